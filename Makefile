@@ -1,0 +1,27 @@
+# Front door: `make demo` and `make check` work from a fresh clone (they
+# install missing Debian packages, configure and build into build/).
+BUILD ?= build
+CMAKE_FLAGS ?=
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps build demo check bench-compile clean
+
+all: build
+
+deps:
+	@utils/install-deps.sh
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@utils/demo.sh $(BUILD)
+
+check: build
+	@utils/check.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

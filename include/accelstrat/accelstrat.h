@@ -1,0 +1,13 @@
+/* accelstrat: an acceleration strategy executor. Umbrella header. */
+#ifndef ACCELSTRAT_ACCELSTRAT_H
+#define ACCELSTRAT_ACCELSTRAT_H
+
+#include "config.h"
+#include "error.h"
+#include "executor.h"
+#include "kernel.h"
+#include "kernels.h"
+#include "report.h"
+#include "version.h"
+
+#endif

@@ -1,0 +1,60 @@
+/* Executor configuration: a plain struct filled by as_config_init() with the
+ * defaults and then the ACCELSTRAT_* environment variables. */
+#ifndef ACCELSTRAT_CONFIG_H
+#define ACCELSTRAT_CONFIG_H
+
+#include <stddef.h>
+
+#include "export.h"
+
+AS_EXTERN_C_BEGIN
+
+typedef enum as_strategy_kind {
+  AS_STRATEGY_AUTO = 0,
+  AS_STRATEGY_CPU,
+  AS_STRATEGY_GPU,
+  AS_STRATEGY_HYBRID,        /* dynamic sharing from one queue */
+  AS_STRATEGY_HYBRID_STATIC  /* fixed fraction of the work to the GPU */
+} as_strategy_kind;
+
+typedef struct as_strategy {
+  as_strategy_kind kind;
+  double gpu_fraction; /* HYBRID_STATIC only: 0 <= F <= 1 */
+} as_strategy;
+
+/* Parses auto|cpu|gpu|hybrid|hybrid:F. Returns 0 or AS_EINVAL. */
+AS_API int as_strategy_parse(const char *text, as_strategy *out);
+/* Writes the canonical spelling ("hybrid:0.7") into buf; returns buf. */
+AS_API const char *as_strategy_format(as_strategy s, char *buf, size_t len);
+/* Name of a strategy kind without its fraction ("hybrid" for both hybrids). */
+AS_API const char *as_strategy_kind_name(as_strategy_kind k);
+
+typedef struct as_config {
+  as_strategy strategy; /* default auto */
+  int fallback;         /* 1 (default): GPU failures finish on the CPU */
+  int threads;          /* 0 (default): as many as the capabilities allow */
+} as_config;
+
+/* The accepted values of each runtime key, for help texts and messages. */
+#define AS_STRATEGY_VALUES "auto|cpu|gpu|hybrid|hybrid:F (0<=F<=1)"
+#define AS_FALLBACK_VALUES "on|off"
+#define AS_THREADS_VALUES "N (N>=1)|auto"
+
+/* The defaults alone, ignoring the environment. */
+AS_API void as_config_defaults(as_config *cfg);
+
+/* Applies the defaults, then ACCELSTRAT_STRATEGY, ACCELSTRAT_FALLBACK and
+ * ACCELSTRAT_THREADS. On a bad variable it returns AS_EINVAL, keeps the
+ * default for that key and, if err is not NULL, writes a message naming the
+ * variable and the accepted values. */
+AS_API int as_config_init(as_config *cfg, char *err, size_t errlen);
+
+/* Sets one runtime key ("strategy", "fallback", "threads") from text.
+ * Returns 0, or AS_EINVAL with a message in err (unknown key or bad value);
+ * cfg is unchanged on error. */
+AS_API int as_config_set(as_config *cfg, const char *key, const char *value,
+                         char *err, size_t errlen);
+
+AS_EXTERN_C_END
+
+#endif

@@ -1,0 +1,60 @@
+/* What one as_run() did: the record that metrics and reports are made of. */
+#ifndef ACCELSTRAT_REPORT_H
+#define ACCELSTRAT_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "export.h"
+
+AS_EXTERN_C_BEGIN
+
+#define AS_MAX_EVENTS 8
+
+typedef enum as_device {
+  AS_DEVICE_CPU = 0,
+  AS_DEVICE_GPU = 1,
+  AS_DEVICE_COUNT
+} as_device;
+
+typedef enum as_event_cause {
+  AS_EVENT_GPU_UNAVAILABLE = 0,
+  AS_EVENT_GPU_OOM,
+  AS_EVENT_GPU_DRIVER_ERROR
+} as_event_cause;
+
+AS_API const char *as_event_cause_name(as_event_cause c);
+
+/* One fallback from the GPU to the CPU. */
+typedef struct as_event {
+  as_event_cause cause;
+  int64_t chunk;       /* chunk index, -1 when before any chunk */
+  uint64_t tasks_moved; /* tasks that went to the CPU because of it */
+  uint64_t detect_ns;  /* from the failing call to its classification */
+  uint64_t switch_ns;  /* from classification to the CPU starting the work */
+  char detail[96];
+} as_event;
+
+typedef struct as_report {
+  char kernel[32];
+  uint64_t tasks;
+  uint64_t work;        /* total work units (the kernel's cost) */
+  as_strategy requested;
+  as_strategy chosen;
+  char reason[160];     /* one line: why chosen */
+  int threads;          /* CPU threads used */
+  uint64_t select_ns;   /* strategy selection */
+  uint64_t exec_ns;     /* execution, selection excluded */
+  uint64_t tasks_on[AS_DEVICE_COUNT];
+  unsigned n_events;
+  as_event events[AS_MAX_EVENTS];
+  int error;            /* 0 or the as_errno as_run returned */
+} as_report;
+
+/* Writes rep as one JSON object (no newline). Returns 0 or AS_EIO. */
+AS_API int as_report_write_json(const as_report *rep, FILE *f);
+
+AS_EXTERN_C_END
+
+#endif

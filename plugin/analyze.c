@@ -1,0 +1,243 @@
+#include "analyze.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Report order: by file, then line, then module order. The later function of
+ * a pair is the one reported, as the one that could be merged into the
+ * earlier. */
+static int func_cmp(const asp_func *a, uint32_t ia, const asp_func *b,
+                    uint32_t ib) {
+  if (a->file && b->file) {
+    size_t n = a->file_len < b->file_len ? a->file_len : b->file_len;
+    int c = memcmp(a->file, b->file, n);
+    if (c) return c;
+    if (a->file_len != b->file_len) return a->file_len < b->file_len ? -1 : 1;
+  }
+  if (a->line != b->line) return a->line < b->line ? -1 : 1;
+  return ia < ib ? -1 : ia > ib;
+}
+
+static const asp_module *sort_module; /* qsort has no context argument */
+
+static int pair_cmp(const void *pa, const void *pb) {
+  const asp_pair *a = pa, *b = pb;
+  const asp_func *fs = sort_module->funcs;
+  int c = func_cmp(&fs[a->f], a->f, &fs[b->f], b->f);
+  return c ? c : func_cmp(&fs[a->g], a->g, &fs[b->g], b->g);
+}
+
+static asp_pair make_pair(const asp_module *mod, uint32_t x, uint32_t y) {
+  asp_pair p = {x, y, 0, 0, 0};
+  if (func_cmp(&mod->funcs[x], x, &mod->funcs[y], y) < 0) {
+    p.f = y;
+    p.g = x;
+  }
+  p.total = mod->funcs[x].n_insts + mod->funcs[y].n_insts;
+  return p;
+}
+
+unsigned asp_pair_percent(const asp_pair *p) {
+  return p->total ? (unsigned)((200ull * p->lcs) / p->total) : 100;
+}
+
+static int run_batch(as_executor *ex, const as_batch *b, as_report *rep,
+                     char *err, size_t errlen) {
+  int rc = as_run(ex, b, rep);
+  if (rc < 0)
+    snprintf(err, errlen, "%s batch (%zu tasks): %s; %s", b->kernel->name,
+             b->n, as_strerror(rc), rep->reason);
+  return rc;
+}
+
+/* The representatives (first of each identity class among the analysed
+ * functions) and the identical pairs each other member forms with its own. */
+static int group_identical(const asp_module *mod, const asp_options *opts,
+                           uint32_t **reps_out, size_t *n_reps,
+                           asp_result *res) {
+  uint32_t max_class = 0;
+  for (size_t i = 0; i < mod->n; i++)
+    if (mod->funcs[i].klass > max_class) max_class = mod->funcs[i].klass;
+  uint32_t *leader = malloc(((size_t)max_class + 1) * sizeof *leader);
+  uint32_t *reps = malloc((mod->n ? mod->n : 1) * sizeof *reps);
+  asp_pair *pairs = malloc((mod->n ? mod->n : 1) * sizeof *pairs);
+  if (!leader || !reps || !pairs) {
+    free(leader), free(reps), free(pairs);
+    return AS_ENOMEM;
+  }
+  memset(leader, 0xff, ((size_t)max_class + 1) * sizeof *leader);
+  size_t nr = 0, np = 0;
+  for (uint32_t i = 0; i < mod->n; i++) {
+    const asp_func *f = &mod->funcs[i];
+    if (f->n_insts < opts->min_instructions) continue;
+    res->analysed++;
+    if (leader[f->klass] == UINT32_MAX) {
+      leader[f->klass] = i;
+      reps[nr++] = i;
+    } else {
+      asp_pair p = make_pair(mod, i, leader[f->klass]);
+      p.lcs = f->n_insts;
+      p.identical = 1;
+      pairs[np++] = p;
+    }
+  }
+  free(leader);
+  *reps_out = reps;
+  *n_reps = nr;
+  res->pairs = pairs;
+  res->n_pairs = np;
+  return 0;
+}
+
+static int fingerprint(as_executor *ex, const asp_module *mod,
+                       const uint32_t *reps, size_t n, as_signature *sigs,
+                       asp_result *res, char *err, size_t errlen) {
+  uint64_t *offsets = malloc((n + 1) * sizeof *offsets);
+  size_t tokens = 0;
+  for (size_t i = 0; i < n; i++) tokens += mod->funcs[reps[i]].n_insts;
+  uint32_t *data = malloc((tokens ? tokens : 1) * sizeof *data);
+  if (!offsets || !data) {
+    free(offsets), free(data);
+    return AS_ENOMEM;
+  }
+  size_t at = 0;
+  for (size_t i = 0; i < n; i++) {
+    const asp_func *f = &mod->funcs[reps[i]];
+    offsets[i] = at * sizeof *data;
+    memcpy(data + at, f->tokens, f->n_insts * sizeof *data);
+    at += f->n_insts;
+  }
+  offsets[n] = at * sizeof *data;
+  as_batch b = {.kernel = &as_kernel_fingerprint, .n = n, .data = data,
+                .offsets = offsets, .out = sigs};
+  int rc = run_batch(ex, &b, &res->batch[ASP_BATCH_FINGERPRINT], err, errlen);
+  free(offsets);
+  free(data);
+  return rc;
+}
+
+static int pair_index_cmp(const void *pa, const void *pb) {
+  const uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+  return a < b ? -1 : a > b;
+}
+
+/* Candidate pairs of representatives, each once, as (lo << 32 | hi). */
+static int candidates(as_executor *ex, const as_signature *sigs, size_t n,
+                      const asp_options *opts, uint64_t **pairs_out,
+                      size_t *n_pairs, asp_result *res, char *err,
+                      size_t errlen) {
+  size_t shared_size = sizeof(as_candidates_shared) + n * sizeof *sigs;
+  as_candidates_shared *shared = malloc(shared_size);
+  as_candidates_out *out = malloc((n ? n : 1) * sizeof *out);
+  uint64_t *pairs = malloc((n ? n : 1) * AS_CANDIDATES_MAX * sizeof *pairs);
+  if (!shared || !out || !pairs) {
+    free(shared), free(out), free(pairs);
+    return AS_ENOMEM;
+  }
+  double jaccard = opts->min_similarity - 0.15;
+  shared->n = (uint32_t)n;
+  shared->min_matches = as_candidates_min_matches(jaccard > 0 ? jaccard : 0);
+  shared->max_out = AS_CANDIDATES_MAX;
+  shared->reserved = 0;
+  memcpy(shared + 1, sigs, n * sizeof *sigs);
+  as_batch b = {.kernel = &as_kernel_candidates, .n = n, .shared = shared,
+                .shared_size = shared_size, .out = out};
+  int rc = run_batch(ex, &b, &res->batch[ASP_BATCH_CANDIDATES], err, errlen);
+  size_t np = 0;
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    for (uint32_t k = 0; k < out[i].count; k++) {
+      uint64_t j = out[i].c[k].index, lo = i < j ? i : j, hi = i < j ? j : i;
+      pairs[np++] = lo << 32 | hi;
+    }
+  }
+  qsort(pairs, np, sizeof *pairs, pair_index_cmp);
+  size_t unique = 0;
+  for (size_t i = 0; i < np; i++)
+    if (unique == 0 || pairs[unique - 1] != pairs[i]) pairs[unique++] = pairs[i];
+  free(shared);
+  free(out);
+  *pairs_out = pairs;
+  *n_pairs = unique;
+  return rc;
+}
+
+static int align(as_executor *ex, const asp_module *mod, const uint32_t *reps,
+                 const uint64_t *cand, size_t n_cand, const asp_options *opts,
+                 asp_result *res, char *err, size_t errlen) {
+  uint64_t *offsets = malloc((n_cand + 1) * sizeof *offsets);
+  as_align_out *out = malloc((n_cand ? n_cand : 1) * sizeof *out);
+  size_t bytes = 0;
+  for (size_t i = 0; i < n_cand; i++)
+    bytes += sizeof(as_align_task) +
+             ((size_t)mod->funcs[reps[cand[i] >> 32]].n_insts +
+              mod->funcs[reps[(uint32_t)cand[i]]].n_insts) * sizeof(uint32_t);
+  char *data = malloc(bytes ? bytes : 1);
+  asp_pair *pairs = realloc(res->pairs, (res->n_pairs + n_cand + 1) * sizeof *pairs);
+  if (pairs) res->pairs = pairs;
+  if (!offsets || !out || !data || !pairs) {
+    free(offsets), free(out), free(data);
+    return AS_ENOMEM;
+  }
+  size_t at = 0;
+  for (size_t i = 0; i < n_cand; i++) {
+    const asp_func *a = &mod->funcs[reps[cand[i] >> 32]];
+    const asp_func *b = &mod->funcs[reps[(uint32_t)cand[i]]];
+    as_align_task hdr = {a->n_insts, b->n_insts};
+    offsets[i] = at;
+    memcpy(data + at, &hdr, sizeof hdr);
+    at += sizeof hdr;
+    memcpy(data + at, a->tokens, a->n_insts * sizeof(uint32_t));
+    at += a->n_insts * sizeof(uint32_t);
+    memcpy(data + at, b->tokens, b->n_insts * sizeof(uint32_t));
+    at += b->n_insts * sizeof(uint32_t);
+  }
+  offsets[n_cand] = at;
+  as_batch batch = {.kernel = &as_kernel_align, .n = n_cand, .data = data,
+                    .offsets = offsets, .out = out};
+  int rc = run_batch(ex, &batch, &res->batch[ASP_BATCH_ALIGN], err, errlen);
+  for (size_t i = 0; rc == 0 && i < n_cand; i++) {
+    /* similarity >= min-similarity, with the division done by the caller's
+     * threshold so integer LCS values decide exactly */
+    if (2.0 * out[i].lcs < opts->min_similarity * out[i].total) continue;
+    asp_pair p = make_pair(mod, reps[cand[i] >> 32], reps[(uint32_t)cand[i]]);
+    p.lcs = out[i].lcs;
+    res->pairs[res->n_pairs++] = p;
+  }
+  free(offsets);
+  free(out);
+  free(data);
+  return rc;
+}
+
+int asp_analyze(const asp_module *mod, const asp_options *opts,
+                as_executor *ex, asp_result *res, char *err, size_t errlen) {
+  memset(res, 0, sizeof *res);
+  uint32_t *reps = NULL;
+  size_t n_reps = 0, n_cand = 0;
+  as_signature *sigs = NULL;
+  uint64_t *cand = NULL;
+  int rc = group_identical(mod, opts, &reps, &n_reps, res);
+  if (rc == 0) {
+    sigs = malloc((n_reps ? n_reps : 1) * sizeof *sigs);
+    rc = sigs ? fingerprint(ex, mod, reps, n_reps, sigs, res, err, errlen)
+              : AS_ENOMEM;
+  }
+  if (rc == 0)
+    rc = candidates(ex, sigs, n_reps, opts, &cand, &n_cand, res, err, errlen);
+  if (rc == 0)
+    rc = align(ex, mod, reps, cand, n_cand, opts, res, err, errlen);
+  if (rc == AS_ENOMEM) snprintf(err, errlen, "%s", as_strerror(rc));
+  if (rc == 0 && res->n_pairs > 1) {
+    sort_module = mod;
+    qsort(res->pairs, res->n_pairs, sizeof *res->pairs, pair_cmp);
+  }
+  free(reps);
+  free(sigs);
+  free(cand);
+  return rc;
+}
+
+void asp_result_free(asp_result *res) {
+  free(res->pairs);
+  memset(res, 0, sizeof *res);
+}

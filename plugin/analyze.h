@@ -1,0 +1,39 @@
+/* Near-duplicate analysis of one module: identical functions from identity
+ * classes, then fingerprint -> candidates -> align batches through as_run(). */
+#ifndef ACCELSTRAT_PLUGIN_ANALYZE_H
+#define ACCELSTRAT_PLUGIN_ANALYZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <accelstrat/accelstrat.h>
+
+#include "module.h"
+#include "options.h"
+
+enum { ASP_BATCH_FINGERPRINT, ASP_BATCH_CANDIDATES, ASP_BATCH_ALIGN, ASP_BATCHES };
+
+typedef struct asp_pair {
+  uint32_t f;     /* the function reported (the later of the two) */
+  uint32_t g;     /* the function it matches */
+  uint32_t lcs;   /* aligned tokens; equal to n_insts when identical */
+  uint32_t total; /* n_insts of f + n_insts of g */
+  int identical;
+} asp_pair;
+
+typedef struct asp_result {
+  size_t analysed; /* functions with at least min-instructions */
+  asp_pair *pairs; /* in report order */
+  size_t n_pairs;
+  as_report batch[ASP_BATCHES];
+} asp_result;
+
+/* Returns 0, or a negative as_errno with a message in err. */
+int asp_analyze(const asp_module *mod, const asp_options *opts,
+                as_executor *ex, asp_result *res, char *err, size_t errlen);
+void asp_result_free(asp_result *res);
+
+/* floor(100 * similarity) of a pair. */
+unsigned asp_pair_percent(const asp_pair *p);
+
+#endif

@@ -1,0 +1,128 @@
+#include "location.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <llvm-c/DebugInfo.h>
+
+/* Drops a trailing balanced group such as "(int) const" or "<int>" that ends
+ * at or before *end; returns the new end. */
+static size_t strip_group(const char *s, size_t end, char open, char close) {
+  size_t i = end;
+  while (i > 0 && s[i - 1] != close) {
+    if (s[i - 1] == open || s[i - 1] == ':') return end; /* no group here */
+    i--;
+  }
+  if (i == 0) return end;
+  int depth = 0;
+  while (i > 0) {
+    char c = s[--i];
+    if (c == close) depth++;
+    else if (c == open && --depth == 0) return i;
+  }
+  return end;
+}
+
+void asp_base_name(const char *demangled, char *buf, size_t len) {
+  size_t end = strlen(demangled);
+  end = strip_group(demangled, end, '(', ')');
+  while (end > 0 && demangled[end - 1] == ' ') end--;
+  end = strip_group(demangled, end, '<', '>');
+  size_t begin = end;
+  while (begin > 0 && (isalnum((unsigned char)demangled[begin - 1]) ||
+                       demangled[begin - 1] == '_' || demangled[begin - 1] == '~'))
+    begin--;
+  size_t n = end - begin;
+  if (n >= len) n = len - 1;
+  memcpy(buf, demangled + begin, n);
+  buf[n] = '\0';
+}
+
+static int is_ident(char c) { return isalnum((unsigned char)c) || c == '_'; }
+
+unsigned asp_find_name_column(const char *line, const char *name) {
+  size_t n = strlen(name);
+  if (n == 0) return 0;
+  if (name[0] == '~') { /* a destructor: "~S" may be written "~ S" */
+    name++;
+    n--;
+  }
+  for (const char *p = strstr(line, name); p; p = strstr(p + 1, name)) {
+    if ((p == line || !is_ident(p[-1])) && !is_ident(p[n]))
+      return (unsigned)(p - line) + 1;
+  }
+  return 0;
+}
+
+static void load(asp_locator *lc, const char *path) {
+  if (strcmp(lc->path, path) == 0) return;
+  asp_locator_free(lc);
+  snprintf(lc->path, sizeof lc->path, "%s", path);
+  FILE *f = fopen(path, "rb");
+  if (!f) return;
+  size_t cap = 1 << 16, n = 0, got;
+  char *text = malloc(cap);
+  while (text && (got = fread(text + n, 1, cap - n - 1, f)) > 0) {
+    n += got;
+    if (cap - n - 1 == 0) {
+      char *bigger = realloc(text, cap *= 2);
+      if (!bigger) free(text);
+      text = bigger;
+    }
+  }
+  fclose(f);
+  if (!text) return;
+  text[n] = '\0';
+  size_t lines = 1;
+  for (size_t i = 0; i < n; i++) lines += text[i] == '\n';
+  lc->line_start = malloc(lines * sizeof *lc->line_start);
+  if (!lc->line_start) {
+    free(text);
+    return;
+  }
+  lc->line_start[0] = 0;
+  lc->n_lines = 1;
+  for (size_t i = 0; i < n; i++)
+    if (text[i] == '\n') {
+      text[i] = '\0'; /* each line becomes its own string */
+      lc->line_start[lc->n_lines++] = i + 1;
+    }
+  lc->text = text;
+}
+
+void asp_locator_free(asp_locator *lc) {
+  free(lc->text);
+  free(lc->line_start);
+  memset(lc, 0, sizeof *lc);
+}
+
+void asp_locate(asp_locator *lc, LLVMModuleRef m, LLVMValueRef fn,
+                const char *demangled, asp_location *loc) {
+  memset(loc, 0, sizeof *loc);
+  LLVMMetadataRef sp = LLVMGetSubprogram(fn);
+  if (!sp) {
+    size_t n;
+    const char *src = LLVMGetSourceFileName(m, &n);
+    snprintf(loc->file, sizeof loc->file, "%.*s", (int)n, src);
+    return;
+  }
+  LLVMMetadataRef file = LLVMDIScopeGetFile(sp);
+  unsigned dn = 0, fnl = 0;
+  const char *dir = file ? LLVMDIFileGetDirectory(file, &dn) : "";
+  const char *name = file ? LLVMDIFileGetFilename(file, &fnl) : "";
+  snprintf(loc->file, sizeof loc->file, "%.*s", (int)fnl, name);
+  loc->line = LLVMDISubprogramGetLine(sp);
+
+  char path[2048], base[256];
+  if (fnl && name[0] != '/' && dn)
+    snprintf(path, sizeof path, "%.*s/%.*s", (int)dn, dir, (int)fnl, name);
+  else
+    snprintf(path, sizeof path, "%.*s", (int)fnl, name);
+  load(lc, path);
+  if (lc->text && loc->line >= 1 && loc->line <= lc->n_lines) {
+    asp_base_name(demangled, base, sizeof base);
+    loc->col = asp_find_name_column(lc->text + lc->line_start[loc->line - 1], base);
+  }
+}

@@ -1,0 +1,1166 @@
+/* Module records: token streams, exact hashes and identity classes.
+ *
+ * The exact hash and the identity classes follow mergefunc's
+ * FunctionComparator (llvm/lib/Transforms/Utils/FunctionComparator.cpp):
+ * whatever it compares is hashed, and whatever it ignores is left out, so
+ * that "same class" means "opt -passes=mergefunc judges them equal" (it
+ * then merges them wherever it can write a thunk or an alias). */
+#include "module.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <llvm-c/DebugInfo.h>
+#include <llvm-c/Target.h>
+
+#include "hash.h"
+
+/* Hash domains. The first six are the operand kinds of a token. */
+enum hash_tag {
+  TAG_ARGUMENT = 1,
+  TAG_CONSTANT,
+  TAG_GLOBAL,
+  TAG_INSTRUCTION,
+  TAG_BLOCK,
+  TAG_OTHER,
+  TAG_TYPE,
+  TAG_TOKEN,
+  TAG_SIGNATURE,
+  TAG_LOCAL,
+  TAG_SERIAL,
+  TAG_SELF,
+  TAG_CALLEE,
+  TAG_UNNAMED_GLOBAL,
+  TAG_NULL,
+  TAG_UNDEF,
+  TAG_POISON,
+  TAG_INT,
+  TAG_DOUBLE,
+  TAG_PRINTED,
+  TAG_BLOCK_ADDRESS,
+  TAG_CONSTANT_OFFSET,
+  TAG_MD_STRING,
+  TAG_MD_NODE,
+  TAG_MD_OTHER,
+  TAG_INLINE_ASM,
+  TAG_ATTRIBUTE,
+};
+
+/* ---- pointer-keyed map --------------------------------------------------
+ * Open addressing. A slot is live only while its generation matches the
+ * map's, so the per-function map is emptied in O(1) however large an earlier
+ * function made it. */
+
+typedef struct ptr_slot {
+  const void *key;
+  uint64_t value;
+  uint32_t generation;
+} ptr_slot;
+
+typedef struct ptr_map {
+  ptr_slot *slots;
+  size_t capacity; /* 0 or a power of two */
+  size_t size;
+  uint32_t generation;
+} ptr_map;
+
+static size_t ptr_map_home(const ptr_map *m, const void *key) {
+  return (size_t)as_mix64((uint64_t)(uintptr_t)key) & (m->capacity - 1);
+}
+
+static bool ptr_map_get(const ptr_map *m, const void *key, uint64_t *value) {
+  if (m->capacity == 0)
+    return false;
+  for (size_t i = ptr_map_home(m, key);; i = (i + 1) & (m->capacity - 1)) {
+    const ptr_slot *s = &m->slots[i];
+    if (s->generation != m->generation)
+      return false;
+    if (s->key == key) {
+      *value = s->value;
+      return true;
+    }
+  }
+}
+
+/* Stores without growing; the caller guarantees a free slot. */
+static void ptr_map_store(ptr_map *m, const void *key, uint64_t value) {
+  for (size_t i = ptr_map_home(m, key);; i = (i + 1) & (m->capacity - 1)) {
+    ptr_slot *s = &m->slots[i];
+    if (s->generation != m->generation) {
+      *s = (ptr_slot){key, value, m->generation};
+      m->size++;
+      return;
+    }
+    if (s->key == key) {
+      s->value = value;
+      return;
+    }
+  }
+}
+
+static bool ptr_map_grow(ptr_map *m) {
+  size_t capacity = m->capacity ? m->capacity * 2 : 64;
+  ptr_slot *slots = calloc(capacity, sizeof *slots);
+  if (!slots)
+    return false;
+  ptr_map old = *m;
+  *m = (ptr_map){slots, capacity, 0, 1};
+  for (size_t i = 0; i < old.capacity; i++)
+    if (old.slots[i].generation == old.generation)
+      ptr_map_store(m, old.slots[i].key, old.slots[i].value);
+  free(old.slots);
+  return true;
+}
+
+static bool ptr_map_put(ptr_map *m, const void *key, uint64_t value) {
+  if ((m->size + 1) * 2 > m->capacity && !ptr_map_grow(m))
+    return false;
+  ptr_map_store(m, key, value);
+  return true;
+}
+
+static void ptr_map_clear(ptr_map *m) {
+  m->size = 0;
+  if (++m->generation == 0) {
+    memset(m->slots, 0, m->capacity * sizeof *m->slots);
+    m->generation = 1;
+  }
+}
+
+static void ptr_map_free(ptr_map *m) {
+  free(m->slots);
+  *m = (ptr_map){0};
+}
+
+/* ---- load state ---------------------------------------------------------- */
+
+typedef struct load_ctx {
+  LLVMModuleRef module;
+  LLVMContextRef llvm;
+  LLVMTargetDataRef layout;
+  unsigned pointer_bits; /* of address space 0 */
+  unsigned range_md_kind;
+  unsigned dbg_md_kind;
+  ptr_map type_hashes;     /* LLVMTypeRef -> structural hash */
+  ptr_map callee_records;  /* mergeable defined function -> record index */
+  ptr_map unnamed_globals; /* filled on first need: global -> ordinal */
+  bool unnamed_numbered;
+  LLVMValueRef fn; /* the function being loaded */
+  ptr_map serials; /* its arguments, blocks, instructions -> number */
+  uint64_t next_serial;
+  ptr_map visited; /* its blocks that the walk has reached */
+  LLVMBasicBlockRef *walk_stack;
+  size_t walk_stack_cap;
+  uint32_t *tokens; /* scratch: its tokens in layout order */
+  size_t tokens_cap;
+  uint32_t *callees; /* its direct callees so far */
+  size_t n_callees, callees_cap;
+  LLVMAttributeRef *attrs; /* scratch */
+  size_t attrs_cap;
+  LLVMValueRef *md_operands; /* scratch */
+  size_t md_operands_cap;
+  bool out_of_memory;
+} load_ctx;
+
+static void load_ctx_init(load_ctx *c, LLVMModuleRef m) {
+  *c = (load_ctx){.module = m, .llvm = LLVMGetModuleContext(m)};
+  c->layout = LLVMGetModuleDataLayout(m);
+  c->pointer_bits = 8 * LLVMPointerSize(c->layout);
+  c->range_md_kind = LLVMGetMDKindIDInContext(c->llvm, "range", 5);
+  c->dbg_md_kind = LLVMGetMDKindIDInContext(c->llvm, "dbg", 3);
+}
+
+static void load_ctx_free(load_ctx *c) {
+  ptr_map_free(&c->type_hashes);
+  ptr_map_free(&c->callee_records);
+  ptr_map_free(&c->unnamed_globals);
+  ptr_map_free(&c->serials);
+  ptr_map_free(&c->visited);
+  free(c->walk_stack);
+  free(c->tokens);
+  free(c->callees);
+  free(c->attrs);
+  free(c->md_operands);
+}
+
+/* Returns buf with room for n elements, or NULL (recorded) when it cannot
+ * grow; the caller stores the result back. */
+static void *reserve(load_ctx *c, void *buf, size_t *cap, size_t n,
+                     size_t elem_size) {
+  if (n <= *cap)
+    return buf;
+  size_t new_cap = *cap ? *cap : 16;
+  while (new_cap < n)
+    new_cap *= 2;
+  void *grown = realloc(buf, new_cap * elem_size);
+  if (!grown) {
+    c->out_of_memory = true;
+    return NULL;
+  }
+  *cap = new_cap;
+  return grown;
+}
+
+/* ---- hashing primitives -------------------------------------------------- */
+
+static uint64_t hash_bytes(uint64_t h, const char *data, size_t len) {
+  h = as_hash_combine(h, len);
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t word;
+    memcpy(&word, data + i, 8);
+    h = as_hash_combine(h, word);
+  }
+  uint64_t tail = 0;
+  memcpy(&tail, data + i, len - i);
+  return as_hash_combine(h, tail);
+}
+
+static uint64_t hash_cstring(uint64_t h, const char *s) {
+  return s ? hash_bytes(h, s, strlen(s)) : as_hash_combine(h, TAG_NULL);
+}
+
+static uint64_t hash_printed(uint64_t h, LLVMValueRef v) {
+  char *text = LLVMPrintValueToString(v);
+  h = hash_cstring(as_hash_combine(h, TAG_PRINTED), text);
+  LLVMDisposeMessage(text);
+  return h;
+}
+
+/* ---- types --------------------------------------------------------------- */
+
+static uint64_t integer_type_hash(unsigned bits) {
+  return as_hash_combine(as_hash_combine(TAG_TYPE, LLVMIntegerTypeKind), bits);
+}
+
+static uint64_t type_hash(load_ctx *c, LLVMTypeRef ty);
+
+static uint64_t function_type_hash(load_ctx *c, uint64_t h, LLVMTypeRef ty) {
+  unsigned n = LLVMCountParamTypes(ty);
+  h = as_hash_combine(h, n);
+  h = as_hash_combine(h, (uint64_t)LLVMIsFunctionVarArg(ty));
+  h = as_hash_combine(h, type_hash(c, LLVMGetReturnType(ty)));
+  if (n == 0)
+    return h;
+  LLVMTypeRef *params = malloc(n * sizeof *params);
+  if (!params) {
+    c->out_of_memory = true;
+    return h;
+  }
+  LLVMGetParamTypes(ty, params);
+  for (unsigned i = 0; i < n; i++)
+    h = as_hash_combine(h, type_hash(c, params[i]));
+  free(params);
+  return h;
+}
+
+/* Structural, as mergefunc's cmpTypes: struct names do not matter, and a
+ * pointer in address space 0 is the integer of its width. With opaque
+ * pointers no type contains itself, so the recursion ends. */
+static uint64_t type_hash(load_ctx *c, LLVMTypeRef ty) {
+  uint64_t h;
+  if (ptr_map_get(&c->type_hashes, ty, &h))
+    return h;
+  LLVMTypeKind kind = LLVMGetTypeKind(ty);
+  h = as_hash_combine(TAG_TYPE, kind);
+  switch (kind) {
+  case LLVMIntegerTypeKind:
+    h = integer_type_hash(LLVMGetIntTypeWidth(ty));
+    break;
+  case LLVMPointerTypeKind: {
+    unsigned address_space = LLVMGetPointerAddressSpace(ty);
+    h = address_space == 0 ? integer_type_hash(c->pointer_bits)
+                           : as_hash_combine(h, address_space);
+    break;
+  }
+  case LLVMStructTypeKind: {
+    unsigned n = LLVMCountStructElementTypes(ty);
+    h = as_hash_combine(h, n);
+    h = as_hash_combine(h, (uint64_t)LLVMIsPackedStruct(ty));
+    for (unsigned i = 0; i < n; i++)
+      h = as_hash_combine(h, type_hash(c, LLVMStructGetTypeAtIndex(ty, i)));
+    break;
+  }
+  case LLVMArrayTypeKind:
+    h = as_hash_combine(h, LLVMGetArrayLength2(ty));
+    h = as_hash_combine(h, type_hash(c, LLVMGetElementType(ty)));
+    break;
+  case LLVMVectorTypeKind:
+  case LLVMScalableVectorTypeKind:
+    h = as_hash_combine(h, LLVMGetVectorSize(ty));
+    h = as_hash_combine(h, type_hash(c, LLVMGetElementType(ty)));
+    break;
+  case LLVMFunctionTypeKind:
+    h = function_type_hash(c, h, ty);
+    break;
+  case LLVMTargetExtTypeKind:
+    h = hash_cstring(h, LLVMGetTargetExtTypeName(ty));
+    break;
+  default:
+    break;
+  }
+  /* A full cache only costs time, so a failed insert is not an error. */
+  ptr_map_put(&c->type_hashes, ty, h);
+  return h;
+}
+
+/* ---- tokens -------------------------------------------------------------- */
+
+static bool is_call(LLVMOpcode op) {
+  return op == LLVMCall || op == LLVMInvoke || op == LLVMCallBr;
+}
+
+static LLVMValueRef direct_callee(LLVMValueRef call) {
+  return LLVMIsAFunction(LLVMGetCalledValue(call));
+}
+
+static bool is_debug_intrinsic(LLVMValueRef inst) {
+  if (LLVMGetInstructionOpcode(inst) != LLVMCall)
+    return false;
+  LLVMValueRef callee = direct_callee(inst);
+  if (!callee)
+    return false;
+  size_t len;
+  const char *name = LLVMGetValueName2(callee, &len);
+  return len > 9 && memcmp(name, "llvm.dbg.", 9) == 0;
+}
+
+static enum hash_tag operand_kind(LLVMValueRef v) {
+  if (LLVMIsAArgument(v))
+    return TAG_ARGUMENT;
+  if (LLVMValueIsBasicBlock(v))
+    return TAG_BLOCK;
+  if (LLVMIsAInstruction(v))
+    return TAG_INSTRUCTION;
+  if (LLVMIsAGlobalValue(v))
+    return TAG_GLOBAL;
+  if (LLVMIsAConstant(v))
+    return TAG_CONSTANT;
+  return TAG_OTHER;
+}
+
+static LLVMTypeRef gep_stepped_type(LLVMTypeRef ty, uint64_t index) {
+  return LLVMGetTypeKind(ty) == LLVMStructTypeKind
+             ? LLVMStructGetTypeAtIndex(ty, (unsigned)index)
+             : LLVMGetElementType(ty);
+}
+
+/* The byte offset a GEP with only constant indices adds, as mergefunc's
+ * cmpGEPs computes it; false when an index is not a constant integer or a
+ * step has no fixed size. */
+static bool gep_constant_offset(load_ctx *c, LLVMValueRef gep,
+                                uint64_t *offset) {
+  LLVMTypeRef ty = LLVMGetGEPSourceElementType(gep);
+  unsigned n = (unsigned)LLVMGetNumOperands(gep);
+  uint64_t total = 0;
+  for (unsigned i = 1; i < n; i++) {
+    LLVMValueRef index = LLVMGetOperand(gep, i);
+    LLVMTypeRef index_ty = LLVMTypeOf(index);
+    if (!LLVMIsAConstantInt(index) ||
+        LLVMGetTypeKind(index_ty) != LLVMIntegerTypeKind ||
+        LLVMGetIntTypeWidth(index_ty) > 64)
+      return false;
+    uint64_t k = (uint64_t)LLVMConstIntGetSExtValue(index);
+    LLVMTypeKind kind = LLVMGetTypeKind(ty);
+    if (i == 1) {
+      if (kind == LLVMScalableVectorTypeKind)
+        return false;
+      total += k * LLVMABISizeOfType(c->layout, ty);
+    } else if (kind == LLVMStructTypeKind) {
+      total += LLVMOffsetOfElement(c->layout, ty, (unsigned)k);
+    } else if (kind == LLVMArrayTypeKind) {
+      total += k * LLVMABISizeOfType(c->layout, LLVMGetElementType(ty));
+    } else if (kind == LLVMVectorTypeKind) {
+      total += k * LLVMStoreSizeOfType(c->layout, LLVMGetElementType(ty));
+    } else {
+      return false;
+    }
+    if (i > 1)
+      ty = gep_stepped_type(ty, k);
+  }
+  unsigned bits =
+      8 * LLVMPointerSizeForAS(c->layout, LLVMGetPointerAddressSpace(LLVMTypeOf(
+                                              LLVMGetOperand(gep, 0))));
+  *offset = bits < 64 ? total & ((UINT64_C(1) << bits) - 1) : total;
+  return true;
+}
+
+/* A GEP whose indices are all constant is tokenised as pointer plus
+ * offset, leaving its index list out: mergefunc compares such GEPs by the
+ * byte offset alone, so `gep %struct.S, p, 0, 1` and `gep i8, p, 4` must
+ * be able to be identical. */
+static bool is_offset_gep(load_ctx *c, LLVMValueRef inst, LLVMOpcode op,
+                          uint64_t *offset) {
+  return op == LLVMGetElementPtr && gep_constant_offset(c, inst, offset);
+}
+
+static uint64_t hash_operand_shape(load_ctx *c, uint64_t h, LLVMValueRef v) {
+  h = as_hash_combine(h, operand_kind(v));
+  return as_hash_combine(h, type_hash(c, LLVMTypeOf(v)));
+}
+
+static uint64_t instruction_token64(load_ctx *c, LLVMValueRef inst) {
+  LLVMOpcode op = LLVMGetInstructionOpcode(inst);
+  uint64_t h = as_hash_combine(TAG_TOKEN, op);
+  h = as_hash_combine(h, type_hash(c, LLVMTypeOf(inst)));
+  uint64_t offset;
+  if (is_offset_gep(c, inst, op, &offset))
+    return as_hash_combine(hash_operand_shape(c, h, LLVMGetOperand(inst, 0)),
+                           TAG_CONSTANT_OFFSET);
+  int n = LLVMGetNumOperands(inst);
+  h = as_hash_combine(h, (uint64_t)n);
+  for (int i = 0; i < n; i++)
+    h = hash_operand_shape(c, h, LLVMGetOperand(inst, (unsigned)i));
+  if (op == LLVMICmp)
+    h = as_hash_combine(h, LLVMGetICmpPredicate(inst));
+  else if (op == LLVMFCmp)
+    h = as_hash_combine(h, LLVMGetFCmpPredicate(inst));
+  else if (is_call(op)) {
+    LLVMValueRef callee = direct_callee(inst);
+    h = as_hash_combine(h, callee ? LLVMGetIntrinsicID(callee) : 0);
+  }
+  return h;
+}
+
+static LLVMModuleRef module_of(LLVMValueRef inst) {
+  return LLVMGetGlobalParent(
+      LLVMGetBasicBlockParent(LLVMGetInstructionParent(inst)));
+}
+
+uint32_t asp_instruction_token(LLVMValueRef inst) {
+  load_ctx c;
+  load_ctx_init(&c, module_of(inst));
+  uint32_t token = as_hash_fold32(instruction_token64(&c, inst));
+  load_ctx_free(&c);
+  return token;
+}
+
+/* ---- globals and constants ----------------------------------------------- */
+
+static void number_unnamed(load_ctx *c, LLVMValueRef g, uint64_t *ordinal) {
+  size_t len;
+  LLVMGetValueName2(g, &len);
+  if (len == 0 && !ptr_map_put(&c->unnamed_globals, g, (*ordinal)++))
+    c->out_of_memory = true;
+}
+
+/* Unnamed globals are told apart by ordinal, counted in the order the IR
+ * printer counts @0, @1, ... */
+static void number_unnamed_globals(load_ctx *c) {
+  uint64_t ordinal = 0;
+  for (LLVMValueRef g = LLVMGetFirstGlobal(c->module); g;
+       g = LLVMGetNextGlobal(g))
+    number_unnamed(c, g, &ordinal);
+  for (LLVMValueRef g = LLVMGetFirstGlobalAlias(c->module); g;
+       g = LLVMGetNextGlobalAlias(g))
+    number_unnamed(c, g, &ordinal);
+  for (LLVMValueRef g = LLVMGetFirstGlobalIFunc(c->module); g;
+       g = LLVMGetNextGlobalIFunc(g))
+    number_unnamed(c, g, &ordinal);
+  for (LLVMValueRef g = LLVMGetFirstFunction(c->module); g;
+       g = LLVMGetNextFunction(g))
+    number_unnamed(c, g, &ordinal);
+  c->unnamed_numbered = true;
+}
+
+/* mergefunc compares globals by identity; within a module, and for the
+ * external symbols that link modules, the name is that identity. */
+static uint64_t global_identity(load_ctx *c, LLVMValueRef g) {
+  size_t len;
+  const char *name = LLVMGetValueName2(g, &len);
+  if (len)
+    return hash_bytes(TAG_GLOBAL, name, len);
+  if (!c->unnamed_numbered)
+    number_unnamed_globals(c);
+  uint64_t ordinal = 0;
+  ptr_map_get(&c->unnamed_globals, g, &ordinal);
+  return as_hash_combine(TAG_UNNAMED_GLOBAL, ordinal);
+}
+
+static bool is_local(LLVMValueRef v) {
+  return LLVMIsAArgument(v) || LLVMIsAInstruction(v) ||
+         LLVMValueIsBasicBlock(v);
+}
+
+/* mergefunc numbers a function's arguments, blocks and instructions in the
+ * order it first meets them, and two functions match where the numbers do;
+ * hashing these numbers in the same walk does the same. */
+static uint64_t serial_of(load_ctx *c, LLVMValueRef v) {
+  uint64_t serial;
+  if (!ptr_map_get(&c->serials, v, &serial)) {
+    serial = c->next_serial++;
+    if (!ptr_map_put(&c->serials, v, serial))
+      c->out_of_memory = true;
+  }
+  return as_hash_combine(TAG_SERIAL, serial);
+}
+
+/* Simple constants by value; everything rarer (wide integers, other float
+ * formats, aggregates, constant expressions) by its printed form, which
+ * names globals by identity exactly as needed. */
+static uint64_t constant_hash(load_ctx *c, LLVMValueRef k) {
+  LLVMTypeRef ty = LLVMTypeOf(k);
+  uint64_t h = as_hash_combine(TAG_CONSTANT, type_hash(c, ty));
+  LLVMTypeKind kind = LLVMGetTypeKind(ty);
+  if (LLVMIsAGlobalValue(k))
+    return as_hash_combine(h, global_identity(c, k));
+  if (LLVMIsNull(k))
+    return as_hash_combine(h, TAG_NULL);
+  if (LLVMIsPoison(k))
+    return as_hash_combine(h, TAG_POISON);
+  if (LLVMIsUndef(k))
+    return as_hash_combine(h, TAG_UNDEF);
+  if (LLVMIsAConstantInt(k) && kind == LLVMIntegerTypeKind &&
+      LLVMGetIntTypeWidth(ty) <= 64)
+    return as_hash_combine(as_hash_combine(h, TAG_INT),
+                           LLVMConstIntGetZExtValue(k));
+  if (LLVMIsAConstantFP(k) && kind == LLVMDoubleTypeKind) {
+    LLVMBool loses_info;
+    double value = LLVMConstRealGetDouble(k, &loses_info);
+    uint64_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    return as_hash_combine(as_hash_combine(h, TAG_DOUBLE), bits);
+  }
+  /* mergefunc matches a block address in the function itself by the
+   * block's position, not its name. */
+  if (LLVMIsABlockAddress(k) && LLVMGetBlockAddressFunction(k) == c->fn)
+    return as_hash_combine(
+        as_hash_combine(h, TAG_BLOCK_ADDRESS),
+        serial_of(c, LLVMBasicBlockAsValue(LLVMGetBlockAddressBasicBlock(k))));
+  return hash_printed(h, k);
+}
+
+/* As mergefunc's cmpMetadata: strings and constants by value, any other
+ * metadata compares equal. */
+static uint64_t md_operand_hash(load_ctx *c, LLVMValueRef v) {
+  if (!v)
+    return TAG_NULL;
+  if (LLVMIsAConstant(v))
+    return constant_hash(c, v);
+  if (LLVMIsAMDString(v)) {
+    unsigned len;
+    const char *s = LLVMGetMDString(v, &len);
+    return hash_bytes(TAG_MD_STRING, s, len);
+  }
+  return TAG_MD_OTHER;
+}
+
+/* As mergefunc's cmpMDNode: operand count and each operand. */
+static uint64_t md_node_hash(load_ctx *c, LLVMValueRef node) {
+  if (!node)
+    return TAG_NULL;
+  unsigned n = LLVMGetMDNodeNumOperands(node);
+  uint64_t h = as_hash_combine(TAG_MD_NODE, n);
+  LLVMValueRef *ops =
+      reserve(c, c->md_operands, &c->md_operands_cap, n, sizeof *ops);
+  if (!ops)
+    return h;
+  c->md_operands = ops;
+  LLVMGetMDNodeOperands(node, ops);
+  for (unsigned i = 0; i < n; i++)
+    h = as_hash_combine(h, md_operand_hash(c, ops[i]));
+  return h;
+}
+
+/* A metadata operand of a call (an intrinsic's argument). LLVM-C shows a
+ * constant wrapped as metadata as a one-operand node. */
+static uint64_t md_argument_hash(load_ctx *c, LLVMValueRef v) {
+  if (LLVMIsAMDNode(v) && LLVMGetMDNodeNumOperands(v) == 1) {
+    LLVMValueRef inner;
+    LLVMGetMDNodeOperands(v, &inner);
+    if (inner && LLVMIsAConstant(inner))
+      return constant_hash(c, inner);
+  }
+  return md_operand_hash(c, v);
+}
+
+static uint64_t inline_asm_hash(load_ctx *c, LLVMValueRef v) {
+  size_t len;
+  uint64_t h = as_hash_combine(TAG_INLINE_ASM,
+                               type_hash(c, LLVMGetInlineAsmFunctionType(v)));
+  const char *text = LLVMGetInlineAsmAsmString(v, &len);
+  h = hash_bytes(h, text, len);
+  text = LLVMGetInlineAsmConstraintString(v, &len);
+  h = hash_bytes(h, text, len);
+  h = as_hash_combine(h, (uint64_t)LLVMGetInlineAsmHasSideEffects(v));
+  h = as_hash_combine(h, (uint64_t)LLVMGetInlineAsmNeedsAlignedStack(v));
+  return as_hash_combine(h, LLVMGetInlineAsmDialect(v));
+}
+
+/* ---- attributes ---------------------------------------------------------- */
+
+typedef unsigned (*attribute_count_fn)(LLVMValueRef, LLVMAttributeIndex);
+typedef void (*attribute_get_fn)(LLVMValueRef, LLVMAttributeIndex,
+                                 LLVMAttributeRef *);
+
+/* LLVM-C 19 cannot read the value of a constant-range attribute (`range`,
+ * `initializes`), so the printed form of each is hashed instead. Only the
+ * header of a function is looked at; a call prints on one line. */
+static uint64_t hash_printed_ranges(uint64_t h, LLVMValueRef holder) {
+  static const char *const keywords[] = {" range(", " initializes("};
+  char *text = LLVMPrintValueToString(holder);
+  /* A body opens with "{" and a newline; a struct type's "{" never does. */
+  char *body = strstr(text, "{\n");
+  if (LLVMIsAFunction(holder) && body)
+    *body = '\0';
+  for (size_t k = 0; k < sizeof keywords / sizeof *keywords; k++) {
+    for (const char *p = strstr(text, keywords[k]); p;
+         p = strstr(p, keywords[k])) {
+      const char *end = strchr(p, '(');
+      for (int depth = 0; *end; end++) {
+        depth += (*end == '(') - (*end == ')');
+        if (depth == 0)
+          break;
+      }
+      h = hash_bytes(h, p, (size_t)(end - p));
+      p = end;
+    }
+  }
+  LLVMDisposeMessage(text);
+  return h;
+}
+
+static uint64_t hash_attribute(load_ctx *c, uint64_t h, LLVMAttributeRef a,
+                               bool *has_range) {
+  if (LLVMIsStringAttribute(a)) {
+    unsigned len;
+    const char *s = LLVMGetStringAttributeKind(a, &len);
+    h = hash_bytes(as_hash_combine(h, TAG_ATTRIBUTE), s, len);
+    s = LLVMGetStringAttributeValue(a, &len);
+    return hash_bytes(h, s, len);
+  }
+  h = as_hash_combine(h, LLVMGetEnumAttributeKind(a));
+  if (LLVMIsTypeAttribute(a)) {
+    LLVMTypeRef ty = LLVMGetTypeAttributeValue(a);
+    return as_hash_combine(h, ty ? type_hash(c, ty) : 0);
+  }
+  if (LLVMIsEnumAttribute(a))
+    return as_hash_combine(h, LLVMGetEnumAttributeValue(a));
+  *has_range = true;
+  return h;
+}
+
+/* Function, return and parameter attributes of a function or a call. */
+static uint64_t hash_attribute_list(load_ctx *c, uint64_t h,
+                                    LLVMValueRef holder, unsigned n_params,
+                                    attribute_count_fn count_at,
+                                    attribute_get_fn get_at) {
+  bool has_range = false;
+  for (unsigned slot = 0; slot < n_params + 2; slot++) {
+    LLVMAttributeIndex index =
+        slot == 0 ? (LLVMAttributeIndex)LLVMAttributeFunctionIndex
+                  : slot - 1 + LLVMAttributeReturnIndex;
+    unsigned n = count_at(holder, index);
+    h = as_hash_combine(h, n);
+    if (n == 0)
+      continue;
+    LLVMAttributeRef *attrs =
+        reserve(c, c->attrs, &c->attrs_cap, n, sizeof *attrs);
+    if (!attrs)
+      return h;
+    c->attrs = attrs;
+    get_at(holder, index, attrs);
+    for (unsigned i = 0; i < n; i++)
+      h = hash_attribute(c, h, attrs[i], &has_range);
+  }
+  return has_range ? hash_printed_ranges(h, holder) : h;
+}
+
+/* ---- instructions -------------------------------------------------------- */
+
+static uint64_t hash_operand(load_ctx *c, uint64_t h, LLVMValueRef v,
+                             bool is_callee) {
+  uint64_t id;
+  /* mergefunc's self-reference rule: f using f matches g using g. */
+  if (v == c->fn)
+    return as_hash_combine(h, TAG_SELF);
+  if (is_local(v))
+    return as_hash_combine(h, serial_of(c, v));
+  if (is_callee && ptr_map_get(&c->callee_records, v, &id)) {
+    uint32_t *callees = reserve(c, c->callees, &c->callees_cap,
+                                c->n_callees + 1, sizeof *callees);
+    if (callees) {
+      c->callees = callees;
+      callees[c->n_callees++] = (uint32_t)id;
+    }
+    return as_hash_combine(h, TAG_CALLEE);
+  }
+  if (LLVMIsAConstant(v))
+    return as_hash_combine(h, constant_hash(c, v));
+  if (LLVMIsAInlineAsm(v))
+    return as_hash_combine(h, inline_asm_hash(c, v));
+  return as_hash_combine(h, md_argument_hash(c, v));
+}
+
+static uint64_t hash_memory_order(uint64_t h, LLVMValueRef inst) {
+  h = as_hash_combine(h, LLVMGetOrdering(inst));
+  return as_hash_combine(h, (uint64_t)LLVMIsAtomicSingleThread(inst));
+}
+
+static uint64_t hash_load_store(uint64_t h, LLVMValueRef inst) {
+  h = as_hash_combine(h, (uint64_t)LLVMGetVolatile(inst));
+  h = as_hash_combine(h, LLVMGetAlignment(inst));
+  return hash_memory_order(h, inst);
+}
+
+/* As mergefunc's cmpInstMetadata. Despite its name, LLVM-C 19's
+ * LLVMInstructionGetAllMetadataOtherThanDebugLoc also returns !dbg, so that
+ * kind is skipped here. */
+static uint64_t hash_instruction_metadata(load_ctx *c, uint64_t h,
+                                          LLVMValueRef inst) {
+  size_t n;
+  LLVMValueMetadataEntry *entries =
+      LLVMInstructionGetAllMetadataOtherThanDebugLoc(inst, &n);
+  for (unsigned i = 0; i < n; i++) {
+    unsigned kind = LLVMValueMetadataEntriesGetKind(entries, i);
+    if (kind == c->dbg_md_kind)
+      continue;
+    h = as_hash_combine(h, kind);
+    LLVMValueRef node = LLVMMetadataAsValue(
+        c->llvm, LLVMValueMetadataEntriesGetMetadata(entries, i));
+    h = as_hash_combine(h, md_node_hash(c, node));
+  }
+  LLVMDisposeValueMetadataEntries(entries);
+  return h;
+}
+
+static uint64_t hash_call_state(load_ctx *c, uint64_t h, LLVMValueRef call,
+                                LLVMOpcode op) {
+  h = as_hash_combine(h, LLVMGetInstructionCallConv(call));
+  h = hash_attribute_list(c, h, call, LLVMGetNumArgOperands(call),
+                          LLVMGetCallSiteAttributeCount,
+                          LLVMGetCallSiteAttributes);
+  unsigned n_bundles = LLVMGetNumOperandBundles(call);
+  h = as_hash_combine(h, n_bundles);
+  for (unsigned i = 0; i < n_bundles; i++) {
+    LLVMOperandBundleRef bundle = LLVMGetOperandBundleAtIndex(call, i);
+    size_t len;
+    const char *tag = LLVMGetOperandBundleTag(bundle, &len);
+    h = hash_bytes(h, tag, len);
+    h = as_hash_combine(h, LLVMGetNumOperandBundleArgs(bundle));
+    LLVMDisposeOperandBundle(bundle);
+  }
+  if (op == LLVMCall)
+    h = as_hash_combine(h, LLVMGetTailCallKind(call));
+  return as_hash_combine(
+      h, md_node_hash(c, LLVMGetMetadata(call, c->range_md_kind)));
+}
+
+static uint64_t hash_indices(uint64_t h, LLVMValueRef inst) {
+  unsigned n = LLVMGetNumIndices(inst);
+  const unsigned *indices = LLVMGetIndices(inst);
+  h = as_hash_combine(h, n);
+  for (unsigned i = 0; i < n; i++)
+    h = as_hash_combine(h, indices[i]);
+  return h;
+}
+
+/* What mergefunc's cmpOperations compares beyond opcode, types and
+ * operands: the optional flags and each instruction's own fields. */
+static uint64_t hash_instruction_state(load_ctx *c, uint64_t h,
+                                       LLVMValueRef inst, LLVMOpcode op) {
+  if (LLVMCanValueUseFastMathFlags(inst))
+    h = as_hash_combine(h, LLVMGetFastMathFlags(inst));
+  switch (op) {
+  case LLVMAdd:
+  case LLVMSub:
+  case LLVMMul:
+  case LLVMShl:
+  case LLVMTrunc:
+    h = as_hash_combine(h, (uint64_t)LLVMGetNUW(inst));
+    return as_hash_combine(h, (uint64_t)LLVMGetNSW(inst));
+  case LLVMUDiv:
+  case LLVMSDiv:
+  case LLVMLShr:
+  case LLVMAShr:
+    return as_hash_combine(h, (uint64_t)LLVMGetExact(inst));
+  case LLVMOr:
+    return as_hash_combine(h, (uint64_t)LLVMGetIsDisjoint(inst));
+  case LLVMZExt:
+  case LLVMUIToFP:
+    return as_hash_combine(h, (uint64_t)LLVMGetNNeg(inst));
+  case LLVMAlloca:
+    h = as_hash_combine(h, type_hash(c, LLVMGetAllocatedType(inst)));
+    return as_hash_combine(h, LLVMGetAlignment(inst));
+  case LLVMLoad:
+    return hash_instruction_metadata(c, hash_load_store(h, inst), inst);
+  case LLVMStore:
+    return hash_load_store(h, inst);
+  case LLVMCall:
+  case LLVMInvoke:
+  case LLVMCallBr:
+    return hash_call_state(c, h, inst, op);
+  case LLVMExtractValue:
+  case LLVMInsertValue:
+    return hash_indices(h, inst);
+  case LLVMFence:
+    return hash_memory_order(h, inst);
+  case LLVMAtomicCmpXchg:
+    h = as_hash_combine(h, (uint64_t)LLVMGetVolatile(inst));
+    h = as_hash_combine(h, (uint64_t)LLVMGetWeak(inst));
+    h = as_hash_combine(h, LLVMGetCmpXchgSuccessOrdering(inst));
+    h = as_hash_combine(h, LLVMGetCmpXchgFailureOrdering(inst));
+    return as_hash_combine(h, (uint64_t)LLVMIsAtomicSingleThread(inst));
+  case LLVMAtomicRMW:
+    h = as_hash_combine(h, LLVMGetAtomicRMWBinOp(inst));
+    h = as_hash_combine(h, (uint64_t)LLVMGetVolatile(inst));
+    return hash_memory_order(h, inst);
+  case LLVMShuffleVector: {
+    unsigned n = LLVMGetNumMaskElements(inst);
+    for (unsigned i = 0; i < n; i++)
+      h = as_hash_combine(h, (uint64_t)(int64_t)LLVMGetMaskValue(inst, i));
+    return h;
+  }
+  case LLVMPHI: {
+    unsigned n = LLVMCountIncoming(inst);
+    for (unsigned i = 0; i < n; i++)
+      h = as_hash_combine(h, serial_of(c, LLVMBasicBlockAsValue(
+                                              LLVMGetIncomingBlock(inst, i))));
+    return h;
+  }
+  default:
+    return h;
+  }
+}
+
+static uint64_t instruction_local_hash(load_ctx *c, LLVMValueRef inst,
+                                       uint64_t token) {
+  LLVMOpcode op = LLVMGetInstructionOpcode(inst);
+  uint64_t h =
+      as_hash_combine(as_hash_combine(TAG_LOCAL, token), serial_of(c, inst));
+  h = hash_instruction_state(c, h, inst, op);
+  uint64_t offset;
+  if (is_offset_gep(c, inst, op, &offset))
+    return hash_operand(c, as_hash_combine(h, offset), LLVMGetOperand(inst, 0),
+                        false);
+  /* mergefunc ignores a GEP's flags (inbounds) but not its source type. */
+  if (op == LLVMGetElementPtr)
+    h = as_hash_combine(h, type_hash(c, LLVMGetGEPSourceElementType(inst)));
+  unsigned n = (unsigned)LLVMGetNumOperands(inst);
+  /* The called operand of a call is its last. */
+  unsigned callee = is_call(op) ? n - 1 : n;
+  for (unsigned i = 0; i < n; i++)
+    h = hash_operand(c, h, LLVMGetOperand(inst, i), i == callee);
+  return h;
+}
+
+/* ---- functions ----------------------------------------------------------- */
+
+/* A weak or linkonce body may be replaced at link time, so mergefunc never
+ * redirects its callers: callers compare such a callee by name. */
+static bool is_interposable(LLVMValueRef fn) {
+  LLVMLinkage linkage = LLVMGetLinkage(fn);
+  return linkage == LLVMWeakAnyLinkage || linkage == LLVMLinkOnceAnyLinkage;
+}
+
+static bool has_body(LLVMValueRef fn) {
+  return !LLVMIsDeclaration(fn) &&
+         LLVMGetLinkage(fn) != LLVMAvailableExternallyLinkage;
+}
+
+/* As mergefunc's compareSignature. */
+static uint64_t signature_hash(load_ctx *c) {
+  uint64_t h = hash_attribute_list(
+      c, TAG_SIGNATURE, c->fn, LLVMCountParams(c->fn),
+      LLVMGetAttributeCountAtIndex, LLVMGetAttributesAtIndex);
+  h = hash_cstring(h, LLVMGetGC(c->fn));
+  h = hash_cstring(h, LLVMGetSection(c->fn));
+  h = as_hash_combine(h, LLVMGetFunctionCallConv(c->fn));
+  return as_hash_combine(h, type_hash(c, LLVMGlobalGetValueType(c->fn)));
+}
+
+static void describe_location(asp_func *rec) {
+  LLVMMetadataRef subprogram = LLVMGetSubprogram(rec->fn);
+  if (!subprogram)
+    return;
+  rec->line = LLVMDISubprogramGetLine(subprogram);
+  LLVMMetadataRef file = LLVMDIScopeGetFile(subprogram);
+  if (file) {
+    unsigned len;
+    rec->file = LLVMDIFileGetFilename(file, &len);
+    rec->file_len = len;
+  }
+}
+
+/* A function's tokens in the order of the walk below; kept only while
+ * identity classes are assigned. */
+typedef struct walk_tokens {
+  uint32_t *tokens;
+  uint32_t n;
+} walk_tokens;
+
+static bool walk_reaches(load_ctx *c, LLVMBasicBlockRef bb, size_t *depth) {
+  uint64_t seen;
+  if (ptr_map_get(&c->visited, bb, &seen))
+    return true;
+  LLVMBasicBlockRef *stack =
+      reserve(c, c->walk_stack, &c->walk_stack_cap, *depth + 1, sizeof *stack);
+  if (!stack || !ptr_map_put(&c->visited, bb, 1)) {
+    c->out_of_memory = true;
+    return false;
+  }
+  c->walk_stack = stack;
+  stack[(*depth)++] = bb;
+  return true;
+}
+
+/* Hashes the body in mergefunc's order: depth first from the entry block,
+ * successors in terminator order. So block layout does not matter and
+ * unreachable blocks are left out, as in mergefunc. */
+static uint64_t hash_reachable_body(load_ctx *c, uint64_t h,
+                                    walk_tokens *walk) {
+  ptr_map_clear(&c->serials);
+  ptr_map_clear(&c->visited);
+  c->next_serial = 0;
+  unsigned n_params = LLVMCountParams(c->fn);
+  for (unsigned i = 0; i < n_params; i++)
+    serial_of(c, LLVMGetParam(c->fn, i));
+  size_t depth = 0;
+  if (!walk_reaches(c, LLVMGetEntryBasicBlock(c->fn), &depth))
+    return h;
+  while (depth > 0) {
+    LLVMBasicBlockRef bb = c->walk_stack[--depth];
+    h = as_hash_combine(h, serial_of(c, LLVMBasicBlockAsValue(bb)));
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst;
+         inst = LLVMGetNextInstruction(inst)) {
+      if (is_debug_intrinsic(inst))
+        continue;
+      uint64_t token = instruction_token64(c, inst);
+      walk->tokens[walk->n++] = as_hash_fold32(token);
+      h = as_hash_combine(h, instruction_local_hash(c, inst, token));
+    }
+    LLVMValueRef terminator = LLVMGetBasicBlockTerminator(bb);
+    unsigned n_successors = terminator ? LLVMGetNumSuccessors(terminator) : 0;
+    for (unsigned i = 0; i < n_successors; i++)
+      if (!walk_reaches(c, LLVMGetSuccessor(terminator, i), &depth))
+        return h;
+  }
+  return h;
+}
+
+/* A heap copy of n scratch elements (one at least, as malloc(0) may be
+ * NULL), or NULL (recorded) when memory runs out. */
+static uint32_t *copy_scratch(load_ctx *c, const uint32_t *scratch, size_t n) {
+  uint32_t *copy = malloc((n ? n : 1) * sizeof *copy);
+  if (!copy) {
+    c->out_of_memory = true;
+    return NULL;
+  }
+  memcpy(copy, scratch, n * sizeof *copy);
+  return copy;
+}
+
+static void load_function(load_ctx *c, asp_func *rec, walk_tokens *walk) {
+  c->fn = rec->fn;
+  rec->name = LLVMGetValueName2(rec->fn, &rec->name_len);
+  describe_location(rec);
+  size_t n = 0;
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(c->fn); bb;
+       bb = LLVMGetNextBasicBlock(bb)) {
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst;
+         inst = LLVMGetNextInstruction(inst)) {
+      if (is_debug_intrinsic(inst))
+        continue;
+      uint32_t *tokens =
+          reserve(c, c->tokens, &c->tokens_cap, n + 1, sizeof *tokens);
+      if (!tokens)
+        return;
+      c->tokens = tokens;
+      tokens[n++] = as_hash_fold32(instruction_token64(c, inst));
+    }
+  }
+  rec->n_insts = (uint32_t)n;
+  rec->tokens = copy_scratch(c, c->tokens, n);
+  /* The walk meets each instruction at most once. */
+  walk->tokens = copy_scratch(c, c->tokens, n);
+  if (!rec->tokens || !walk->tokens)
+    return;
+  c->n_callees = 0;
+  rec->local_hash = hash_reachable_body(c, signature_hash(c), walk);
+  rec->n_callees = (uint32_t)c->n_callees;
+  if (c->n_callees)
+    rec->callees = copy_scratch(c, c->callees, c->n_callees);
+}
+
+/* ---- identity classes ----------------------------------------------------
+ * Two functions are identical when their local data are equal and their
+ * direct callees are pairwise identical. mergefunc reaches this by merging
+ * and then re-comparing the callers of what it merged, which is the least
+ * fixed point: mutually recursive pairs (f1 -> f2 -> f1 and g1 -> g2 -> g1)
+ * stay apart, unlike lld's ICF. So refinement starts from every function in
+ * a class of its own and coarsens in rounds; the partition only ever gets
+ * coarser and stops when the class count stops falling. A class is named by
+ * its first member in module order. */
+
+typedef struct class_state {
+  const asp_func *funcs;
+  const walk_tokens *walks;
+  uint32_t *local_group; /* first function with equal local data */
+  uint32_t *klass;       /* current class */
+  uint32_t *slots;       /* grouping table: function index or UINT32_MAX */
+  size_t n_slots;        /* a power of two above twice the functions */
+} class_state;
+
+typedef uint64_t (*group_hash_fn)(const class_state *, uint32_t);
+typedef bool (*group_equal_fn)(const class_state *, uint32_t, uint32_t);
+
+static uint64_t local_data_hash(const class_state *s, uint32_t f) {
+  return s->funcs[f].local_hash;
+}
+
+/* Equal tokens too, so that a collision of local hashes never merges. */
+static bool local_data_equal(const class_state *s, uint32_t a, uint32_t b) {
+  const walk_tokens *wa = &s->walks[a], *wb = &s->walks[b];
+  return s->funcs[a].local_hash == s->funcs[b].local_hash &&
+         s->funcs[a].n_callees == s->funcs[b].n_callees && wa->n == wb->n &&
+         memcmp(wa->tokens, wb->tokens, wa->n * sizeof *wa->tokens) == 0;
+}
+
+static uint64_t callee_classes_hash(const class_state *s, uint32_t f) {
+  const asp_func *fn = &s->funcs[f];
+  uint64_t h = as_hash_combine(TAG_CALLEE, s->local_group[f]);
+  for (uint32_t i = 0; i < fn->n_callees; i++)
+    h = as_hash_combine(h, s->klass[fn->callees[i]]);
+  return h;
+}
+
+static bool callee_classes_equal(const class_state *s, uint32_t a, uint32_t b) {
+  if (s->local_group[a] != s->local_group[b])
+    return false;
+  const asp_func *fa = &s->funcs[a], *fb = &s->funcs[b];
+  for (uint32_t i = 0; i < fa->n_callees; i++)
+    if (s->klass[fa->callees[i]] != s->klass[fb->callees[i]])
+      return false;
+  return true;
+}
+
+/* Labels each member (given in module order) with the first member equal
+ * to it; returns the number of groups. */
+static size_t label_groups(const class_state *s, const uint32_t *members,
+                           size_t n, group_hash_fn hash, group_equal_fn equal,
+                           uint32_t *label) {
+  size_t mask = s->n_slots - 1, groups = 0;
+  memset(s->slots, 0xff, s->n_slots * sizeof *s->slots);
+  for (size_t i = 0; i < n; i++) {
+    uint32_t f = members[i];
+    for (size_t k = (size_t)hash(s, f) & mask;; k = (k + 1) & mask) {
+      if (s->slots[k] == UINT32_MAX) {
+        s->slots[k] = f;
+        label[f] = f;
+        groups++;
+        break;
+      }
+      if (equal(s, s->slots[k], f)) {
+        label[f] = s->slots[k];
+        break;
+      }
+    }
+  }
+  return groups;
+}
+
+static int assign_classes(asp_module *mod, const walk_tokens *walks) {
+  if (mod->n == 0) return 0;
+  size_t n = mod->n, n_slots = 2;
+  while (n_slots < 2 * n)
+    n_slots *= 2;
+  uint32_t *members = malloc(n * sizeof *members);
+  uint32_t *next = malloc(n * sizeof *next);
+  class_state s = {mod->funcs,
+                   walks,
+                   malloc(n * sizeof *s.local_group),
+                   malloc(n * sizeof *s.klass),
+                   malloc(n_slots * sizeof *s.slots),
+                   n_slots};
+  int rc = -1;
+  if (!members || !next || !s.local_group || !s.klass || !s.slots)
+    goto out;
+  for (size_t i = 0; i < n; i++)
+    members[i] = (uint32_t)i;
+  label_groups(&s, members, n, local_data_hash, local_data_equal,
+               s.local_group);
+  /* Functions without callees are settled by their local data; only the
+   * others take part in the rounds. */
+  size_t n_callers = 0;
+  for (size_t i = 0; i < n; i++) {
+    bool has_callees = mod->funcs[i].n_callees > 0;
+    s.klass[i] = has_callees ? (uint32_t)i : s.local_group[i];
+    if (has_callees)
+      members[n_callers++] = (uint32_t)i;
+  }
+  memcpy(next, s.klass, n * sizeof *next);
+  for (size_t classes = n_callers;;) {
+    size_t refined = label_groups(&s, members, n_callers, callee_classes_hash,
+                                  callee_classes_equal, next);
+    memcpy(s.klass, next, n * sizeof *next);
+    if (refined == classes)
+      break;
+    classes = refined;
+  }
+  /* Dense ids in module order of each class's first member. */
+  uint32_t next_id = 0;
+  for (size_t i = 0; i < n; i++)
+    mod->funcs[i].klass =
+        s.klass[i] == i ? next_id++ : mod->funcs[s.klass[i]].klass;
+  rc = 0;
+out:
+  free(members);
+  free(next);
+  free(s.local_group);
+  free(s.klass);
+  free(s.slots);
+  return rc;
+}
+
+/* ---- entry points -------------------------------------------------------- */
+
+int asp_module_load(LLVMModuleRef m, asp_module *out) {
+  *out = (asp_module){0};
+  load_ctx c;
+  load_ctx_init(&c, m);
+  size_t n = 0;
+  for (LLVMValueRef fn = LLVMGetFirstFunction(m); fn;
+       fn = LLVMGetNextFunction(fn)) {
+    if (!has_body(fn))
+      continue;
+    if (!is_interposable(fn) &&
+        !ptr_map_put(&c.callee_records, fn, (uint64_t)n))
+      c.out_of_memory = true;
+    n++;
+  }
+  walk_tokens *walks = NULL;
+  if (n && !c.out_of_memory) {
+    out->funcs = calloc(n, sizeof *out->funcs);
+    walks = calloc(n, sizeof *walks);
+    if (!out->funcs || !walks)
+      c.out_of_memory = true;
+  }
+  for (LLVMValueRef fn = LLVMGetFirstFunction(m); fn && !c.out_of_memory;
+       fn = LLVMGetNextFunction(fn)) {
+    if (!has_body(fn))
+      continue;
+    out->funcs[out->n].fn = fn;
+    load_function(&c, &out->funcs[out->n], &walks[out->n]);
+    out->n++;
+  }
+  bool failed = c.out_of_memory || (n && assign_classes(out, walks) < 0);
+  for (size_t i = 0; walks && i < n; i++)
+    free(walks[i].tokens);
+  free(walks);
+  load_ctx_free(&c);
+  if (failed) {
+    asp_module_free(out);
+    return -1;
+  }
+  return 0;
+}
+
+void asp_module_free(asp_module *mod) {
+  for (size_t i = 0; i < mod->n; i++) {
+    free(mod->funcs[i].tokens);
+    free(mod->funcs[i].callees);
+  }
+  free(mod->funcs);
+  *mod = (asp_module){0};
+}

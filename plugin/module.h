@@ -1,0 +1,41 @@
+/* Turning a module's functions into records: token streams, exact hashes and
+ * identity classes. Pure LLVM-C; it never changes the module. */
+#ifndef ACCELSTRAT_PLUGIN_MODULE_H
+#define ACCELSTRAT_PLUGIN_MODULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <llvm-c/Core.h>
+
+typedef struct asp_func {
+  LLVMValueRef fn;
+  const char *name;   /* the IR (mangled) name; owned by the module */
+  size_t name_len;
+  const char *file;   /* from the DISubprogram, or NULL; owned by the module */
+  size_t file_len;
+  unsigned line;      /* 0 when unknown */
+  uint32_t n_insts;   /* instructions, debug intrinsics excluded */
+  uint32_t *tokens;   /* n_insts tokens, one per instruction, in block order */
+  uint64_t local_hash; /* everything except the identity of direct callees */
+  uint32_t *callees;  /* direct callees that are defined here, as indices into
+                         asp_module.funcs, in order of appearance */
+  uint32_t n_callees;
+  uint32_t klass;     /* identity class: equal klass <=> identical */
+} asp_func;
+
+typedef struct asp_module {
+  asp_func *funcs;  /* every function with a body, in module order */
+  size_t n;
+} asp_module;
+
+/* Builds records for every defined function of m (declarations and
+ * available_externally bodies are skipped, as mergefunc skips them) and
+ * refines identity classes until stable. Returns 0 or -1 (out of memory). */
+int asp_module_load(LLVMModuleRef m, asp_module *out);
+void asp_module_free(asp_module *mod);
+
+/* Token of one instruction (see DESIGN.md, Kernels). Exposed for tests. */
+uint32_t asp_instruction_token(LLVMValueRef inst);
+
+#endif

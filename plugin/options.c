@@ -1,0 +1,163 @@
+#include "options.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <accelstrat/error.h>
+
+#include "parse.h"
+
+typedef int (*setter_fn)(asp_options *o, const char *value);
+
+static int set_runtime_key(asp_options *o, const char *key, const char *value) {
+  return as_config_set(&o->runtime, key, value, NULL, 0) < 0 ? -1 : 0;
+}
+static int set_strategy(asp_options *o, const char *v) {
+  return set_runtime_key(o, "strategy", v);
+}
+static int set_fallback(asp_options *o, const char *v) {
+  return set_runtime_key(o, "fallback", v);
+}
+static int set_threads(asp_options *o, const char *v) {
+  return set_runtime_key(o, "threads", v);
+}
+static int set_min_similarity(asp_options *o, const char *v) {
+  double x;
+  if (as__parse_double(v, &x) < 0 || !(x > 0 && x <= 1)) return -1;
+  o->min_similarity = x;
+  return 0;
+}
+static int set_min_instructions(asp_options *o, const char *v) {
+  long n;
+  if (as__parse_long(v, &n) < 0 || n < 1 || n > 100000000) return -1;
+  o->min_instructions = (unsigned)n;
+  return 0;
+}
+static int set_stage(asp_options *o, const char *v) {
+  if (strcmp(v, "early") == 0)
+    o->stage = ASP_STAGE_EARLY;
+  else if (strcmp(v, "late") == 0)
+    o->stage = ASP_STAGE_LATE;
+  else
+    return -1;
+  return 0;
+}
+static int set_path(char *dst, size_t cap, const char *v) {
+  size_t len = strlen(v);
+  if (len == 0 || len >= cap) return -1;
+  memcpy(dst, v, len + 1);
+  return 0;
+}
+static int set_report(asp_options *o, const char *v) {
+  return set_path(o->report, sizeof o->report, v);
+}
+static int set_metrics(asp_options *o, const char *v) {
+  return set_path(o->metrics, sizeof o->metrics, v);
+}
+static int set_help(asp_options *o, const char *v) {
+  int on = v && *v ? as__parse_on_off(v) : 1;
+  if (on < 0) return -1;
+  o->help = on;
+  return 0;
+}
+
+static const struct key {
+  const char *name;
+  const char *accepted;
+  const char *default_value;
+  const char *what;
+  setter_fn set;
+} keys[] = {
+    {"strategy", AS_STRATEGY_VALUES, "auto", "where batches run", set_strategy},
+    {"fallback", AS_FALLBACK_VALUES, "on",
+     "finish on the CPU when the GPU fails (off: fail instead)", set_fallback},
+    {"threads", AS_THREADS_VALUES, "auto", "CPU threads at most", set_threads},
+    {"min-similarity", "X (0<X<=1)", "0.80",
+     "report pairs at least this similar", set_min_similarity},
+    {"min-instructions", "N (N>=1)", "16",
+     "analyse functions with at least N instructions", set_min_instructions},
+    {"stage", "early|late", "early",
+     "start of the optimisation pipeline, or its end", set_stage},
+    {"report", "PATH", "(none)", "write this TU's pairs as JSON", set_report},
+    {"metrics", "PATH", "(none)",
+     "append one JSON line per TU with the batches' metrics", set_metrics},
+    {"help", "(no value)", "", "print this help to stderr", set_help},
+};
+
+static const struct key *find_key(const char *name) {
+  for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+    if (strcmp(keys[i].name, name) == 0) return &keys[i];
+  return NULL;
+}
+
+static int apply(asp_options *o, const char *key, const char *value,
+                 const char *origin, char *err, size_t errlen) {
+  const struct key *k = find_key(key);
+  if (!k) {
+    size_t n = (size_t)snprintf(err, errlen, "unknown key '%s'%s; known keys:",
+                                key, origin);
+    for (size_t i = 0; i < sizeof keys / sizeof *keys && n < errlen; i++)
+      n += (size_t)snprintf(err + n, errlen - n, "%s %s", i ? "," : "",
+                            keys[i].name);
+    return -1;
+  }
+  if ((!value && k->set != set_help) || k->set(o, value) < 0) {
+    snprintf(err, errlen, "invalid value '%s' for '%s'%s; accepted: %s",
+             value ? value : "", key, origin, k->accepted);
+    return -1;
+  }
+  return 0;
+}
+
+static void set_defaults(asp_options *o) {
+  memset(o, 0, sizeof *o);
+  as_config_defaults(&o->runtime);
+  o->min_similarity = 0.80;
+  o->min_instructions = 16;
+  o->stage = ASP_STAGE_EARLY;
+}
+
+int asp_options_resolve(asp_options *opts, const asp_kv *args, size_t n_args,
+                        char *err, size_t errlen) {
+  set_defaults(opts);
+  for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+    char name[64], origin[80];
+    as__env_name(keys[i].name, name, sizeof name);
+    const char *value = getenv(name);
+    if (!value) continue;
+    snprintf(origin, sizeof origin, " (from %s)", name);
+    if (apply(opts, keys[i].name, value, origin, err, errlen) < 0) {
+      set_defaults(opts);
+      return -1;
+    }
+  }
+  for (size_t i = 0; i < n_args; i++) {
+    if (apply(opts, args[i].key, args[i].value, "", err, errlen) < 0) {
+      set_defaults(opts);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+void asp_options_print_help(FILE *f) {
+  fprintf(f, "accelstrat: near-duplicate function finder; keys "
+             "(-fplugin-arg-accelstrat-KEY=VALUE, opt: "
+             "-passes='accelstrat<KEY=VALUE;...>', or ACCELSTRAT_KEY):\n");
+  for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+    const struct key *k = &keys[i];
+    fprintf(f, "  %-17s %-40s %s", k->name, k->accepted, k->what);
+    if (*k->default_value) fprintf(f, " [default: %s]", k->default_value);
+    fputc('\n', f);
+  }
+}
+
+asp_kv asp_kv_split(char *text) {
+  asp_kv kv = {text, NULL};
+  char *eq = strchr(text, '=');
+  if (eq) {
+    *eq = '\0';
+    kv.value = eq + 1;
+  }
+  return kv;
+}

@@ -1,0 +1,104 @@
+#include "output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <accelstrat/version.h>
+
+#include "report_json.h"
+
+static void write_function(as_json *j, const char *key, const asp_record *r,
+                           uint32_t i) {
+  const asp_func *f = &r->mod->funcs[i];
+  const asp_view *v = &r->views[i];
+  as__json_object_begin(j, key);
+  as__json_string(j, "name", v->name);
+  as__json_string_n(j, "symbol", f->name, f->name_len);
+  as__json_string(j, "file", v->loc.file);
+  as__json_u64(j, "line", v->loc.line);
+  as__json_u64(j, "col", v->loc.col);
+  as__json_u64(j, "instructions", f->n_insts);
+  as__json_object_end(j);
+}
+
+void asp_record_write(const asp_record *r, FILE *f) {
+  as_json j;
+  char buf[32];
+  as__json_init(&j, f);
+  as__json_object_begin(&j, NULL);
+  as__json_string(&j, "tool", "accelstrat " AS_VERSION_STRING);
+  as__json_string(&j, "tu", r->tu);
+  as__json_u64(&j, "functions", r->mod->n);
+  as__json_u64(&j, "functions_analysed", r->res->analysed);
+  as__json_string(&j, "strategy",
+                  as_strategy_format(r->opts->runtime.strategy, buf, sizeof buf));
+  as__json_double(&j, "min_similarity", r->opts->min_similarity);
+  as__json_u64(&j, "min_instructions", r->opts->min_instructions);
+  as__json_string(&j, "stage", r->opts->stage == ASP_STAGE_LATE ? "late" : "early");
+  as__json_u64(&j, "total_ns", r->total_ns);
+  as__json_array_begin(&j, "pairs");
+  for (size_t i = 0; i < r->res->n_pairs; i++) {
+    const asp_pair *p = &r->res->pairs[i];
+    as__json_object_begin(&j, NULL);
+    write_function(&j, "function", r, p->f);
+    write_function(&j, "match", r, p->g);
+    as__json_bool(&j, "identical", p->identical);
+    as__json_double(&j, "similarity",
+                    p->total ? 2.0 * p->lcs / p->total : 1.0);
+    as__json_u64(&j, "percent", asp_pair_percent(p));
+    as__json_u64(&j, "lcs", p->lcs);
+    as__json_object_end(&j);
+  }
+  as__json_array_end(&j);
+  as__json_array_begin(&j, "batches");
+  for (int b = 0; b < ASP_BATCHES; b++)
+    as__report_json(&j, NULL, &r->res->batch[b]);
+  as__json_array_end(&j);
+  as__json_object_end(&j);
+}
+
+int asp_report_write(const asp_record *r, const char *path) {
+  FILE *f = fopen(path, "w");
+  if (!f) return -1;
+  asp_record_write(r, f);
+  fputc('\n', f);
+  int failed = ferror(f);
+  if (fclose(f) != 0 || failed) return -1;
+  return 0;
+}
+
+int asp_metrics_append(const asp_record *r, const char *path) {
+  char *line = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&line, &len);
+  if (!mem) return -1;
+  asp_record_write(r, mem);
+  fputc('\n', mem);
+  if (fclose(mem) != 0) {
+    free(line);
+    return -1;
+  }
+  int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    free(line);
+    return -1;
+  }
+  /* O_APPEND makes each write land at the end; the lock keeps a line that
+   * needs several write() calls in one piece. */
+  int rc = flock(fd, LOCK_EX);
+  for (size_t done = 0; rc == 0 && done < len;) {
+    ssize_t n = write(fd, line + done, len - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) rc = -1;
+    else done += (size_t)n;
+  }
+  int saved = errno;
+  close(fd); /* releases the lock */
+  free(line);
+  errno = saved;
+  return rc;
+}

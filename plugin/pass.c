@@ -1,0 +1,135 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <accelstrat/accelstrat.h>
+
+#include "analyze.h"
+#include "internal.h"
+#include "module.h"
+#include "output.h"
+#include "plugin.h"
+
+static void format_location(const asp_location *loc, char *buf, size_t len) {
+  if (loc->line && loc->col)
+    snprintf(buf, len, "%s:%u:%u", loc->file, loc->line, loc->col);
+  else if (loc->line)
+    snprintf(buf, len, "%s:%u", loc->file, loc->line);
+  else
+    snprintf(buf, len, "%s", loc->file);
+}
+
+/* Names and locations of the functions that appear in pairs. */
+static int fill_views(LLVMModuleRef m, const asp_module *mod,
+                      const asp_result *res, const asp_host *host,
+                      asp_view *views) {
+  asp_locator lc = {0};
+  int rc = 0;
+  for (size_t i = 0; i < res->n_pairs && rc == 0; i++) {
+    const uint32_t ends[2] = {res->pairs[i].f, res->pairs[i].g};
+    for (int e = 0; e < 2; e++) {
+      asp_view *v = &views[ends[e]];
+      const asp_func *f = &mod->funcs[ends[e]];
+      if (v->name) continue;
+      v->name = host->demangle(f->name, f->name_len);
+      if (!v->name) {
+        rc = -1;
+        break;
+      }
+      asp_locate(&lc, m, f->fn, v->name, &v->loc);
+    }
+  }
+  asp_locator_free(&lc);
+  return rc;
+}
+
+static void emit_remarks(const asp_module *mod, const asp_result *res,
+                         const asp_view *views, const asp_host *host) {
+  for (size_t i = 0; i < res->n_pairs; i++) {
+    const asp_pair *p = &res->pairs[i];
+    const asp_view *f = &views[p->f], *g = &views[p->g];
+    char where[1200], msg[4096];
+    format_location(&g->loc, where, sizeof where);
+    if (p->identical)
+      snprintf(msg, sizeof msg, "'%s' is identical to '%s' (%s)", f->name,
+               g->name, where);
+    else
+      snprintf(msg, sizeof msg, "'%s' is %u%% similar to '%s' (%s)", f->name,
+               asp_pair_percent(p), g->name, where);
+    host->remark(host->ctx, mod->funcs[p->f].fn, f->loc.line, f->loc.col, msg);
+  }
+  /* One note per TU for all fallbacks: the first cause, and the total. */
+  const as_event *first = NULL;
+  uint64_t moved = 0;
+  unsigned events = 0;
+  for (int b = 0; b < ASP_BATCHES; b++) {
+    const as_report *rep = &res->batch[b];
+    for (unsigned e = 0; e < rep->n_events; e++, events++) {
+      if (!first) first = &rep->events[e];
+      moved += rep->events[e].tasks_moved;
+    }
+  }
+  if (first) {
+    char msg[512], strategy[32];
+    snprintf(msg, sizeof msg,
+             "strategy=%s fell back to the CPU (%s: %s); %u fallback%s, "
+             "%llu task%s moved",
+             as_strategy_format(res->batch[0].requested, strategy, sizeof strategy),
+             as_event_cause_name(first->cause), first->detail, events,
+             events == 1 ? "" : "s", (unsigned long long)moved,
+             moved == 1 ? "" : "s");
+    host->remark(host->ctx, NULL, 0, 0, msg);
+  }
+}
+
+static int write_outputs(const asp_record *rec, const asp_options *opts,
+                         const asp_host *host) {
+  char msg[4200];
+  if (opts->report[0] && asp_report_write(rec, opts->report) < 0) {
+    snprintf(msg, sizeof msg, "cannot write report '%s': %s", opts->report,
+             strerror(errno));
+    host->error(host->ctx, msg);
+    return -1;
+  }
+  if (opts->metrics[0] && asp_metrics_append(rec, opts->metrics) < 0) {
+    snprintf(msg, sizeof msg, "cannot append metrics to '%s': %s",
+             opts->metrics, strerror(errno));
+    host->error(host->ctx, msg);
+    return -1;
+  }
+  return 0;
+}
+
+int asp_run(LLVMModuleRef m, const asp_options *opts, const asp_host *host) {
+  const uint64_t start = as__now_ns();
+  char err[1024] = "";
+  asp_module mod = {0};
+  asp_result res = {0};
+  asp_view *views = NULL;
+  as_executor *ex = NULL;
+  int rc = asp_module_load(m, &mod);
+  if (rc == 0) rc = as_executor_create(&opts->runtime, &ex);
+  if (rc == 0) rc = asp_analyze(&mod, opts, ex, &res, err, sizeof err);
+  if (rc == 0) {
+    views = calloc(mod.n ? mod.n : 1, sizeof *views);
+    rc = views ? fill_views(m, &mod, &res, host, views) : -1;
+  }
+  if (rc == 0) {
+    emit_remarks(&mod, &res, views, host);
+    size_t n;
+    const char *tu = LLVMGetSourceFileName(m, &n);
+    char tu_name[4096];
+    snprintf(tu_name, sizeof tu_name, "%.*s", (int)n, tu);
+    asp_record rec = {tu_name, opts, &mod, &res, views, as__now_ns() - start};
+    rc = write_outputs(&rec, opts, host);
+  } else {
+    host->error(host->ctx, err[0] ? err : "out of memory");
+  }
+  for (size_t i = 0; views && i < mod.n; i++) free(views[i].name);
+  free(views);
+  asp_result_free(&res);
+  as_executor_destroy(ex);
+  asp_module_free(&mod);
+  return rc < 0 ? -1 : 0;
+}

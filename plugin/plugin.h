@@ -1,0 +1,37 @@
+/* The boundary between the C++ registration shim and the plugin's C logic. */
+#ifndef ACCELSTRAT_PLUGIN_PLUGIN_H
+#define ACCELSTRAT_PLUGIN_PLUGIN_H
+
+#include <stddef.h>
+
+#include <llvm-c/Core.h>
+
+#include "options.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What only the C++ side can do, handed to the C side per module. */
+typedef struct asp_host {
+  void *ctx;
+  /* An analysis remark (pass name "accelstrat") about fn at line:col of its
+   * DISubprogram's file; line 0 when unknown. */
+  void (*remark)(void *ctx, LLVMValueRef fn, unsigned line, unsigned col,
+                 const char *msg);
+  /* A compile error: "error: accelstrat: MSG". */
+  void (*error)(void *ctx, const char *msg);
+  /* The demangled form of a symbol (malloc'd; the name itself when it is not
+   * mangled), NULL when out of memory. */
+  char *(*demangle)(const char *name, size_t len);
+} asp_host;
+
+/* Analyses module m with opts and reports through host. Never changes m.
+ * Returns 0, or -1 after host->error was called. */
+int asp_run(LLVMModuleRef m, const asp_options *opts, const asp_host *host);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

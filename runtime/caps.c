@@ -1,0 +1,83 @@
+#include <accelstrat/executor.h>
+
+#include <math.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+double as_cgroup_parse_cpu_max(const char *text) {
+  char quota[32];
+  long long period;
+  if (sscanf(text, "%31s %lld", quota, &period) != 2 || period <= 0) return -1;
+  if (strcmp(quota, "max") == 0) return 0;
+  char *end;
+  long long q = strtoll(quota, &end, 10);
+  if (*end || q <= 0) return -1;
+  return (double)q / (double)period;
+}
+
+static double read_cpu_max(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) return 0;
+  char line[128];
+  double cpus = 0;
+  if (fgets(line, sizeof line, f)) cpus = as_cgroup_parse_cpu_max(line);
+  fclose(f);
+  return cpus > 0 ? cpus : 0;
+}
+
+/* The tightest cpu.max from this process's cgroup up to the root: a parent's
+ * quota limits its children too. 0 when nothing limits. */
+static double cgroup_cpus(void) {
+  FILE *f = fopen("/proc/self/cgroup", "r");
+  if (!f) return 0;
+  char line[4096], rel[4096] = "";
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, "0::", 3) == 0) { /* the cgroup v2 hierarchy */
+      snprintf(rel, sizeof rel, "%s", line + 3);
+      rel[strcspn(rel, "\n")] = '\0';
+      break;
+    }
+  }
+  fclose(f);
+  double best = 0;
+  for (;;) {
+    char path[4200];
+    snprintf(path, sizeof path, "/sys/fs/cgroup%s/cpu.max",
+             strcmp(rel, "/") == 0 ? "" : rel);
+    double cpus = read_cpu_max(path);
+    if (cpus > 0 && (best == 0 || cpus < best)) best = cpus;
+    char *slash = strrchr(rel, '/');
+    if (!slash || slash == rel) {
+      if (strcmp(rel, "/") == 0 || rel[0] == '\0') break;
+      strcpy(rel, "/");
+    } else {
+      *slash = '\0';
+    }
+  }
+  return best;
+}
+
+void as_capabilities_detect(as_capabilities *caps) {
+  memset(caps, 0, sizeof *caps);
+  long online = sysconf(_SC_NPROCESSORS_ONLN);
+  caps->online_cpus = online > 0 ? (int)online : 1;
+  cpu_set_t set;
+  caps->affinity_cpus = sched_getaffinity(0, sizeof set, &set) == 0
+                            ? CPU_COUNT(&set)
+                            : caps->online_cpus;
+  caps->cgroup_cpus = cgroup_cpus();
+  int usable = caps->affinity_cpus < caps->online_cpus ? caps->affinity_cpus
+                                                       : caps->online_cpus;
+  if (caps->cgroup_cpus > 0) {
+    /* A quota of 1.5 CPUs keeps two threads busy part of the time; rounding
+     * up wastes less than rounding down. */
+    int quota = (int)ceil(caps->cgroup_cpus);
+    if (quota < usable) usable = quota;
+  }
+  caps->usable_cpus = usable > 0 ? usable : 1;
+  caps->gpu_count = 0;
+  snprintf(caps->gpu_backend, sizeof caps->gpu_backend, "none");
+}

@@ -1,0 +1,106 @@
+#include "json.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void as__json_init(as_json *j, FILE *f) {
+  j->f = f;
+  j->depth = 0;
+  j->count[0] = 0;
+}
+
+static void put_escaped(FILE *f, const char *s, size_t len) {
+  fputc('"', f);
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    switch (c) {
+    case '"': fputs("\\\"", f); break;
+    case '\\': fputs("\\\\", f); break;
+    case '\n': fputs("\\n", f); break;
+    case '\r': fputs("\\r", f); break;
+    case '\t': fputs("\\t", f); break;
+    default:
+      if (c < 0x20)
+        fprintf(f, "\\u%04x", c);
+      else
+        fputc(c, f);
+    }
+  }
+  fputc('"', f);
+}
+
+/* Writes the separator and key that precede every value. */
+static void begin_value(as_json *j, const char *key) {
+  if (j->count[j->depth]++ > 0) fputc(',', j->f);
+  if (key) {
+    put_escaped(j->f, key, strlen(key));
+    fputc(':', j->f);
+  }
+}
+
+static void nest_open(as_json *j, const char *key, char c) {
+  begin_value(j, key);
+  fputc(c, j->f);
+  if (j->depth + 1 < AS_JSON_MAX_DEPTH) j->depth++;
+  j->count[j->depth] = 0;
+}
+
+static void nest_close(as_json *j, char c) {
+  fputc(c, j->f);
+  if (j->depth > 0) j->depth--;
+}
+
+void as__json_object_begin(as_json *j, const char *key) { nest_open(j, key, '{'); }
+void as__json_object_end(as_json *j) { nest_close(j, '}'); }
+void as__json_array_begin(as_json *j, const char *key) { nest_open(j, key, '['); }
+void as__json_array_end(as_json *j) { nest_close(j, ']'); }
+
+void as__json_string_n(as_json *j, const char *key, const char *value,
+                       size_t len) {
+  begin_value(j, key);
+  if (value)
+    put_escaped(j->f, value, len);
+  else
+    fputs("null", j->f);
+}
+
+void as__json_string(as_json *j, const char *key, const char *value) {
+  as__json_string_n(j, key, value, value ? strlen(value) : 0);
+}
+
+void as__json_u64(as_json *j, const char *key, uint64_t value) {
+  begin_value(j, key);
+  fprintf(j->f, "%" PRIu64, value);
+}
+
+void as__json_i64(as_json *j, const char *key, int64_t value) {
+  begin_value(j, key);
+  fprintf(j->f, "%" PRId64, value);
+}
+
+void as__json_double(as_json *j, const char *key, double value) {
+  begin_value(j, key);
+  if (!isfinite(value)) {
+    fputs("null", j->f);
+    return;
+  }
+  /* The shortest of %.15g..%.17g that reads back as the same double. */
+  char buf[32];
+  for (int digits = 15; digits <= 17; digits++) {
+    snprintf(buf, sizeof buf, "%.*g", digits, value);
+    if (strtod(buf, NULL) == value) break;
+  }
+  fputs(buf, j->f);
+}
+
+void as__json_bool(as_json *j, const char *key, int value) {
+  begin_value(j, key);
+  fputs(value ? "true" : "false", j->f);
+}
+
+void as__json_null(as_json *j, const char *key) {
+  begin_value(j, key);
+  fputs("null", j->f);
+}

@@ -1,0 +1,116 @@
+/* Strategy spelling, configuration keys, the environment, error strings. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <accelstrat/accelstrat.h>
+
+#include "test_util.h"
+
+static void strategies_parse_and_format(void) {
+  static const struct {
+    const char *text;
+    as_strategy_kind kind;
+    double fraction;
+    const char *canonical;
+  } good[] = {
+      {"auto", AS_STRATEGY_AUTO, 0, "auto"},
+      {"cpu", AS_STRATEGY_CPU, 0, "cpu"},
+      {"gpu", AS_STRATEGY_GPU, 0, "gpu"},
+      {"hybrid", AS_STRATEGY_HYBRID, 0, "hybrid"},
+      {"hybrid:0.7", AS_STRATEGY_HYBRID_STATIC, 0.7, "hybrid:0.7"},
+      {"hybrid:0", AS_STRATEGY_HYBRID_STATIC, 0, "hybrid:0"},
+      {"hybrid:1", AS_STRATEGY_HYBRID_STATIC, 1, "hybrid:1"},
+  };
+  for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+    as_strategy s;
+    CHECK_INT_EQ(as_strategy_parse(good[i].text, &s), 0);
+    CHECK_INT_EQ(s.kind, good[i].kind);
+    CHECK(s.gpu_fraction == good[i].fraction);
+    char buf[32];
+    CHECK(strcmp(as_strategy_format(s, buf, sizeof buf), good[i].canonical) == 0);
+  }
+  static const char *const bad[] = {"", "AUTO", "gpu ", "hybrid:", "hybrid:1.5",
+                                    "hybrid:-0.1", "hybrid:x", "hybrid:0.5x",
+                                    "hybrid:nan", "fast"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    as_strategy s = {AS_STRATEGY_CPU, 0};
+    if (as_strategy_parse(bad[i], &s) != AS_EINVAL)
+      TEST_FAIL("'%s' parsed as a strategy", bad[i]);
+    CHECK_INT_EQ(s.kind, AS_STRATEGY_CPU); /* untouched */
+  }
+}
+
+static void keys_set_and_reject(void) {
+  as_config cfg;
+  as_config_defaults(&cfg);
+  char err[256];
+  CHECK_INT_EQ(as_config_set(&cfg, "threads", "3", err, sizeof err), 0);
+  CHECK_INT_EQ(cfg.threads, 3);
+  CHECK_INT_EQ(as_config_set(&cfg, "threads", "auto", err, sizeof err), 0);
+  CHECK_INT_EQ(cfg.threads, 0);
+  CHECK_INT_EQ(as_config_set(&cfg, "fallback", "off", err, sizeof err), 0);
+  CHECK_INT_EQ(cfg.fallback, 0);
+  CHECK_INT_EQ(as_config_set(&cfg, "strategy", "hybrid:0.25", err, sizeof err), 0);
+  CHECK(cfg.strategy.kind == AS_STRATEGY_HYBRID_STATIC && cfg.strategy.gpu_fraction == 0.25);
+
+  as_config before = cfg;
+  CHECK_INT_EQ(as_config_set(&cfg, "threads", "0", err, sizeof err), AS_EINVAL);
+  CHECK(strstr(err, "threads") && strstr(err, "'0'") && strstr(err, AS_THREADS_VALUES));
+  CHECK_INT_EQ(as_config_set(&cfg, "threads", "2x", err, sizeof err), AS_EINVAL);
+  CHECK_INT_EQ(as_config_set(&cfg, "fallback", "maybe", err, sizeof err), AS_EINVAL);
+  CHECK(strstr(err, AS_FALLBACK_VALUES) != NULL);
+  CHECK_INT_EQ(as_config_set(&cfg, "strategy", "tpu", err, sizeof err), AS_EINVAL);
+  CHECK(strstr(err, AS_STRATEGY_VALUES) != NULL);
+  CHECK_INT_EQ(as_config_set(&cfg, "colour", "red", err, sizeof err), AS_EINVAL);
+  CHECK(strstr(err, "colour") && strstr(err, "unknown key"));
+  CHECK(memcmp(&before, &cfg, sizeof cfg) == 0);
+}
+
+static void environment_applies_after_defaults(void) {
+  as_config cfg;
+  char err[256];
+  unsetenv("ACCELSTRAT_STRATEGY");
+  unsetenv("ACCELSTRAT_FALLBACK");
+  unsetenv("ACCELSTRAT_THREADS");
+  CHECK_INT_EQ(as_config_init(&cfg, err, sizeof err), 0);
+  CHECK_INT_EQ(cfg.strategy.kind, AS_STRATEGY_AUTO);
+  CHECK_INT_EQ(cfg.fallback, 1);
+  CHECK_INT_EQ(cfg.threads, 0);
+
+  setenv("ACCELSTRAT_STRATEGY", "gpu", 1);
+  setenv("ACCELSTRAT_FALLBACK", "off", 1);
+  setenv("ACCELSTRAT_THREADS", "2", 1);
+  CHECK_INT_EQ(as_config_init(&cfg, err, sizeof err), 0);
+  CHECK_INT_EQ(cfg.strategy.kind, AS_STRATEGY_GPU);
+  CHECK_INT_EQ(cfg.fallback, 0);
+  CHECK_INT_EQ(cfg.threads, 2);
+
+  setenv("ACCELSTRAT_THREADS", "many", 1);
+  CHECK_INT_EQ(as_config_init(&cfg, err, sizeof err), AS_EINVAL);
+  CHECK(strstr(err, "ACCELSTRAT_THREADS") && strstr(err, "many"));
+  CHECK_INT_EQ(cfg.threads, 0); /* the bad key keeps its default */
+  CHECK_INT_EQ(cfg.strategy.kind, AS_STRATEGY_GPU); /* the good ones apply */
+  unsetenv("ACCELSTRAT_STRATEGY");
+  unsetenv("ACCELSTRAT_FALLBACK");
+  unsetenv("ACCELSTRAT_THREADS");
+}
+
+static void errors_have_names_and_messages(void) {
+#define CHECK_ERRNO(name, val, msg)                                 \
+  CHECK(strcmp(as_strerror(AS_##name), msg) == 0);                  \
+  CHECK(strcmp(as_err_name(AS_##name), "AS_" #name) == 0);          \
+  CHECK(AS_##name < 0);
+  AS_ERRNO_MAP(CHECK_ERRNO)
+#undef CHECK_ERRNO
+  CHECK(strcmp(as_strerror(0), "success") == 0);
+  CHECK(strcmp(as_strerror(-999), "unknown error") == 0);
+  CHECK(strcmp(as_version(), AS_VERSION_STRING) == 0);
+}
+
+int main(void) {
+  strategies_parse_and_format();
+  keys_set_and_reject();
+  environment_applies_after_defaults();
+  errors_have_names_and_messages();
+  return test_finish("test_config");
+}

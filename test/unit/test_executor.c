@@ -1,0 +1,211 @@
+/* as_run(): every task exactly once, outputs independent of strategy and
+ * thread count on fresh random inputs, fallback recorded or refused, errors
+ * propagated, bad batches rejected. */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <accelstrat/accelstrat.h>
+
+#include "test_util.h"
+
+/* A user kernel: task i hashes its bytes; `runs` counts executions. */
+static atomic_uint *runs;
+static size_t fail_at = SIZE_MAX;
+
+static int hash_cpu(const as_batch *b, size_t begin, size_t end) {
+  for (size_t i = begin; i < end; i++) {
+    if (i == fail_at) return AS_EKERNEL;
+    size_t n;
+    const unsigned char *p = as_task_input(b, i, &n);
+    uint64_t h = 1469598103934665603ULL ^ i;
+    for (size_t k = 0; k < n; k++) h = (h ^ p[k]) * 1099511628211ULL;
+    memcpy(as_task_output(b, i), &h, sizeof h);
+    if (runs) atomic_fetch_add(&runs[i], 1);
+  }
+  return 0;
+}
+
+/* Priced high enough that 1000 tasks are worth several threads. */
+static uint64_t hash_cost(const as_batch *b, size_t i) {
+  size_t n;
+  as_task_input(b, i, &n);
+  return (n + 1) << 12;
+}
+
+static const as_kernel hash_kernel = {"test-hash", 1, sizeof(uint64_t),
+                                      hash_cost, hash_cpu, 0};
+
+typedef struct ragged {
+  size_t n;
+  unsigned char *data;
+  uint64_t *offsets;
+} ragged;
+
+static ragged make_ragged(test_rng *rng, size_t n) {
+  ragged r = {n, NULL, malloc((n + 1) * sizeof(uint64_t))};
+  size_t total = 0;
+  for (size_t i = 0; i < n; i++) {
+    r.offsets[i] = total;
+    total += test_below(rng, 300);
+  }
+  r.offsets[n] = total;
+  r.data = malloc(total ? total : 1);
+  for (size_t k = 0; k < total; k++) r.data[k] = (unsigned char)test_next(rng);
+  return r;
+}
+
+static as_executor *make_executor(const char *strategy, int threads, int fallback) {
+  as_config cfg;
+  as_config_defaults(&cfg);
+  if (as_strategy_parse(strategy, &cfg.strategy) < 0) return NULL;
+  cfg.threads = threads;
+  cfg.fallback = fallback;
+  as_executor *ex = NULL;
+  CHECK_INT_EQ(as_executor_create(&cfg, &ex), 0);
+  return ex;
+}
+
+static void same_outputs_every_strategy_and_thread_count(test_rng *rng) {
+  static const size_t sizes[] = {0, 1, 7, 1000};
+  static const char *const strategies[] = {"cpu", "auto", "gpu", "hybrid",
+                                           "hybrid:0.3", "hybrid:0.7"};
+  static const int thread_counts[] = {1, 2, 3, 7, 0};
+  for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+    ragged r = make_ragged(rng, sizes[s]);
+    uint64_t *expect = calloc(r.n + 1, sizeof *expect);
+    uint64_t *got = calloc(r.n + 1, sizeof *got);
+    runs = calloc(r.n + 1, sizeof *runs);
+    as_batch b = {&hash_kernel, r.n, r.data, r.offsets, NULL, 0, expect};
+    hash_cpu(&b, 0, r.n); /* the reference: one plain call */
+    for (size_t st = 0; st < sizeof strategies / sizeof *strategies; st++) {
+      for (size_t t = 0; t < sizeof thread_counts / sizeof *thread_counts; t++) {
+        as_executor *ex = make_executor(strategies[st], thread_counts[t], 1);
+        memset(got, 0, (r.n + 1) * sizeof *got);
+        for (size_t i = 0; i < r.n; i++) atomic_store(&runs[i], 0);
+        b.out = got;
+        as_report rep;
+        CHECK_INT_EQ(as_run(ex, &b, &rep), 0);
+        if (memcmp(got, expect, r.n * sizeof *got) != 0)
+          TEST_FAIL("outputs differ: n=%zu strategy=%s threads=%d", r.n,
+                    strategies[st], thread_counts[t]);
+        for (size_t i = 0; i < r.n; i++)
+          if (atomic_load(&runs[i]) != 1)
+            TEST_FAIL("task %zu ran %u times (n=%zu %s)", i,
+                      atomic_load(&runs[i]), r.n, strategies[st]);
+        CHECK_EQ(rep.tasks, r.n);
+        CHECK_EQ(rep.tasks_on[AS_DEVICE_CPU], r.n);
+        CHECK_EQ(rep.tasks_on[AS_DEVICE_GPU], 0);
+        CHECK_INT_EQ(rep.chosen.kind, AS_STRATEGY_CPU);
+        CHECK(rep.threads >= 1);
+        CHECK(rep.threads <= as_executor_capabilities(ex)->usable_cpus);
+        if (thread_counts[t] > 0) CHECK(rep.threads <= thread_counts[t]);
+        if (r.n) CHECK((size_t)rep.threads <= r.n);
+        /* 1000 tasks must really run on several threads when allowed to */
+        if (r.n == 1000 && thread_counts[t] != 1 &&
+            as_executor_capabilities(ex)->usable_cpus > 1)
+          CHECK(rep.threads > 1);
+        CHECK(rep.reason[0] != '\0');
+        /* Only an explicit GPU request is a fallback; auto simply chooses. */
+        int gpu_asked = strcmp(strategies[st], "cpu") && strcmp(strategies[st], "auto");
+        CHECK_EQ(rep.n_events, gpu_asked ? 1 : 0);
+        if (gpu_asked) {
+          CHECK_INT_EQ(rep.events[0].cause, AS_EVENT_GPU_UNAVAILABLE);
+          CHECK_EQ(rep.events[0].tasks_moved, r.n);
+          CHECK_INT_EQ(rep.events[0].chunk, -1);
+        }
+        as_executor_destroy(ex);
+      }
+    }
+    free(expect), free(got), free(runs), free(r.data), free(r.offsets);
+    runs = NULL;
+  }
+}
+
+static void fallback_off_refuses_without_running(test_rng *rng) {
+  static const char *const strategies[] = {"gpu", "hybrid", "hybrid:0.5"};
+  ragged r = make_ragged(rng, 50);
+  uint64_t out[50];
+  runs = calloc(r.n, sizeof *runs);
+  for (size_t st = 0; st < 3; st++) {
+    as_executor *ex = make_executor(strategies[st], 0, 0);
+    as_batch b = {&hash_kernel, r.n, r.data, r.offsets, NULL, 0, out};
+    as_report rep;
+    CHECK_INT_EQ(as_run(ex, &b, &rep), AS_EGPU_UNAVAILABLE);
+    CHECK_INT_EQ(rep.error, AS_EGPU_UNAVAILABLE);
+    CHECK(strstr(rep.reason, "fallback=off") != NULL);
+    CHECK_EQ(rep.tasks_on[AS_DEVICE_CPU], 0);
+    as_executor_destroy(ex);
+  }
+  for (size_t i = 0; i < r.n; i++) CHECK_EQ(atomic_load(&runs[i]), 0);
+  free(runs), free(r.data), free(r.offsets);
+  runs = NULL;
+}
+
+static void kernel_errors_propagate(test_rng *rng) {
+  ragged r = make_ragged(rng, 200);
+  uint64_t out[200];
+  as_executor *ex = make_executor("cpu", 2, 1);
+  as_batch b = {&hash_kernel, r.n, r.data, r.offsets, NULL, 0, out};
+  as_report rep;
+  fail_at = 123;
+  CHECK_INT_EQ(as_run(ex, &b, &rep), AS_EKERNEL);
+  CHECK_INT_EQ(rep.error, AS_EKERNEL);
+  fail_at = SIZE_MAX;
+  CHECK_INT_EQ(as_run(ex, &b, &rep), 0);
+  as_executor_destroy(ex);
+  free(r.data), free(r.offsets);
+}
+
+static void bad_batches_are_rejected(void) {
+  as_executor *ex = make_executor("cpu", 0, 1);
+  uint64_t out[4];
+  unsigned char data[8] = {0};
+  uint64_t backwards[] = {0, 4, 2, 8};
+  as_report rep;
+  as_batch no_kernel = {NULL, 3, data, backwards, NULL, 0, out};
+  CHECK_INT_EQ(as_run(ex, &no_kernel, &rep), AS_EINVAL);
+  as_batch no_out = {&hash_kernel, 3, data, NULL, NULL, 0, NULL};
+  CHECK_INT_EQ(as_run(ex, &no_out, &rep), AS_EINVAL);
+  as_batch decreasing = {&hash_kernel, 3, data, backwards, NULL, 0, out};
+  CHECK_INT_EQ(as_run(ex, &decreasing, &rep), AS_EINVAL);
+  as_kernel no_cpu = hash_kernel;
+  no_cpu.cpu = NULL;
+  as_batch cpu_missing = {&no_cpu, 1, data, NULL, NULL, 0, out};
+  CHECK_INT_EQ(as_run(ex, &cpu_missing, &rep), AS_EINVAL);
+  CHECK_INT_EQ(as_run(NULL, &no_out, &rep), AS_EINVAL);
+  CHECK_INT_EQ(as_executor_create(NULL, NULL), AS_EINVAL);
+  as_executor_destroy(ex);
+}
+
+static void report_serialises(test_rng *rng) {
+  ragged r = make_ragged(rng, 10);
+  uint64_t out[10];
+  as_executor *ex = make_executor("gpu", 0, 1);
+  as_batch b = {&hash_kernel, r.n, r.data, r.offsets, NULL, 0, out};
+  as_report rep;
+  CHECK_INT_EQ(as_run(ex, &b, &rep), 0);
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&text, &len);
+  CHECK_INT_EQ(as_report_write_json(&rep, mem), 0);
+  fclose(mem);
+  CHECK(strstr(text, "\"kernel\":\"test-hash\"") != NULL);
+  CHECK(strstr(text, "\"requested\":\"gpu\",\"chosen\":\"cpu\"") != NULL);
+  CHECK(strstr(text, "\"cause\":\"gpu-unavailable\"") != NULL);
+  CHECK(strstr(text, "\"tasks_moved\":10") != NULL);
+  CHECK(strstr(text, "\"error\":null") != NULL);
+  free(text);
+  as_executor_destroy(ex);
+  free(r.data), free(r.offsets);
+}
+
+int main(void) {
+  test_rng rng = {test_seed()};
+  same_outputs_every_strategy_and_thread_count(&rng);
+  fallback_off_refuses_without_running(&rng);
+  kernel_errors_propagate(&rng);
+  bad_batches_are_rejected();
+  report_serialises(&rng);
+  return test_finish("test_executor");
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""Summarises accelstrat metrics (one JSON object per TU per line): the pairs
+found, and for each batch the strategy requested and chosen and why."""
+import json
+import sys
+
+
+def main(path):
+    pairs, batches, tus = [], [], 0
+    with open(path) as f:
+        for lineno, line in enumerate(f, 1):
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as e:
+                sys.exit(f"{path}:{lineno}: not JSON: {e}")
+            tus += 1
+            pairs += rec["pairs"]
+            batches += [(rec["tu"], b) for b in rec["batches"]]
+    print(f"{tus} translation units, {len(pairs)} pairs")
+    for p in pairs:
+        f, g = p["function"], p["match"]
+        what = "identical to" if p["identical"] else f"{p['percent']}% similar to"
+        print(f"  {f['name']} ({f['file']}:{f['line']}, {f['instructions']} insts)"
+              f" {what} {g['name']} ({g['file']}:{g['line']}, {g['instructions']} insts)")
+    print("batches:")
+    for tu, b in batches:
+        events = ", ".join(e["cause"] for e in b["events"]) or "none"
+        print(f"  {tu}: {b['kernel']:<11} {b['tasks']:>5} tasks  "
+              f"requested {b['requested']:<6} chose {b['chosen']:<6} "
+              f"select {b['select_ns'] / 1000:.1f} us  run {b['exec_ns'] / 1000:.1f} us  "
+              f"fallbacks: {events}")
+        print(f"      why: {b['reason']}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "build/demo/metrics.jsonl")
