@@ -18,8 +18,11 @@ typedef struct asp_func {
   uint32_t n_insts;   /* instructions, debug intrinsics excluded */
   uint32_t *tokens;   /* n_insts tokens, one per instruction, in block order */
   uint64_t local_hash; /* everything except the identity of direct callees */
-  uint32_t *callees;  /* direct callees that are defined here, as indices into
-                         asp_module.funcs, in order of appearance */
+  uint32_t *callees;  /* direct callees defined here that cannot be replaced
+                         at link time, as indices into asp_module.funcs, in
+                         the order of the walk (reachable blocks only); other
+                         callees count by name in local_hash, as mergefunc
+                         compares them */
   uint32_t n_callees;
   uint32_t klass;     /* identity class: equal klass <=> identical */
 } asp_func;
@@ -31,7 +34,11 @@ typedef struct asp_module {
 
 /* Builds records for every defined function of m (declarations and
  * available_externally bodies are skipped, as mergefunc skips them) and
- * refines identity classes until stable. Returns 0 or -1 (out of memory). */
+ * computes identity classes as mergefunc would judge them: the coarsest
+ * partition reached from singletons by merging functions whose local data are
+ * equal and whose callees are pairwise in one class (so mutually recursive
+ * pairs stay apart, as mergefunc leaves them). Returns 0 or -1 (out of
+ * memory). */
 int asp_module_load(LLVMModuleRef m, asp_module *out);
 void asp_module_free(asp_module *mod);
 

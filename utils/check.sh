@@ -1,39 +1,52 @@
 #!/usr/bin/env bash
-# The whole test suite: the runtime's unit tests (ctest) and the plugin's lit
-# tests, then one summary line: "N passed, N failed".
+# The whole test suite: ctest (runtime and kernel unit tests, examples, real
+# projects), the plugin's lit tests, and the unit tests again under ASan and
+# UBSan; then one summary line: "N passed, N failed, N skipped".
+#   utils/check.sh [BUILD_DIR]     ACCELSTRAT_CHECK_SANITIZE=0 skips the last part
 set -uo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
 lit=${LIT:-/usr/lib/llvm-19/build/utils/lit/lit.py}
 jobs=$(nproc)
-
 passed=0 failed=0 skipped=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 
-ctest_log=$(mktemp)
-(cd "$build" && ctest --output-on-failure -j "$jobs") 2>&1 | tee "$ctest_log"
-total=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2/p' "$ctest_log")
-bad=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\1/p' "$ctest_log")
-skip=$(grep -c '\*\*\*Skipped\|Not Run' "$ctest_log")
-if [[ -z "$total" ]]; then
-  echo "check: ctest did not report a summary" >&2
-  failed=$((failed + 1))
-else
+# Adds the counts of the ctest run whose output is in $log.
+count_ctest() {
+  local summary total bad skip
+  summary=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -n 1)
+  if [[ -z "$summary" ]]; then
+    echo "check: $1 did not finish" >&2
+    failed=$((failed + 1))
+    return
+  fi
+  total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$summary")
+  bad=$(sed -E 's/.* ([0-9]+) tests failed.*/\1/' <<<"$summary")
+  skip=$(grep -c '\*\*\*Skipped' "$log")
   passed=$((passed + total - bad - skip)); failed=$((failed + bad)); skipped=$((skipped + skip))
-fi
-rm -f "$ctest_log"
+}
+
+(cd "$build" && ctest --output-on-failure -j "$jobs") 2>&1 | tee "$log"
+count_ctest ctest
 
 if [[ -f "$build/test/lit.site.cfg.py" ]]; then
-  lit_log=$(mktemp)
-  python3 "$lit" -sv -j "$jobs" "$build/test" 2>&1 | tee "$lit_log"
-  count() { sed -n "s/^ *$1 *: *\([0-9]*\).*/\1/p" "$lit_log" | tail -1; }
-  p=$(count Passed); f=$(count Failed); u=$(count Unsupported); x=$(count 'Unresolved')
+  python3 "$lit" -sv -j "$jobs" "$build/test" 2>&1 | tee "$log"
+  lit_count() { sed -n "s/^ *$1 *: *\([0-9]*\).*/\1/p" "$log" | tail -n 1; }
+  p=$(lit_count Passed) f=$(lit_count Failed) u=$(lit_count Unsupported) x=$(lit_count Unresolved)
   if [[ -z "$p$f" ]]; then
-    echo "check: lit did not report a summary" >&2
+    echo "check: lit did not finish" >&2
     failed=$((failed + 1))
   fi
-  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${x:-0}))
-  skipped=$((skipped + ${u:-0}))
-  rm -f "$lit_log"
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${x:-0})); skipped=$((skipped + ${u:-0}))
+fi
+
+if [[ "${ACCELSTRAT_CHECK_SANITIZE:-1}" == 1 ]]; then
+  asan=$build-asan
+  { cmake -S "$root" -B "$asan" -DACCELSTRAT_SANITIZE=ON >/dev/null &&
+    cmake --build "$asan" -j "$jobs" >/dev/null &&
+    (cd "$asan" && ctest -L unit --output-on-failure -j "$jobs"); } 2>&1 | tee "$log"
+  count_ctest "the ASan/UBSan build and its unit tests"
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"

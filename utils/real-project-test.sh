@@ -9,29 +9,16 @@ pkg=$1 build=$(cd "$2" && pwd)
 root=$(cd "$(dirname "$0")/.." && pwd)
 clang=${CLANG:-/usr/lib/llvm-19/bin/clang}
 plugin=$build/lib/libaccelstrat.so
-
-tree=$("$root/utils/fetch-source.sh" "$pkg" "$build/sources") || exit $?
 work=$build/real-project/$pkg
 rm -rf "$work" && mkdir -p "$work"
-# Each project's files and the flags its own build system would pass.
-case $pkg in
-  zlib)
-    srcdir=$tree
-    flags=(-D_LARGEFILE64_SOURCE=1 -DHAVE_HIDDEN -DHAVE_UNISTD_H)
-    ;;
-  lua5.4)
-    srcdir=$tree/src
-    # debian/rules generates this header; it only names the multiarch triple.
-    echo '#define DEB_HOST_MULTIARCH "x86_64-linux-gnu"' > "$work/lua5.4-deb-multiarch.h"
-    flags=(-DLUA_COMPAT_5_3 -DLUA_USE_LINUX -I"$work")
-    ;;
-  *) echo "real-project-test: no build recipe for $pkg" >&2; exit 2 ;;
-esac
-files=$(cd "$srcdir" && ls *.c)
+# shellcheck source=projects.sh
+source "$root/utils/projects.sh"
+project_setup "$pkg" "$build" "$work" || exit $?
+
 metrics=$work/metrics.jsonl
 n=0
 for opt in -O0 -O2; do
-  for f in $files; do
+  for f in "${files[@]}"; do
     base=${f%.c}
     (cd "$srcdir" && "$clang" $opt "${flags[@]}" -c "$f" -o "$work/$base$opt.plain.o")
     (cd "$srcdir" && "$clang" $opt "${flags[@]}" -c "$f" -o "$work/$base$opt.plugin.o" \
