@@ -21,6 +21,9 @@ static int set_fallback(asp_options *o, const char *v) {
 static int set_threads(asp_options *o, const char *v) {
   return set_runtime_key(o, "threads", v);
 }
+static int set_inject(asp_options *o, const char *v) {
+  return set_runtime_key(o, "inject", v);
+}
 static int set_min_similarity(asp_options *o, const char *v) {
   double x;
   if (as__parse_double(v, &x) < 0 || !(x > 0 && x <= 1)) return -1;
@@ -72,6 +75,9 @@ static const struct key {
     {"fallback", AS_FALLBACK_VALUES, "on",
      "finish on the CPU when the GPU fails (off: fail instead)", set_fallback},
     {"threads", AS_THREADS_VALUES, "auto", "CPU threads at most", set_threads},
+    {"inject", AS_INJECT_VALUES, "none",
+     "plant a GPU fault at the backend boundary (tests, checking a set-up)",
+     set_inject},
     {"min-similarity", "X (0<X<=1)", "0.80",
      "report pairs at least this similar", set_min_similarity},
     {"min-instructions", "N (N>=1)", "16",

@@ -59,15 +59,19 @@ static void emit_remarks(const asp_module *mod, const asp_result *res,
                asp_pair_percent(p), g->name, where);
     host->remark(host->ctx, mod->funcs[p->f].fn, f->loc.line, f->loc.col, msg);
   }
-  /* One note per TU for all fallbacks: the first cause, and the total. */
+  /* One note per TU for all fallbacks: the first cause, and the total. An
+   * out-of-memory answered by a smaller chunk moved nothing: not a fallback. */
   const as_event *first = NULL;
   uint64_t moved = 0;
   unsigned events = 0;
   for (int b = 0; b < ASP_BATCHES; b++) {
     const as_report *rep = &res->batch[b];
-    for (unsigned e = 0; e < rep->n_events; e++, events++) {
-      if (!first) first = &rep->events[e];
-      moved += rep->events[e].tasks_moved;
+    for (unsigned e = 0; e < rep->n_events; e++) {
+      const as_event *ev = &rep->events[e];
+      if (ev->cause == AS_EVENT_GPU_OOM && ev->tasks_moved == 0) continue;
+      if (!first) first = ev;
+      moved += ev->tasks_moved;
+      events++;
     }
   }
   if (first) {

@@ -63,6 +63,32 @@ static int set_error(char *err, size_t errlen, const char *fmt, const char *key,
 
 #define BAD_VALUE "%s: invalid value '%s'; accepted: %s"
 
+/* gpu-unavailable | gpu-oom[@CHUNK] | gpu-driver-error[@CHUNK] | none */
+static int parse_fault(const char *text, as_fault *fault, long *chunk) {
+  static const struct {
+    const char *name;
+    as_fault fault;
+  } faults[] = {{"none", AS_FAULT_NONE},
+                {"gpu-unavailable", AS_FAULT_GPU_UNAVAILABLE},
+                {"gpu-oom", AS_FAULT_GPU_OOM},
+                {"gpu-driver-error", AS_FAULT_GPU_DRIVER_ERROR}};
+  const char *at = strchr(text, '@');
+  size_t len = at ? (size_t)(at - text) : strlen(text);
+  for (size_t i = 0; i < sizeof faults / sizeof *faults; i++) {
+    if (strlen(faults[i].name) != len || strncmp(text, faults[i].name, len))
+      continue;
+    long c = 0;
+    int takes_chunk = faults[i].fault == AS_FAULT_GPU_OOM ||
+                      faults[i].fault == AS_FAULT_GPU_DRIVER_ERROR;
+    if (at && (!takes_chunk || as__parse_long(at + 1, &c) < 0 || c < 0))
+      return AS_EINVAL;
+    *fault = faults[i].fault;
+    *chunk = c;
+    return 0;
+  }
+  return AS_EINVAL;
+}
+
 int as_config_set(as_config *cfg, const char *key, const char *value,
                   char *err, size_t errlen) {
   if (!cfg || !key || !value) return AS_EINVAL;
@@ -88,8 +114,13 @@ int as_config_set(as_config *cfg, const char *key, const char *value,
     cfg->threads = (int)n;
     return 0;
   }
+  if (strcmp(key, "inject") == 0) {
+    if (parse_fault(value, &cfg->inject, &cfg->inject_chunk) < 0)
+      return set_error(err, errlen, BAD_VALUE, key, value, AS_INJECT_VALUES);
+    return 0;
+  }
   return set_error(err, errlen, "%s: unknown key%s; accepted: %s", key, "",
-                   "strategy, fallback, threads");
+                   "strategy, fallback, threads, inject");
 }
 
 void as_config_defaults(as_config *cfg) {
@@ -97,10 +128,13 @@ void as_config_defaults(as_config *cfg) {
   cfg->strategy.gpu_fraction = 0;
   cfg->fallback = 1;
   cfg->threads = 0;
+  cfg->inject = AS_FAULT_NONE;
+  cfg->inject_chunk = 0;
 }
 
 int as_config_init(as_config *cfg, char *err, size_t errlen) {
-  static const char *const keys[] = {"strategy", "fallback", "threads"};
+  static const char *const keys[] = {"strategy", "fallback", "threads",
+                                     "inject"};
   if (!cfg) return AS_EINVAL;
   as_config_defaults(cfg);
   if (err && errlen) err[0] = '\0';

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gpu/gpu.h"
 #include "internal.h"
 
 int as_executor_create(const as_config *cfg, as_executor **out) {
@@ -51,6 +52,8 @@ static int validate_and_measure(const as_batch *b, uint64_t *work) {
  * than it saves, so the batch runs on the calling thread. Calibrated cost
  * models replace this guess per kernel. */
 #define AS_SERIAL_WORK (1u << 20)
+/* Below this much work auto keeps a batch on the CPU even with a GPU. */
+#define AS_AUTO_GPU_WORK (1u << 26)
 
 static int threads_for(const as_executor *ex, size_t tasks, uint64_t work) {
   int t = ex->caps.usable_cpus;
@@ -60,26 +63,36 @@ static int threads_for(const as_executor *ex, size_t tasks, uint64_t work) {
   return t;
 }
 
-/* Why the GPU cannot take this batch, or NULL when it can. No GPU backend is
- * built yet, so every GPU request ends here. */
-static const char *gpu_unavailable_reason(const as_executor *ex,
-                                          const as_kernel *k) {
-  if (ex->caps.gpu_count == 0) return "no GPU backend";
-  if (!k->has_gpu) return "kernel has no GPU entry";
-  return NULL;
+/* The backend that can take this batch, or NULL with the reason in why. */
+static const as_gpu_backend *usable_gpu(as_executor *ex, const as_kernel *k,
+                                        const char **why) {
+  if (ex->cfg.inject == AS_FAULT_GPU_UNAVAILABLE) {
+    *why = "injected gpu-unavailable";
+    return NULL;
+  }
+  as_gpu_info info;
+  const as_gpu_backend *be = as__gpu_get(&info, why);
+  ex->caps.gpu_count = be ? info.devices : 0;
+  snprintf(ex->caps.gpu_backend, sizeof ex->caps.gpu_backend, "%s",
+           be ? be->name : "none");
+  snprintf(ex->caps.gpu_name, sizeof ex->caps.gpu_name, "%s", be ? info.name : "");
+  if (be && !be->has_kernel(k)) {
+    *why = "kernel has no GPU entry";
+    return NULL;
+  }
+  return be;
 }
 
 static void add_event(as_report *rep, as_event_cause cause, int64_t chunk,
                       uint64_t moved, uint64_t detect_ns, uint64_t switch_ns,
                       const char *detail) {
-  if (rep->n_events >= AS_MAX_EVENTS) return;
   as_event *e = &rep->events[rep->n_events++];
   e->cause = cause;
   e->chunk = chunk;
   e->tasks_moved = moved;
   e->detect_ns = detect_ns;
   e->switch_ns = switch_ns;
-  snprintf(e->detail, sizeof e->detail, "%s", detail);
+  snprintf(e->detail, sizeof e->detail, "%.95s", detail);
 }
 
 int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
@@ -98,39 +111,66 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
 
   const int threads = threads_for(ex, b->n, rep->work);
   const as_strategy cpu = {AS_STRATEGY_CPU, 0};
-  rep->chosen = cpu;
-  const as_strategy_kind asked = ex->cfg.strategy.kind;
+  const char *plural = threads == 1 ? "" : "s";
+  as_strategy chosen = ex->cfg.strategy;
+  const as_strategy_kind asked = chosen.kind;
+  const as_gpu_backend *be = NULL;
   if (asked == AS_STRATEGY_CPU) {
     snprintf(rep->reason, sizeof rep->reason, "cpu requested; %d thread%s",
-             threads, threads == 1 ? "" : "s");
+             threads, plural);
   } else {
+    char asked_name[32];
+    as_strategy_format(ex->cfg.strategy, asked_name, sizeof asked_name);
+    const char *why = "";
     const uint64_t probe = as__now_ns();
-    const char *why = gpu_unavailable_reason(ex, b->kernel);
+    be = usable_gpu(ex, b->kernel, &why);
     const uint64_t detected = as__now_ns();
-    if (asked == AS_STRATEGY_AUTO) {
-      snprintf(rep->reason, sizeof rep->reason, "auto: GPU unusable (%s); cpu, %d thread%s",
-               why, threads, threads == 1 ? "" : "s");
+    if (be) {
+      snprintf(rep->gpu, sizeof rep->gpu, "%.15s: %.45s", be->name, ex->caps.gpu_name);
+      if (asked == AS_STRATEGY_AUTO) {
+        /* Until calibrated costs decide, share large batches dynamically
+         * (never slower than the faster side) and keep small ones local. */
+        int large = rep->work >= AS_AUTO_GPU_WORK;
+        chosen = large ? (as_strategy){AS_STRATEGY_HYBRID, 0} : cpu;
+        snprintf(rep->reason, sizeof rep->reason,
+                 "auto: %s work units %s %u; %s, %d thread%s",
+                 large ? "many" : "few", large ? ">=" : "<", AS_AUTO_GPU_WORK,
+                 large ? "dynamic hybrid" : "cpu", threads, plural);
+      } else {
+        snprintf(rep->reason, sizeof rep->reason, "%s requested; %s (%s), %d thread%s",
+                 asked_name, be->name, ex->caps.gpu_name, threads, plural);
+      }
+    } else if (asked == AS_STRATEGY_AUTO) {
+      chosen = cpu;
+      snprintf(rep->reason, sizeof rep->reason,
+               "auto: GPU unusable (%s); cpu, %d thread%s", why, threads, plural);
     } else if (!ex->cfg.fallback) {
       snprintf(rep->reason, sizeof rep->reason,
                "%s requested, GPU unavailable (%s) and fallback=off",
-               as_strategy_kind_name(asked), why);
-      rep->chosen = ex->cfg.strategy; /* refused, not replaced */
+               asked_name, why);
+      rep->chosen = chosen; /* refused, not replaced */
       rep->select_ns = as__now_ns() - t0;
       return rep->error = AS_EGPU_UNAVAILABLE;
     } else {
+      chosen = cpu;
       snprintf(rep->reason, sizeof rep->reason,
                "%s requested, GPU unavailable (%s): fallback to cpu, %d thread%s",
-               as_strategy_kind_name(asked), why, threads, threads == 1 ? "" : "s");
+               asked_name, why, threads, plural);
       add_event(rep, AS_EVENT_GPU_UNAVAILABLE, -1, b->n, detected - probe,
                 as__now_ns() - detected, why);
     }
   }
+  rep->chosen = chosen;
   const uint64_t t1 = as__now_ns();
   rep->select_ns = t1 - t0;
   rep->threads = threads;
 
-  rc = as__cpu_run(b, threads);
+  if (chosen.kind == AS_STRATEGY_CPU) {
+    rc = as__cpu_run(b, 0, b->n, threads);
+    rep->tasks_on[AS_DEVICE_CPU] = rc ? 0 : b->n;
+  } else {
+    rc = as__offload_run(ex, be, chosen, b, threads, rep);
+  }
   rep->exec_ns = as__now_ns() - t1;
-  rep->tasks_on[AS_DEVICE_CPU] = rc ? 0 : b->n;
   return rep->error = rc;
 }

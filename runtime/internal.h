@@ -18,8 +18,21 @@ static inline uint64_t as__now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Runs tasks [0, b->n) of b on up to `threads` OpenMP threads with dynamic
- * scheduling. Returns 0 or the first error a kernel call returned. */
-int as__cpu_run(const as_batch *b, int threads);
+/* Tasks per range handed to one CPU thread at a time: small enough that
+ * dynamic scheduling balances uneven task costs, large enough that a
+ * kernel's per-call set-up is amortised. */
+size_t as__cpu_range_size(size_t n, int threads);
+
+/* Runs tasks [begin, end) of b on up to `threads` OpenMP threads with
+ * dynamic scheduling. Returns 0 or the first error a kernel call returned. */
+int as__cpu_run(const as_batch *b, size_t begin, size_t end, int threads);
+
+/* Runs b with a GPU strategy (gpu, hybrid, hybrid:F) on backend be, falling
+ * back to the CPU as cfg->fallback allows; fills rep's devices, events and
+ * threads. Returns 0 or a negative as_errno. */
+struct as_gpu_backend;
+int as__offload_run(const as_executor *ex, const struct as_gpu_backend *be,
+                    as_strategy strategy, const as_batch *b, int threads,
+                    as_report *rep);
 
 #endif

@@ -22,6 +22,7 @@ void as__report_json(as_json *j, const char *key, const as_report *rep) {
                   as_strategy_format(rep->requested, buf, sizeof buf));
   as__json_string(j, "chosen", as_strategy_format(rep->chosen, buf, sizeof buf));
   as__json_string(j, "reason", rep->reason);
+  as__json_string(j, "gpu", rep->gpu);
   as__json_i64(j, "threads", rep->threads);
   as__json_u64(j, "select_ns", rep->select_ns);
   as__json_u64(j, "exec_ns", rep->exec_ns);
@@ -42,6 +43,7 @@ void as__report_json(as_json *j, const char *key, const as_report *rep) {
     as__json_object_end(j);
   }
   as__json_array_end(j);
+  as__json_u64(j, "events_dropped", rep->events_dropped);
   if (rep->error)
     as__json_string(j, "error", as_err_name(rep->error));
   else

@@ -10,7 +10,7 @@
 
 AS_EXTERN_C_BEGIN
 
-#define AS_MAX_EVENTS 8
+#define AS_MAX_EVENTS 16
 
 typedef enum as_device {
   AS_DEVICE_CPU = 0,
@@ -42,12 +42,14 @@ typedef struct as_report {
   uint64_t work;        /* total work units (the kernel's cost) */
   as_strategy requested;
   as_strategy chosen;
-  char reason[160];     /* one line: why chosen */
+  char reason[256];     /* one line: why chosen */
+  char gpu[64];         /* the GPU backend and device used, "" when none */
   int threads;          /* CPU threads used */
   uint64_t select_ns;   /* strategy selection */
   uint64_t exec_ns;     /* execution, selection excluded */
   uint64_t tasks_on[AS_DEVICE_COUNT];
   unsigned n_events;
+  unsigned events_dropped; /* events beyond AS_MAX_EVENTS, counted only */
   as_event events[AS_MAX_EVENTS];
   int error;            /* 0 or the as_errno as_run returned */
 } as_report;

@@ -45,7 +45,7 @@ const as_kernel as_kernel_fingerprint = {
     .out_size = sizeof(as_signature),
     .cost = fingerprint_cost,
     .cpu = fingerprint_cpu,
-    .has_gpu = 0,
+    .has_gpu = 1,
 };
 
 /* ---- candidates ---- */
@@ -83,7 +83,7 @@ const as_kernel as_kernel_candidates = {
     .out_size = sizeof(as_candidates_out),
     .cost = candidates_cost,
     .cpu = candidates_cpu,
-    .has_gpu = 0,
+    .has_gpu = 1,
 };
 
 uint32_t as_candidates_min_matches(double jaccard) {
@@ -145,5 +145,5 @@ const as_kernel as_kernel_align = {
     .out_size = sizeof(as_align_out),
     .cost = align_cost,
     .cpu = align_cpu,
-    .has_gpu = 0,
+    .has_gpu = 1,
 };

@@ -17,14 +17,14 @@
 // GPU: "kernel":"fingerprint",{{.*}}"requested":"gpu","chosen":"cpu",{{.*}}"tasks_per_device":{"cpu":4,"gpu":0},"events":[{"cause":"gpu-unavailable","chunk":-1,"tasks_moved":4,
 // HYBRID: "requested":"hybrid:0.3","chosen":"cpu",{{.*}}"cause":"gpu-unavailable"
 // RUN: %clang -fplugin=%plugin -fplugin-arg-accelstrat-strategy=gpu -Rpass-analysis=accelstrat -c %S/Inputs/clones.c -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOTE
-// NOTE: remark: strategy=gpu fell back to the CPU (gpu-unavailable: no GPU backend); 3 fallbacks, 9 tasks moved
+// NOTE: remark: strategy=gpu fell back to the CPU (gpu-unavailable: {{.+}}); 3 fallbacks, 9 tasks moved
 
 // fallback=off makes a GPU request mandatory: the compile fails, no object.
 // RUN: rm -f %t/off.o
 // RUN: not %clang -fplugin=%plugin -fplugin-arg-accelstrat-strategy=gpu -fplugin-arg-accelstrat-fallback=off -c %S/Inputs/clones.c -o %t/off.o 2>&1 | FileCheck %s --check-prefix=OFF
 // RUN: test ! -e %t/off.o
 // RUN: %clang -fplugin=%plugin -fplugin-arg-accelstrat-strategy=cpu -fplugin-arg-accelstrat-fallback=off -c %S/Inputs/clones.c -o /dev/null
-// OFF: error: accelstrat: fingerprint batch (4 tasks): GPU unavailable; gpu requested, GPU unavailable (no GPU backend) and fallback=off
+// OFF: error: accelstrat: fingerprint batch (4 tasks): GPU unavailable; gpu requested, GPU unavailable ({{.+}}) and fallback=off
 // RUN: %clang -fplugin=%plugin -fplugin-arg-accelstrat-fallback=on -fplugin-arg-accelstrat-strategy=hybrid -c %S/Inputs/clones.c -o /dev/null
 
 // threads: at most N.
@@ -66,6 +66,7 @@
 // HELP: strategy {{.*}}auto|cpu|gpu|hybrid|hybrid:F{{.*}}[default: auto]
 // HELP: fallback {{.*}}on|off{{.*}}[default: on]
 // HELP: threads {{.*}}[default: auto]
+// HELP: inject {{.*}}gpu-unavailable|gpu-oom[@CHUNK]|gpu-driver-error[@CHUNK]{{.*}}[default: none]
 // HELP: min-similarity {{.*}}[default: 0.80]
 // HELP: min-instructions {{.*}}[default: 16]
 // HELP: stage {{.*}}early|late{{.*}}[default: early]
@@ -98,7 +99,7 @@
 // BAD: error: accelstrat: invalid value 'middle' for 'stage'; accepted: early|late
 // BAD: error: accelstrat: invalid value '' for 'report'; accepted: PATH
 // BAD: error: accelstrat: invalid value '' for 'metrics'; accepted: PATH
-// BAD: error: accelstrat: unknown key 'colour'; known keys: strategy, fallback, threads, min-similarity, min-instructions, stage, report, metrics, help
+// BAD: error: accelstrat: unknown key 'colour'; known keys: strategy, fallback, threads, inject, min-similarity, min-instructions, stage, report, metrics, help
 
 // A key without a value is an error too (only help takes none).
 // RUN: not %clang -fplugin=%plugin -fplugin-arg-accelstrat-strategy -c %S/Inputs/clones.c -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOVALUE

@@ -202,7 +202,7 @@ static void test_descriptor(test_rng *rng) {
   CHECK(strcmp(k->name, "candidates") == 0);
   CHECK_EQ(k->version, 1);
   CHECK_EQ(k->out_size, sizeof(as_candidates_out));
-  CHECK(k->cost && k->cpu && !k->has_gpu);
+  CHECK(k->cost && k->cpu && k->has_gpu);
 
   enum { N = 50 };
   as_signature sigs[N];

@@ -1,0 +1,119 @@
+#include "gpu.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <accelstrat/error.h>
+
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static int probed;
+static const as_gpu_backend *backend;
+static as_gpu_info backend_info;
+static char unusable[200];
+static void *cuda_module;
+
+/* libaccelstrat-cuda.so next to the library this code is in, unless
+ * ACCELSTRAT_CUDA_LIBRARY names another. */
+static const as_gpu_backend *load_cuda(char *why, size_t len) {
+  char path[4096];
+  const char *override = getenv("ACCELSTRAT_CUDA_LIBRARY");
+  Dl_info self;
+  if (override && *override) {
+    snprintf(path, sizeof path, "%s", override);
+  } else if (dladdr((void *)&load_cuda, &self) && self.dli_fname) {
+    const char *slash = strrchr(self.dli_fname, '/');
+    int dir = slash ? (int)(slash - self.dli_fname) : 0;
+    snprintf(path, sizeof path, "%.*s%slibaccelstrat-cuda.so", dir,
+             self.dli_fname, slash ? "/" : "");
+  } else {
+    snprintf(path, sizeof path, "libaccelstrat-cuda.so");
+  }
+  cuda_module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!cuda_module) {
+    snprintf(why, len, "CUDA backend not loadable: %s", dlerror());
+    return NULL;
+  }
+  as_gpu_backend_entry_fn entry =
+      (as_gpu_backend_entry_fn)dlsym(cuda_module, AS_GPU_BACKEND_ENTRY);
+  const as_gpu_backend *be = entry ? entry() : NULL;
+  if (!be || be->abi != AS_GPU_BACKEND_ABI) {
+    snprintf(why, len, "CUDA backend %s: %s", path,
+             be ? "built for another runtime version" : "entry point missing");
+    return NULL;
+  }
+  return be;
+}
+
+static void probe(void) {
+  const char *choice = getenv("ACCELSTRAT_GPU");
+  if (!choice || !*choice) choice = "cuda";
+  const as_gpu_backend *be = NULL;
+  if (strcmp(choice, "off") == 0) {
+    snprintf(unusable, sizeof unusable, "ACCELSTRAT_GPU=off");
+    return;
+  } else if (strcmp(choice, "sim") == 0) {
+    be = as__gpu_sim_backend();
+  } else if (strcmp(choice, "cuda") == 0) {
+    be = load_cuda(unusable, sizeof unusable);
+  } else {
+    snprintf(unusable, sizeof unusable,
+             "ACCELSTRAT_GPU=%.40s is not one of cuda|sim|off", choice);
+    return;
+  }
+  if (!be) return;
+  char detail[128] = "";
+  memset(&backend_info, 0, sizeof backend_info);
+  if (be->init(&backend_info, detail, sizeof detail) < 0) {
+    snprintf(unusable, sizeof unusable, "%s: %s", be->name,
+             detail[0] ? detail : "unavailable");
+    return;
+  }
+  backend = be;
+}
+
+const as_gpu_backend *as__gpu_get(as_gpu_info *info, const char **why) {
+  pthread_mutex_lock(&lock);
+  if (!probed) {
+    probe();
+    probed = 1;
+  }
+  const as_gpu_backend *be = backend;
+  if (info) *info = backend_info;
+  if (why) *why = unusable;
+  pthread_mutex_unlock(&lock);
+  return be;
+}
+
+void as__gpu_mark_dead(const char *why) {
+  pthread_mutex_lock(&lock);
+  if (backend) {
+    snprintf(unusable, sizeof unusable, "%s: dead after a driver error (%.100s)",
+             backend->name, why);
+    backend = NULL; /* its context may be corrupt: never call it again */
+  }
+  pthread_mutex_unlock(&lock);
+}
+
+int as__gpu_run_chunk(const as_gpu_backend *be, const as_config *cfg,
+                      int64_t chunk, const as_batch *b, size_t begin,
+                      size_t end, char *detail, size_t len) {
+  if ((cfg->inject == AS_FAULT_GPU_OOM || cfg->inject == AS_FAULT_GPU_DRIVER_ERROR) &&
+      cfg->inject_chunk == chunk) {
+    snprintf(detail, len, "injected at chunk %lld", (long long)chunk);
+    return cfg->inject == AS_FAULT_GPU_OOM ? AS_EGPU_OOM : AS_EGPU_DRIVER;
+  }
+  return be->run_chunk(b, begin, end, detail, len);
+}
+
+void as__gpu_reset(void) {
+  pthread_mutex_lock(&lock);
+  if (backend && backend->shutdown) backend->shutdown();
+  backend = NULL;
+  probed = 0;
+  unusable[0] = '\0';
+  pthread_mutex_unlock(&lock);
+}

@@ -1,0 +1,208 @@
+/* GPU and hybrid execution with lossless fallback. One thread drives the
+ * GPU chunk by chunk while the others take small ranges from the CPU's
+ * queue; whatever the GPU could not finish goes to the CPU afterwards. Every
+ * task ends up in exactly one of: a chunk the GPU completed, a range a CPU
+ * thread claimed, or the GPU's unfinished remainder. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <omp.h>
+
+#include <accelstrat/error.h>
+
+#include "gpu/gpu.h"
+#include "internal.h"
+
+typedef struct offload {
+  const as_executor *ex;
+  const as_gpu_backend *be;
+  const as_batch *b;
+  as_report *rep;
+  size_t chunk_cap;      /* tasks per chunk at most; halved on out-of-memory */
+  int64_t chunk;         /* index of the next chunk (attempt) */
+  size_t gpu_done;       /* tasks the GPU completed */
+  size_t left_lo, left_hi; /* the GPU's unfinished tasks, for the CPU */
+  int pending_event;     /* event whose switch time is still to be taken */
+  uint64_t classified_at;
+  atomic_int error;      /* first error that fails the batch */
+} offload;
+
+static void fail(offload *o, int rc) {
+  int none = 0;
+  atomic_compare_exchange_strong(&o->error, &none, rc);
+}
+
+static as_event *add_event(as_report *rep, as_event_cause cause, int64_t chunk,
+                           uint64_t moved, uint64_t detect_ns,
+                           const char *detail) {
+  if (rep->n_events >= AS_MAX_EVENTS) {
+    rep->events_dropped++;
+    return NULL;
+  }
+  as_event *e = &rep->events[rep->n_events++];
+  e->cause = cause;
+  e->chunk = chunk;
+  e->tasks_moved = moved;
+  e->detect_ns = detect_ns;
+  e->switch_ns = 0;
+  snprintf(e->detail, sizeof e->detail, "%.95s", detail);
+  return e;
+}
+
+/* Bytes chunk [begin, end) occupies on the device. */
+static size_t footprint(const as_batch *b, size_t begin, size_t end) {
+  size_t bytes = b->shared_size + (end - begin) * b->kernel->out_size;
+  if (b->offsets)
+    bytes += (size_t)(b->offsets[end] - b->offsets[begin]) +
+             (end - begin + 1) * sizeof *b->offsets;
+  return bytes;
+}
+
+/* The longest chunk from begin (at most up to limit, at least one task)
+ * that fits in budget bytes: footprint grows with end, so bisect. */
+static size_t chunk_end(const as_batch *b, size_t begin, size_t limit,
+                        size_t budget) {
+  size_t lo = begin + 1, hi = limit;
+  if (footprint(b, begin, hi) <= budget) return hi;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo + 1) / 2;
+    if (footprint(b, begin, mid) <= budget) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+static as_event_cause cause_of(int rc) {
+  return rc == AS_EGPU_OOM      ? AS_EVENT_GPU_OOM
+         : rc == AS_EGPU_DRIVER ? AS_EVENT_GPU_DRIVER_ERROR
+                                : AS_EVENT_GPU_UNAVAILABLE;
+}
+
+/* Runs [begin, end) on the GPU; returns the first task it did not finish
+ * (end when it finished them all). */
+static size_t gpu_range(offload *o, size_t begin, size_t end) {
+  const as_batch *b = o->b;
+  size_t at = begin;
+  while (at < end && !atomic_load(&o->error)) {
+    size_t free_bytes = 0, total = 0;
+    o->be->mem_info(&free_bytes, &total);
+    size_t limit = end - at < o->chunk_cap ? end : at + o->chunk_cap;
+    /* Half of what is free: the backend needs room for staging too. */
+    size_t hi = chunk_end(b, at, limit, free_bytes / 2);
+    char detail[128] = "";
+    int64_t chunk = o->chunk++;
+    uint64_t started = as__now_ns();
+    int rc = as__gpu_run_chunk(o->be, &o->ex->cfg, chunk, b, at, hi, detail,
+                               sizeof detail);
+    uint64_t detected = as__now_ns();
+    if (rc == 0) {
+      o->gpu_done += hi - at;
+      at = hi;
+      continue;
+    }
+    if (rc != AS_EGPU_OOM && rc != AS_EGPU_DRIVER && rc != AS_EGPU_UNAVAILABLE) {
+      fail(o, rc); /* the kernel's own error: the CPU would fail the same */
+      return at;
+    }
+    if (rc == AS_EGPU_OOM && hi - at > 1) { /* retry the same tasks, smaller */
+      o->chunk_cap = (hi - at) / 2;
+      char msg[160];
+      snprintf(msg, sizeof msg, "%.100s; retrying with %zu tasks", detail,
+               o->chunk_cap);
+      add_event(o->rep, AS_EVENT_GPU_OOM, chunk, 0, detected - started, msg);
+      continue;
+    }
+    if (rc != AS_EGPU_OOM) as__gpu_mark_dead(detail);
+    if (!o->ex->cfg.fallback) {
+      snprintf(o->rep->reason, sizeof o->rep->reason,
+               "%s at chunk %lld (%.80s) and fallback=off",
+               as_event_cause_name(cause_of(rc)), (long long)chunk, detail);
+      fail(o, rc);
+      return at;
+    }
+    as_event *e = add_event(o->rep, cause_of(rc), chunk, end - at,
+                            detected - started, detail);
+    o->pending_event = e ? (int)(e - o->rep->events) : -1;
+    o->classified_at = as__now_ns();
+    return at;
+  }
+  return at;
+}
+
+/* The first task after which fraction F of the batch's work is done. */
+static size_t split_by_work(const as_batch *b, double fraction, uint64_t work) {
+  if (fraction >= 1) return b->n;
+  double target = fraction * (double)work, sum = 0;
+  size_t i = 0;
+  for (; i < b->n && sum < target; i++)
+    sum += b->kernel->cost ? (double)b->kernel->cost(b, i) : 1.0;
+  return i;
+}
+
+/* CPU work from the shared queue until it is empty or the batch failed. */
+static void cpu_worker(offload *o, atomic_size_t *next, size_t range) {
+  const as_batch *b = o->b;
+  while (!atomic_load(&o->error)) {
+    size_t lo = atomic_fetch_add(next, range);
+    if (lo >= b->n) break;
+    size_t hi = lo + range < b->n ? lo + range : b->n;
+    int rc = b->kernel->cpu(b, lo, hi);
+    if (rc) fail(o, rc);
+  }
+}
+
+int as__offload_run(const as_executor *ex, const as_gpu_backend *be,
+                    as_strategy strategy, const as_batch *b, int threads,
+                    as_report *rep) {
+  offload o = {ex, be, b, rep, SIZE_MAX, 0, 0, 0, 0, -1, 0, 0};
+  const int dynamic = strategy.kind == AS_STRATEGY_HYBRID;
+  size_t gpu_end = b->n;
+  if (strategy.kind == AS_STRATEGY_HYBRID_STATIC)
+    gpu_end = split_by_work(b, strategy.gpu_fraction, rep->work);
+  else if (dynamic)
+    gpu_end = 0; /* the GPU claims from the shared queue */
+  atomic_size_t next = gpu_end;
+  const int cpu_threads = threads > 1 ? threads - 1 : 1;
+  const size_t range = as__cpu_range_size(b->n - (dynamic ? 0 : gpu_end), cpu_threads);
+  /* A GPU-only run needs no CPU threads unless the GPU fails. */
+  const int region = strategy.kind == AS_STRATEGY_GPU ? 1 : threads;
+  rep->threads = threads;
+
+#pragma omp parallel num_threads(region)
+  {
+    if (omp_get_thread_num() == 0) { /* the thread that drives the GPU */
+      if (dynamic) {
+        for (;;) {
+          size_t taken = atomic_load(&next);
+          size_t want = taken < b->n ? (b->n - taken) / 4 : 0;
+          if (want < range * 4) want = range * 4;
+          size_t lo = atomic_fetch_add(&next, want);
+          if (lo >= b->n) break;
+          size_t hi = lo + want < b->n ? lo + want : b->n;
+          size_t stopped = gpu_range(&o, lo, hi);
+          if (stopped < hi) {
+            o.left_lo = stopped;
+            o.left_hi = hi;
+            break;
+          }
+        }
+      } else {
+        size_t stopped = gpu_range(&o, 0, gpu_end);
+        o.left_lo = stopped;
+        o.left_hi = gpu_end;
+      }
+    }
+    cpu_worker(&o, &next, range); /* the driver joins once its part is done */
+  }
+
+  int rc = atomic_load(&o.error);
+  if (!rc && o.left_lo < o.left_hi) {
+    if (o.pending_event >= 0)
+      rep->events[o.pending_event].switch_ns = as__now_ns() - o.classified_at;
+    rc = as__cpu_run(b, o.left_lo, o.left_hi, threads);
+  }
+  rep->tasks_on[AS_DEVICE_GPU] = o.gpu_done;
+  rep->tasks_on[AS_DEVICE_CPU] = rc ? 0 : b->n - o.gpu_done;
+  return rc;
+}
