@@ -83,18 +83,6 @@ static const as_gpu_backend *usable_gpu(as_executor *ex, const as_kernel *k,
   return be;
 }
 
-static void add_event(as_report *rep, as_event_cause cause, int64_t chunk,
-                      uint64_t moved, uint64_t detect_ns, uint64_t switch_ns,
-                      const char *detail) {
-  as_event *e = &rep->events[rep->n_events++];
-  e->cause = cause;
-  e->chunk = chunk;
-  e->tasks_moved = moved;
-  e->detect_ns = detect_ns;
-  e->switch_ns = switch_ns;
-  snprintf(e->detail, sizeof e->detail, "%.95s", detail);
-}
-
 int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
   as_report local;
   as_report *rep = rep_out ? rep_out : &local;
@@ -156,8 +144,9 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
       snprintf(rep->reason, sizeof rep->reason,
                "%s requested, GPU unavailable (%s): fallback to cpu, %d thread%s",
                asked_name, why, threads, plural);
-      add_event(rep, AS_EVENT_GPU_UNAVAILABLE, -1, b->n, detected - probe,
-                as__now_ns() - detected, why);
+      as_event *e = as__report_event(rep, AS_EVENT_GPU_UNAVAILABLE, -1, b->n,
+                                     detected - probe, why);
+      if (e) e->switch_ns = as__now_ns() - detected;
     }
   }
   rep->chosen = chosen;

@@ -18,6 +18,23 @@ static inline uint64_t as__now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Bytes tasks [begin, end) of b occupy on a device: their inputs, offsets
+ * and outputs, and the shared block. */
+static inline size_t as__chunk_bytes(const as_batch *b, size_t begin,
+                                     size_t end) {
+  size_t bytes = b->shared_size + (end - begin) * b->kernel->out_size;
+  if (b->offsets)
+    bytes += (size_t)(b->offsets[end] - b->offsets[begin]) +
+             (end - begin + 1) * sizeof *b->offsets;
+  return bytes;
+}
+
+/* Appends an event to rep (switch time 0, to be set when known); NULL when
+ * rep is full, which is then counted in events_dropped. */
+as_event *as__report_event(as_report *rep, as_event_cause cause, int64_t chunk,
+                           uint64_t moved, uint64_t detect_ns,
+                           const char *detail);
+
 /* Tasks per range handed to one CPU thread at a time: small enough that
  * dynamic scheduling balances uneven task costs, large enough that a
  * kernel's per-call set-up is amortised. */

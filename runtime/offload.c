@@ -33,41 +33,15 @@ static void fail(offload *o, int rc) {
   atomic_compare_exchange_strong(&o->error, &none, rc);
 }
 
-static as_event *add_event(as_report *rep, as_event_cause cause, int64_t chunk,
-                           uint64_t moved, uint64_t detect_ns,
-                           const char *detail) {
-  if (rep->n_events >= AS_MAX_EVENTS) {
-    rep->events_dropped++;
-    return NULL;
-  }
-  as_event *e = &rep->events[rep->n_events++];
-  e->cause = cause;
-  e->chunk = chunk;
-  e->tasks_moved = moved;
-  e->detect_ns = detect_ns;
-  e->switch_ns = 0;
-  snprintf(e->detail, sizeof e->detail, "%.95s", detail);
-  return e;
-}
-
-/* Bytes chunk [begin, end) occupies on the device. */
-static size_t footprint(const as_batch *b, size_t begin, size_t end) {
-  size_t bytes = b->shared_size + (end - begin) * b->kernel->out_size;
-  if (b->offsets)
-    bytes += (size_t)(b->offsets[end] - b->offsets[begin]) +
-             (end - begin + 1) * sizeof *b->offsets;
-  return bytes;
-}
-
 /* The longest chunk from begin (at most up to limit, at least one task)
  * that fits in budget bytes: footprint grows with end, so bisect. */
 static size_t chunk_end(const as_batch *b, size_t begin, size_t limit,
                         size_t budget) {
   size_t lo = begin + 1, hi = limit;
-  if (footprint(b, begin, hi) <= budget) return hi;
+  if (as__chunk_bytes(b, begin, hi) <= budget) return hi;
   while (lo < hi) {
     size_t mid = lo + (hi - lo + 1) / 2;
-    if (footprint(b, begin, mid) <= budget) lo = mid;
+    if (as__chunk_bytes(b, begin, mid) <= budget) lo = mid;
     else hi = mid - 1;
   }
   return lo;
@@ -110,7 +84,7 @@ static size_t gpu_range(offload *o, size_t begin, size_t end) {
       char msg[160];
       snprintf(msg, sizeof msg, "%.100s; retrying with %zu tasks", detail,
                o->chunk_cap);
-      add_event(o->rep, AS_EVENT_GPU_OOM, chunk, 0, detected - started, msg);
+      as__report_event(o->rep, AS_EVENT_GPU_OOM, chunk, 0, detected - started, msg);
       continue;
     }
     if (rc != AS_EGPU_OOM) as__gpu_mark_dead(detail);
@@ -121,8 +95,8 @@ static size_t gpu_range(offload *o, size_t begin, size_t end) {
       fail(o, rc);
       return at;
     }
-    as_event *e = add_event(o->rep, cause_of(rc), chunk, end - at,
-                            detected - started, detail);
+    as_event *e = as__report_event(o->rep, cause_of(rc), chunk, end - at,
+                                   detected - started, detail);
     o->pending_event = e ? (int)(e - o->rep->events) : -1;
     o->classified_at = as__now_ns();
     return at;

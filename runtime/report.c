@@ -1,6 +1,9 @@
 #include <accelstrat/error.h>
 #include <accelstrat/report.h>
 
+#include <stdio.h>
+
+#include "internal.h"
 #include "report_json.h"
 
 const char *as_event_cause_name(as_event_cause c) {
@@ -10,6 +13,23 @@ const char *as_event_cause_name(as_event_cause c) {
   case AS_EVENT_GPU_DRIVER_ERROR: return "gpu-driver-error";
   }
   return "unknown";
+}
+
+as_event *as__report_event(as_report *rep, as_event_cause cause, int64_t chunk,
+                           uint64_t moved, uint64_t detect_ns,
+                           const char *detail) {
+  if (rep->n_events >= AS_MAX_EVENTS) {
+    rep->events_dropped++;
+    return NULL;
+  }
+  as_event *e = &rep->events[rep->n_events++];
+  e->cause = cause;
+  e->chunk = chunk;
+  e->tasks_moved = moved;
+  e->detect_ns = detect_ns;
+  e->switch_ns = 0;
+  snprintf(e->detail, sizeof e->detail, "%.95s", detail);
+  return e;
 }
 
 void as__report_json(as_json *j, const char *key, const as_report *rep) {

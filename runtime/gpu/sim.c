@@ -89,19 +89,9 @@ static int sim_mem_info(size_t *free_bytes, size_t *total_bytes) {
 
 static int sim_has_kernel(const as_kernel *k) { return k->has_gpu; }
 
-/* What the chunk would occupy on a device: its inputs, offsets, outputs and
- * the shared block. */
-static size_t footprint(const as_batch *b, size_t begin, size_t end) {
-  size_t bytes = b->shared_size + (end - begin) * b->kernel->out_size;
-  if (b->offsets)
-    bytes += (size_t)(b->offsets[end] - b->offsets[begin]) +
-             (end - begin + 1) * sizeof *b->offsets;
-  return bytes;
-}
-
 static int sim_run_chunk(const as_batch *b, size_t begin, size_t end,
                          char *detail, size_t len) {
-  size_t need = footprint(b, begin, end);
+  size_t need = as__chunk_bytes(b, begin, end);
   if (need > sim.memory) {
     snprintf(detail, len, "sim: chunk needs %zu bytes, device has %zu", need,
              sim.memory);
