@@ -18,11 +18,9 @@ static int func_cmp(const asp_func *a, uint32_t ia, const asp_func *b,
   return ia < ib ? -1 : ia > ib;
 }
 
-static const asp_module *sort_module; /* qsort has no context argument */
-
-static int pair_cmp(const void *pa, const void *pb) {
+static int pair_cmp(const void *pa, const void *pb, void *module) {
   const asp_pair *a = pa, *b = pb;
-  const asp_func *fs = sort_module->funcs;
+  const asp_func *fs = ((const asp_module *)module)->funcs;
   int c = func_cmp(&fs[a->f], a->f, &fs[b->f], b->f);
   return c ? c : func_cmp(&fs[a->g], a->g, &fs[b->g], b->g);
 }
@@ -50,8 +48,9 @@ static int run_batch(as_executor *ex, const as_batch *b, as_report *rep,
   return rc;
 }
 
-/* The representatives (first of each identity class among the analysed
- * functions) and the identical pairs each other member forms with its own. */
+/* The representatives (the first of each identity class among the analysed
+ * functions, in report order) and the identical pairs each other member
+ * forms with its representative. */
 static int group_identical(const asp_module *mod, const asp_options *opts,
                            uint32_t **reps_out, size_t *n_reps,
                            asp_result *res) {
@@ -66,17 +65,21 @@ static int group_identical(const asp_module *mod, const asp_options *opts,
     return AS_ENOMEM;
   }
   memset(leader, 0xff, ((size_t)max_class + 1) * sizeof *leader);
+  const asp_func *fs = mod->funcs;
+  for (uint32_t i = 0; i < mod->n; i++) {
+    if (fs[i].n_insts < opts->min_instructions) continue;
+    res->analysed++;
+    uint32_t *l = &leader[fs[i].klass];
+    if (*l == UINT32_MAX || func_cmp(&fs[i], i, &fs[*l], *l) < 0) *l = i;
+  }
   size_t nr = 0, np = 0;
   for (uint32_t i = 0; i < mod->n; i++) {
-    const asp_func *f = &mod->funcs[i];
-    if (f->n_insts < opts->min_instructions) continue;
-    res->analysed++;
-    if (leader[f->klass] == UINT32_MAX) {
-      leader[f->klass] = i;
+    if (fs[i].n_insts < opts->min_instructions) continue;
+    if (leader[fs[i].klass] == i) {
       reps[nr++] = i;
     } else {
-      asp_pair p = make_pair(mod, i, leader[f->klass]);
-      p.lcs = f->n_insts;
+      asp_pair p = make_pair(mod, i, leader[fs[i].klass]);
+      p.lcs = fs[i].n_insts;
       p.identical = 1;
       pairs[np++] = p;
     }
@@ -227,10 +230,8 @@ int asp_analyze(const asp_module *mod, const asp_options *opts,
   if (rc == 0)
     rc = align(ex, mod, reps, cand, n_cand, opts, res, err, errlen);
   if (rc == AS_ENOMEM) snprintf(err, errlen, "%s", as_strerror(rc));
-  if (rc == 0 && res->n_pairs > 1) {
-    sort_module = mod;
-    qsort(res->pairs, res->n_pairs, sizeof *res->pairs, pair_cmp);
-  }
+  if (rc == 0)
+    qsort_r(res->pairs, res->n_pairs, sizeof *res->pairs, pair_cmp, (void *)mod);
   free(reps);
   free(sigs);
   free(cand);

@@ -25,22 +25,40 @@ static size_t strip_group(const char *s, size_t end, char open, char close) {
   return end;
 }
 
+static int is_ident(char c) { return isalnum((unsigned char)c) || c == '_'; }
+
 void asp_base_name(const char *demangled, char *buf, size_t len) {
   size_t end = strlen(demangled);
   end = strip_group(demangled, end, '(', ')');
   while (end > 0 && demangled[end - 1] == ' ') end--;
   end = strip_group(demangled, end, '<', '>');
+  /* The last component: after the last "::" outside template arguments. */
   size_t begin = end;
-  while (begin > 0 && (isalnum((unsigned char)demangled[begin - 1]) ||
-                       demangled[begin - 1] == '_' || demangled[begin - 1] == '~'))
-    begin--;
-  size_t n = end - begin;
+  for (int depth = 0; begin > 0; begin--) {
+    char c = demangled[begin - 1];
+    if (c == '>') depth++;
+    else if (c == '<') depth--;
+    else if (depth == 0 && c == ':' && begin > 1 && demangled[begin - 2] == ':')
+      break;
+  }
+  /* Operators ("V operator+", "operator\"\" _kb") are found on the line by
+   * their keyword; anything else by the identifier that ends the name. */
+  const char *name = demangled + end, *comp = demangled + begin;
+  size_t n = 0;
+  for (const char *p = comp; p + 8 <= demangled + end; p++)
+    if (strncmp(p, "operator", 8) == 0 && (p == comp || !is_ident(p[-1])) &&
+        (p + 8 == demangled + end || !is_ident(p[8]))) {
+      name = p;
+      n = 8;
+      break;
+    }
+  while (n == 0 && name > comp && (is_ident(name[-1]) || name[-1] == '~'))
+    name--;
+  if (n == 0) n = (size_t)(demangled + end - name);
   if (n >= len) n = len - 1;
-  memcpy(buf, demangled + begin, n);
+  memcpy(buf, name, n);
   buf[n] = '\0';
 }
-
-static int is_ident(char c) { return isalnum((unsigned char)c) || c == '_'; }
 
 unsigned asp_find_name_column(const char *line, const char *name) {
   size_t n = strlen(name);
@@ -49,11 +67,19 @@ unsigned asp_find_name_column(const char *line, const char *name) {
     name++;
     n--;
   }
+  /* The declarator: the first whole-word occurrence followed by its
+   * parameter list or template arguments ("struct node *node(" names the
+   * function second); any whole-word occurrence otherwise. */
+  unsigned any = 0;
   for (const char *p = strstr(line, name); p; p = strstr(p + 1, name)) {
-    if ((p == line || !is_ident(p[-1])) && !is_ident(p[n]))
-      return (unsigned)(p - line) + 1;
+    if ((p != line && is_ident(p[-1])) || is_ident(p[n])) continue;
+    const char *after = p + n;
+    while (*after == ' ' || *after == '\t') after++;
+    unsigned col = (unsigned)(p - line) + 1;
+    if (*after == '(' || *after == '<') return col;
+    if (!any) any = col;
   }
-  return 0;
+  return any;
 }
 
 static void load(asp_locator *lc, const char *path) {
@@ -115,7 +141,7 @@ void asp_locate(asp_locator *lc, LLVMModuleRef m, LLVMValueRef fn,
   snprintf(loc->file, sizeof loc->file, "%.*s", (int)fnl, name);
   loc->line = LLVMDISubprogramGetLine(sp);
 
-  char path[2048], base[256];
+  char path[8192], base[256];
   if (fnl && name[0] != '/' && dn)
     snprintf(path, sizeof path, "%.*s/%.*s", (int)dn, dir, (int)fnl, name);
   else

@@ -7,23 +7,25 @@
 #include <llvm-c/Core.h>
 
 typedef struct asp_location {
-  char file[1024]; /* as recorded in debug info; the module's source file
+  char file[4096]; /* as recorded in debug info; the module's source file
                       name when there is none */
   unsigned line;   /* 0 when unknown */
   unsigned col;    /* 0 when unknown */
 } asp_location;
 
 /* The unqualified name a demangled symbol is declared with:
- * "ns::S<int>::get(int) const" -> "get", "max<int>" -> "max". */
+ * "ns::S<int>::get(int) const" -> "get", "max<int>" -> "max",
+ * "V operator+(V, V)" -> "operator". */
 void asp_base_name(const char *demangled, char *buf, size_t len);
 
-/* 1-based column of the first whole-word occurrence of name in line, 0 if
- * absent. */
+/* 1-based column of name as the declarator on line: the first whole-word
+ * occurrence followed by '(' or '<', else the first whole-word occurrence;
+ * 0 if absent. */
 unsigned asp_find_name_column(const char *line, const char *name);
 
 /* Keeps the last source file read, since a TU's functions mostly share one. */
 typedef struct asp_locator {
-  char path[2048];
+  char path[8192];
   char *text;          /* the whole file, NUL-terminated; NULL if unreadable */
   size_t *line_start;  /* offsets of each line's start */
   unsigned n_lines;

@@ -49,7 +49,7 @@ static void emit_remarks(const asp_module *mod, const asp_result *res,
   for (size_t i = 0; i < res->n_pairs; i++) {
     const asp_pair *p = &res->pairs[i];
     const asp_view *f = &views[p->f], *g = &views[p->g];
-    char where[1200], msg[4096];
+    char where[4200], msg[8800];
     format_location(&g->loc, where, sizeof where);
     if (p->identical)
       snprintf(msg, sizeof msg, "'%s' is identical to '%s' (%s)", f->name,

@@ -103,7 +103,10 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
   as_strategy chosen = ex->cfg.strategy;
   const as_strategy_kind asked = chosen.kind;
   const as_gpu_backend *be = NULL;
-  if (asked == AS_STRATEGY_CPU) {
+  if (b->n == 0) { /* nothing to run needs no device, and cannot fail one */
+    chosen = cpu;
+    snprintf(rep->reason, sizeof rep->reason, "empty batch");
+  } else if (asked == AS_STRATEGY_CPU) {
     snprintf(rep->reason, sizeof rep->reason, "cpu requested; %d thread%s",
              threads, plural);
   } else {
