@@ -7,53 +7,8 @@
 
 #include <accelstrat/accelstrat.h>
 
+#include "test_hash_kernel.h"
 #include "test_util.h"
-
-/* A user kernel: task i hashes its bytes; `runs` counts executions. */
-static atomic_uint *runs;
-static size_t fail_at = SIZE_MAX;
-
-static int hash_cpu(const as_batch *b, size_t begin, size_t end) {
-  for (size_t i = begin; i < end; i++) {
-    if (i == fail_at) return AS_EKERNEL;
-    size_t n;
-    const unsigned char *p = as_task_input(b, i, &n);
-    uint64_t h = 1469598103934665603ULL ^ i;
-    for (size_t k = 0; k < n; k++) h = (h ^ p[k]) * 1099511628211ULL;
-    memcpy(as_task_output(b, i), &h, sizeof h);
-    if (runs) atomic_fetch_add(&runs[i], 1);
-  }
-  return 0;
-}
-
-/* Priced high enough that 1000 tasks are worth several threads. */
-static uint64_t hash_cost(const as_batch *b, size_t i) {
-  size_t n;
-  as_task_input(b, i, &n);
-  return (n + 1) << 12;
-}
-
-static const as_kernel hash_kernel = {"test-hash", 1, sizeof(uint64_t),
-                                      hash_cost, hash_cpu, 0};
-
-typedef struct ragged {
-  size_t n;
-  unsigned char *data;
-  uint64_t *offsets;
-} ragged;
-
-static ragged make_ragged(test_rng *rng, size_t n) {
-  ragged r = {n, NULL, malloc((n + 1) * sizeof(uint64_t))};
-  size_t total = 0;
-  for (size_t i = 0; i < n; i++) {
-    r.offsets[i] = total;
-    total += test_below(rng, 300);
-  }
-  r.offsets[n] = total;
-  r.data = malloc(total ? total : 1);
-  for (size_t k = 0; k < total; k++) r.data[k] = (unsigned char)test_next(rng);
-  return r;
-}
 
 static as_executor *make_executor(const char *strategy, int threads, int fallback) {
   as_config cfg;
@@ -73,16 +28,15 @@ static void same_outputs_every_strategy_and_thread_count(test_rng *rng) {
   static const int thread_counts[] = {1, 2, 3, 7, 0};
   for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
     ragged r = make_ragged(rng, sizes[s]);
-    uint64_t *expect = calloc(r.n + 1, sizeof *expect);
+    uint64_t *expect = r.expect;
     uint64_t *got = calloc(r.n + 1, sizeof *got);
-    runs = calloc(r.n + 1, sizeof *runs);
-    as_batch b = {&hash_kernel, r.n, r.data, r.offsets, NULL, 0, expect};
-    hash_cpu(&b, 0, r.n); /* the reference: one plain call */
+    test_runs = calloc(r.n + 1, sizeof *test_runs);
+    as_batch b = {&hash_kernel, r.n, r.data, r.offsets, NULL, 0, got};
     for (size_t st = 0; st < sizeof strategies / sizeof *strategies; st++) {
       for (size_t t = 0; t < sizeof thread_counts / sizeof *thread_counts; t++) {
         as_executor *ex = make_executor(strategies[st], thread_counts[t], 1);
         memset(got, 0, (r.n + 1) * sizeof *got);
-        for (size_t i = 0; i < r.n; i++) atomic_store(&runs[i], 0);
+        for (size_t i = 0; i < r.n; i++) atomic_store(&test_runs[i], 0);
         b.out = got;
         as_report rep;
         CHECK_INT_EQ(as_run(ex, &b, &rep), 0);
@@ -90,9 +44,9 @@ static void same_outputs_every_strategy_and_thread_count(test_rng *rng) {
           TEST_FAIL("outputs differ: n=%zu strategy=%s threads=%d", r.n,
                     strategies[st], thread_counts[t]);
         for (size_t i = 0; i < r.n; i++)
-          if (atomic_load(&runs[i]) != 1)
+          if (atomic_load(&test_runs[i]) != 1)
             TEST_FAIL("task %zu ran %u times (n=%zu %s)", i,
-                      atomic_load(&runs[i]), r.n, strategies[st]);
+                      atomic_load(&test_runs[i]), r.n, strategies[st]);
         CHECK_EQ(rep.tasks, r.n);
         CHECK_EQ(rep.tasks_on[AS_DEVICE_CPU], r.n);
         CHECK_EQ(rep.tasks_on[AS_DEVICE_GPU], 0);
@@ -119,8 +73,8 @@ static void same_outputs_every_strategy_and_thread_count(test_rng *rng) {
         as_executor_destroy(ex);
       }
     }
-    free(expect), free(got), free(runs), free(r.data), free(r.offsets);
-    runs = NULL;
+    free(got), free(test_runs), free_ragged(&r);
+    test_runs = NULL;
   }
 }
 
@@ -128,7 +82,7 @@ static void fallback_off_refuses_without_running(test_rng *rng) {
   static const char *const strategies[] = {"gpu", "hybrid", "hybrid:0.5"};
   ragged r = make_ragged(rng, 50);
   uint64_t out[50];
-  runs = calloc(r.n, sizeof *runs);
+  test_runs = calloc(r.n, sizeof *test_runs);
   for (size_t st = 0; st < 3; st++) {
     as_executor *ex = make_executor(strategies[st], 0, 0);
     as_batch b = {&hash_kernel, r.n, r.data, r.offsets, NULL, 0, out};
@@ -139,7 +93,7 @@ static void fallback_off_refuses_without_running(test_rng *rng) {
     CHECK_EQ(rep.tasks_on[AS_DEVICE_CPU], 0);
     as_executor_destroy(ex);
   }
-  for (size_t i = 0; i < r.n; i++) CHECK_EQ(atomic_load(&runs[i]), 0);
+  for (size_t i = 0; i < r.n; i++) CHECK_EQ(atomic_load(&test_runs[i]), 0);
   /* An empty batch needs no device, so it cannot fail for want of one. */
   as_executor *ex = make_executor("gpu", 0, 0);
   as_batch empty = {&hash_kernel, 0, NULL, NULL, NULL, 0, NULL};
@@ -147,8 +101,8 @@ static void fallback_off_refuses_without_running(test_rng *rng) {
   CHECK_INT_EQ(as_run(ex, &empty, &rep), 0);
   CHECK_EQ(rep.n_events, 0);
   as_executor_destroy(ex);
-  free(runs), free(r.data), free(r.offsets);
-  runs = NULL;
+  free(test_runs), free_ragged(&r);
+  test_runs = NULL;
 }
 
 static void kernel_errors_propagate(test_rng *rng) {
@@ -157,13 +111,13 @@ static void kernel_errors_propagate(test_rng *rng) {
   as_executor *ex = make_executor("cpu", 2, 1);
   as_batch b = {&hash_kernel, r.n, r.data, r.offsets, NULL, 0, out};
   as_report rep;
-  fail_at = 123;
+  test_fail_at = 123;
   CHECK_INT_EQ(as_run(ex, &b, &rep), AS_EKERNEL);
   CHECK_INT_EQ(rep.error, AS_EKERNEL);
-  fail_at = SIZE_MAX;
+  test_fail_at = SIZE_MAX;
   CHECK_INT_EQ(as_run(ex, &b, &rep), 0);
   as_executor_destroy(ex);
-  free(r.data), free(r.offsets);
+  free_ragged(&r);
 }
 
 static void bad_batches_are_rejected(void) {
@@ -206,7 +160,7 @@ static void report_serialises(test_rng *rng) {
   CHECK(strstr(text, "\"error\":null") != NULL);
   free(text);
   as_executor_destroy(ex);
-  free(r.data), free(r.offsets);
+  free_ragged(&r);
 }
 
 int main(void) {

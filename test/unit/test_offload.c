@@ -1,5 +1,5 @@
 /* GPU strategies on the sim backend: for every strategy, injected fault and
- * batch size, outputs equal the CPU's, every task runs exactly once, the
+ * batch size, outputs equal the CPU's, every task test_runs exactly once, the
  * devices' task counts add up and the events say what happened; with
  * fallback=off the same faults give the documented errors. */
 #include <stdatomic.h>
@@ -9,31 +9,8 @@
 #include <accelstrat/accelstrat.h>
 
 #include "gpu/gpu.h"
+#include "test_hash_kernel.h"
 #include "test_util.h"
-
-static atomic_uint *runs;
-
-static int hash_cpu(const as_batch *b, size_t begin, size_t end) {
-  for (size_t i = begin; i < end; i++) {
-    size_t n;
-    const unsigned char *p = as_task_input(b, i, &n);
-    uint64_t h = 1469598103934665603ULL ^ i;
-    for (size_t k = 0; k < n; k++) h = (h ^ p[k]) * 1099511628211ULL;
-    memcpy(as_task_output(b, i), &h, sizeof h);
-    atomic_fetch_add(&runs[i], 1);
-  }
-  return 0;
-}
-
-/* Priced so that 1000 tasks are large enough for auto to share them. */
-static uint64_t hash_cost(const as_batch *b, size_t i) {
-  size_t n;
-  as_task_input(b, i, &n);
-  return (n + 1) << 12;
-}
-
-static const as_kernel hash_kernel = {"test-hash", 1, sizeof(uint64_t),
-                                      hash_cost, hash_cpu, 1};
 
 static const char *const strategies[] = {"gpu", "hybrid", "hybrid:0.3",
                                          "hybrid:0.7", "auto"};
@@ -42,32 +19,7 @@ static const char *const faults[] = {"none", "gpu-unavailable", "gpu-oom@0",
                                      "gpu-driver-error@2"};
 static const size_t sizes[] = {0, 1, 7, 1000};
 
-typedef struct batch_data {
-  size_t n;
-  unsigned char *data;
-  uint64_t *offsets;
-  uint64_t *expect;
-} batch_data;
-
-static batch_data make_batch(test_rng *rng, size_t n) {
-  batch_data d = {n, NULL, malloc((n + 1) * sizeof(uint64_t)), NULL};
-  size_t total = 0;
-  for (size_t i = 0; i < n; i++) {
-    d.offsets[i] = total;
-    total += test_below(rng, 300);
-  }
-  d.offsets[n] = total;
-  d.data = malloc(total ? total : 1);
-  for (size_t k = 0; k < total; k++) d.data[k] = (unsigned char)test_next(rng);
-  d.expect = calloc(n + 1, sizeof *d.expect);
-  runs = calloc(n + 1, sizeof *runs);
-  as_batch b = {&hash_kernel, n, d.data, d.offsets, NULL, 0, d.expect};
-  hash_cpu(&b, 0, n);
-  free(runs);
-  return d;
-}
-
-static int run_case(const batch_data *d, const char *strategy, const char *fault,
+static int run_case(const ragged *d, const char *strategy, const char *fault,
                     int fallback, uint64_t *out, as_report *rep) {
   /* Each case starts from a live sim: a driver error kills it for the
    * process. 16 KiB of device memory makes 1000 tasks several chunks. */
@@ -137,13 +89,13 @@ static void check_events(const as_report *rep, const char *strategy,
 static void matrix(test_rng *rng) {
   unsigned cases = 0;
   for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
-    batch_data d = make_batch(rng, sizes[s]);
+    ragged d = make_ragged(rng, sizes[s]);
     uint64_t *out = calloc(d.n + 1, sizeof *out);
-    runs = calloc(d.n + 1, sizeof *runs);
+    test_runs = calloc(d.n + 1, sizeof *test_runs);
     for (size_t st = 0; st < sizeof strategies / sizeof *strategies; st++) {
       for (size_t f = 0; f < sizeof faults / sizeof *faults; f++) {
         memset(out, 0, (d.n + 1) * sizeof *out);
-        for (size_t i = 0; i < d.n; i++) atomic_store(&runs[i], 0);
+        for (size_t i = 0; i < d.n; i++) atomic_store(&test_runs[i], 0);
         as_report rep;
         int rc = run_case(&d, strategies[st], faults[f], 1, out, &rep);
         cases++;
@@ -156,23 +108,23 @@ static void matrix(test_rng *rng) {
           TEST_FAIL("n=%zu %s %s: outputs differ from the CPU's", d.n,
                     strategies[st], faults[f]);
         for (size_t i = 0; i < d.n; i++)
-          if (atomic_load(&runs[i]) != 1)
+          if (atomic_load(&test_runs[i]) != 1)
             TEST_FAIL("n=%zu %s %s: task %zu ran %u times", d.n, strategies[st],
-                      faults[f], i, atomic_load(&runs[i]));
+                      faults[f], i, atomic_load(&test_runs[i]));
         CHECK_EQ(rep.tasks_on[AS_DEVICE_CPU] + rep.tasks_on[AS_DEVICE_GPU], d.n);
         check_events(&rep, strategies[st], faults[f], d.n);
       }
     }
-    free(out), free(runs), free(d.data), free(d.offsets), free(d.expect);
+    free(out), free(test_runs), free_ragged(&d);
   }
   printf("%u strategy x fault x size cases\n", cases);
 }
 
 /* fallback=off turns the faults into the errors that name them. */
 static void fallback_off(test_rng *rng) {
-  batch_data d = make_batch(rng, 1000);
+  ragged d = make_ragged(rng, 1000);
   uint64_t *out = calloc(d.n, sizeof *out);
-  runs = calloc(d.n, sizeof *runs);
+  test_runs = calloc(d.n, sizeof *test_runs);
   as_report rep;
   CHECK_INT_EQ(run_case(&d, "gpu", "gpu-unavailable", 0, out, &rep), AS_EGPU_UNAVAILABLE);
   CHECK_INT_EQ(run_case(&d, "hybrid:0.5", "gpu-driver-error@0", 0, out, &rep), AS_EGPU_DRIVER);
@@ -182,7 +134,7 @@ static void fallback_off(test_rng *rng) {
   CHECK_INT_EQ(run_case(&d, "gpu", "gpu-oom@1", 0, out, &rep), 0);
   CHECK(memcmp(out, d.expect, d.n * sizeof *out) == 0);
   CHECK_INT_EQ(run_case(&d, "auto", "gpu-unavailable", 0, out, &rep), 0);
-  free(out), free(runs), free(d.data), free(d.offsets), free(d.expect);
+  free(out), free(test_runs), free_ragged(&d);
 }
 
 /* Real out-of-memory on the sim: one task larger than the device goes to
@@ -192,28 +144,28 @@ static void real_oom_floor(void) {
   uint64_t offsets[] = {0, 10, 20, 40000, 40010};
   unsigned char *data = calloc(40010, 1);
   uint64_t expect[4], out[4];
-  runs = calloc(n, sizeof *runs);
+  test_runs = calloc(n, sizeof *test_runs);
   as_batch ref = {&hash_kernel, n, data, offsets, NULL, 0, expect};
   hash_cpu(&ref, 0, n);
-  batch_data d = {n, data, offsets, expect};
-  for (size_t i = 0; i < n; i++) atomic_store(&runs[i], 0);
+  ragged d = {n, data, offsets, expect};
+  for (size_t i = 0; i < n; i++) atomic_store(&test_runs[i], 0);
   as_report rep;
   CHECK_INT_EQ(run_case(&d, "gpu", "none", 1, out, &rep), 0);
   CHECK(memcmp(out, expect, sizeof out) == 0);
-  for (size_t i = 0; i < n; i++) CHECK_EQ(atomic_load(&runs[i]), 1);
+  for (size_t i = 0; i < n; i++) CHECK_EQ(atomic_load(&test_runs[i]), 1);
   CHECK(rep.n_events >= 1);
   CHECK_INT_EQ(rep.events[rep.n_events - 1].cause, AS_EVENT_GPU_OOM);
   CHECK(rep.events[rep.n_events - 1].tasks_moved > 0);
   CHECK(rep.tasks_on[AS_DEVICE_GPU] >= 2); /* the small ones fit */
   CHECK_INT_EQ(run_case(&d, "gpu", "none", 0, out, &rep), AS_EGPU_OOM);
-  free(runs), free(data);
+  free(test_runs), free(data);
 }
 
 /* After a driver error the GPU stays dead for the process. */
 static void driver_error_is_sticky(test_rng *rng) {
-  batch_data d = make_batch(rng, 100);
+  ragged d = make_ragged(rng, 100);
   uint64_t *out = calloc(d.n, sizeof *out);
-  runs = calloc(d.n, sizeof *runs);
+  test_runs = calloc(d.n, sizeof *test_runs);
   as_report rep;
   CHECK_INT_EQ(run_case(&d, "gpu", "gpu-driver-error@0", 1, out, &rep), 0);
   as_config cfg;
@@ -228,7 +180,7 @@ static void driver_error_is_sticky(test_rng *rng) {
   CHECK(strstr(rep.events[0].detail, "dead after a driver error") != NULL);
   CHECK(memcmp(out, d.expect, d.n * sizeof *out) == 0);
   as_executor_destroy(ex);
-  free(out), free(runs), free(d.data), free(d.offsets), free(d.expect);
+  free(out), free(test_runs), free_ragged(&d);
 }
 
 int main(void) {

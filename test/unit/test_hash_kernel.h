@@ -1,0 +1,76 @@
+/* A user kernel for the executor tests: task i hashes its bytes (FNV-1a,
+ * seeded with i). It counts its executions per task in test_runs (when set)
+ * and fails at task test_fail_at. It declares a GPU entry, which only the sim
+ * backend provides (by running this host code). */
+#ifndef ACCELSTRAT_TEST_HASH_KERNEL_H
+#define ACCELSTRAT_TEST_HASH_KERNEL_H
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <accelstrat/accelstrat.h>
+
+#include "test_util.h"
+
+static atomic_uint *test_runs;
+static size_t test_fail_at = SIZE_MAX;
+
+static int hash_cpu(const as_batch *b, size_t begin, size_t end) {
+  for (size_t i = begin; i < end; i++) {
+    if (i == test_fail_at) return AS_EKERNEL;
+    size_t n;
+    const unsigned char *p = as_task_input(b, i, &n);
+    uint64_t h = 1469598103934665603ULL ^ i;
+    for (size_t k = 0; k < n; k++) h = (h ^ p[k]) * 1099511628211ULL;
+    memcpy(as_task_output(b, i), &h, sizeof h);
+    if (test_runs) atomic_fetch_add(&test_runs[i], 1);
+  }
+  return 0;
+}
+
+/* Priced so that 1000 tasks are worth several threads, and large enough for
+ * auto to share them with a GPU. */
+static uint64_t hash_cost(const as_batch *b, size_t i) {
+  size_t n;
+  as_task_input(b, i, &n);
+  return (n + 1) << 12;
+}
+
+static const as_kernel hash_kernel = {"test-hash", 1, sizeof(uint64_t),
+                                      hash_cost, hash_cpu, 1};
+
+/* n tasks of 0..299 random bytes, and each task's expected output. */
+typedef struct ragged {
+  size_t n;
+  unsigned char *data;
+  uint64_t *offsets;
+  uint64_t *expect;
+} ragged;
+
+static ragged make_ragged(test_rng *rng, size_t n) {
+  ragged r = {n, NULL, malloc((n + 1) * sizeof(uint64_t)),
+              calloc(n + 1, sizeof(uint64_t))};
+  size_t total = 0;
+  for (size_t i = 0; i < n; i++) {
+    r.offsets[i] = total;
+    total += test_below(rng, 300);
+  }
+  r.offsets[n] = total;
+  r.data = malloc(total ? total : 1);
+  for (size_t k = 0; k < total; k++) r.data[k] = (unsigned char)test_next(rng);
+  atomic_uint *counting = test_runs;
+  test_runs = NULL;
+  as_batch b = {&hash_kernel, n, r.data, r.offsets, NULL, 0, r.expect};
+  hash_cpu(&b, 0, n); /* the reference: one plain call */
+  test_runs = counting;
+  return r;
+}
+
+static void free_ragged(ragged *r) {
+  free(r->data);
+  free(r->offsets);
+  free(r->expect);
+}
+
+#endif
