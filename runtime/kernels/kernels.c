@@ -10,11 +10,7 @@
 #include "candidates.h"
 #include "lcs.h"
 #include "minhash.h"
-
-/* Tokens are read in place, so a task must start on a token boundary. */
-static int token_aligned(const void *p) {
-  return (uintptr_t)p % _Alignof(uint32_t) == 0;
-}
+#include "validate.h"
 
 /* ---- fingerprint ---- */
 
@@ -27,12 +23,10 @@ static uint64_t fingerprint_cost(const as_batch *b, size_t i) {
 }
 
 static int fingerprint_cpu(const as_batch *b, size_t begin, size_t end) {
+  if (as__check_fingerprint(b, begin, end) < 0) return AS_EINVAL;
   for (size_t i = begin; i < end; i++) {
     size_t size;
     const uint32_t *tokens = as_task_input(b, i, &size);
-    if (size % sizeof(uint32_t) != 0 || size / sizeof(uint32_t) > UINT32_MAX ||
-        !token_aligned(tokens))
-      return AS_EINVAL;
     as_signature *sig = as_task_output(b, i);
     as_minhash_signature(tokens, (uint32_t)(size / sizeof(uint32_t)), sig->h);
   }
@@ -50,27 +44,15 @@ const as_kernel as_kernel_fingerprint = {
 
 /* ---- candidates ---- */
 
-/* The shared block's header, or NULL when the block is missing, misaligned,
- * shorter than its n signatures or has a field outside its documented range. */
-static const as_candidates_shared *candidates_header(const as_batch *b) {
-  const as_candidates_shared *hdr = b->shared;
-  if (!hdr || !token_aligned(hdr) || b->shared_size < sizeof *hdr) return NULL;
-  if ((b->shared_size - sizeof *hdr) / sizeof(as_signature) < hdr->n ||
-      hdr->min_matches > AS_MINHASH_K || hdr->max_out == 0 ||
-      hdr->max_out > AS_CANDIDATES_MAX || hdr->reserved != 0)
-    return NULL;
-  return hdr;
-}
-
 static uint64_t candidates_cost(const as_batch *b, size_t i) {
   (void)i;
-  const as_candidates_shared *hdr = candidates_header(b);
+  const as_candidates_shared *hdr = as__candidates_header(b);
   return hdr && hdr->n ? (uint64_t)hdr->n * AS_MINHASH_K : 1;
 }
 
 static int candidates_cpu(const as_batch *b, size_t begin, size_t end) {
-  const as_candidates_shared *hdr = candidates_header(b);
-  if (!hdr || end > hdr->n) return AS_EINVAL;
+  if (as__check_candidates(b, begin, end) < 0) return AS_EINVAL;
+  const as_candidates_shared *hdr = as__candidates_header(b);
   const as_signature *sigs = (const as_signature *)(hdr + 1);
   for (size_t i = begin; i < end; i++)
     as_candidates_query(hdr, sigs, (uint32_t)i, as_task_output(b, i));
@@ -97,38 +79,25 @@ uint32_t as_candidates_min_matches(double jaccard) {
 
 /* ---- align ---- */
 
-/* Task i's header, or NULL when the task is misaligned or its size is not
- * exactly that of its header and tokens. */
-static const as_align_task *align_task(const as_batch *b, size_t i) {
-  size_t size;
-  const as_align_task *task = as_task_input(b, i, &size);
-  if (size < sizeof *task || !token_aligned(task)) return NULL;
-  uint64_t tokens = (uint64_t)task->len_a + task->len_b;
-  if (tokens > UINT32_MAX ||
-      (uint64_t)size != sizeof *task + tokens * sizeof(uint32_t))
-    return NULL;
-  return task;
-}
-
 static uint64_t align_cost(const as_batch *b, size_t i) {
-  const as_align_task *task = align_task(b, i);
+  const as_align_task *task = as__align_task(b, i);
   uint64_t cells = task ? (uint64_t)task->len_a * task->len_b : 0;
   return cells ? cells : 1;
 }
 
 static int align_cpu(const as_batch *b, size_t begin, size_t end) {
   /* Every task is checked before any runs, and one workspace fits them all. */
+  if (as__check_align(b, begin, end) < 0) return AS_EINVAL;
   size_t words = 0;
   for (size_t i = begin; i < end; i++) {
-    const as_align_task *task = align_task(b, i);
-    if (!task) return AS_EINVAL;
+    const as_align_task *task = as__align_task(b, i);
     size_t need = as_lcs_workspace_words(task->len_a, task->len_b);
     if (need > words) words = need;
   }
   uint64_t *work = NULL;
   if (words && !(work = malloc(words * sizeof *work))) return AS_ENOMEM;
   for (size_t i = begin; i < end; i++) {
-    const as_align_task *task = align_task(b, i);
+    const as_align_task *task = as__align_task(b, i);
     const uint32_t *tokens_a = (const uint32_t *)(task + 1);
     const uint32_t *tokens_b = tokens_a + task->len_a;
     as_align_out *out = as_task_output(b, i);

@@ -26,6 +26,12 @@ test_fail(const char *file, int line, const char *fmt, ...) {
 
 #define TEST_FAIL(...) test_fail(__FILE__, __LINE__, __VA_ARGS__)
 
+/* A check with a message of its own: CHECK_MSG(x == y, "x %d", x). */
+#define CHECK_MSG(cond, ...)                                                   \
+  do {                                                                         \
+    if (!(cond)) TEST_FAIL(__VA_ARGS__);                                       \
+  } while (0)
+
 #define CHECK(cond)                                                            \
   do {                                                                         \
     if (!(cond)) TEST_FAIL("%s", #cond);                                       \

@@ -1,0 +1,856 @@
+/* accelstrat-gpu-check: the CUDA backend against the CPU, on a GPU machine.
+ *
+ *   accelstrat-gpu-check [--lib PATH] [--json PATH] [--seed N] [--quick]
+ *
+ * It dlopens libaccelstrat-cuda.so itself (default: ../lib/ next to this
+ * program) and calls the backend table directly, then:
+ *   conformance  every kernel on fresh random inputs (seed printed) with edge
+ *                lengths (0, 1, 63, 64, 65, ... 50,000 tokens), chunks that
+ *                start mid-batch and malformed inputs: the CPU function and
+ *                run_chunk must return the same code and the same bytes;
+ *   oom          a chunk larger than the free device memory (most of it taken
+ *                first through the driver API) must fail with AS_EGPU_OOM,
+ *                outputs untouched, and the device must still work;
+ *   throughput   each kernel on the GPU (run_chunk, transfers included) and
+ *                on all CPU threads (as_run, strategy cpu): warm-up, then the
+ *                median of several runs.
+ * Results go to stdout as a markdown table and, with --json, to a file.
+ * Exit: 0 all passed, 1 something failed, 77 no usable GPU or no backend
+ * built (skip). */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <accelstrat/accelstrat.h>
+
+#include "backend.h"
+
+#define SKIP 77
+
+static const as_gpu_backend *be;
+static as_gpu_info gpu;
+static int quick;
+
+/* ---- small utilities ---- */
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void *xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p) {
+    fprintf(stderr, "gpu-check: out of host memory (%zu bytes)\n", n);
+    exit(1);
+  }
+  return p;
+}
+
+static void *xrealloc(void *p, size_t n) {
+  p = realloc(p, n ? n : 1);
+  if (!p) {
+    fprintf(stderr, "gpu-check: out of host memory (%zu bytes)\n", n);
+    exit(1);
+  }
+  return p;
+}
+
+static uint64_t rng;
+static uint64_t rnd(void) {
+  uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+static uint32_t below(uint32_t n) { return n ? (uint32_t)(rnd() % n) : 0; }
+
+/* A token from an alphabet of that many values (0: any 32-bit value),
+ * including the extremes 0 and UINT32_MAX. */
+static uint32_t token(uint32_t alphabet) {
+  static const uint32_t edges[] = {0, UINT32_MAX, 1, 0x80000000u};
+  if (alphabet == 0) return (uint32_t)rnd();
+  uint32_t k = below(alphabet);
+  return k < 4 ? edges[k] : k * 0x9e3779b1u + 12345u;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n) {
+  qsort(v, (size_t)n, sizeof *v, cmp_double);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* ---- ragged batches: tasks' words back to back, n + 1 byte offsets ---- */
+
+typedef struct ragged {
+  uint32_t *w;
+  size_t len, cap;
+  uint64_t *off;
+  size_t n, off_cap;
+} ragged;
+
+static void rg_init(ragged *r) {
+  memset(r, 0, sizeof *r);
+  r->off = xmalloc(sizeof *r->off);
+  r->off[0] = 0;
+  r->off_cap = 1;
+}
+
+static void rg_free(ragged *r) {
+  free(r->w);
+  free(r->off);
+}
+
+static uint32_t *rg_grow(ragged *r, size_t words) {
+  if (r->len + words > r->cap) {
+    r->cap = (r->len + words) * 2 + 64;
+    r->w = xrealloc(r->w, r->cap * sizeof *r->w);
+  }
+  r->len += words;
+  return r->w + r->len - words;
+}
+
+static void rg_end_task(ragged *r) {
+  if (r->n + 2 > r->off_cap) {
+    r->off_cap = (r->n + 2) * 2;
+    r->off = xrealloc(r->off, r->off_cap * sizeof *r->off);
+  }
+  r->off[++r->n] = r->len * sizeof(uint32_t);
+}
+
+static void fill_stream(uint32_t *dst, uint32_t len, uint32_t alphabet) {
+  for (uint32_t i = 0; i < len; i++) dst[i] = token(alphabet);
+}
+
+/* A fingerprint task: one stream. */
+static void add_stream(ragged *r, uint32_t len, uint32_t alphabet) {
+  fill_stream(rg_grow(r, len), len, alphabet);
+  rg_end_task(r);
+}
+
+/* An align task: header, a, then b = a with about one token in `every`
+ * changed, dropped or doubled (every 0: b drawn independently), cut or padded
+ * to len_b. */
+static void add_pair(ragged *r, uint32_t len_a, uint32_t len_b,
+                     uint32_t alphabet, uint32_t every) {
+  uint32_t *task = rg_grow(r, 2 + (size_t)len_a + len_b);
+  task[0] = len_a;
+  task[1] = len_b;
+  uint32_t *a = task + 2, *b = a + len_a;
+  fill_stream(a, len_a, alphabet);
+  uint32_t k = 0;
+  for (uint32_t i = 0; every && i < len_a && k < len_b; i++) {
+    uint32_t roll = below(every * 3);
+    if (roll == 0) continue;
+    b[k++] = roll == 1 ? token(alphabet) : a[i];
+    if (roll == 2 && k < len_b) b[k++] = token(alphabet);
+  }
+  fill_stream(b + k, len_b - k, alphabet);
+  rg_end_task(r);
+}
+
+static uint64_t align_cells(const ragged *r) {
+  uint64_t cells = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    const uint32_t *t = (const uint32_t *)((const char *)r->w + r->off[i]);
+    cells += (uint64_t)t[0] * t[1];
+  }
+  return cells;
+}
+
+/* candidates' shared block: header + n signatures in families (a few base
+ * signatures, each member with some positions redrawn from a tiny set), so
+ * match counts spread over 0..K and tie often. */
+static uint32_t *make_signatures(uint32_t n, uint32_t min_matches,
+                                 uint32_t max_out, size_t *size) {
+  *size = sizeof(as_candidates_shared) + (size_t)n * sizeof(as_signature);
+  uint32_t *block = xmalloc(*size);
+  as_candidates_shared *hdr = (as_candidates_shared *)block;
+  hdr->n = n;
+  hdr->min_matches = min_matches;
+  hdr->max_out = max_out;
+  hdr->reserved = 0;
+  as_signature *sig = (as_signature *)(hdr + 1);
+  enum { FAMILIES = 7 };
+  as_signature base[FAMILIES];
+  for (int f = 0; f < FAMILIES; f++)
+    for (int k = 0; k < AS_MINHASH_K; k++) base[f].h[k] = (uint32_t)rnd();
+  for (uint32_t i = 0; i < n; i++) {
+    sig[i] = base[below(FAMILIES)];
+    uint32_t changes = below(5) == 0 ? 0 : below(AS_MINHASH_K + 1);
+    for (uint32_t c = 0; c < changes; c++)
+      sig[i].h[below(AS_MINHASH_K)] = below(4);
+  }
+  return block;
+}
+
+/* ---- results ---- */
+
+typedef struct conf_result {
+  char kernel[16];
+  char name[80];
+  size_t tasks;
+  int ok;
+  char detail[200];
+} conf_result;
+
+typedef struct perf_result {
+  char kernel[16];
+  char workload[96];
+  char unit[24];
+  double work; /* units per run */
+  double gpu_s, cpu_s;
+  int runs;
+  int ok; /* outputs of the GPU run equal the CPU's */
+} perf_result;
+
+static conf_result conf[64];
+static int n_conf, conf_failed;
+static perf_result perf[8];
+static int n_perf;
+
+static struct {
+  const char *status; /* pass, fail, skipped */
+  char detail[300];
+} oom = {"skipped", ""};
+
+/* Runs tasks [begin, end) of b through the CPU function and run_chunk into
+ * two buffers filled alike beforehand, and compares return codes and every
+ * byte (the tasks outside the range must stay untouched by both). With
+ * expect_rc != 0 only the codes are compared (the CPU writes tasks before
+ * the bad one). */
+static void conformance(const char *name, const as_batch *b, size_t begin,
+                        size_t end, int expect_rc) {
+  size_t bytes = b->n * b->kernel->out_size;
+  unsigned char *cpu = xmalloc(bytes), *dev = xmalloc(bytes);
+  memset(cpu, 0x5a, bytes);
+  memset(dev, 0x5a, bytes);
+  as_batch bc = *b, bd = *b;
+  bc.out = cpu;
+  bd.out = dev;
+  char detail[160] = "";
+  double t0 = now_s();
+  int rc_cpu = b->kernel->cpu(&bc, begin, end);
+  double t1 = now_s();
+  int rc_dev = be->run_chunk(&bd, begin, end, detail, sizeof detail);
+  double t2 = now_s();
+  conf_result *r = &conf[n_conf < 63 ? n_conf++ : 63];
+  snprintf(r->kernel, sizeof r->kernel, "%s", b->kernel->name);
+  snprintf(r->name, sizeof r->name, "%s", name);
+  r->tasks = end - begin;
+  r->ok = rc_cpu == expect_rc && rc_dev == expect_rc;
+  if (!r->ok) {
+    snprintf(r->detail, sizeof r->detail, "cpu %s, gpu %s (%s), expected %s",
+             as_err_name(rc_cpu), as_err_name(rc_dev), detail,
+             as_err_name(expect_rc));
+  } else if (expect_rc == 0 && memcmp(cpu, dev, bytes) != 0) {
+    size_t i = 0;
+    while (i < b->n && !memcmp(cpu + i * b->kernel->out_size,
+                               dev + i * b->kernel->out_size,
+                               b->kernel->out_size))
+      i++;
+    r->ok = 0;
+    snprintf(r->detail, sizeof r->detail, "outputs differ from task %zu%s", i,
+             i < begin || i >= end ? " (outside the chunk)" : "");
+  } else {
+    snprintf(r->detail, sizeof r->detail, "cpu %.3fs, gpu %.3fs", t1 - t0,
+             t2 - t1);
+  }
+  conf_failed += !r->ok;
+  printf("  %-4s %-11s %-52s %8zu tasks  %s\n", r->ok ? "ok" : "FAIL",
+         r->kernel, r->name, r->tasks, r->detail);
+  fflush(stdout);
+  free(cpu);
+  free(dev);
+}
+
+static as_batch ragged_batch(const as_kernel *k, const ragged *r) {
+  as_batch b = {k, r->n, r->w, r->off, NULL, 0, NULL};
+  return b;
+}
+
+static void conformance_fingerprint(void) {
+  static const uint32_t edges[] = {0,    1,    2,    3,    63,   64,
+                                   65,   127,  128,  129,  511,  512,
+                                   513,  1023, 1024, 1025, 50000};
+  ragged r;
+  rg_init(&r);
+  for (size_t e = 0; e < sizeof edges / sizeof *edges; e++)
+    for (uint32_t alphabet = 0; alphabet < 3; alphabet++)
+      add_stream(&r, edges[e], alphabet == 0 ? 0 : alphabet == 1 ? 2 : 300);
+  for (int i = 0; i < 2000; i++) add_stream(&r, below(3000), 1 + below(500));
+  as_batch b = ragged_batch(&as_kernel_fingerprint, &r);
+  conformance("edge lengths 0..50000 + 2000 random", &b, 0, b.n, 0);
+  conformance("chunk [7, n-5)", &b, 7, b.n - 5, 0);
+  conformance("one task", &b, 3, 4, 0);
+  rg_free(&r);
+
+  rg_init(&r);
+  add_stream(&r, 50000, 0);
+  b = ragged_batch(&as_kernel_fingerprint, &r);
+  conformance("a single 50000-token stream", &b, 0, 1, 0);
+  rg_free(&r);
+
+  rg_init(&r);
+  for (int i = 0; i < 100000; i++) add_stream(&r, below(9), 1 + below(4));
+  b = ragged_batch(&as_kernel_fingerprint, &r);
+  conformance("100000 streams of 0..8 tokens", &b, 0, b.n, 0);
+  rg_free(&r);
+
+  as_batch none = {&as_kernel_fingerprint, 10, NULL, NULL, NULL, 0, NULL};
+  conformance("no input (offsets NULL)", &none, 0, 10, 0);
+
+  rg_init(&r);
+  add_stream(&r, 10, 0);
+  add_stream(&r, 10, 0);
+  r.off[1] -= 2; /* task 0 ends mid-token */
+  b = ragged_batch(&as_kernel_fingerprint, &r);
+  conformance("malformed: ragged token", &b, 0, 2, AS_EINVAL);
+  rg_free(&r);
+}
+
+static void conformance_candidates(void) {
+  static const uint32_t params[][2] = {
+      {0, 32}, {0, 1}, {26, 32}, {64, 5}, {83, 32}, {128, 32}, {1, 17}};
+  uint32_t n = quick ? 1000 : 3000;
+  for (size_t p = 0; p < sizeof params / sizeof *params; p++) {
+    size_t size;
+    uint32_t *block = make_signatures(n, params[p][0], params[p][1], &size);
+    as_batch b = {&as_kernel_candidates, n, NULL, NULL, block, size, NULL};
+    char name[80];
+    snprintf(name, sizeof name, "%u functions, min_matches %u, max_out %u", n,
+             params[p][0], params[p][1]);
+    conformance(name, &b, 0, n, 0);
+    if (p == 2) conformance("chunk [100, n-50)", &b, 100, n - 50, 0);
+    free(block);
+  }
+  static const uint32_t small[] = {1, 2, 31, 32, 33, 63, 64, 65, 129};
+  for (size_t s = 0; s < sizeof small / sizeof *small; s++) {
+    size_t size;
+    uint32_t *block = make_signatures(small[s], 0, 32, &size);
+    as_batch b = {&as_kernel_candidates, small[s], NULL, NULL, block, size, NULL};
+    char name[80];
+    snprintf(name, sizeof name, "%u functions (tile edges)", small[s]);
+    conformance(name, &b, 0, small[s], 0);
+    free(block);
+  }
+  size_t size;
+  uint32_t *block = make_signatures(10, 0, 32, &size);
+  ((as_candidates_shared *)block)->max_out = 0;
+  as_batch b = {&as_kernel_candidates, 10, NULL, NULL, block, size, NULL};
+  conformance("malformed: max_out 0", &b, 0, 10, AS_EINVAL);
+  free(block);
+}
+
+static void conformance_align(void) {
+  static const uint32_t edges[] = {0, 1, 63, 64, 65, 1023, 1024, 1025, 4096};
+  const size_t ne = sizeof edges / sizeof *edges;
+  ragged r;
+  rg_init(&r);
+  for (size_t i = 0; i < ne; i++)
+    for (size_t j = 0; j < ne; j++) {
+      add_pair(&r, edges[i], edges[j], 8, 10);
+      add_pair(&r, edges[i], edges[j], 0, 0);
+      add_pair(&r, edges[i], edges[j], 2, 0);
+    }
+  as_batch b = ragged_batch(&as_kernel_align, &r);
+  conformance("edge lengths 0..4096, 3 alphabets", &b, 0, b.n, 0);
+  conformance("chunk [11, n-13)", &b, 11, b.n - 13, 0);
+  rg_free(&r);
+
+  rg_init(&r);
+  add_pair(&r, 50000, 50000, 200, 25);
+  add_pair(&r, 50000, 50000, 6, 0);
+  add_pair(&r, 50000, 48000, 0, 50);
+  add_pair(&r, 50000, 1, 3, 0);
+  add_pair(&r, 1, 50000, 3, 0);
+  add_pair(&r, 50000, 0, 3, 0);
+  add_pair(&r, 64, 50000, 20, 0);
+  add_pair(&r, 50000, 1024, 20, 0);
+  add_pair(&r, 1025, 50000, 20000, 0);
+  b = ragged_batch(&as_kernel_align, &r);
+  conformance("50000-token streams", &b, 0, b.n, 0);
+  rg_free(&r);
+
+  rg_init(&r);
+  for (int i = 0; i < (quick ? 500 : 3000); i++) {
+    uint32_t la = 16 + below(2000);
+    add_pair(&r, la, la + below(la / 4 + 1) - la / 8, 100 + below(400), 4 + below(30));
+  }
+  b = ragged_batch(&as_kernel_align, &r);
+  conformance("random near-duplicates 16..2000 tokens", &b, 0, b.n, 0);
+  rg_free(&r);
+
+  rg_init(&r);
+  add_pair(&r, 5, 5, 0, 0);
+  add_pair(&r, 5, 5, 0, 0);
+  r.off[2] -= 4; /* task 1 one token short */
+  b = ragged_batch(&as_kernel_align, &r);
+  conformance("malformed: size mismatch", &b, 0, 2, AS_EINVAL);
+  rg_free(&r);
+}
+
+/* ---- out of memory: most device memory taken through the driver API ---- */
+
+typedef int (*cu_init_fn)(unsigned);
+typedef int (*cu_device_get_fn)(int *, int);
+typedef int (*cu_ctx_retain_fn)(void **, int);
+typedef int (*cu_ctx_release_fn)(int);
+typedef int (*cu_ctx_set_fn)(void *);
+typedef int (*cu_mem_get_info_fn)(size_t *, size_t *);
+typedef int (*cu_mem_alloc_fn)(unsigned long long *, size_t);
+typedef int (*cu_mem_free_fn)(unsigned long long);
+
+static struct {
+  void *lib;
+  cu_ctx_release_fn release;
+  cu_mem_free_fn mem_free;
+  unsigned long long block[4096];
+  int blocks;
+} hog;
+
+/* Leaves about `leave` bytes of device memory free. */
+static int hog_memory(size_t leave, char *why, size_t len) {
+  hog.lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (!hog.lib) {
+    snprintf(why, len, "libcuda.so.1: %s", dlerror());
+    return -1;
+  }
+  cu_init_fn init = (cu_init_fn)dlsym(hog.lib, "cuInit");
+  cu_device_get_fn device_get = (cu_device_get_fn)dlsym(hog.lib, "cuDeviceGet");
+  cu_ctx_retain_fn retain =
+      (cu_ctx_retain_fn)dlsym(hog.lib, "cuDevicePrimaryCtxRetain");
+  hog.release = (cu_ctx_release_fn)dlsym(hog.lib, "cuDevicePrimaryCtxRelease_v2");
+  cu_ctx_set_fn set = (cu_ctx_set_fn)dlsym(hog.lib, "cuCtxSetCurrent");
+  cu_mem_get_info_fn get_info =
+      (cu_mem_get_info_fn)dlsym(hog.lib, "cuMemGetInfo_v2");
+  cu_mem_alloc_fn alloc = (cu_mem_alloc_fn)dlsym(hog.lib, "cuMemAlloc_v2");
+  hog.mem_free = (cu_mem_free_fn)dlsym(hog.lib, "cuMemFree_v2");
+  if (!init || !device_get || !retain || !hog.release || !set || !get_info ||
+      !alloc || !hog.mem_free) {
+    snprintf(why, len, "libcuda.so.1 lacks a driver API entry point");
+    return -1;
+  }
+  int dev;
+  void *ctx;
+  if (init(0) || device_get(&dev, 0) || retain(&ctx, dev) || set(ctx)) {
+    snprintf(why, len, "driver API context for device 0 failed");
+    return -1;
+  }
+  size_t free_b, total_b;
+  for (size_t piece = (size_t)1 << 30; piece >= ((size_t)16 << 20); piece /= 2) {
+    while (hog.blocks < 4096 && !get_info(&free_b, &total_b) &&
+           free_b > leave + piece &&
+           !alloc(&hog.block[hog.blocks], piece))
+      hog.blocks++;
+  }
+  get_info(&free_b, &total_b);
+  if (free_b > leave * 2) {
+    snprintf(why, len, "could only bring free memory down to %zu MiB",
+             free_b >> 20);
+    return -1;
+  }
+  return 0;
+}
+
+static void hog_release(void) {
+  for (int i = 0; i < hog.blocks; i++) hog.mem_free(hog.block[i]);
+  hog.blocks = 0;
+  if (hog.release) hog.release(0);
+  hog.release = NULL;
+}
+
+/* A small fingerprint chunk still runs and matches the CPU. */
+static int device_still_works(const char *when) {
+  ragged r;
+  rg_init(&r);
+  for (int i = 0; i < 64; i++) add_stream(&r, 1000 + below(1000), 0);
+  as_batch b = ragged_batch(&as_kernel_fingerprint, &r);
+  int before = conf_failed;
+  char name[80];
+  snprintf(name, sizeof name, "small chunk %s", when);
+  conformance(name, &b, 0, b.n, 0);
+  rg_free(&r);
+  return conf_failed == before;
+}
+
+static void test_oom(void) {
+  char why[200] = "";
+  /* Start from no kept buffers, so the free memory is all there is. */
+  be->shutdown();
+  if (be->init(&gpu, why, sizeof why) != 0) {
+    oom.status = "fail";
+    snprintf(oom.detail, sizeof oom.detail, "re-init failed: %s", why);
+    return;
+  }
+  if (hog_memory((size_t)1 << 30, why, sizeof why) != 0) {
+    hog_release();
+    snprintf(oom.detail, sizeof oom.detail, "not tested: %s", why);
+    printf("  skip oom: %s\n", oom.detail);
+    return;
+  }
+  size_t free_b = 0, total_b = 0;
+  be->mem_info(&free_b, &total_b);
+  /* Inputs alone larger than what is free: 4 MiB streams. */
+  size_t per_task = (size_t)1 << 20, tasks = (free_b + ((size_t)256 << 20)) / 4 / per_task + 1;
+  uint32_t *words = xmalloc(tasks * per_task * sizeof *words);
+  uint64_t *off = xmalloc((tasks + 1) * sizeof *off);
+  for (size_t i = 0; i < tasks * per_task; i++) words[i] = (uint32_t)(i * 2654435761u);
+  for (size_t i = 0; i <= tasks; i++) off[i] = i * per_task * sizeof *words;
+  size_t out_bytes = tasks * sizeof(as_signature);
+  unsigned char *out = xmalloc(out_bytes), *sentinel = xmalloc(out_bytes);
+  memset(out, 0x5a, out_bytes);
+  memset(sentinel, 0x5a, out_bytes);
+  as_batch b = {&as_kernel_fingerprint, tasks, words, off, NULL, 0, out};
+  char detail[160] = "";
+  int rc = be->run_chunk(&b, 0, tasks, detail, sizeof detail);
+  int untouched = !memcmp(out, sentinel, out_bytes);
+  printf("  %-4s oom: %zu MiB of input with %zu MiB free -> %s (%s)%s\n",
+         rc == AS_EGPU_OOM && untouched ? "ok" : "FAIL",
+         tasks * per_task * 4 >> 20, free_b >> 20, as_err_name(rc), detail,
+         untouched ? "" : "; outputs were written");
+  free(words);
+  free(off);
+  free(out);
+  free(sentinel);
+  int works_held = device_still_works("after the OOM, memory still taken");
+  hog_release();
+  int works_freed = device_still_works("after the OOM, memory given back");
+  int pass = rc == AS_EGPU_OOM && untouched && works_held && works_freed;
+  oom.status = pass ? "pass" : "fail";
+  snprintf(oom.detail, sizeof oom.detail,
+           "%zu MiB input, %zu MiB free: %s (%s); outputs %s; device %s",
+           tasks * per_task * 4 >> 20, free_b >> 20, as_err_name(rc), detail,
+           untouched ? "untouched" : "written",
+           works_held && works_freed ? "still works" : "broken");
+  if (!pass) conf_failed++;
+}
+
+/* ---- throughput ---- */
+
+static as_executor *cpu_ex;
+
+static void throughput(const char *workload, const char *unit, double work,
+                       const as_batch *b) {
+  int runs = quick ? 3 : 5;
+  size_t bytes = b->n * b->kernel->out_size;
+  unsigned char *cpu = xmalloc(bytes), *dev = xmalloc(bytes);
+  as_batch bc = *b, bd = *b;
+  bc.out = cpu;
+  bd.out = dev;
+  double gpu_t[9], cpu_t[9];
+  char detail[160] = "";
+  int ok = 1;
+  for (int i = 0; i <= runs; i++) { /* run 0 warms up */
+    double t0 = now_s();
+    int rc = be->run_chunk(&bd, 0, b->n, detail, sizeof detail);
+    double t1 = now_s();
+    if (rc != 0) {
+      fprintf(stderr, "  FAIL %s on the GPU: %s (%s)\n", workload,
+              as_err_name(rc), detail);
+      ok = 0;
+      break;
+    }
+    if (i) gpu_t[i - 1] = t1 - t0;
+  }
+  for (int i = 0; ok && i <= runs; i++) {
+    as_report rep;
+    double t0 = now_s();
+    int rc = as_run(cpu_ex, &bc, &rep);
+    double t1 = now_s();
+    if (rc != 0) {
+      fprintf(stderr, "  FAIL %s on the CPU: %s\n", workload, as_err_name(rc));
+      ok = 0;
+      break;
+    }
+    if (i) cpu_t[i - 1] = t1 - t0;
+  }
+  ok = ok && !memcmp(cpu, dev, bytes);
+  perf_result *p = &perf[n_perf < 7 ? n_perf++ : 7];
+  snprintf(p->kernel, sizeof p->kernel, "%s", b->kernel->name);
+  snprintf(p->workload, sizeof p->workload, "%s", workload);
+  snprintf(p->unit, sizeof p->unit, "%s", unit);
+  p->work = work;
+  p->runs = runs;
+  p->ok = ok;
+  p->gpu_s = ok ? median(gpu_t, runs) : 0;
+  p->cpu_s = ok ? median(cpu_t, runs) : 0;
+  if (!ok) conf_failed++;
+  printf("  %-4s %-11s %-44s gpu %.4fs  cpu %.4fs\n", ok ? "ok" : "FAIL",
+         p->kernel, workload, p->gpu_s, p->cpu_s);
+  fflush(stdout);
+  free(cpu);
+  free(dev);
+}
+
+static void throughput_all(void) {
+  int scale = quick ? 4 : 1;
+  char name[96];
+  ragged r;
+  rg_init(&r);
+  int streams = 20000 / scale;
+  for (int i = 0; i < streams; i++) add_stream(&r, 16 + below(4000), 50 + below(500));
+  as_batch b = ragged_batch(&as_kernel_fingerprint, &r);
+  snprintf(name, sizeof name, "%d streams of 16..4015 tokens", streams);
+  throughput(name, "tokens/s", (double)r.len, &b);
+  rg_free(&r);
+
+  uint32_t n = 16384 / (uint32_t)scale;
+  size_t size;
+  uint32_t *block = make_signatures(n, as_candidates_min_matches(0.65),
+                                    AS_CANDIDATES_MAX, &size);
+  as_batch c = {&as_kernel_candidates, n, NULL, NULL, block, size, NULL};
+  snprintf(name, sizeof name, "all pairs of %u functions (min 0.65, max 32)", n);
+  throughput(name, "pairs/s", (double)n * (n - 1), &c);
+  free(block);
+
+  rg_init(&r);
+  int pairs = 20000 / scale;
+  for (int i = 0; i < pairs; i++) {
+    uint32_t la = 32 + below(2000);
+    add_pair(&r, la, la + below(la / 4 + 1) - la / 8, 300, 10);
+  }
+  b = ragged_batch(&as_kernel_align, &r);
+  snprintf(name, sizeof name, "%d near-duplicate pairs of 32..2031 tokens", pairs);
+  throughput(name, "GCUPS", (double)align_cells(&r) / 1e9, &b);
+  rg_free(&r);
+
+  rg_init(&r);
+  pairs = 32 / scale;
+  for (int i = 0; i < pairs; i++) add_pair(&r, 50000, 50000, 300, 10);
+  b = ragged_batch(&as_kernel_align, &r);
+  snprintf(name, sizeof name, "%d near-duplicate pairs of 50000 tokens", pairs);
+  throughput(name, "GCUPS", (double)align_cells(&r) / 1e9, &b);
+  rg_free(&r);
+}
+
+/* ---- the machine, and the JSON record ---- */
+
+static void cpu_model(char *buf, size_t len) {
+  snprintf(buf, len, "unknown");
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  if (!f) return;
+  char line[512];
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, "model name", 10) != 0) continue;
+    const char *colon = strchr(line, ':');
+    if (!colon) continue;
+    colon++;
+    while (*colon == ' ') colon++;
+    snprintf(buf, len, "%s", colon);
+    buf[strcspn(buf, "\n")] = '\0';
+    break;
+  }
+  fclose(f);
+}
+
+static void json_str(FILE *f, const char *s) {
+  fputc('"', f);
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      fprintf(f, "\\%c", c);
+    else if (c < 0x20)
+      fprintf(f, "\\u%04x", c);
+    else
+      fputc(c, f);
+  }
+  fputc('"', f);
+}
+
+static double rate(double work, double seconds) {
+  return seconds > 0 ? work / seconds : 0;
+}
+
+static int write_json(const char *path, unsigned long long seed,
+                      const char *model, int threads, size_t free_b) {
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    perror(path);
+    return -1;
+  }
+  char date[32];
+  time_t t = time(NULL);
+  strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+  fprintf(f, "{\n  \"tool\": \"accelstrat-gpu-check\",\n  \"date\": ");
+  json_str(f, date);
+  fprintf(f, ",\n  \"seed\": %llu,\n  \"quick\": %s,\n", seed,
+          quick ? "true" : "false");
+  fprintf(f, "  \"device\": {\"name\": ");
+  json_str(f, gpu.name);
+  fprintf(f, ", \"driver\": ");
+  json_str(f, gpu.driver);
+  fprintf(f, ", \"devices\": %d, \"total_mem\": %zu, \"free_mem\": %zu},\n",
+          gpu.devices, gpu.total_mem, free_b);
+  fprintf(f, "  \"machine\": {\"cpu\": ");
+  json_str(f, model);
+  fprintf(f, ", \"online_cpus\": %ld, \"threads\": %d},\n",
+          sysconf(_SC_NPROCESSORS_ONLN), threads);
+  fprintf(f, "  \"conformance\": [");
+  for (int i = 0; i < n_conf; i++) {
+    fprintf(f, "%s\n    {\"kernel\": ", i ? "," : "");
+    json_str(f, conf[i].kernel);
+    fprintf(f, ", \"case\": ");
+    json_str(f, conf[i].name);
+    fprintf(f, ", \"tasks\": %zu, \"ok\": %s, \"detail\": ", conf[i].tasks,
+            conf[i].ok ? "true" : "false");
+    json_str(f, conf[i].detail);
+    fputc('}', f);
+  }
+  fprintf(f, "\n  ],\n  \"oom\": {\"status\": ");
+  json_str(f, oom.status);
+  fprintf(f, ", \"detail\": ");
+  json_str(f, oom.detail);
+  fprintf(f, "},\n  \"throughput\": [");
+  for (int i = 0; i < n_perf; i++) {
+    const perf_result *p = &perf[i];
+    fprintf(f, "%s\n    {\"kernel\": ", i ? "," : "");
+    json_str(f, p->kernel);
+    fprintf(f, ", \"workload\": ");
+    json_str(f, p->workload);
+    fprintf(f, ", \"unit\": ");
+    json_str(f, p->unit);
+    fprintf(f,
+            ", \"work\": %.17g, \"runs\": %d, \"ok\": %s, \"gpu_s\": %.6g, "
+            "\"cpu_s\": %.6g, \"gpu_rate\": %.6g, \"cpu_rate\": %.6g, "
+            "\"speedup\": %.4g}",
+            p->work, p->runs, p->ok ? "true" : "false", p->gpu_s, p->cpu_s,
+            rate(p->work, p->gpu_s), rate(p->work, p->cpu_s),
+            p->gpu_s > 0 ? p->cpu_s / p->gpu_s : 0);
+  }
+  fprintf(f, "\n  ],\n  \"ok\": %s\n}\n", conf_failed ? "false" : "true");
+  return fclose(f) ? -1 : 0;
+}
+
+static void print_table(const char *model, int threads) {
+  printf("\n| kernel | workload | GPU (%s) | CPU (%d threads, %s) | speedup |\n",
+         gpu.name, threads, model);
+  printf("|---|---|---:|---:|---:|\n");
+  for (int i = 0; i < n_perf; i++) {
+    const perf_result *p = &perf[i];
+    if (!p->ok) {
+      printf("| %s | %s | failed | failed | |\n", p->kernel, p->workload);
+      continue;
+    }
+    printf("| %s | %s | %.4g %s | %.4g %s | %.2fx |\n", p->kernel, p->workload,
+           rate(p->work, p->gpu_s), p->unit, rate(p->work, p->cpu_s), p->unit,
+           p->cpu_s / p->gpu_s);
+  }
+  printf("\nconformance: %d cases, %d failed; oom: %s\n", n_conf, conf_failed,
+         oom.status);
+}
+
+/* ---- main ---- */
+
+static void default_library(char *buf, size_t len) {
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) {
+    snprintf(buf, len, "libaccelstrat-cuda.so");
+    return;
+  }
+  exe[n] = '\0';
+  char *slash = strrchr(exe, '/');
+  if (slash) *slash = '\0';
+  if (snprintf(buf, len, "%s/../lib/libaccelstrat-cuda.so", exe) >= (int)len)
+    snprintf(buf, len, "libaccelstrat-cuda.so");
+}
+
+static void usage(void) {
+  fprintf(stderr,
+          "usage: accelstrat-gpu-check [--lib PATH] [--json PATH] [--seed N] "
+          "[--quick]\n");
+  exit(2);
+}
+
+int main(int argc, char **argv) {
+  char lib[PATH_MAX];
+  const char *json = NULL;
+  unsigned long long seed = (unsigned long long)time(NULL);
+  default_library(lib, sizeof lib);
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--lib") && i + 1 < argc)
+      snprintf(lib, sizeof lib, "%s", argv[++i]);
+    else if (!strcmp(argv[i], "--json") && i + 1 < argc)
+      json = argv[++i];
+    else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+      seed = strtoull(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "--quick"))
+      quick = 1;
+    else
+      usage();
+  }
+  rng = seed;
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  /* The CPU side must not load a GPU backend of its own. */
+  setenv("ACCELSTRAT_GPU", "off", 1);
+
+  if (access(lib, R_OK) != 0) {
+    printf("CUDA backend unavailable: %s not built\n", lib);
+    return SKIP;
+  }
+  void *module = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+  if (!module) {
+    fprintf(stderr, "gpu-check: cannot load the CUDA backend: %s\n", dlerror());
+    return 1;
+  }
+  as_gpu_backend_entry_fn entry =
+      (as_gpu_backend_entry_fn)dlsym(module, AS_GPU_BACKEND_ENTRY);
+  be = entry ? entry() : NULL;
+  if (!be || be->abi != AS_GPU_BACKEND_ABI) {
+    fprintf(stderr, "gpu-check: %s: %s\n", lib,
+            be ? "backend ABI mismatch" : "no " AS_GPU_BACKEND_ENTRY);
+    return 1;
+  }
+  char detail[200] = "";
+  int rc = be->init(&gpu, detail, sizeof detail);
+  if (rc != 0) {
+    printf("CUDA backend unavailable (%s): %s\n", as_err_name(rc), detail);
+    return SKIP;
+  }
+  size_t free_b = 0, total_b = 0;
+  be->mem_info(&free_b, &total_b);
+  char model[128];
+  cpu_model(model, sizeof model);
+  as_config cfg;
+  as_config_defaults(&cfg);
+  cfg.strategy.kind = AS_STRATEGY_CPU;
+  if ((rc = as_executor_create(&cfg, &cpu_ex)) != 0) {
+    fprintf(stderr, "gpu-check: as_executor_create: %s\n", as_strerror(rc));
+    return 1;
+  }
+  int threads = as_executor_capabilities(cpu_ex)->usable_cpus;
+  printf("accelstrat-gpu-check: seed %llu (--seed %llu replays it)\n", seed, seed);
+  printf("device: %s, driver %s, %d device(s), %zu of %zu MiB free\n", gpu.name,
+         gpu.driver, gpu.devices, free_b >> 20, total_b >> 20);
+  printf("host: %s, %d usable CPU threads\n", model, threads);
+
+  double t0 = now_s();
+  printf("\nconformance (CPU function vs run_chunk, byte for byte):\n");
+  conformance_fingerprint();
+  conformance_candidates();
+  conformance_align();
+  printf("\nout of memory:\n");
+  test_oom();
+  printf("\nthroughput (median of %d runs after a warm-up):\n", quick ? 3 : 5);
+  throughput_all();
+  print_table(model, threads);
+  printf("total %.1fs\n", now_s() - t0);
+
+  if (json && write_json(json, seed, model, threads, free_b) != 0) conf_failed++;
+  as_executor_destroy(cpu_ex);
+  be->shutdown();
+  return conf_failed ? 1 : 0;
+}

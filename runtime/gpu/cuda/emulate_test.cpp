@@ -1,0 +1,304 @@
+/* The CUDA kernels' bodies (kernels.cuh) run on the host under the SIMT
+ * emulation of simt.cuh (every GPU thread a fiber, every collective a
+ * barrier) and compared bit for bit with the CPU path, on fresh random inputs
+ * (the seed is printed; ACCELSTRAT_TEST_SEED=N replays it). Also: the host
+ * checks of validate.h reject exactly what the CPU functions reject. This
+ * needs no GPU; what it cannot see (launch shapes, real memory, the staging
+ * of backend.cu) accelstrat-gpu-check covers on a GPU. */
+#define AS_SIMT_EMULATE 1
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <memory>
+#include <vector>
+
+#include "kernels.cuh"
+#include "validate.h"
+
+#include "test_util.h"
+
+static test_rng rng;
+static uint64_t rnd(void) { return test_next(&rng); }
+static uint32_t below(uint32_t n) { return test_below(&rng, n); }
+
+/* Tokens from an alphabet of `alphabet` values (0: any 32-bit value) that
+ * includes the extremes 0 and UINT32_MAX. */
+static uint32_t token(uint32_t alphabet) {
+  static const uint32_t edges[] = {0, UINT32_MAX, 1, 0x80000000u};
+  if (alphabet == 0) return (uint32_t)rnd();
+  uint32_t k = below(alphabet);
+  return k < 4 ? edges[k] : (uint32_t)as_mix64(k);
+}
+
+/* Runs body(bx, by, tid, shared) for every thread of a gx x gy grid of
+ * blocks of `threads` threads, one block at a time. */
+template <typename Smem, typename Body>
+static void run_grid(unsigned gx, unsigned gy, unsigned threads, Body body) {
+  for (unsigned by = 0; by < gy; by++)
+    for (unsigned bx = 0; bx < gx; bx++) {
+      std::unique_ptr<Smem> sh(new Smem());
+      as_simt::run_block(threads, [&](unsigned tid) { body(bx, by, tid, *sh); });
+    }
+}
+
+struct no_smem {};
+
+/* A ragged batch: tasks' bytes back to back, n + 1 offsets. */
+struct ragged {
+  std::vector<uint32_t> words;
+  std::vector<uint64_t> offsets{0};
+  void end_task() { offsets.push_back(words.size() * sizeof(uint32_t)); }
+  size_t n() const { return offsets.size() - 1; }
+};
+
+static void test_fingerprint(void) {
+  static const uint32_t lengths[] = {0, 1, 2, 3, 63, 64, 65, 511, 512, 513, 1300};
+  ragged r;
+  for (uint32_t len : lengths) {
+    uint32_t alphabet = below(3) == 0 ? 0 : 2 + below(40);
+    for (uint32_t t = 0; t < len; t++) r.words.push_back(token(alphabet));
+    r.end_task();
+  }
+  size_t n = r.n();
+  for (uint32_t splits : {1u, 3u}) {
+    std::vector<uint32_t> sig(n * AS_MINHASH_K, splits > 1 ? UINT32_MAX : 0);
+    as_fp_args a = {(const unsigned char *)r.words.data(), r.offsets.data(),
+                    sig.data(), splits};
+    run_grid<as_fp_smem>((unsigned)n, splits, AS_FP_THREADS,
+                         [&](unsigned bx, unsigned by, unsigned tid, as_fp_smem &sh) {
+                           as_fp_block(a, bx, by, tid, sh);
+                         });
+    for (size_t i = 0; i < n; i++) {
+      uint32_t want[AS_MINHASH_K];
+      as_minhash_signature(r.words.data() + r.offsets[i] / 4,
+                           (uint32_t)((r.offsets[i + 1] - r.offsets[i]) / 4), want);
+      CHECK_MSG(!memcmp(want, &sig[i * AS_MINHASH_K], sizeof want),
+             "fingerprint: task %zu (%u tokens), %u splits", i, lengths[i], splits);
+    }
+  }
+}
+
+static void test_candidates(void) {
+  const uint32_t n = 150;
+  std::vector<as_signature> sigs(n);
+  as_signature base[5];
+  for (auto &s : base)
+    for (uint32_t k = 0; k < AS_MINHASH_K; k++) s.h[k] = (uint32_t)rnd();
+  for (uint32_t i = 0; i < n; i++) {
+    sigs[i] = base[below(5)];
+    uint32_t changes = below(4) == 0 ? 0 : below(AS_MINHASH_K + 1);
+    for (uint32_t c = 0; c < changes; c++) sigs[i].h[below(AS_MINHASH_K)] = below(3);
+  }
+  static const uint32_t params[][2] = {{0, 32}, {0, 1}, {40, 5}, {64, 32}, {128, 32}, {1, 17}};
+  for (auto &p : params) {
+    as_candidates_shared hdr = {n, p[0], p[1], 0};
+    for (int range = 0; range < 2; range++) {
+      uint32_t qbegin = range ? 3 : 0, qend = range ? n - 2 : n;
+      std::vector<as_candidates_out> out(qend - qbegin);
+      memset(out.data(), 0xa5, out.size() * sizeof out[0]);
+      as_cand_args a = {(const as_u4 *)sigs.data(), n, hdr.min_matches,
+                        hdr.max_out, qbegin, qend, out.data()};
+      run_grid<as_cand_smem>((qend - qbegin + AS_CAND_QPB - 1) / AS_CAND_QPB, 1,
+                             AS_CAND_THREADS,
+                             [&](unsigned bx, unsigned, unsigned tid, as_cand_smem &sh) {
+                               as_cand_block(a, bx, tid, sh);
+                             });
+      for (uint32_t q = qbegin; q < qend; q++) {
+        as_candidates_out want;
+        as_candidates_query(&hdr, sigs.data(), q, &want);
+        CHECK_MSG(!memcmp(&want, &out[q - qbegin], sizeof want),
+               "candidates: query %u (min_matches %u, max_out %u): count %u, want %u",
+               q, p[0], p[1], out[q - qbegin].count, want.count);
+      }
+    }
+  }
+}
+
+/* One pair through as_warp_lcs on one emulated warp. */
+static uint32_t warp_lcs(const std::vector<uint32_t> &a, const std::vector<uint32_t> &b) {
+  std::vector<uint64_t> work(as_warp_lcs_words((uint32_t)a.size(), (uint32_t)b.size()) + 1);
+  uint32_t result[AS_WARP];
+  run_grid<no_smem>(1, 1, AS_WARP, [&](unsigned, unsigned, unsigned lane, no_smem &) {
+    result[lane] = as_warp_lcs(a.data(), (uint32_t)a.size(), b.data(),
+                               (uint32_t)b.size(), work.data(), lane);
+  });
+  for (unsigned l = 1; l < AS_WARP; l++)
+    CHECK_MSG(result[l] == result[0], "warp lcs: lanes disagree");
+  return result[0];
+}
+
+static std::vector<uint32_t> stream(uint32_t len, uint32_t alphabet) {
+  std::vector<uint32_t> s(len);
+  for (auto &t : s) t = token(alphabet);
+  return s;
+}
+
+/* b: a with about one token in `every` changed, dropped or added. */
+static std::vector<uint32_t> mutate(const std::vector<uint32_t> &a, uint32_t every,
+                                    uint32_t alphabet) {
+  std::vector<uint32_t> b;
+  for (uint32_t t : a) {
+    uint32_t r = below(every * 3);
+    if (r == 0) continue;
+    b.push_back(r == 1 ? token(alphabet) : t);
+    if (r == 2) b.push_back(token(alphabet));
+  }
+  return b;
+}
+
+static void test_warp_lcs(void) {
+  static const uint32_t shapes[][3] = {
+      /* len_a, len_b, alphabet */
+      {1, 1, 2},      {1, 7, 3},      {7, 1, 3},      {0, 5, 2},
+      {63, 64, 4},    {64, 64, 2},    {65, 130, 6},   {130, 65, 0},
+      {300, 400, 2},  {500, 500, 50}, {700, 900, 0},  {2100, 2200, 4},
+      {4100, 4200, 3}};
+  for (auto &s : shapes) {
+    std::vector<uint32_t> a = stream(s[0], s[2]), b = stream(s[1], s[2]);
+    std::vector<uint64_t> work(as_lcs_workspace_words(s[0], s[1]) + 1);
+    uint32_t want = as_lcs(a.data(), s[0], b.data(), s[1], work.data());
+    uint32_t got = warp_lcs(a, b);
+    CHECK_MSG(got == want, "warp lcs %ux%u (alphabet %u): %u, want %u", s[0], s[1],
+           s[2], got, want);
+  }
+  /* Near-duplicates, the align kernel's real input: long carries. */
+  for (uint32_t len : {1500u, 2500u}) {
+    std::vector<uint32_t> a = stream(len, 200), b = mutate(a, 20, 200);
+    std::vector<uint64_t> work(as_lcs_workspace_words(len, (uint32_t)b.size()) + 1);
+    uint32_t want = as_lcs(a.data(), len, b.data(), (uint32_t)b.size(), work.data());
+    uint32_t got = warp_lcs(a, b);
+    CHECK_MSG(got == want, "warp lcs near-duplicate %zux%zu: %u, want %u", a.size(),
+           b.size(), got, want);
+  }
+}
+
+/* The align bodies through their argument block, as the backend lays it out
+ * (a warp per long pair, a thread per short one), against the CPU kernel. */
+static void test_align_args(void) {
+  ragged r;
+  std::vector<uint32_t> lens;
+  static const uint32_t shapes[][2] = {{0, 0}, {0, 3}, {1, 1}, {64, 65},
+                                       {1024, 1030}, {1100, 1024}, {200, 1500}};
+  for (auto &s : shapes) {
+    std::vector<uint32_t> a = stream(s[0], 30), b = mutate(a, 8, 30);
+    b.resize(s[1], 7);
+    r.words.push_back(s[0]);
+    r.words.push_back(s[1]);
+    r.words.insert(r.words.end(), a.begin(), a.end());
+    r.words.insert(r.words.end(), b.begin(), b.end());
+    r.end_task();
+  }
+  uint32_t n = (uint32_t)r.n();
+  std::vector<uint64_t> work_off(n);
+  std::vector<uint32_t> list;
+  uint64_t words = 0;
+  uint32_t long_pairs = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    const as_align_task *t = (const as_align_task *)((const char *)r.words.data() + r.offsets[i]);
+    work_off[i] = words;
+    words += as_align_task_words(t->len_a, t->len_b);
+    if (as_align_uses_warp(t->len_a, t->len_b)) list.insert(list.begin() + long_pairs++, i);
+    else list.push_back(i);
+  }
+  std::vector<uint64_t> work(words + 1);
+  std::vector<as_align_out> out(n), want(n);
+  as_align_args a = {(const unsigned char *)r.words.data(), r.offsets.data(),
+                     work_off.data(), list.data(), long_pairs, work.data(), out.data()};
+  run_grid<no_smem>(long_pairs, 1, AS_WARP, [&](unsigned bx, unsigned, unsigned lane, no_smem &) {
+    as_align_warp(a, bx, lane);
+  });
+  as_align_args short_args = a;
+  short_args.list += long_pairs;
+  short_args.count = n - long_pairs;
+  for (uint32_t k = 0; k < short_args.count; k++) as_align_thread(short_args, k);
+
+  as_batch b = {&as_kernel_align, n, r.words.data(), r.offsets.data(), NULL, 0, want.data()};
+  CHECK_MSG(as_kernel_align.cpu(&b, 0, n) == 0, "align cpu failed");
+  CHECK_MSG(long_pairs == 2, "expected 2 warp pairs, got %u", long_pairs);
+  for (uint32_t i = 0; i < n; i++)
+    CHECK_MSG(!memcmp(&out[i], &want[i], sizeof want[i]),
+           "align task %u: lcs %u total %u, want %u %u", i, out[i].lcs, out[i].total,
+           want[i].lcs, want[i].total);
+}
+
+/* validate.h rejects a batch exactly when the CPU function does. */
+static void expect_same_verdict(const as_batch *b, int gpu_rc, const char *what) {
+  std::vector<unsigned char> out(b->n * b->kernel->out_size + 1);
+  as_batch copy = *b;
+  copy.out = out.data();
+  int cpu_rc = b->kernel->cpu(&copy, 0, b->n);
+  CHECK_MSG(cpu_rc == gpu_rc, "%s: cpu %d, gpu checks %d", what, cpu_rc, gpu_rc);
+}
+
+static void test_validation(void) {
+  uint32_t words[64] = {0};
+  uint64_t off[3];
+  as_batch b = {&as_kernel_fingerprint, 2, words, off, NULL, 0, NULL};
+  struct { uint64_t o[3]; const void *data; const char *what; } fp[] = {
+      {{0, 8, 16}, words, "fingerprint ok"},
+      {{0, 6, 16}, words, "fingerprint ragged token"},
+      {{0, 8, 16}, (const char *)words + 2, "fingerprint misaligned"},
+      {{0, 0, 0}, words, "fingerprint empty"},
+  };
+  for (auto &c : fp) {
+    memcpy(off, c.o, sizeof off);
+    b.data = c.data;
+    expect_same_verdict(&b, as__check_fingerprint(&b, 0, 2), c.what);
+  }
+  b.offsets = NULL;
+  expect_same_verdict(&b, as__check_fingerprint(&b, 0, 2), "fingerprint no offsets");
+
+  struct { uint32_t len_a, len_b; uint64_t size; const char *what; } al[] = {
+      {2, 3, 8 + 20, "align ok"},
+      {2, 3, 8 + 24, "align too long"},
+      {2, 3, 8 + 16, "align too short"},
+      {0, 0, 4, "align no header"},
+      {UINT32_MAX, 2, 8 + 12, "align length overflow"},
+  };
+  for (auto &c : al) {
+    words[0] = c.len_a;
+    words[1] = c.len_b;
+    uint64_t o[2] = {0, c.size};
+    as_batch a = {&as_kernel_align, 1, words, o, NULL, 0, NULL};
+    expect_same_verdict(&a, as__check_align(&a, 0, 1), c.what);
+  }
+
+  struct { uint32_t hdr[4]; size_t sigs; size_t n; const char *what; } cd[] = {
+      {{2, 10, 5, 0}, 2, 2, "candidates ok"},
+      {{2, 10, 0, 0}, 2, 2, "candidates max_out 0"},
+      {{2, 10, 33, 0}, 2, 2, "candidates max_out 33"},
+      {{2, 129, 5, 0}, 2, 2, "candidates min_matches 129"},
+      {{2, 10, 5, 1}, 2, 2, "candidates reserved"},
+      {{3, 10, 5, 0}, 2, 2, "candidates block too short"},
+      {{2, 10, 5, 0}, 2, 3, "candidates more queries than functions"},
+  };
+  std::vector<uint32_t> block(4 + 3 * AS_MINHASH_K);
+  for (auto &c : cd) {
+    memcpy(block.data(), c.hdr, sizeof c.hdr);
+    as_batch q = {&as_kernel_candidates, c.n, NULL, NULL, block.data(),
+                  sizeof c.hdr + c.sigs * sizeof(as_signature), NULL};
+    expect_same_verdict(&q, as__check_candidates(&q, 0, c.n), c.what);
+  }
+  as_batch q = {&as_kernel_candidates, 0, NULL, NULL, NULL, 0, NULL};
+  expect_same_verdict(&q, as__check_candidates(&q, 0, 0), "candidates no block");
+}
+
+int main(void) {
+  rng.state = test_seed();
+  struct { const char *name; void (*fn)(void); } tests[] = {
+      {"validation", test_validation},   {"fingerprint", test_fingerprint},
+      {"candidates", test_candidates},   {"warp_lcs", test_warp_lcs},
+      {"align_args", test_align_args},
+  };
+  for (auto &t : tests) {
+    int before = test_failures;
+    time_t start = time(NULL);
+    t.fn();
+    printf("%s %s (%lds)\n", test_failures == before ? "ok  " : "FAIL", t.name,
+           (long)(time(NULL) - start));
+  }
+  return test_failures ? 1 : 0;
+}

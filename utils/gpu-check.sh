@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The check to run on a machine with an NVIDIA GPU, in under 8 minutes:
+# builds the runtime and the CUDA backend (no LLVM needed), shows the card and
+# the kernels' register/spill report, runs accelstrat-gpu-check (CPU vs GPU
+# conformance on fresh random inputs, a real out-of-memory, throughput) and
+# the runtime's unit tests. Everything it shows is also saved in $OUT
+# (default bench/results/<card>-<date>/): nvidia-smi.txt, ptxas.txt,
+# gpu-check.md, gpu-check.json, ctest.txt.
+#
+#   utils/gpu-check.sh            # BUILD=build-gpu, OUT=..., BUDGET=470 (s)
+#
+# Exits non-zero when any step fails or runs out of time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build=${BUILD:-build-gpu}
+deadline=$((SECONDS + ${BUDGET:-470}))
+jobs=$(nproc)
+
+# step LIMIT CMD...: runs CMD with at most LIMIT seconds, and never past the
+# deadline of the whole check.
+step() {
+  local limit=$1 left=$((deadline - SECONDS))
+  shift
+  ((left < limit)) && limit=$left
+  if ((limit <= 0)); then
+    echo "gpu-check: out of time before: $*" >&2
+    return 124
+  fi
+  echo "== $* (at most ${limit}s)" >&2
+  timeout -k 5 "$limit" "$@"
+}
+
+if ! command -v nvidia-smi >/dev/null 2>&1; then
+  echo "gpu-check: nvidia-smi not found: this is not a GPU machine" >&2
+  exit 1
+fi
+card=$(timeout 30 nvidia-smi --query-gpu=name --format=csv,noheader | head -n 1 |
+       tr 'A-Z' 'a-z' | tr -cs 'a-z0-9' '-' | sed 's/^-*//; s/-*$//')
+OUT=${OUT:-bench/results/${card:-unknown-gpu}-$(date -u +%Y-%m-%d)}
+mkdir -p "$OUT"
+echo "gpu-check: results in $OUT" >&2
+
+step 30 nvidia-smi | tee "$OUT/nvidia-smi.txt"
+
+step 120 cmake -S . -B "$build" -DACCELSTRAT_PLUGIN=OFF -DACCELSTRAT_CUDA=ON \
+  -DCMAKE_BUILD_TYPE=Release >"$OUT/configure.txt" 2>&1 ||
+  { tail -n 30 "$OUT/configure.txt" >&2; exit 1; }
+step 300 cmake --build "$build" -j "$jobs"
+for f in "$build/lib/libaccelstrat-cuda.so" "$build/bin/accelstrat-gpu-check"; do
+  [[ -f $f ]] || { echo "gpu-check: $f was not built (is ACCELSTRAT_CUDA wired into CMakeLists.txt?)" >&2; exit 1; }
+done
+
+echo "== ldd $build/lib/libaccelstrat-cuda.so" >&2
+ldd "$build/lib/libaccelstrat-cuda.so" | tee "$OUT/ldd.txt"
+
+step 120 cmake --build "$build" --target cuda-resource-usage 2>&1 | tee "$OUT/ptxas.txt"
+
+step 300 "$build/bin/accelstrat-gpu-check" --json "$OUT/gpu-check.json" |
+  tee "$OUT/gpu-check.md"
+
+step 240 ctest --test-dir "$build" -L unit --output-on-failure -j "$jobs" 2>&1 |
+  tee "$OUT/ctest.txt"
+
+echo "gpu-check: all passed ($SECONDS s); results in $OUT" >&2
