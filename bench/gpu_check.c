@@ -13,7 +13,10 @@
  *                outputs untouched, and the device must still work;
  *   throughput   each kernel on the GPU (run_chunk, transfers included) and
  *                on all CPU threads (as_run, strategy cpu): warm-up, then the
- *                median of several runs.
+ *                median of several runs;
+ *   runtime      as_run with hybrid, hybrid:0.7 and gpu on this GPU, then with
+ *                an injected out-of-memory and an injected driver error: the
+ *                CPU's outputs, every task once, the events recorded.
  * Results go to stdout as a markdown table and, with --json, to a file.
  * Exit: 0 all passed, 1 something failed, 77 no usable GPU or no backend
  * built (skip). */
@@ -399,6 +402,74 @@ static void conformance_align(void) {
   r.off[2] -= 4; /* task 1 one token short */
   b = ragged_batch(&as_kernel_align, &r);
   conformance("malformed: size mismatch", &b, 0, 2, AS_EINVAL);
+  rg_free(&r);
+}
+
+/* ---- through the runtime: as_run with GPU strategies on this GPU ---- */
+
+/* as_run of b with a strategy and an injected fault must give the CPU's
+ * outputs, put every task on exactly one device and record the fault. */
+static void runtime_case(const as_batch *b, const void *expect,
+                         const char *strategy, const char *fault) {
+  as_config cfg;
+  as_config_defaults(&cfg);
+  char err[256] = "", name[80];
+  as_executor *ex = NULL;
+  unsigned char *out = xmalloc(b->n * b->kernel->out_size);
+  as_batch run = *b;
+  run.out = out;
+  as_report rep;
+  memset(&rep, 0, sizeof rep);
+  int rc = as_config_set(&cfg, "strategy", strategy, err, sizeof err);
+  if (rc == 0) rc = as_config_set(&cfg, "inject", fault, err, sizeof err);
+  if (rc == 0) rc = as_executor_create(&cfg, &ex);
+  if (rc == 0) rc = as_run(ex, &run, &rep);
+  conf_result *r = &conf[n_conf < 63 ? n_conf++ : 63];
+  snprintf(r->kernel, sizeof r->kernel, "%s", b->kernel->name);
+  snprintf(name, sizeof name, "as_run strategy=%s inject=%s", strategy, fault);
+  snprintf(r->name, sizeof r->name, "%s", name);
+  r->tasks = b->n;
+  int expect_event = strcmp(fault, "none") != 0;
+  r->ok = rc == 0 && memcmp(out, expect, b->n * b->kernel->out_size) == 0 &&
+          rep.tasks_on[AS_DEVICE_CPU] + rep.tasks_on[AS_DEVICE_GPU] == b->n &&
+          (expect_event ? rep.n_events >= 1 : rep.n_events == 0) &&
+          (expect_event || rep.tasks_on[AS_DEVICE_GPU] > 0);
+  snprintf(r->detail, sizeof r->detail,
+           "%s; gpu %llu, cpu %llu tasks; %u event(s)%s%s; %.3fs",
+           rc ? as_strerror(rc) : "ok", (unsigned long long)rep.tasks_on[AS_DEVICE_GPU],
+           (unsigned long long)rep.tasks_on[AS_DEVICE_CPU], rep.n_events,
+           rep.n_events ? ": " : "", rep.n_events ? as_event_cause_name(rep.events[0].cause) : "",
+           rep.exec_ns * 1e-9);
+  conf_failed += !r->ok;
+  printf("  %-4s %-11s %-52s %8zu tasks  %s\n", r->ok ? "ok" : "FAIL", r->kernel,
+         r->name, r->tasks, r->detail);
+  as_executor_destroy(ex);
+  free(out);
+}
+
+/* The runtime's own paths on the real device: dynamic and static hybrid,
+ * then an injected out-of-memory (the chunk halves) and last an injected
+ * driver error, after which the runtime leaves the GPU alone for good. */
+static void runtime_paths(const char *lib) {
+  setenv("ACCELSTRAT_GPU", "cuda", 1);
+  setenv("ACCELSTRAT_CUDA_LIBRARY", lib, 1);
+  ragged r;
+  rg_init(&r);
+  for (int i = 0; i < (quick ? 400 : 2000); i++) {
+    uint32_t la = 64 + below(3000);
+    add_pair(&r, la, la + below(la / 8 + 1), 50 + below(200), 5 + below(20));
+  }
+  as_batch b = ragged_batch(&as_kernel_align, &r);
+  unsigned char *expect = xmalloc(b.n * b.kernel->out_size);
+  b.out = expect;
+  if (b.kernel->cpu(&b, 0, b.n) != 0) conf_failed++;
+  static const char *const cases[][2] = {
+      {"hybrid", "none"},           {"hybrid:0.7", "none"},
+      {"gpu", "none"},              {"gpu", "gpu-oom@0"},
+      {"gpu", "gpu-driver-error@0"}};
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+    runtime_case(&b, expect, cases[i][0], cases[i][1]);
+  free(expect);
   rg_free(&r);
 }
 
@@ -846,6 +917,8 @@ int main(int argc, char **argv) {
   test_oom();
   printf("\nthroughput (median of %d runs after a warm-up):\n", quick ? 3 : 5);
   throughput_all();
+  printf("\nthrough the runtime (as_run on this GPU; the last case kills it):\n");
+  runtime_paths(lib);
   print_table(model, threads);
   printf("total %.1fs\n", now_s() - t0);
 
