@@ -429,11 +429,16 @@ static void runtime_case(const as_batch *b, const void *expect,
   snprintf(name, sizeof name, "as_run strategy=%s inject=%s", strategy, fault);
   snprintf(r->name, sizeof r->name, "%s", name);
   r->tasks = b->n;
-  int expect_event = strcmp(fault, "none") != 0;
+  /* No fault: the GPU did some of the work and nothing fell back. A fault:
+   * its own event comes first. */
+  int expect_cause = strstr(fault, "oom")      ? AS_EVENT_GPU_OOM
+                     : strstr(fault, "driver") ? AS_EVENT_GPU_DRIVER_ERROR
+                                               : -1;
   r->ok = rc == 0 && memcmp(out, expect, b->n * b->kernel->out_size) == 0 &&
           rep.tasks_on[AS_DEVICE_CPU] + rep.tasks_on[AS_DEVICE_GPU] == b->n &&
-          (expect_event ? rep.n_events >= 1 : rep.n_events == 0) &&
-          (expect_event || rep.tasks_on[AS_DEVICE_GPU] > 0);
+          (expect_cause < 0
+               ? rep.n_events == 0 && rep.tasks_on[AS_DEVICE_GPU] > 0
+               : rep.n_events >= 1 && (int)rep.events[0].cause == expect_cause);
   snprintf(r->detail, sizeof r->detail,
            "%s; gpu %llu, cpu %llu tasks; %u event(s)%s%s; %.3fs",
            rc ? as_strerror(rc) : "ok", (unsigned long long)rep.tasks_on[AS_DEVICE_GPU],
