@@ -83,6 +83,71 @@ static const as_gpu_backend *usable_gpu(as_executor *ex, const as_kernel *k,
   return be;
 }
 
+/* Chooses where b runs and says why in rep; *be is the GPU backend when the
+ * choice uses one. Returns 0, or AS_EGPU_UNAVAILABLE when a GPU was required
+ * (fallback=off) and there is none. */
+static int choose(as_executor *ex, const as_batch *b, int threads,
+                  as_report *rep, as_strategy *chosen,
+                  const as_gpu_backend **be) {
+  const as_strategy cpu = {AS_STRATEGY_CPU, 0};
+  const char *plural = threads == 1 ? "" : "s";
+  const as_strategy_kind asked = ex->cfg.strategy.kind;
+  *chosen = ex->cfg.strategy;
+  *be = NULL;
+  if (b->n == 0) { /* nothing to run needs no device, and cannot fail one */
+    *chosen = cpu;
+    snprintf(rep->reason, sizeof rep->reason, "empty batch");
+    return 0;
+  }
+  if (asked == AS_STRATEGY_CPU) {
+    snprintf(rep->reason, sizeof rep->reason, "cpu requested; %d thread%s",
+             threads, plural);
+    return 0;
+  }
+  char asked_name[32];
+  as_strategy_format(ex->cfg.strategy, asked_name, sizeof asked_name);
+  const char *why = "";
+  const uint64_t probe = as__now_ns();
+  *be = usable_gpu(ex, b->kernel, &why);
+  const uint64_t detected = as__now_ns();
+  if (*be) {
+    snprintf(rep->gpu, sizeof rep->gpu, "%.15s: %.45s", (*be)->name, ex->caps.gpu_name);
+    if (asked == AS_STRATEGY_AUTO) {
+      /* Until calibrated costs decide, share large batches dynamically
+       * (never slower than the faster side) and keep small ones local. */
+      int large = rep->work >= AS_AUTO_GPU_WORK;
+      *chosen = large ? (as_strategy){AS_STRATEGY_HYBRID, 0} : cpu;
+      snprintf(rep->reason, sizeof rep->reason,
+               "auto: %s work units %s %u; %s, %d thread%s",
+               large ? "many" : "few", large ? ">=" : "<", AS_AUTO_GPU_WORK,
+               large ? "dynamic hybrid" : "cpu", threads, plural);
+    } else {
+      snprintf(rep->reason, sizeof rep->reason, "%s requested; %s (%s), %d thread%s",
+               asked_name, (*be)->name, ex->caps.gpu_name, threads, plural);
+    }
+    return 0;
+  }
+  if (asked == AS_STRATEGY_AUTO) {
+    *chosen = cpu;
+    snprintf(rep->reason, sizeof rep->reason,
+             "auto: GPU unusable (%s); cpu, %d thread%s", why, threads, plural);
+    return 0;
+  }
+  if (!ex->cfg.fallback) {
+    snprintf(rep->reason, sizeof rep->reason,
+             "%s requested, GPU unavailable (%s) and fallback=off", asked_name, why);
+    return AS_EGPU_UNAVAILABLE; /* refused, not replaced */
+  }
+  *chosen = cpu;
+  snprintf(rep->reason, sizeof rep->reason,
+           "%s requested, GPU unavailable (%s): fallback to cpu, %d thread%s",
+           asked_name, why, threads, plural);
+  as_event *e = as__report_event(rep, AS_EVENT_GPU_UNAVAILABLE, -1, b->n,
+                                 detected - probe, why);
+  if (e) e->switch_ns = as__now_ns() - detected;
+  return 0;
+}
+
 int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
   as_report local;
   as_report *rep = rep_out ? rep_out : &local;
@@ -98,63 +163,13 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
   if (rc < 0) return rep->error = rc;
 
   const int threads = threads_for(ex, b->n, rep->work);
-  const as_strategy cpu = {AS_STRATEGY_CPU, 0};
-  const char *plural = threads == 1 ? "" : "s";
-  as_strategy chosen = ex->cfg.strategy;
-  const as_strategy_kind asked = chosen.kind;
-  const as_gpu_backend *be = NULL;
-  if (b->n == 0) { /* nothing to run needs no device, and cannot fail one */
-    chosen = cpu;
-    snprintf(rep->reason, sizeof rep->reason, "empty batch");
-  } else if (asked == AS_STRATEGY_CPU) {
-    snprintf(rep->reason, sizeof rep->reason, "cpu requested; %d thread%s",
-             threads, plural);
-  } else {
-    char asked_name[32];
-    as_strategy_format(ex->cfg.strategy, asked_name, sizeof asked_name);
-    const char *why = "";
-    const uint64_t probe = as__now_ns();
-    be = usable_gpu(ex, b->kernel, &why);
-    const uint64_t detected = as__now_ns();
-    if (be) {
-      snprintf(rep->gpu, sizeof rep->gpu, "%.15s: %.45s", be->name, ex->caps.gpu_name);
-      if (asked == AS_STRATEGY_AUTO) {
-        /* Until calibrated costs decide, share large batches dynamically
-         * (never slower than the faster side) and keep small ones local. */
-        int large = rep->work >= AS_AUTO_GPU_WORK;
-        chosen = large ? (as_strategy){AS_STRATEGY_HYBRID, 0} : cpu;
-        snprintf(rep->reason, sizeof rep->reason,
-                 "auto: %s work units %s %u; %s, %d thread%s",
-                 large ? "many" : "few", large ? ">=" : "<", AS_AUTO_GPU_WORK,
-                 large ? "dynamic hybrid" : "cpu", threads, plural);
-      } else {
-        snprintf(rep->reason, sizeof rep->reason, "%s requested; %s (%s), %d thread%s",
-                 asked_name, be->name, ex->caps.gpu_name, threads, plural);
-      }
-    } else if (asked == AS_STRATEGY_AUTO) {
-      chosen = cpu;
-      snprintf(rep->reason, sizeof rep->reason,
-               "auto: GPU unusable (%s); cpu, %d thread%s", why, threads, plural);
-    } else if (!ex->cfg.fallback) {
-      snprintf(rep->reason, sizeof rep->reason,
-               "%s requested, GPU unavailable (%s) and fallback=off",
-               asked_name, why);
-      rep->chosen = chosen; /* refused, not replaced */
-      rep->select_ns = as__now_ns() - t0;
-      return rep->error = AS_EGPU_UNAVAILABLE;
-    } else {
-      chosen = cpu;
-      snprintf(rep->reason, sizeof rep->reason,
-               "%s requested, GPU unavailable (%s): fallback to cpu, %d thread%s",
-               asked_name, why, threads, plural);
-      as_event *e = as__report_event(rep, AS_EVENT_GPU_UNAVAILABLE, -1, b->n,
-                                     detected - probe, why);
-      if (e) e->switch_ns = as__now_ns() - detected;
-    }
-  }
+  as_strategy chosen;
+  const as_gpu_backend *be;
+  rc = choose(ex, b, threads, rep, &chosen, &be);
   rep->chosen = chosen;
   const uint64_t t1 = as__now_ns();
   rep->select_ns = t1 - t0;
+  if (rc < 0) return rep->error = rc;
   rep->threads = threads;
 
   if (chosen.kind == AS_STRATEGY_CPU) {
