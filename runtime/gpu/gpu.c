@@ -14,7 +14,6 @@ static int probed;
 static const as_gpu_backend *backend;
 static as_gpu_info backend_info;
 static char unusable[200];
-static void *cuda_module;
 
 /* libaccelstrat-cuda.so next to the library this code is in, unless
  * ACCELSTRAT_CUDA_LIBRARY names another. */
@@ -40,13 +39,14 @@ static const as_gpu_backend *load_cuda(char *why, size_t len) {
   } else {
     snprintf(path, sizeof path, "libaccelstrat-cuda.so");
   }
-  cuda_module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  if (!cuda_module) {
+  /* Never closed: the backend's code must outlive every executor. */
+  void *module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!module) {
     snprintf(why, len, "CUDA backend not loadable: %s", dlerror());
     return NULL;
   }
   as_gpu_backend_entry_fn entry =
-      (as_gpu_backend_entry_fn)dlsym(cuda_module, AS_GPU_BACKEND_ENTRY);
+      (as_gpu_backend_entry_fn)dlsym(module, AS_GPU_BACKEND_ENTRY);
   const as_gpu_backend *be = entry ? entry() : NULL;
   if (!be || be->abi != AS_GPU_BACKEND_ABI) {
     snprintf(why, len, "CUDA backend %s: %s", path,
