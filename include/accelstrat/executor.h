@@ -38,7 +38,8 @@ AS_API const as_config *as_executor_config(const as_executor *ex);
 
 /* Runs every task of b exactly once with the executor's strategy and fills
  * rep (which may be NULL). Returns 0 or a negative as_errno; on error rep
- * still says what happened (rep->error). */
+ * still says what happened (rep->error). One executor runs one batch at a
+ * time; threads that run batches concurrently use one executor each. */
 AS_API int as_run(as_executor *ex, const as_batch *b, as_report *rep);
 
 AS_EXTERN_C_END
