@@ -104,6 +104,16 @@ static int choose(as_executor *ex, const as_batch *b, int threads,
              threads, plural);
     return 0;
   }
+  /* Until calibrated costs decide, auto shares only large batches with a
+   * GPU, and does not even wake one (a context costs far more than a small
+   * batch) for the others. */
+  if (asked == AS_STRATEGY_AUTO && rep->work < AS_AUTO_GPU_WORK) {
+    *chosen = cpu;
+    snprintf(rep->reason, sizeof rep->reason,
+             "auto: %llu work units < %u; cpu, %d thread%s",
+             (unsigned long long)rep->work, AS_AUTO_GPU_WORK, threads, plural);
+    return 0;
+  }
   char asked_name[32];
   as_strategy_format(ex->cfg.strategy, asked_name, sizeof asked_name);
   const char *why = "";
@@ -113,14 +123,12 @@ static int choose(as_executor *ex, const as_batch *b, int threads,
   if (*be) {
     snprintf(rep->gpu, sizeof rep->gpu, "%.15s: %.45s", (*be)->name, ex->caps.gpu_name);
     if (asked == AS_STRATEGY_AUTO) {
-      /* Until calibrated costs decide, share large batches dynamically
-       * (never slower than the faster side) and keep small ones local. */
-      int large = rep->work >= AS_AUTO_GPU_WORK;
-      *chosen = large ? (as_strategy){AS_STRATEGY_HYBRID, 0} : cpu;
+      /* Dynamic sharing is never much slower than the faster side alone. */
+      *chosen = (as_strategy){AS_STRATEGY_HYBRID, 0};
       snprintf(rep->reason, sizeof rep->reason,
-               "auto: %s work units %s %u; %s, %d thread%s",
-               large ? "many" : "few", large ? ">=" : "<", AS_AUTO_GPU_WORK,
-               large ? "dynamic hybrid" : "cpu", threads, plural);
+               "auto: %llu work units >= %u and %s; dynamic hybrid, %d thread%s",
+               (unsigned long long)rep->work, AS_AUTO_GPU_WORK, (*be)->name,
+               threads, plural);
     } else {
       snprintf(rep->reason, sizeof rep->reason, "%s requested; %s (%s), %d thread%s",
                asked_name, (*be)->name, ex->caps.gpu_name, threads, plural);

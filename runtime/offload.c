@@ -126,19 +126,29 @@ static void cpu_worker(offload *o, atomic_size_t *next, size_t range) {
   }
 }
 
+/* How many tasks the GPU takes from the shared queue next: a quarter of
+ * what is left, and never less than four CPU ranges. */
+static size_t gpu_claim(size_t n, size_t taken, size_t range) {
+  size_t want = taken < n ? (n - taken) / 4 : 0;
+  return want > range * 4 ? want : range * 4;
+}
+
 int as__offload_run(const as_executor *ex, const as_gpu_backend *be,
                     as_strategy strategy, const as_batch *b, int threads,
                     as_report *rep) {
   offload o = {ex, be, b, rep, SIZE_MAX, 0, 0, 0, 0, -1, 0, 0};
   const int dynamic = strategy.kind == AS_STRATEGY_HYBRID;
+  const int cpu_threads = threads > 1 ? threads - 1 : 1;
+  const size_t range = as__cpu_range_size(b->n, cpu_threads);
+  /* The GPU's first part: everything (gpu), the work fraction (hybrid:F),
+   * or its first claim on the shared queue, taken before the CPU threads
+   * start so that they cannot empty the queue while the GPU wakes up. */
   size_t gpu_end = b->n;
   if (strategy.kind == AS_STRATEGY_HYBRID_STATIC)
     gpu_end = split_by_work(b, strategy.gpu_fraction, rep->work);
-  else if (dynamic)
-    gpu_end = 0; /* the GPU claims from the shared queue */
+  else if (dynamic && gpu_claim(b->n, 0, range) < b->n)
+    gpu_end = gpu_claim(b->n, 0, range);
   atomic_size_t next = gpu_end;
-  const int cpu_threads = threads > 1 ? threads - 1 : 1;
-  const size_t range = as__cpu_range_size(b->n - (dynamic ? 0 : gpu_end), cpu_threads);
   /* A GPU-only run needs no CPU threads unless the GPU fails. */
   const int region = strategy.kind == AS_STRATEGY_GPU ? 1 : threads;
   rep->threads = threads;
@@ -146,25 +156,19 @@ int as__offload_run(const as_executor *ex, const as_gpu_backend *be,
 #pragma omp parallel num_threads(region)
   {
     if (omp_get_thread_num() == 0) { /* the thread that drives the GPU */
-      if (dynamic) {
-        for (;;) {
-          size_t taken = atomic_load(&next);
-          size_t want = taken < b->n ? (b->n - taken) / 4 : 0;
-          if (want < range * 4) want = range * 4;
-          size_t lo = atomic_fetch_add(&next, want);
-          if (lo >= b->n) break;
-          size_t hi = lo + want < b->n ? lo + want : b->n;
-          size_t stopped = gpu_range(&o, lo, hi);
-          if (stopped < hi) {
-            o.left_lo = stopped;
-            o.left_hi = hi;
-            break;
-          }
+      size_t lo = 0, hi = gpu_end;
+      for (;;) {
+        size_t stopped = gpu_range(&o, lo, hi);
+        if (stopped < hi) {
+          o.left_lo = stopped;
+          o.left_hi = hi;
+          break;
         }
-      } else {
-        size_t stopped = gpu_range(&o, 0, gpu_end);
-        o.left_lo = stopped;
-        o.left_hi = gpu_end;
+        if (!dynamic) break;
+        size_t want = gpu_claim(b->n, atomic_load(&next), range);
+        lo = atomic_fetch_add(&next, want);
+        if (lo >= b->n) break;
+        hi = lo + want < b->n ? lo + want : b->n;
       }
     }
     cpu_worker(&o, &next, range); /* the driver joins once its part is done */
