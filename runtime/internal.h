@@ -45,8 +45,8 @@ size_t as__cpu_range_size(size_t n, int threads);
 int as__cpu_run(const as_batch *b, size_t begin, size_t end, int threads);
 
 /* Runs b with a GPU strategy (gpu, hybrid, hybrid:F) on backend be, falling
- * back to the CPU as cfg->fallback allows; fills rep's devices, events and
- * threads. Returns 0 or a negative as_errno. */
+ * back to the CPU as cfg->fallback allows; fills rep's tasks per device and
+ * events. Returns 0 or a negative as_errno. */
 struct as_gpu_backend;
 int as__offload_run(const as_executor *ex, const struct as_gpu_backend *be,
                     as_strategy strategy, const as_batch *b, int threads,

@@ -151,7 +151,6 @@ int as__offload_run(const as_executor *ex, const as_gpu_backend *be,
   atomic_size_t next = gpu_end;
   /* A GPU-only run needs no CPU threads unless the GPU fails. */
   const int region = strategy.kind == AS_STRATEGY_GPU ? 1 : threads;
-  rep->threads = threads;
 
 #pragma omp parallel num_threads(region)
   {

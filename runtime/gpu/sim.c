@@ -15,11 +15,14 @@
 #include "internal.h"
 #include "parse.h"
 
-static struct {
+typedef struct sim_settings {
   size_t memory;
   double speed;
   double startup_ms;
-} sim = {(size_t)1 << 30, 1.0, 0};
+} sim_settings;
+
+static const sim_settings defaults = {(size_t)1 << 30, 1.0, 0};
+static sim_settings sim;
 
 static void pause_ns(uint64_t ns) {
   struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
@@ -39,23 +42,30 @@ static int parse_size(const char *s, size_t *out) {
   return 0;
 }
 
+/* One "key=value" item of ACCELSTRAT_SIM; 0, or -1 when it is not valid. */
+static int parse_item(const char *key, const char *value) {
+  double v;
+  if (strcmp(key, "memory") == 0) return parse_size(value, &sim.memory);
+  if (as__parse_double(value, &v) < 0) return -1;
+  if (strcmp(key, "speed") == 0 && v > 0 && v <= 1) {
+    sim.speed = v;
+    return 0;
+  }
+  if (strcmp(key, "startup") == 0 && v >= 0) {
+    sim.startup_ms = v;
+    return 0;
+  }
+  return -1;
+}
+
 static int parse_settings(const char *text, char *detail, size_t len) {
   char buf[256];
   snprintf(buf, sizeof buf, "%s", text);
   for (char *save, *item = strtok_r(buf, ",", &save); item;
        item = strtok_r(NULL, ",", &save)) {
     char *eq = strchr(item, '=');
-    double v;
-    int ok = 0;
-    if (eq) {
-      *eq = '\0';
-      if (strcmp(item, "memory") == 0) ok = parse_size(eq + 1, &sim.memory) == 0;
-      else if (strcmp(item, "speed") == 0)
-        ok = as__parse_double(eq + 1, &v) == 0 && v > 0 && v <= 1 && (sim.speed = v, 1);
-      else if (strcmp(item, "startup") == 0)
-        ok = as__parse_double(eq + 1, &v) == 0 && v >= 0 && (sim.startup_ms = v, 1);
-    }
-    if (!ok) {
+    if (eq) *eq = '\0';
+    if (!eq || parse_item(item, eq + 1) < 0) {
       snprintf(detail, len,
                "ACCELSTRAT_SIM: bad item '%s'; accepted: memory=BYTES[K|M|G], "
                "speed=F (0<F<=1), startup=MS", item);
@@ -66,9 +76,7 @@ static int parse_settings(const char *text, char *detail, size_t len) {
 }
 
 static int sim_init(as_gpu_info *info, char *detail, size_t len) {
-  sim.memory = (size_t)1 << 30;
-  sim.speed = 1.0;
-  sim.startup_ms = 0;
+  sim = defaults;
   const char *settings = getenv("ACCELSTRAT_SIM");
   if (settings && parse_settings(settings, detail, len) < 0)
     return AS_EGPU_UNAVAILABLE;
