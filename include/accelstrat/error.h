@@ -17,7 +17,8 @@ AS_EXTERN_C_BEGIN
   XX(EGPU_OOM, -5, "GPU out of memory")                                       \
   XX(EGPU_DRIVER, -6, "GPU driver error")                                     \
   XX(EKERNEL, -7, "kernel function failed")                                   \
-  XX(EIO, -8, "input/output error")
+  XX(EIO, -8, "input/output error")                                          \
+  XX(EGPU_BUSY, -9, "no free GPU slot: other processes hold them all")
 
 typedef enum as_errno {
 #define AS__ERRNO_ENUM(name, val, msg) AS_##name = (val),
