@@ -81,3 +81,32 @@ void as_capabilities_detect(as_capabilities *caps) {
   caps->gpu_count = 0;
   snprintf(caps->gpu_backend, sizeof caps->gpu_backend, "none");
 }
+
+int as__thread_limit(const as_capabilities *caps, int requested, int jobserver,
+                     double loadavg, char *why, size_t len) {
+  int limit = caps->online_cpus > 0 ? caps->online_cpus : 1;
+  snprintf(why, len, "online %d", limit);
+  if (caps->affinity_cpus > 0 && caps->affinity_cpus < limit) {
+    limit = caps->affinity_cpus;
+    snprintf(why, len, "affinity %d", limit);
+  }
+  if (caps->cgroup_cpus > 0 && (int)ceil(caps->cgroup_cpus) < limit) {
+    limit = (int)ceil(caps->cgroup_cpus);
+    snprintf(why, len, "cgroup cpu.max %.3g", caps->cgroup_cpus);
+  }
+  if (requested > 0) {
+    if (requested < limit) {
+      limit = requested;
+      snprintf(why, len, "threads=%d", requested);
+    }
+  } else if (!jobserver && loadavg >= 0) {
+    /* Nobody shares out the CPUs: leave what others keep busy to them. */
+    int idle = (int)floor(caps->online_cpus - loadavg + 0.5);
+    if (idle < limit) {
+      limit = idle > 1 ? idle : 1;
+      snprintf(why, len, "load average %.2f of %d CPUs", loadavg,
+               caps->online_cpus);
+    }
+  }
+  return limit;
+}

@@ -1,12 +1,15 @@
 #include <accelstrat/error.h>
 #include <accelstrat/executor.h>
+#include <accelstrat/profile.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gpu/gpu.h"
 #include "internal.h"
+#include "model.h"
 
 int as_executor_create(const as_config *cfg, as_executor **out) {
   if (!out) return AS_EINVAL;
@@ -20,11 +23,19 @@ int as_executor_create(const as_config *cfg, as_executor **out) {
     return AS_EINVAL;
   }
   as_capabilities_detect(&ex->caps);
+  /* A malformed MAKEFLAGS leaves no jobserver: nothing to share out. */
+  as__jobserver_open(&ex->js);
+  as__model_cpu_key(ex->cpu_key, sizeof ex->cpu_key);
   *out = ex;
   return 0;
 }
 
-void as_executor_destroy(as_executor *ex) { free(ex); }
+void as_executor_destroy(as_executor *ex) {
+  if (!ex) return;
+  as__jobserver_close(&ex->js);
+  as_profile_save(); /* what its runs taught the model; best effort */
+  free(ex);
+}
 
 const as_capabilities *as_executor_capabilities(const as_executor *ex) {
   return &ex->caps;
@@ -32,134 +43,277 @@ const as_capabilities *as_executor_capabilities(const as_executor *ex) {
 
 const as_config *as_executor_config(const as_executor *ex) { return &ex->cfg; }
 
-/* Checks the batch's shape and sums its work in one pass over the tasks. */
-static int validate_and_measure(const as_batch *b, uint64_t *work) {
+/* Checks the batch's shape and measures it for the model in one pass over
+ * the tasks. */
+static int validate_and_measure(const as_batch *b, as_shape *s) {
   const as_kernel *k = b->kernel;
   if (!k || !k->cpu || !k->name) return AS_EINVAL;
   if (b->n && k->out_size && !b->out) return AS_EINVAL;
   if (b->offsets && b->n && !b->data && b->offsets[b->n] != b->offsets[0])
     return AS_EINVAL;
-  uint64_t total = 0;
+  uint64_t total = 0, most = 0;
   for (size_t i = 0; i < b->n; i++) {
     if (b->offsets && b->offsets[i + 1] < b->offsets[i]) return AS_EINVAL;
-    total += k->cost ? k->cost(b, i) : 1;
+    uint64_t c = k->cost ? k->cost(b, i) : 1;
+    total += c;
+    if (c > most) most = c;
   }
-  *work = total;
+  s->n = b->n;
+  s->work = total;
+  s->max_work = most;
+  s->bytes = b->n ? as__chunk_bytes(b, 0, b->n) : 0;
   return 0;
 }
 
-/* Below this much work (in the kernel's units) starting threads costs more
- * than it saves, so the batch runs on the calling thread. Calibrated cost
- * models replace this guess per kernel. */
-#define AS_SERIAL_WORK (1u << 20)
-/* Below this much work auto keeps a batch on the CPU even with a GPU. */
-#define AS_AUTO_GPU_WORK (1u << 26)
-
-static int threads_for(const as_executor *ex, size_t tasks, uint64_t work) {
-  int t = ex->caps.usable_cpus;
-  if (ex->cfg.threads > 0 && ex->cfg.threads < t) t = ex->cfg.threads;
-  if ((size_t)t > tasks) t = tasks ? (int)tasks : 1;
-  if (work < AS_SERIAL_WORK) t = 1;
-  return t;
+static const char *fmt_ns(double ns, char *buf, size_t len) {
+  if (!isfinite(ns)) snprintf(buf, len, "-");
+  else if (ns < 1e3) snprintf(buf, len, "%.0f ns", ns);
+  else if (ns < 1e6) snprintf(buf, len, "%.3g us", ns / 1e3);
+  else if (ns < 1e9) snprintf(buf, len, "%.3g ms", ns / 1e6);
+  else snprintf(buf, len, "%.3g s", ns / 1e9);
+  return buf;
 }
 
-/* The backend that can take this batch, or NULL with the reason in why. */
+static uint64_t to_u64(double ns) {
+  return isfinite(ns) && ns > 0 ? (uint64_t)(ns < 1.8e19 ? ns : 1.8e19) : 0;
+}
+
+/* The backend that can take this batch, or NULL with the reason in why and
+ * AS_EGPU_BUSY or AS_EGPU_UNAVAILABLE in status. */
 static const as_gpu_backend *usable_gpu(as_executor *ex, const as_kernel *k,
-                                        const char **why) {
+                                        const char **why, int *status) {
+  *status = AS_EGPU_UNAVAILABLE;
   if (ex->cfg.inject == AS_FAULT_GPU_UNAVAILABLE) {
     *why = "injected gpu-unavailable";
     return NULL;
   }
   as_gpu_info info;
-  const as_gpu_backend *be = as__gpu_get(&info, why);
+  const as_gpu_backend *be = as__gpu_get(&info, why, status);
   ex->caps.gpu_count = be ? info.devices : 0;
   snprintf(ex->caps.gpu_backend, sizeof ex->caps.gpu_backend, "%s",
            be ? be->name : "none");
   snprintf(ex->caps.gpu_name, sizeof ex->caps.gpu_name, "%s", be ? info.name : "");
   if (be && !be->has_kernel(k)) {
     *why = "kernel has no GPU entry";
+    *status = AS_EGPU_UNAVAILABLE;
     return NULL;
   }
   return be;
 }
 
+/* What the model predicts for the GPU strategies: gpu and hybrid, cold
+ * start included while the GPU is not up. */
+typedef struct gpu_guess {
+  char key[96];
+  as_rates rates;
+  double gpu_ns, hybrid_ns, share, cold_ns;
+} gpu_guess;
+
+static void guess_gpu(const as_batch *b, const as_shape *s, const as_rates *cpu,
+                      int threads, gpu_guess *g) {
+  const char *backend = as__gpu_choice();
+  int up = as__gpu_peek(g->key, sizeof g->key, NULL, NULL) == 1;
+  g->cold_ns = 0;
+  if (!up) {
+    if (!as__model_last_gpu(backend, g->key, sizeof g->key))
+      snprintf(g->key, sizeof g->key, "%s", backend);
+    g->cold_ns = as__model_gpu_init_ns(backend, g->key);
+  }
+  as__model_rates(b->kernel, g->key, &g->rates);
+  double mem = as__model_gpu_mem(backend, g->key);
+  g->gpu_ns = as__predict_gpu(&g->rates, s, mem) + g->cold_ns;
+  g->hybrid_ns = as__predict_hybrid(cpu, &g->rates, s, threads, mem, &g->share) +
+                 g->cold_ns;
+}
+
+static void record(as_report *rep, double cpu_ns, const gpu_guess *g) {
+  rep->predicted_ns[AS_PREDICT_CPU] = to_u64(cpu_ns);
+  if (!g) return;
+  rep->predicted_ns[AS_PREDICT_GPU] = to_u64(g->gpu_ns);
+  rep->predicted_ns[AS_PREDICT_HYBRID] = to_u64(g->hybrid_ns);
+  rep->predicted_gpu_share = g->share;
+}
+
+static void note_gpu(as_report *rep, const as_gpu_backend *be,
+                     const as_executor *ex) {
+  char key[8];
+  as__gpu_peek(key, sizeof key, &rep->gpu_slot, &rep->gpu_slots);
+  snprintf(rep->gpu, sizeof rep->gpu, "%.15s: %.45s", be->name, ex->caps.gpu_name);
+}
+
 /* Chooses where b runs and says why in rep; *be is the GPU backend when the
- * choice uses one. Returns 0, or AS_EGPU_UNAVAILABLE when a GPU was required
- * (fallback=off) and there is none. */
-static int choose(as_executor *ex, const as_batch *b, int threads,
-                  as_report *rep, as_strategy *chosen,
-                  const as_gpu_backend **be) {
-  const as_strategy cpu = {AS_STRATEGY_CPU, 0};
+ * choice uses one. Returns 0, or AS_EGPU_UNAVAILABLE / AS_EGPU_BUSY when a
+ * GPU was required (fallback=off) and there is none. */
+static int choose(as_executor *ex, const as_batch *b, const as_shape *s,
+                  int threads, const as_rates *cpu, as_report *rep,
+                  as_strategy *chosen, const as_gpu_backend **be) {
+  const as_strategy cpu_only = {AS_STRATEGY_CPU, 0};
   const char *plural = threads == 1 ? "" : "s";
   const as_strategy_kind asked = ex->cfg.strategy.kind;
+  char t1[24], t2[24], t3[24], t4[24];
   *chosen = ex->cfg.strategy;
   *be = NULL;
+  snprintf(rep->model, sizeof rep->model, "%s",
+           as__model_source(b->kernel, ex->cpu_key));
   if (b->n == 0) { /* nothing to run needs no device, and cannot fail one */
-    *chosen = cpu;
+    *chosen = cpu_only;
     snprintf(rep->reason, sizeof rep->reason, "empty batch");
     return 0;
   }
+  const double cpu_ns = as__predict_cpu(cpu, s, threads);
+  record(rep, cpu_ns, NULL);
   if (asked == AS_STRATEGY_CPU) {
-    snprintf(rep->reason, sizeof rep->reason, "cpu requested; %d thread%s",
-             threads, plural);
-    return 0;
-  }
-  /* Until calibrated costs decide, auto shares only large batches with a
-   * GPU, and does not even wake one (a context costs far more than a small
-   * batch) for the others. */
-  if (asked == AS_STRATEGY_AUTO && rep->work < AS_AUTO_GPU_WORK) {
-    *chosen = cpu;
     snprintf(rep->reason, sizeof rep->reason,
-             "auto: %llu work units < %u; cpu, %d thread%s",
-             (unsigned long long)rep->work, AS_AUTO_GPU_WORK, threads, plural);
+             "cpu requested; %d thread%s, predicted %s", threads, plural,
+             fmt_ns(cpu_ns, t1, sizeof t1));
     return 0;
   }
   char asked_name[32];
   as_strategy_format(ex->cfg.strategy, asked_name, sizeof asked_name);
   const char *why = "";
+  int status = 0;
+  gpu_guess g;
+
+  if (asked == AS_STRATEGY_AUTO) {
+    const char *no_gpu = NULL;
+    if (!b->kernel->has_gpu) no_gpu = "kernel has no GPU entry";
+    else if (ex->cfg.inject == AS_FAULT_GPU_UNAVAILABLE) no_gpu = "injected gpu-unavailable";
+    else if (strcmp(as__gpu_choice(), "off") == 0) no_gpu = "ACCELSTRAT_GPU=off";
+    else if (as__gpu_peek(g.key, sizeof g.key, NULL, NULL) < 0)
+      as__gpu_get(NULL, &no_gpu, NULL); /* known unusable: its reason */
+    if (no_gpu) {
+      *chosen = cpu_only;
+      snprintf(rep->reason, sizeof rep->reason,
+               "auto: GPU unusable (%.120s); cpu, %d thread%s, predicted %s",
+               no_gpu, threads, plural, fmt_ns(cpu_ns, t1, sizeof t1));
+      return 0;
+    }
+    guess_gpu(b, s, cpu, threads, &g);
+    record(rep, cpu_ns, &g);
+    if (cpu_ns <= g.gpu_ns && cpu_ns <= g.hybrid_ns) {
+      /* The GPU is not even woken: its context costs more than it saves. */
+      *chosen = cpu_only;
+      snprintf(rep->reason, sizeof rep->reason,
+               "auto: cpu %s (%d thread%s) <= hybrid %s, gpu %s (cold start %s); "
+               "rates: %s",
+               fmt_ns(cpu_ns, t1, sizeof t1), threads, plural,
+               fmt_ns(g.hybrid_ns, t2, sizeof t2), fmt_ns(g.gpu_ns, t3, sizeof t3),
+               fmt_ns(g.cold_ns, t4, sizeof t4), rep->model);
+      return 0;
+    }
+    *be = usable_gpu(ex, b->kernel, &why, &status);
+    if (!*be) {
+      *chosen = cpu_only;
+      snprintf(rep->reason, sizeof rep->reason,
+               "auto: GPU predicted faster but %s (%.110s); cpu, %d thread%s",
+               status == AS_EGPU_BUSY ? "busy" : "unusable", why, threads, plural);
+      return 0;
+    }
+    note_gpu(rep, *be, ex);
+    if (g.cold_ns > 0) { /* just woken: the cold start is paid now */
+      guess_gpu(b, s, cpu, threads, &g);
+      record(rep, cpu_ns, &g);
+    }
+    double best = cpu_ns;
+    *chosen = cpu_only;
+    if (g.gpu_ns < best) best = g.gpu_ns, *chosen = (as_strategy){AS_STRATEGY_GPU, 0};
+    if (g.hybrid_ns < best) best = g.hybrid_ns, *chosen = (as_strategy){AS_STRATEGY_HYBRID, 0};
+    if (chosen->kind == AS_STRATEGY_CPU) *be = NULL;
+    snprintf(rep->reason, sizeof rep->reason,
+             "auto: %s; cpu %s (%d thread%s), gpu %s, hybrid %s (gpu share %.2f); "
+             "rates: %s",
+             as_strategy_kind_name(chosen->kind), fmt_ns(cpu_ns, t1, sizeof t1),
+             threads, plural, fmt_ns(g.gpu_ns, t2, sizeof t2),
+             fmt_ns(g.hybrid_ns, t3, sizeof t3), g.share, rep->model);
+    return 0;
+  }
+
+  /* gpu, hybrid or hybrid:F, as asked. */
   const uint64_t probe = as__now_ns();
-  *be = usable_gpu(ex, b->kernel, &why);
+  *be = usable_gpu(ex, b->kernel, &why, &status);
   const uint64_t detected = as__now_ns();
   if (*be) {
-    snprintf(rep->gpu, sizeof rep->gpu, "%.15s: %.45s", (*be)->name, ex->caps.gpu_name);
-    if (asked == AS_STRATEGY_AUTO) {
-      /* Dynamic sharing is never much slower than the faster side alone. */
-      *chosen = (as_strategy){AS_STRATEGY_HYBRID, 0};
-      snprintf(rep->reason, sizeof rep->reason,
-               "auto: %llu work units >= %u and %s; dynamic hybrid, %d thread%s",
-               (unsigned long long)rep->work, AS_AUTO_GPU_WORK, (*be)->name,
-               threads, plural);
-    } else {
-      snprintf(rep->reason, sizeof rep->reason, "%s requested; %s (%s), %d thread%s",
-               asked_name, (*be)->name, ex->caps.gpu_name, threads, plural);
-    }
+    note_gpu(rep, *be, ex);
+    guess_gpu(b, s, cpu, threads, &g);
+    record(rep, cpu_ns, &g);
+    snprintf(rep->reason, sizeof rep->reason, "%s requested; %s (%s), %d thread%s",
+             asked_name, (*be)->name, ex->caps.gpu_name, threads, plural);
     return 0;
   }
-  if (asked == AS_STRATEGY_AUTO) {
-    *chosen = cpu;
-    snprintf(rep->reason, sizeof rep->reason,
-             "auto: GPU unusable (%s); cpu, %d thread%s", why, threads, plural);
-    return 0;
-  }
+  const int busy = status == AS_EGPU_BUSY;
   if (!ex->cfg.fallback) {
-    snprintf(rep->reason, sizeof rep->reason,
-             "%s requested, GPU unavailable (%s) and fallback=off", asked_name, why);
-    return AS_EGPU_UNAVAILABLE; /* refused, not replaced */
+    snprintf(rep->reason, sizeof rep->reason, "%s requested, GPU %s (%.120s) and fallback=off",
+             asked_name, busy ? "busy" : "unavailable", why);
+    return busy ? AS_EGPU_BUSY : AS_EGPU_UNAVAILABLE; /* refused, not replaced */
   }
-  *chosen = cpu;
+  *chosen = cpu_only;
   snprintf(rep->reason, sizeof rep->reason,
-           "%s requested, GPU unavailable (%s): fallback to cpu, %d thread%s",
-           asked_name, why, threads, plural);
-  as_event *e = as__report_event(rep, AS_EVENT_GPU_UNAVAILABLE, -1, b->n,
-                                 detected - probe, why);
+           "%s requested, GPU %s (%.120s): fallback to cpu, %d thread%s", asked_name,
+           busy ? "busy" : "unavailable", why, threads, plural);
+  as_event *e = as__report_event(rep, busy ? AS_EVENT_GPU_BUSY : AS_EVENT_GPU_UNAVAILABLE,
+                                 -1, b->n, detected - probe, why);
   if (e) e->switch_ns = as__now_ns() - detected;
   return 0;
+}
+
+/* Threads for this run: the resources' limit, more than one only when the
+ * model says they pay, and beyond the first only with a jobserver token
+ * each. tokens[] gets what was taken, to be given back. */
+static int take_threads(as_executor *ex, const as_shape *s, const as_rates *cpu,
+                        as_report *rep, unsigned char *tokens, int *taken) {
+  const int named = ex->js.kind != AS_JOBSERVER_NONE;
+  double load = -1;
+  if (ex->cfg.threads == 0 && !named && getloadavg(&load, 1) != 1) load = -1;
+  int limit = as__thread_limit(&ex->caps, ex->cfg.threads, named, load,
+                               rep->thread_limit_by, sizeof rep->thread_limit_by);
+  if ((size_t)limit > s->n) limit = s->n ? (int)s->n : 1;
+  int want = limit > 1 && as__predict_cpu(cpu, s, limit) < as__predict_cpu(cpu, s, 1)
+                 ? limit : 1;
+  *taken = 0;
+  if (named) {
+    if (want > 1 && ex->js.reachable)
+      *taken = as__jobserver_acquire(&ex->js, want - 1 < 255 ? want - 1 : 255, tokens);
+    rep->jobserver_tokens = 1 + *taken; /* make counts us for one already */
+    if (1 + *taken < limit) {
+      limit = 1 + *taken;
+      if (ex->js.reachable)
+        snprintf(rep->thread_limit_by, sizeof rep->thread_limit_by,
+                 "jobserver: %d token%s", limit, limit == 1 ? "" : "s");
+      else
+        snprintf(rep->thread_limit_by, sizeof rep->thread_limit_by,
+                 "jobserver unreachable: %.40s", ex->js.detail);
+    }
+    if (want > limit) want = limit;
+  }
+  rep->thread_limit = limit;
+  return want;
+}
+
+/* Teaches the model what a plain CPU or GPU run took. */
+static void learn(const as_executor *ex, const as_batch *b, const as_shape *s,
+                  const as_report *rep, int threads) {
+  if (rep->error || rep->n_events || !s->n) return;
+  as_rates r;
+  char key[96];
+  if (rep->chosen.kind == AS_STRATEGY_CPU) {
+    as__model_rates(b->kernel, ex->cpu_key, &r);
+    r.scale = 1;
+    as__model_learn(b->kernel, ex->cpu_key, (double)rep->exec_ns,
+                    as__predict_cpu(&r, s, threads));
+  } else if (rep->chosen.kind == AS_STRATEGY_GPU &&
+             as__gpu_peek(key, sizeof key, NULL, NULL) == 1) {
+    as__model_rates(b->kernel, key, &r);
+    r.scale = 1;
+    as__model_learn(b->kernel, key, (double)rep->exec_ns,
+                    as__predict_gpu(&r, s, as__model_gpu_mem(as__gpu_choice(), key)));
+  }
 }
 
 int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
   as_report local;
   as_report *rep = rep_out ? rep_out : &local;
   memset(rep, 0, sizeof *rep);
+  rep->gpu_slot = -1;
   if (!ex || !b) return rep->error = AS_EINVAL;
   rep->requested = ex->cfg.strategy;
   rep->tasks = b->n;
@@ -167,25 +321,34 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
     snprintf(rep->kernel, sizeof rep->kernel, "%s", b->kernel->name);
 
   const uint64_t t0 = as__now_ns();
-  int rc = validate_and_measure(b, &rep->work);
+  as_shape shape;
+  int rc = validate_and_measure(b, &shape);
   if (rc < 0) return rep->error = rc;
+  rep->work = shape.work;
 
-  const int threads = threads_for(ex, b->n, rep->work);
+  as_rates cpu;
+  as__model_rates(b->kernel, ex->cpu_key, &cpu);
+  unsigned char tokens[256];
+  int taken;
+  const int threads = take_threads(ex, &shape, &cpu, rep, tokens, &taken);
   as_strategy chosen;
   const as_gpu_backend *be;
-  rc = choose(ex, b, threads, rep, &chosen, &be);
+  rc = choose(ex, b, &shape, threads, &cpu, rep, &chosen, &be);
   rep->chosen = chosen;
   const uint64_t t1 = as__now_ns();
   rep->select_ns = t1 - t0;
-  if (rc < 0) return rep->error = rc;
-  rep->threads = threads;
-
-  if (chosen.kind == AS_STRATEGY_CPU) {
-    rc = as__cpu_run(b, 0, b->n, threads);
-    rep->tasks_on[AS_DEVICE_CPU] = rc ? 0 : b->n;
-  } else {
-    rc = as__offload_run(ex, be, chosen, b, threads, rep);
+  if (rc == 0) {
+    rep->threads = threads;
+    if (chosen.kind == AS_STRATEGY_CPU) {
+      rc = as__cpu_run(b, 0, b->n, threads);
+      rep->tasks_on[AS_DEVICE_CPU] = rc ? 0 : b->n;
+    } else {
+      rc = as__offload_run(ex, be, chosen, b, threads, rep);
+    }
+    rep->exec_ns = as__now_ns() - t1;
   }
-  rep->exec_ns = as__now_ns() - t1;
-  return rep->error = rc;
+  as__jobserver_release(&ex->js, tokens, taken); /* every one, on every path */
+  rep->error = rc;
+  learn(ex, b, &shape, rep, threads);
+  return rc;
 }

@@ -7,10 +7,22 @@
 
 #include <accelstrat/executor.h>
 
+#include "jobserver.h"
+
 struct as_executor {
   as_config cfg;
   as_capabilities caps;
+  as_jobserver js;   /* GNU make's, when the environment names one */
+  char cpu_key[96];  /* the cost model's key of this CPU */
 };
+
+/* Threads a run may use before the jobserver has its say: the minimum of
+ * requested (threads=; 0 when unset), the online CPUs, the affinity mask and
+ * the cgroup quota, and, with neither a jobserver nor threads=, what the
+ * 1-minute load average (negative: unknown) leaves idle. why names the
+ * bound. At least 1. */
+int as__thread_limit(const as_capabilities *caps, int requested, int jobserver,
+                     double loadavg, char *why, size_t len);
 
 static inline uint64_t as__now_ns(void) {
   struct timespec ts;

@@ -11,6 +11,7 @@ const char *as_event_cause_name(as_event_cause c) {
   case AS_EVENT_GPU_UNAVAILABLE: return "gpu-unavailable";
   case AS_EVENT_GPU_OOM: return "gpu-oom";
   case AS_EVENT_GPU_DRIVER_ERROR: return "gpu-driver-error";
+  case AS_EVENT_GPU_BUSY: return "gpu-busy";
   }
   return "unknown";
 }
@@ -44,6 +45,18 @@ void as__report_json(as_json *j, const char *key, const as_report *rep) {
   as__json_string(j, "reason", rep->reason);
   as__json_string(j, "gpu", rep->gpu);
   as__json_i64(j, "threads", rep->threads);
+  as__json_i64(j, "thread_limit", rep->thread_limit);
+  as__json_string(j, "thread_limit_by", rep->thread_limit_by);
+  as__json_i64(j, "jobserver_tokens", rep->jobserver_tokens);
+  as__json_i64(j, "gpu_slot", rep->gpu_slot);
+  as__json_i64(j, "gpu_slots", rep->gpu_slots);
+  as__json_object_begin(j, "predicted_ns");
+  as__json_u64(j, "cpu", rep->predicted_ns[AS_PREDICT_CPU]);
+  as__json_u64(j, "gpu", rep->predicted_ns[AS_PREDICT_GPU]);
+  as__json_u64(j, "hybrid", rep->predicted_ns[AS_PREDICT_HYBRID]);
+  as__json_object_end(j);
+  as__json_double(j, "predicted_gpu_share", rep->predicted_gpu_share);
+  as__json_string(j, "model", rep->model);
   as__json_u64(j, "select_ns", rep->select_ns);
   as__json_u64(j, "exec_ns", rep->exec_ns);
   as__json_object_begin(j, "tasks_per_device");

@@ -16,6 +16,10 @@ config.environment["PATH"] = os.pathsep.join(
     [tools, config.bindir, config.environment.get("PATH", "")])
 # Results must not depend on the machine: remarks are compared as text.
 config.environment["LC_ALL"] = "C"
+# Nor on what earlier runs taught the cost model, nor on other test processes
+# holding the GPU slots; tests about those set their own.
+config.environment["ACCELSTRAT_PROFILE"] = "off"
+config.environment["ACCELSTRAT_GPU_SLOTS"] = "64"
 
 plugin = os.path.join(config.shlibdir, "libaccelstrat" + config.shlibext)
 pass_plugin = os.path.join(config.shlibdir, "libaccelstrat-pass" + config.shlibext)

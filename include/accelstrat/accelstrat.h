@@ -7,6 +7,7 @@
 #include "executor.h"
 #include "kernel.h"
 #include "kernels.h"
+#include "profile.h"
 #include "report.h"
 #include "version.h"
 

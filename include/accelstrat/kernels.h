@@ -55,7 +55,10 @@ AS_API uint32_t as_candidates_min_matches(double jaccard);
 
 /* align: task i's input is an as_align_task header followed by len_a then
  * len_b uint32_t tokens; the output is LCS(a, b). similarity =
- * 2 * lcs / (len_a + len_b) (1 for two empty streams). Cost: len_a x len_b. */
+ * 2 * lcs / (len_a + len_b) (1 for two empty streams). Cost: the
+ * bit-parallel algorithm's word steps, n x (ceil(m / 64) + log2 m) + m log2 m
+ * for the shorter length m and the longer n (what its time follows; cells,
+ * m x n, overprice long pairs). */
 typedef struct as_align_task {
   uint32_t len_a;
   uint32_t len_b;

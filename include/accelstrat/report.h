@@ -21,8 +21,17 @@ typedef enum as_device {
 typedef enum as_event_cause {
   AS_EVENT_GPU_UNAVAILABLE = 0,
   AS_EVENT_GPU_OOM,
-  AS_EVENT_GPU_DRIVER_ERROR
+  AS_EVENT_GPU_DRIVER_ERROR,
+  AS_EVENT_GPU_BUSY /* every GPU slot held by other processes */
 } as_event_cause;
+
+/* The strategies the cost model predicts, indexes of predicted_ns. */
+typedef enum as_prediction {
+  AS_PREDICT_CPU = 0,
+  AS_PREDICT_GPU,
+  AS_PREDICT_HYBRID,
+  AS_PREDICT_COUNT
+} as_prediction;
 
 AS_API const char *as_event_cause_name(as_event_cause c);
 
@@ -45,6 +54,22 @@ typedef struct as_report {
   char reason[256];     /* one line: why chosen */
   char gpu[64];         /* the GPU backend and device used, "" when none */
   int threads;          /* CPU threads used */
+  int thread_limit;     /* threads the resources allowed this run */
+  char thread_limit_by[64]; /* which limit bound it: "threads=4",
+                               "affinity 8", "cgroup cpu.max 1.5",
+                               "jobserver: 2 tokens", "load average 3.2
+                               of 4 CPUs", "online 16" */
+  int jobserver_tokens; /* tokens held, the implicit one included; 0: no
+                           jobserver */
+  int gpu_slot;         /* GPU slot this process holds, -1: none */
+  int gpu_slots;        /* slots per device (ACCELSTRAT_GPU_SLOTS) */
+  /* The cost model's predictions in ns (0: not considered), GPU cold start
+   * included while the GPU was not yet up, and where the rates came from:
+   * "profile" (calibrated), "learned" (defaults refined online) or
+   * "defaults". */
+  uint64_t predicted_ns[AS_PREDICT_COUNT];
+  double predicted_gpu_share; /* hybrid's equalising split */
+  char model[16];
   uint64_t select_ns;   /* strategy selection */
   uint64_t exec_ns;     /* execution, selection excluded */
   uint64_t tasks_on[AS_DEVICE_COUNT];

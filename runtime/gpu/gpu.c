@@ -8,11 +8,16 @@
 
 #include <accelstrat/error.h>
 
+#include "../internal.h"
+#include "../model.h"
+#include "slots.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int probed;
 static const as_gpu_backend *backend;
 static as_gpu_info backend_info;
+static char backend_key[96];
+static as_gpu_slot slot = {-1, -1, 0, ""};
 static char unusable[200];
 
 /* libaccelstrat-cuda.so next to the library this code is in, unless
@@ -56,13 +61,28 @@ static const as_gpu_backend *load_cuda(char *why, size_t len) {
   return be;
 }
 
-static void probe(void) {
+/* ACCELSTRAT_GPU, or its default. */
+const char *as__gpu_choice(void) {
   const char *choice = getenv("ACCELSTRAT_GPU");
-  if (!choice || !*choice) choice = "cuda";
+  return choice && *choice ? choice : "cuda";
+}
+
+/* The slot's device: the first of CUDA_VISIBLE_DEVICES (processes that see
+ * different devices do not share their slots), else device 0. */
+static void slot_key(const char *backend_name, char *buf, size_t len) {
+  const char *visible = getenv("CUDA_VISIBLE_DEVICES");
+  int n = visible && *visible ? (int)strcspn(visible, ",") : 0;
+  snprintf(buf, len, "%s-%.*s", backend_name, n ? n : 1, n ? visible : "0");
+}
+
+/* Returns 0, or AS_EGPU_BUSY when every slot is held (nothing is cached
+ * then: a slot may be free at the next batch). */
+static int probe(void) {
+  const char *choice = as__gpu_choice();
   const as_gpu_backend *be = NULL;
   if (strcmp(choice, "off") == 0) {
     snprintf(unusable, sizeof unusable, "ACCELSTRAT_GPU=off");
-    return;
+    return 0;
   } else if (strcmp(choice, "sim") == 0) {
     be = as__gpu_sim_backend();
   } else if (strcmp(choice, "cuda") == 0) {
@@ -70,30 +90,59 @@ static void probe(void) {
   } else {
     snprintf(unusable, sizeof unusable,
              "ACCELSTRAT_GPU=%.40s is not one of cuda|sim|off", choice);
-    return;
+    return 0;
   }
-  if (!be) return;
-  char detail[128] = "";
+  if (!be) return 0;
+  char detail[160] = "", key[64];
+  /* A context per process costs device memory and time slices: only
+   * ACCELSTRAT_GPU_SLOTS processes hold one at once. A lock directory that
+   * cannot be made does not keep the GPU from this process. */
+  slot_key(be->name, key, sizeof key);
+  int rc = as__gpu_slot_acquire(key, &slot, detail, sizeof detail);
+  if (rc == AS_EGPU_BUSY) {
+    snprintf(unusable, sizeof unusable, "%s", detail);
+    return rc;
+  }
   memset(&backend_info, 0, sizeof backend_info);
+  const uint64_t t0 = as__now_ns();
   if (be->init(&backend_info, detail, sizeof detail) < 0) {
     snprintf(unusable, sizeof unusable, "%s: %s", be->name,
              detail[0] ? detail : "unavailable");
-    return;
+    as__gpu_slot_release(&slot);
+    return 0;
   }
+  as__model_gpu_key(be->name, backend_info.name, backend_info.driver,
+                    backend_key, sizeof backend_key);
+  as__model_note_gpu(be->name, backend_key, (double)(as__now_ns() - t0),
+                     (double)backend_info.total_mem);
   backend = be;
+  return 0;
 }
 
-const as_gpu_backend *as__gpu_get(as_gpu_info *info, const char **why) {
+const as_gpu_backend *as__gpu_get(as_gpu_info *info, const char **why,
+                                  int *status) {
   pthread_mutex_lock(&lock);
+  int rc = 0;
   if (!probed) {
-    probe();
-    probed = 1;
+    rc = probe();
+    probed = rc == 0;
   }
   const as_gpu_backend *be = backend;
   if (info) *info = backend_info;
   if (why) *why = unusable;
+  if (status) *status = be ? 0 : rc ? rc : AS_EGPU_UNAVAILABLE;
   pthread_mutex_unlock(&lock);
   return be;
+}
+
+int as__gpu_peek(char *key, size_t len, int *slot_index, int *slots) {
+  pthread_mutex_lock(&lock);
+  int state = !probed ? 0 : backend ? 1 : -1;
+  if (state == 1) snprintf(key, len, "%s", backend_key);
+  if (slot_index) *slot_index = slot.index;
+  if (slots) *slots = slot.total;
+  pthread_mutex_unlock(&lock);
+  return state;
 }
 
 void as__gpu_mark_dead(const char *why) {
@@ -120,6 +169,7 @@ int as__gpu_run_chunk(const as_gpu_backend *be, const as_config *cfg,
 void as__gpu_reset(void) {
   pthread_mutex_lock(&lock);
   if (backend && backend->shutdown) backend->shutdown();
+  as__gpu_slot_release(&slot);
   backend = NULL;
   probed = 0;
   unusable[0] = '\0';

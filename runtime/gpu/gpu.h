@@ -11,9 +11,20 @@
 
 #include "backend.h"
 
-/* The backend, probing it on first use. NULL when there is none; then why
- * says so ("ACCELSTRAT_GPU=off", "no CUDA device", ...). Thread-safe. */
-const as_gpu_backend *as__gpu_get(as_gpu_info *info, const char **why);
+/* The backend, probing it on first use (after taking a GPU slot). NULL
+ * when there is none; then why says so ("ACCELSTRAT_GPU=off", "no CUDA
+ * device", ...) and status is AS_EGPU_UNAVAILABLE, or AS_EGPU_BUSY when all
+ * slots are held by other processes (asked again next time). Thread-safe. */
+const as_gpu_backend *as__gpu_get(as_gpu_info *info, const char **why,
+                                  int *status);
+
+/* Without probing: 1 when the GPU is up (key gets its model key), 0 when
+ * not probed yet, -1 when known unusable; and the slot held (-1: none) of
+ * how many. */
+int as__gpu_peek(char *key, size_t len, int *slot_index, int *slots);
+
+/* ACCELSTRAT_GPU, or "cuda". */
+const char *as__gpu_choice(void);
 
 /* After a driver error the GPU is not used again by this process. */
 void as__gpu_mark_dead(const char *why);

@@ -25,7 +25,7 @@
 // RAW:      {"tool":"accelstrat {{[0-9.]+}}","tu":"clones.c","functions":5,"functions_analysed":5,"strategy":"auto","min_similarity":0.8,"min_instructions":16,"stage":"early","total_ns":{{[1-9][0-9]*}},"pairs":[
 // RAW-SAME: {"function":{"name":"sum_scaled_copy","symbol":"sum_scaled_copy","file":"clones.c","line":13,"col":5,"instructions":48},"match":{"name":"sum_scaled","symbol":"sum_scaled","file":"clones.c","line":3,"col":5,"instructions":48},"identical":true,"similarity":1,"percent":100,"lcs":48},
 // RAW-SAME: {"function":{"name":"sum_scaled_clamped","symbol":"sum_scaled_clamped","file":"clones.c","line":23,"col":5,"instructions":53},"match":{"name":"sum_scaled","symbol":"sum_scaled","file":"clones.c","line":3,"col":5,"instructions":48},"identical":false,"similarity":0.95049504950495{{[0-9]*}},"percent":95,"lcs":48}],
-// RAW-SAME: "batches":[{"kernel":"fingerprint","tasks":4,"work":{{[0-9]+}},"requested":"auto","chosen":"cpu","reason":"{{[^"]+}}",{{[^{}]*}}"threads":{{[1-9][0-9]*}},"select_ns":{{[0-9]+}},"exec_ns":{{[0-9]+}},"tasks_per_device":{"cpu":4,"gpu":0},"events":[],{{[^{}]*}}"error":null},
+// RAW-SAME: "batches":[{"kernel":"fingerprint","tasks":4,"work":{{[0-9]+}},"requested":"auto","chosen":"cpu","reason":"{{[^"]+}}",{{[^{}]*}}"threads":{{[1-9][0-9]*}},"thread_limit":{{[1-9][0-9]*}},"thread_limit_by":"{{[^"]+}}","jobserver_tokens":0,"gpu_slot":-1,"gpu_slots":0,"predicted_ns":{"cpu":{{[0-9]+}},"gpu":{{[0-9]+}},"hybrid":{{[0-9]+}}},"predicted_gpu_share":{{[0-9.e+-]+}},"model":"defaults","select_ns":{{[0-9]+}},"exec_ns":{{[0-9]+}},"tasks_per_device":{"cpu":4,"gpu":0},"events":[],{{[^{}]*}}"error":null},
 // RAW-SAME: {"kernel":"candidates","tasks":4,
 // RAW-SAME: {"kernel":"align","tasks":1,
 // RAW-SAME: "error":null}]}{{$}}

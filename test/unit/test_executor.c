@@ -55,9 +55,15 @@ static void same_outputs_every_strategy_and_thread_count(test_rng *rng) {
         CHECK(rep.threads <= as_executor_capabilities(ex)->usable_cpus);
         if (thread_counts[t] > 0) CHECK(rep.threads <= thread_counts[t]);
         if (r.n) CHECK((size_t)rep.threads <= r.n);
-        /* 1000 tasks must really run on several threads when allowed to */
-        if (r.n == 1000 && thread_counts[t] != 1 &&
+        /* 1000 tasks must really run on several threads when allowed to:
+         * an explicit count is allowed up to the CPUs; without one, the
+         * load average may leave fewer (and says so). */
+        CHECK(rep.threads <= rep.thread_limit);
+        if (thread_counts[t] > 1 && r.n > 1 &&
             as_executor_capabilities(ex)->usable_cpus > 1)
+          CHECK_MSG(rep.thread_limit > 1, "limit %d (%s)", rep.thread_limit,
+                    rep.thread_limit_by);
+        if (r.n == 1000 && thread_counts[t] != 1 && rep.thread_limit > 1)
           CHECK(rep.threads > 1);
         CHECK(rep.reason[0] != '\0');
         /* Only an explicit GPU request for some work is a fallback; auto

@@ -42,7 +42,7 @@ def need(obj, where, fields):
             problems.append("%s: no '%s'" % (where, name))
         elif kind(obj[name]) not in types.split("|"):
             problems.append("%s: '%s' is %s, not %s" % (where, name, kind(obj[name]), types))
-        elif name.endswith("_ns") and obj[name] < 0:
+        elif name.endswith("_ns") and kind(obj[name]) == INT and obj[name] < 0:
             problems.append("%s: '%s' is negative" % (where, name))
 
 
@@ -65,8 +65,17 @@ for i, p in enumerate(r.get("pairs", [])):
 for i, b in enumerate(r.get("batches", [])):
     need(b, "batch %d" % i, [("kernel", STR), ("tasks", INT), ("work", INT), ("requested", STR),
                              ("chosen", STR), ("reason", STR), ("threads", INT),
+                             ("thread_limit", INT), ("thread_limit_by", STR),
+                             ("jobserver_tokens", INT), ("gpu_slot", INT), ("gpu_slots", INT),
+                             ("predicted_ns", OBJ), ("predicted_gpu_share", "int|number"),
+                             ("model", STR),
                              ("select_ns", INT), ("exec_ns", INT), ("tasks_per_device", OBJ),
                              ("events", LIST), ("error", "null|string")])
+    need(b.get("predicted_ns"), "batch %d predicted_ns" % i,
+         [("cpu", INT), ("gpu", INT), ("hybrid", INT)])
+    if b.get("threads", 0) > b.get("thread_limit", 0):
+        problems.append("batch %d: %s threads over its limit %s"
+                        % (i, b.get("threads"), b.get("thread_limit")))
     need(b.get("tasks_per_device"), "batch %d tasks_per_device" % i, [("cpu", INT), ("gpu", INT)])
     for j, e in enumerate(b.get("events", [])):
         need(e, "batch %d event %d" % (i, j), [("cause", STR), ("chunk", INT), ("tasks_moved", INT),

@@ -1,0 +1,276 @@
+/* as_calibrate(): measures the built-in kernels on this host's devices and
+ * writes their rates to the profile.
+ *
+ * Each kernel runs a few synthetic batch shapes (synth.h): many tiny tasks,
+ * mid-sized and large ones, sized for about 10 ms on one CPU thread with
+ * the built-in rates. Each shape runs once unmeasured (page faults, lazy
+ * binding, a GPU's module load), then `samples` times; the median counts.
+ * Rates come from a least-squares fit of time = batch + task*n + unit*work
+ * (no coefficient below 0). The CPU is measured on one thread, which gives
+ * task and unit, and on `threads` threads, which gives the team's start-up
+ * and the parallel efficiency. The GPU also runs one large task alone, which
+ * gives the parallelism inside a task (lane). */
+#include <accelstrat/error.h>
+#include <accelstrat/executor.h>
+#include <accelstrat/kernels.h>
+#include <accelstrat/profile.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gpu/gpu.h"
+#include "internal.h"
+#include "model.h"
+#include "synth.h"
+
+#define MAX_SHAPES 5
+
+typedef struct point {
+  double n, work, bytes, ns;
+} point;
+
+void as_calibration_defaults(as_calibration *c) {
+  memset(c, 0, sizeof *c);
+  c->samples = 5;
+  c->gpu = 1;
+}
+
+/* Least squares of ns = sum_j x_j * col_j over the points, x >= 0: solve the
+ * normal equations, drop the most negative coefficient, again. Columns:
+ * 0 intercept, 1 n, 2 work (those with use[j]). */
+static void fit(const point *p, int np, const int use_in[3], double x[3]) {
+  int use[3] = {use_in[0], use_in[1], use_in[2]};
+  for (int round = 0; round < 3; round++) {
+    double a[3][4] = {{0}};
+    for (int i = 0; i < np; i++) {
+      double v[3] = {1, p[i].n, p[i].work};
+      for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 3; c++) a[r][c] += use[r] && use[c] ? v[r] * v[c] : 0;
+      for (int r = 0; r < 3; r++) a[r][3] += use[r] ? v[r] * p[i].ns : 0;
+    }
+    for (int r = 0; r < 3; r++)
+      if (!use[r]) a[r][r] = 1, a[r][3] = 0;
+    for (int c = 0; c < 3; c++) { /* Gauss-Jordan, partial pivoting */
+      int piv = c;
+      for (int r = c + 1; r < 3; r++)
+        if (fabs(a[r][c]) > fabs(a[piv][c])) piv = r;
+      for (int k = 0; k < 4; k++) {
+        double t = a[c][k];
+        a[c][k] = a[piv][k];
+        a[piv][k] = t;
+      }
+      if (fabs(a[c][c]) < 1e-300) continue;
+      for (int r = 0; r < 3; r++) {
+        if (r == c) continue;
+        double f = a[r][c] / a[c][c];
+        for (int k = c; k < 4; k++) a[r][k] -= f * a[c][k];
+      }
+    }
+    int worst = -1;
+    for (int j = 0; j < 3; j++) {
+      x[j] = use[j] && fabs(a[j][j]) > 1e-300 ? a[j][3] / a[j][j] : 0;
+      if (x[j] < 0 && (worst < 0 || x[j] < x[worst])) worst = j;
+    }
+    if (worst < 0) return;
+    use[worst] = 0;
+  }
+  for (int j = 0; j < 3; j++)
+    if (x[j] < 0) x[j] = 0;
+}
+
+/* Median time of one shape: a run unmeasured, then `samples`. The CPU runs
+ * on exactly `threads` threads (as_run would choose), the GPU through
+ * as_run with strategy gpu (ex). */
+static int measure(as_executor *ex, int threads, const as_batch *b, int samples,
+                   double *ns) {
+  double t[64];
+  if (samples > 64) samples = 64;
+  for (int i = -1; i < samples; i++) {
+    as_report rep;
+    int rc;
+    if (ex) {
+      rc = as_run(ex, b, &rep);
+      if (rc == 0 && rep.n_events) rc = AS_EGPU_UNAVAILABLE;
+    } else {
+      uint64_t t0 = as__now_ns();
+      rc = as__cpu_run(b, 0, b->n, threads);
+      rep.exec_ns = as__now_ns() - t0;
+    }
+    if (rc < 0) return rc;
+    if (i >= 0) t[i] = (double)rep.exec_ns;
+  }
+  *ns = as__median(t, samples);
+  return 0;
+}
+
+static int executor(as_strategy_kind kind, int threads, as_executor **ex) {
+  as_config cfg;
+  as_config_defaults(&cfg);
+  cfg.strategy.kind = kind;
+  cfg.threads = threads;
+  cfg.fallback = 0; /* a GPU failure must not be timed as a CPU run */
+  return as_executor_create(&cfg, ex);
+}
+
+typedef struct plan {
+  const as_kernel *k;
+  as_synth_shape shapes[MAX_SHAPES]; /* the last: one large task (GPU) */
+  int n_shapes;
+} plan;
+
+/* Shapes sized for ~10 ms on one CPU thread at the built-in rates. */
+static const plan plans[] = {
+    {&as_kernel_fingerprint,
+     {{4000, 2, 16, 0, 0}, {400, 200, 600, 0, 0}, {40, 2000, 4000, 0, 0},
+      {1, 100000, 100000, 0, 0}},
+     4},
+    {&as_kernel_candidates,
+     {{200, 0, 0, 0, 0}, {400, 0, 0, 0, 0}, {600, 0, 0, 0, 0}},
+     3},
+    {&as_kernel_align,
+     {{8000, 8, 32, 0, 10}, {400, 100, 300, 0, 10}, {10, 1500, 2500, 0, 10},
+      {1, 8000, 8000, 0, 10}},
+     4},
+};
+
+static void log_rates(FILE *log, const as_kernel *k, const char *device,
+                      const as_rates *r) {
+  if (log)
+    fprintf(log, "  %-11s %-40.40s batch %9.0f ns  task %8.1f ns  unit %.4g ns"
+                 "  lane %.4g ns  eff %.2f\n",
+            k->name, device, r->batch_ns, r->task_ns, r->unit_ns, r->lane_ns,
+            r->eff);
+}
+
+/* Times every shape of a plan on one executor; the points go to pts (the
+ * GPU's shapes are 16 times the tasks, and its last is the lone task). */
+static int run_plan(as_executor *ex, int threads, const plan *pl, int samples,
+                    point *pts, int *np, point *lone) {
+  const int gpu = ex != NULL;
+  *np = 0;
+  for (int i = 0; i < pl->n_shapes; i++) {
+    as_synth_shape sh = pl->shapes[i];
+    int is_lone = sh.n == 1;
+    if (is_lone && !gpu) continue;
+    if (gpu && !is_lone && pl->k != &as_kernel_candidates) sh.n *= 16;
+    if (gpu && pl->k == &as_kernel_candidates) sh.n *= 4;
+    as_synth s;
+    int rc = as__synth_make(&s, pl->k, &sh, 0x5eed + (uint64_t)i);
+    if (rc < 0) return rc;
+    as_shape m = {0, 0, 0, 0};
+    for (size_t t = 0; t < s.batch.n; t++) m.work += pl->k->cost(&s.batch, t);
+    point p = {(double)s.batch.n, (double)m.work,
+               (double)as__chunk_bytes(&s.batch, 0, s.batch.n), 0};
+    rc = measure(ex, threads, &s.batch, samples, &p.ns);
+    as__synth_free(&s);
+    if (rc < 0) return rc;
+    if (is_lone) *lone = p;
+    else pts[(*np)++] = p;
+  }
+  return 0;
+}
+
+int as_calibrate(const as_calibration *c_in, char *err, size_t errlen) {
+  as_calibration c;
+  if (c_in) c = *c_in;
+  else as_calibration_defaults(&c);
+  if (c.samples < 1) c.samples = 5;
+  char path[4096];
+  if (as_profile_path(path, sizeof path) < 0) {
+    snprintf(err, errlen, "profiles are off (ACCELSTRAT_PROFILE=off, or neither "
+                          "XDG_CACHE_HOME nor HOME is set)");
+    return AS_ENOSYS;
+  }
+  as_capabilities caps;
+  as_capabilities_detect(&caps);
+  int threads = c.threads > 0 ? c.threads : caps.usable_cpus;
+  char cpu_key[96], gpu_key[96] = "";
+  as__model_cpu_key(cpu_key, sizeof cpu_key);
+
+  as_executor *gpu = NULL;
+  int rc = 0;
+  if (c.gpu) {
+    const char *why = "";
+    int status;
+    if (executor(AS_STRATEGY_GPU, threads, &gpu) == 0 &&
+        as__gpu_get(NULL, &why, &status) &&
+        as__gpu_peek(gpu_key, sizeof gpu_key, NULL, NULL) == 1) {
+      if (c.log) fprintf(c.log, "calibrating %s\n", gpu_key);
+    } else {
+      if (c.log) fprintf(c.log, "no GPU calibrated: %s\n", why);
+      as_executor_destroy(gpu);
+      gpu = NULL;
+    }
+  }
+  if (c.log)
+    fprintf(c.log, "calibrating %s: 1 and %d threads, %d samples per shape\n",
+            cpu_key, threads, c.samples);
+
+  for (size_t i = 0; i < sizeof plans / sizeof *plans; i++) {
+    const plan *pl = &plans[i];
+    point p1[MAX_SHAPES], pt[MAX_SHAPES], pg[MAX_SHAPES], lone = {0, 0, 0, 0};
+    int n1, nt, ng;
+    if ((rc = run_plan(NULL, 1, pl, c.samples, p1, &n1, &lone)) < 0 ||
+        (rc = run_plan(NULL, threads, pl, c.samples, pt, &nt, &lone)) < 0) {
+      snprintf(err, errlen, "%s on the CPU: %s", pl->k->name, as_strerror(rc));
+      goto out;
+    }
+    double x[3];
+    as_rates r;
+    memset(&r, 0, sizeof r);
+    fit(p1, n1, (const int[3]){0, 1, 1}, x);
+    r.task_ns = x[1];
+    r.unit_ns = r.lane_ns = x[2] > 0 ? x[2] : 1e-6;
+    r.scale = 1;
+    r.calibrated = 1;
+    /* threads: start-up from the smallest shape, efficiency from the rest */
+    double spread = 0, at_t = 0;
+    r.batch_ns = pt[0].ns > p1[0].ns / threads ? pt[0].ns - p1[0].ns / threads : 0;
+    for (int j = 1; j < nt; j++) {
+      spread += p1[j].ns;
+      at_t += threads * (pt[j].ns - r.batch_ns > 1 ? pt[j].ns - r.batch_ns : 1);
+    }
+    r.eff = threads > 1 && at_t > 0 ? spread / at_t : 1;
+    if (r.eff < 0.05) r.eff = 0.05;
+    if (r.eff > 1.2) r.eff = 1.2;
+    as__model_set_rates(pl->k, cpu_key, &r);
+    log_rates(c.log, pl->k, cpu_key, &r);
+
+    if (!gpu) continue;
+    rc = run_plan(gpu, threads, pl, c.samples, pg, &ng, &lone);
+    if (rc < 0) { /* the CPU's rates stand; the GPU's stay as they were */
+      if (c.log) fprintf(c.log, "  %s on the GPU: %s\n", pl->k->name, as_strerror(rc));
+      as_executor_destroy(gpu);
+      gpu = NULL;
+      rc = 0;
+      continue;
+    }
+    as_rates g, d;
+    as__model_rates(pl->k, gpu_key, &d);
+    memset(&g, 0, sizeof g);
+    g.byte_ns = d.byte_ns; /* not separable from the work here */
+    for (int j = 0; j < ng; j++) pg[j].ns -= g.byte_ns * pg[j].bytes;
+    fit(pg, ng, (const int[3]){1, 1, 1}, x);
+    g.batch_ns = x[0];
+    g.task_ns = x[1];
+    g.unit_ns = x[2] > 0 ? x[2] : 1e-9;
+    g.lane_ns = d.lane_ns;
+    if (lone.n > 0 && lone.work > 0) {
+      double t = lone.ns - g.byte_ns * lone.bytes - g.batch_ns - g.task_ns;
+      g.lane_ns = t > 0 ? t / lone.work : g.unit_ns;
+    }
+    if (g.lane_ns < g.unit_ns) g.lane_ns = g.unit_ns;
+    g.eff = 1;
+    g.scale = 1;
+    g.calibrated = 1;
+    as__model_set_rates(pl->k, gpu_key, &g);
+    log_rates(c.log, pl->k, gpu_key, &g);
+  }
+out:
+  as_executor_destroy(gpu);
+  if (rc == 0 && (rc = as_profile_save()) < 0)
+    snprintf(err, errlen, "cannot write %s", path);
+  if (rc == 0 && c.log) fprintf(c.log, "profile written: %s\n", path);
+  return rc;
+}

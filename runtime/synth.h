@@ -1,0 +1,45 @@
+/* Synthetic batches for the built-in kernels, from a seeded generator: what
+ * calibration measures and the benchmarks replay. The same (seed, shape)
+ * gives the same bytes on every machine.
+ *
+ * Generator: xorshift64* seeded with splitmix64(seed). Tokens are drawn
+ * uniformly from an alphabet of `alphabet` values (IR opcodes and operand
+ * kinds give a few hundred). An align task is a stream a of len_a tokens and
+ * a near-duplicate b of len_b tokens: b copies a, and about one token in
+ * `every` is changed, dropped or doubled (every 0: b drawn independently);
+ * b is then cut or padded with fresh tokens to len_b. Lengths are drawn
+ * uniformly from [min_len, max_len]. Candidates' signatures come in a few
+ * families with some positions redrawn, so match counts spread over 0..K. */
+#ifndef ACCELSTRAT_RUNTIME_SYNTH_H
+#define ACCELSTRAT_RUNTIME_SYNTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <accelstrat/kernel.h>
+
+typedef struct as_synth {
+  as_batch batch;    /* ready to run: kernel, n, data, offsets, shared, out */
+  uint32_t *words;   /* owned buffers behind the batch */
+  uint64_t *offsets;
+  void *shared;
+  void *out;
+} as_synth;
+
+typedef struct as_synth_shape {
+  size_t n;          /* tasks */
+  uint32_t min_len;  /* tokens per stream (fingerprint, align) */
+  uint32_t max_len;
+  uint32_t alphabet; /* distinct tokens; 0 means 256 */
+  uint32_t every;    /* align: one edit per `every` tokens; 0: unrelated */
+} as_synth_shape;
+
+/* Builds a batch of kernel k ("fingerprint", "candidates" or "align");
+ * returns 0, AS_ENOMEM or AS_EINVAL (another kernel). For candidates the
+ * tasks are n functions compared all against all (min_len and max_len are
+ * not used) with min_matches for a Jaccard of 0.5 and 32 results at most. */
+int as__synth_make(as_synth *s, const as_kernel *k, const as_synth_shape *shape,
+                   uint64_t seed);
+void as__synth_free(as_synth *s);
+
+#endif
