@@ -50,6 +50,7 @@ typedef struct gpu_note {
   char key[96];
   double init_ns, mem;
   int dirty;
+  int gone; /* the backend found no device: drop the note on save */
 } gpu_note;
 
 typedef struct store {
@@ -214,7 +215,7 @@ static entry *find(store *s, const char *kernel, unsigned version,
 
 static gpu_note *find_gpu(store *s, const char *backend) {
   for (int i = 0; i < s->ng; i++)
-    if (strcmp(s->g[i].backend, backend) == 0) return &s->g[i];
+    if (strcmp(s->g[i].backend, backend) == 0 && !s->g[i].gone) return &s->g[i];
   return NULL;
 }
 
@@ -567,11 +568,23 @@ void as__model_note_gpu(const char *backend, const char *key, double init_ns,
   pthread_mutex_unlock(&lock);
 }
 
+void as__model_forget_gpu(const char *backend) {
+  pthread_mutex_lock(&lock);
+  ensure_loaded();
+  gpu_note *g = find_gpu(&mem, backend);
+  if (g) g->gone = g->dirty = 1;
+  pthread_mutex_unlock(&lock);
+}
+
 /* Folds this process's news into s (the file as it is now). */
 static void merge_into(store *s) {
   for (int i = 0; i < mem.ng; i++) {
     if (!mem.g[i].dirty) continue;
     gpu_note *g = find_gpu(s, mem.g[i].backend);
+    if (mem.g[i].gone) {
+      if (g) *g = s->g[--s->ng]; /* order does not matter */
+      continue;
+    }
     if (!g && s->ng < MAX_GPUS) g = &s->g[s->ng++];
     if (g) {
       *g = mem.g[i];

@@ -74,6 +74,10 @@ double as__model_gpu_mem(const char *backend, const char *key);
 void as__model_note_gpu(const char *backend, const char *key, double init_ns,
                         double mem);
 
+/* The backend found no device (a stale note would make every process
+ * predict, and probe, a GPU that is not there): the note goes on save. */
+void as__model_forget_gpu(const char *backend);
+
 /* Calibration's results, replacing the rates of that key on the next save. */
 void as__model_set_rates(const as_kernel *k, const char *device,
                          const as_rates *r);

@@ -92,7 +92,10 @@ static int probe(void) {
              "ACCELSTRAT_GPU=%.40s is not one of cuda|sim|off", choice);
     return 0;
   }
-  if (!be) return 0;
+  if (!be) {
+    as__model_forget_gpu(choice);
+    return 0;
+  }
   char detail[160] = "", key[64];
   /* A context per process costs device memory and time slices: only
    * ACCELSTRAT_GPU_SLOTS processes hold one at once. A lock directory that
@@ -109,6 +112,7 @@ static int probe(void) {
     snprintf(unusable, sizeof unusable, "%s: %s", be->name,
              detail[0] ? detail : "unavailable");
     as__gpu_slot_release(&slot);
+    as__model_forget_gpu(be->name);
     return 0;
   }
   as__model_gpu_key(be->name, backend_info.name, backend_info.driver,

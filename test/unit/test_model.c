@@ -173,6 +173,30 @@ static void test_bad_files(void) {
   CHECK_INT_EQ(as__model_warnings(), 0);
 }
 
+/* A GPU the profile remembers but the machine no longer has is forgotten
+ * once a probe finds nothing, so later processes do not predict it. */
+static void test_stale_gpu(void) {
+  unlink(file);
+  as__model_reset();
+  as__gpu_reset();
+  as__model_note_gpu("cuda", "cuda/Old_Card/1.0", 1e3, 8e9);
+  CHECK_INT_EQ(as_profile_save(), 0);
+  setenv("ACCELSTRAT_GPU", "cuda", 1);
+  setenv("ACCELSTRAT_CUDA_LIBRARY", "/nonexistent/libaccelstrat-cuda.so", 1);
+  as__model_reset();
+  char key[96];
+  CHECK(as__model_last_gpu("cuda", key, sizeof key));
+  const char *why;
+  int status;
+  CHECK(as__gpu_get(NULL, &why, &status) == NULL);
+  CHECK_INT_EQ(as_profile_save(), 0);
+  as__model_reset();
+  CHECK_MSG(!as__model_last_gpu("cuda", key, sizeof key), "stale GPU kept: %s", key);
+  unsetenv("ACCELSTRAT_CUDA_LIBRARY");
+  unsetenv("ACCELSTRAT_GPU");
+  as__gpu_reset();
+}
+
 /* Processes saving at once lose nothing and leave a valid file. */
 static void test_concurrent_saves(void) {
   unlink(file);
@@ -328,6 +352,7 @@ int main(void) {
   test_round_trip();
   test_robust_update();
   test_bad_files();
+  test_stale_gpu();
   test_concurrent_saves();
   test_selection();
   char cmd[400];
