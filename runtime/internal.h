@@ -14,6 +14,8 @@ struct as_executor {
   as_capabilities caps;
   as_jobserver js;   /* GNU make's, when the environment names one */
   char cpu_key[96];  /* the cost model's key of this CPU */
+  double load;       /* 1-minute load average (negative: unknown)... */
+  uint64_t load_at;  /* ...read at this time (0: never) */
 };
 
 /* Threads a run may use before the jobserver has its say: the minimum of

@@ -62,9 +62,23 @@ static const as_gpu_backend *load_cuda(char *why, size_t len) {
 }
 
 /* ACCELSTRAT_GPU, or its default. */
+static char choice_cache[48]; /* guarded by lock; "" until read */
+
+/* Read once (as__gpu_reset forgets it): the environment is scanned on every
+ * getenv, and selection asks for it several times per batch. */
+static const char *choice_locked(void) {
+  if (!choice_cache[0]) {
+    const char *env = getenv("ACCELSTRAT_GPU");
+    snprintf(choice_cache, sizeof choice_cache, "%s", env && *env ? env : "cuda");
+  }
+  return choice_cache;
+}
+
 const char *as__gpu_choice(void) {
-  const char *choice = getenv("ACCELSTRAT_GPU");
-  return choice && *choice ? choice : "cuda";
+  pthread_mutex_lock(&lock);
+  const char *choice = choice_locked();
+  pthread_mutex_unlock(&lock);
+  return choice;
 }
 
 /* The slot's device: the first of CUDA_VISIBLE_DEVICES (processes that see
@@ -78,7 +92,7 @@ static void slot_key(const char *backend_name, char *buf, size_t len) {
 /* Returns 0, or AS_EGPU_BUSY when every slot is held (nothing is cached
  * then: a slot may be free at the next batch). */
 static int probe(void) {
-  const char *choice = as__gpu_choice();
+  const char *choice = choice_locked();
   const as_gpu_backend *be = NULL;
   if (strcmp(choice, "off") == 0) {
     snprintf(unusable, sizeof unusable, "ACCELSTRAT_GPU=off");
@@ -174,6 +188,7 @@ void as__gpu_reset(void) {
   pthread_mutex_lock(&lock);
   if (backend && backend->shutdown) backend->shutdown();
   as__gpu_slot_release(&slot);
+  choice_cache[0] = '\0';
   backend = NULL;
   probed = 0;
   unusable[0] = '\0';

@@ -1,0 +1,466 @@
+/* accelstrat-bench: measurements of the runtime on this machine, one
+ * subcommand each, as markdown on stdout and, with --out DIR, as DIR/NAME.md
+ * and DIR/NAME.json (every sample, the machine, the seed).
+ *
+ *   accelstrat-bench SUBCOMMAND [--quick] [--reps N] [--threads N]
+ *                               [--out DIR] [--seed S]
+ *
+ * This file: the subcommand table and what the subcommands share (bench.h). */
+#include "bench.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gpu/gpu.h"
+#include "synth.h"
+
+/* ---- subcommands ---- */
+
+typedef struct subcommand {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *summary;
+} subcommand;
+
+static const subcommand subcommands[] = {
+    {"selection", bench_selection,
+     "how often strategy=auto picks the measured-fastest strategy, and its regret"},
+};
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: accelstrat-bench SUBCOMMAND [options]\n"
+             "       accelstrat-bench SUBCOMMAND --help   (its options)\n"
+             "subcommands:\n");
+  for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++)
+    fprintf(f, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
+  fprintf(f, "options (every subcommand):\n" BENCH_OPTIONS_HELP
+             "environment: ACCELSTRAT_GPU=cuda|sim|off (default cuda), "
+             "ACCELSTRAT_PROFILE=PATH|off\n");
+}
+
+/* The runtime looks for the CUDA module next to the code that loads it; this
+ * program links the runtime statically and lives in bin/, the module in
+ * lib/. Unless told otherwise, point the runtime at ../lib/. */
+static void find_cuda_module(void) {
+  const char *set = getenv("ACCELSTRAT_CUDA_LIBRARY");
+  if (set && *set) return;
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return;
+  exe[n] = '\0';
+  char *slash = strrchr(exe, '/');
+  if (!slash) return;
+  *slash = '\0';
+  char module[PATH_MAX + 64];
+  snprintf(module, sizeof module, "%s/../lib/libaccelstrat-cuda.so", exe);
+  if (access(module, R_OK) == 0) setenv("ACCELSTRAT_CUDA_LIBRARY", module, 1);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++) {
+    if (strcmp(argv[1], subcommands[i].name) == 0) {
+      find_cuda_module();
+      return subcommands[i].run(argc - 1, argv + 1);
+    }
+  }
+  fprintf(stderr, "accelstrat-bench: unknown subcommand '%s'\n", argv[1]);
+  usage(stderr);
+  return 2;
+}
+
+/* ---- options ---- */
+
+static int parse_number(const char *s, unsigned long long lo,
+                        unsigned long long hi, unsigned long long *out) {
+  if (!s || !*s || *s == '-') return -1;
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end || v < lo || v > hi) return -1;
+  *out = v;
+  return 0;
+}
+
+int bench_parse_options(const char *name, int argc, char **argv,
+                        void (*usage_of)(FILE *f), bench_options *o) {
+  memset(o, 0, sizeof *o);
+  o->seed = BENCH_DEFAULT_SEED;
+  int reps = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    unsigned long long x;
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      usage_of(stdout);
+      return 1;
+    } else if (strcmp(a, "--quick") == 0) {
+      o->quick = 1;
+    } else if (strcmp(a, "--reps") == 0 || strcmp(a, "--threads") == 0) {
+      if (parse_number(v, 1, 4096, &x) < 0) {
+        fprintf(stderr, "accelstrat-bench %s: %s needs a number 1..4096\n", name, a);
+        usage_of(stderr);
+        return 2;
+      }
+      if (a[2] == 'r') reps = (int)x;
+      else o->threads = (int)x;
+      i++;
+    } else if (strcmp(a, "--seed") == 0) {
+      if (parse_number(v, 0, UINT64_MAX, &x) < 0) {
+        fprintf(stderr, "accelstrat-bench %s: --seed needs a number\n", name);
+        usage_of(stderr);
+        return 2;
+      }
+      o->seed = x;
+      i++;
+    } else if (strcmp(a, "--out") == 0 && v && *v) {
+      o->out = v;
+      i++;
+    } else {
+      fprintf(stderr, "accelstrat-bench %s: unknown argument '%s'\n", name, a);
+      usage_of(stderr);
+      return 2;
+    }
+  }
+  o->reps = reps ? reps : o->quick ? BENCH_QUICK_REPS : BENCH_DEFAULT_REPS;
+  return 0;
+}
+
+/* ---- the machine ---- */
+
+const as_kernel *const bench_kernels[BENCH_KERNELS] = {&as_kernel_fingerprint,
+                                           &as_kernel_candidates,
+                                           &as_kernel_align};
+
+static void cpu_model(char *buf, size_t len) {
+  snprintf(buf, len, "unknown");
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  if (!f) return;
+  char line[512];
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, "model name", 10) != 0) continue;
+    const char *v = strchr(line, ':');
+    if (!v) continue;
+    v += strspn(v + 1, " \t") + 1;
+    snprintf(buf, len, "%.*s", (int)strcspn(v, "\n"), v);
+    break;
+  }
+  fclose(f);
+}
+
+const char *bench_rates_source(const as_kernel *k, char *buf, size_t len) {
+  snprintf(buf, len, "unknown");
+  as_config cfg;
+  as_config_defaults(&cfg);
+  cfg.strategy.kind = AS_STRATEGY_CPU;
+  as_executor *ex;
+  if (as_executor_create(&cfg, &ex) < 0) return buf;
+  const as_batch empty = {.kernel = k, .n = 0};
+  as_report rep;
+  as_run(ex, &empty, &rep);
+  if (rep.model[0]) snprintf(buf, len, "%s", rep.model);
+  as_executor_destroy(ex);
+  return buf;
+}
+
+/* Runs a small batch with strategy gpu and fallback=off: usable or not. */
+static int probe_gpu(bench_machine *m) {
+  as_config cfg;
+  as_config_defaults(&cfg);
+  cfg.strategy.kind = AS_STRATEGY_GPU;
+  cfg.fallback = 0;
+  cfg.threads = m->threads;
+  as_executor *ex;
+  int rc = as_executor_create(&cfg, &ex);
+  if (rc < 0) return rc;
+  as_synth s;
+  const as_synth_shape shape = {.n = 5, .min_len = 16, .max_len = 64};
+  rc = as__synth_make(&s, &as_kernel_fingerprint, &shape, 1);
+  if (rc < 0) {
+    as_executor_destroy(ex);
+    return rc;
+  }
+  as_report rep;
+  int run = as_run(ex, &s.batch, &rep);
+  if (run == 0 && rep.n_events == 0) {
+    const as_capabilities *caps = as_executor_capabilities(ex);
+    as_gpu_info info;
+    memset(&info, 0, sizeof info);
+    as__gpu_get(&info, NULL, NULL); /* probed already: the cached facts */
+    m->gpu_usable = 1;
+    m->gpu_simulated = info.is_simulated;
+    snprintf(m->gpu_backend, sizeof m->gpu_backend, "%s", caps->gpu_backend);
+    snprintf(m->gpu_name, sizeof m->gpu_name, "%s", caps->gpu_name);
+    snprintf(m->gpu_driver, sizeof m->gpu_driver, "%s", info.driver);
+  } else {
+    snprintf(m->gpu_why, sizeof m->gpu_why, "%s",
+             rep.reason[0] ? rep.reason : run < 0 ? as_strerror(run) : "fell back");
+    snprintf(m->gpu_backend, sizeof m->gpu_backend, "none");
+  }
+  as__synth_free(&s);
+  as_executor_destroy(ex);
+  return 0;
+}
+
+int bench_machine_detect(bench_machine *m, int threads) {
+  memset(m, 0, sizeof *m);
+  cpu_model(m->cpu_model, sizeof m->cpu_model);
+  as_capabilities caps;
+  as_capabilities_detect(&caps);
+  m->online_cpus = caps.online_cpus;
+  m->usable_cpus = caps.usable_cpus;
+  m->threads = threads > 0 ? threads : caps.usable_cpus;
+  snprintf(m->gpu_choice, sizeof m->gpu_choice, "%s", as__gpu_choice());
+  if (as_profile_path(m->profile, sizeof m->profile) < 0)
+    snprintf(m->profile, sizeof m->profile, "off");
+  for (int i = 0; i < BENCH_KERNELS; i++)
+    bench_rates_source(bench_kernels[i], m->rates[i], sizeof m->rates[i]);
+  return probe_gpu(m);
+}
+
+void bench_machine_print(bench_text *t, const bench_machine *m) {
+  bench_printf(t, "machine: CPU %s, %d online CPUs (%d usable), %d thread%s; ",
+               m->cpu_model, m->online_cpus, m->usable_cpus, m->threads,
+               m->threads == 1 ? "" : "s");
+  if (!m->gpu_usable)
+    bench_printf(t, "GPU: none usable (ACCELSTRAT_GPU=%s: %s)", m->gpu_choice,
+                 m->gpu_why);
+  else if (m->gpu_simulated)
+    bench_printf(t, "GPU: sim backend (host code standing in for a GPU; not "
+                    "GPU numbers)");
+  else
+    bench_printf(t, "GPU: %s, %s, driver %s", m->gpu_backend, m->gpu_name,
+                 m->gpu_driver[0] ? m->gpu_driver : "unknown");
+  bench_printf(t, "; profile: %s (rates:", m->profile);
+  for (int i = 0; i < BENCH_KERNELS; i++)
+    bench_printf(t, "%s %s %s", i ? "," : "", bench_kernels[i]->name, m->rates[i]);
+  bench_printf(t, ")");
+}
+
+void bench_machine_json(bench_json *j, const char *key, const bench_machine *m) {
+  bench_json_object_begin(j, key);
+  bench_json_string(j, "cpu_model", m->cpu_model);
+  bench_json_int(j, "online_cpus", m->online_cpus);
+  bench_json_int(j, "usable_cpus", m->usable_cpus);
+  bench_json_int(j, "threads", m->threads);
+  bench_json_object_begin(j, "gpu");
+  bench_json_string(j, "choice", m->gpu_choice);
+  bench_json_bool(j, "usable", m->gpu_usable);
+  bench_json_bool(j, "simulated", m->gpu_simulated);
+  bench_json_string(j, "backend", m->gpu_backend);
+  bench_json_string(j, "name", m->gpu_name);
+  bench_json_string(j, "driver", m->gpu_driver);
+  if (m->gpu_usable) bench_json_null(j, "why_unusable");
+  else bench_json_string(j, "why_unusable", m->gpu_why);
+  bench_json_object_end(j);
+  bench_json_string(j, "profile", m->profile);
+  bench_json_object_begin(j, "rates");
+  for (int i = 0; i < BENCH_KERNELS; i++)
+    bench_json_string(j, bench_kernels[i]->name, m->rates[i]);
+  bench_json_object_end(j);
+  bench_json_object_end(j);
+}
+
+/* ---- time and statistics ---- */
+
+uint64_t bench_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+double bench_median(const double *v, int n) {
+  if (n <= 0) return 0;
+  double *c = malloc((size_t)n * sizeof *c);
+  if (!c) return NAN;
+  memcpy(c, v, (size_t)n * sizeof *c);
+  qsort(c, (size_t)n, sizeof *c, cmp_double);
+  double m = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+  free(c);
+  return m;
+}
+
+double bench_min(const double *v, int n) {
+  double m = n > 0 ? v[0] : 0;
+  for (int i = 1; i < n; i++)
+    if (v[i] < m) m = v[i];
+  return m;
+}
+
+double bench_max(const double *v, int n) {
+  double m = n > 0 ? v[0] : 0;
+  for (int i = 1; i < n; i++)
+    if (v[i] > m) m = v[i];
+  return m;
+}
+
+const char *bench_fmt_ms(double ns, char *buf, size_t len) {
+  double ms = ns / 1e6;
+  if (!isfinite(ms)) snprintf(buf, len, "-");
+  else if (ms < 1) snprintf(buf, len, "%.3f", ms);
+  else if (ms < 100) snprintf(buf, len, "%.2f", ms);
+  else snprintf(buf, len, "%.0f", ms);
+  return buf;
+}
+
+/* ---- text ---- */
+
+void bench_printf(bench_text *t, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vprintf(fmt, ap);
+  va_end(ap);
+  if (t && t->file) {
+    va_start(ap, fmt);
+    if (vfprintf(t->file, fmt, ap) < 0) t->failed = 1;
+    va_end(ap);
+  }
+}
+
+int bench_mkdirs(const char *dir) {
+  char path[PATH_MAX];
+  if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  for (char *p = path + 1;; p++) {
+    if (*p != '/' && *p != '\0') continue;
+    char c = *p;
+    *p = '\0';
+    if (mkdir(path, 0777) < 0 && errno != EEXIST) return -1;
+    *p = c;
+    if (!c) break;
+  }
+  struct stat st;
+  if (stat(path, &st) < 0) return -1;
+  if (!S_ISDIR(st.st_mode)) {
+    errno = ENOTDIR;
+    return -1;
+  }
+  return 0;
+}
+
+FILE *bench_open_out(const char *dir, const char *name) {
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  if (!f) fprintf(stderr, "accelstrat-bench: cannot write %s: %s\n", path, strerror(errno));
+  return f;
+}
+
+int bench_close_out(FILE *f, const char *dir, const char *name) {
+  int bad = ferror(f);
+  if (fclose(f) != 0) bad = 1;
+  if (bad) fprintf(stderr, "accelstrat-bench: writing %s/%s failed\n", dir, name);
+  return bad ? -1 : 0;
+}
+
+/* ---- JSON ---- */
+
+void bench_json_init(bench_json *j, FILE *f) {
+  memset(j, 0, sizeof *j);
+  j->f = f;
+}
+
+static void json_escaped(FILE *f, const char *s) {
+  fputc('"', f);
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    switch (*p) {
+    case '"': fputs("\\\"", f); break;
+    case '\\': fputs("\\\\", f); break;
+    case '\n': fputs("\\n", f); break;
+    case '\r': fputs("\\r", f); break;
+    case '\t': fputs("\\t", f); break;
+    default:
+      if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\u%04x", *p);
+      else fputc(*p, f);
+    }
+  }
+  fputc('"', f);
+}
+
+/* Separator, line break and indentation before a value; objects' members
+ * and containers go on their own lines, numbers in arrays stay on one. */
+static void json_value(bench_json *j, const char *key, int container) {
+  if (j->count[j->depth]++) fputc(',', j->f);
+  if (j->depth > 0 && (container || !j->is_array[j->depth])) {
+    fputc('\n', j->f);
+    for (int i = 0; i < j->depth; i++) fputs("  ", j->f);
+  }
+  if (key) {
+    json_escaped(j->f, key);
+    fputs(": ", j->f);
+  }
+}
+
+static void json_open(bench_json *j, const char *key, char bracket, int array) {
+  json_value(j, key, 1);
+  fputc(bracket, j->f);
+  if (j->depth + 1 < BENCH_JSON_DEPTH) j->depth++;
+  j->count[j->depth] = 0;
+  j->is_array[j->depth] = (char)array;
+}
+
+static void json_close(bench_json *j, char bracket) {
+  int had = j->count[j->depth] > 0, array = j->is_array[j->depth];
+  if (j->depth > 0) j->depth--;
+  if (had && !array) {
+    fputc('\n', j->f);
+    for (int i = 0; i < j->depth; i++) fputs("  ", j->f);
+  }
+  fputc(bracket, j->f);
+  if (j->depth == 0) fputc('\n', j->f);
+}
+
+void bench_json_object_begin(bench_json *j, const char *key) { json_open(j, key, '{', 0); }
+void bench_json_object_end(bench_json *j) { json_close(j, '}'); }
+void bench_json_array_begin(bench_json *j, const char *key) { json_open(j, key, '[', 1); }
+void bench_json_array_end(bench_json *j) { json_close(j, ']'); }
+
+void bench_json_string(bench_json *j, const char *key, const char *value) {
+  json_value(j, key, 0);
+  json_escaped(j->f, value ? value : "");
+}
+
+void bench_json_u64(bench_json *j, const char *key, uint64_t value) {
+  json_value(j, key, 0);
+  fprintf(j->f, "%llu", (unsigned long long)value);
+}
+
+void bench_json_int(bench_json *j, const char *key, long long value) {
+  json_value(j, key, 0);
+  fprintf(j->f, "%lld", value);
+}
+
+void bench_json_double(bench_json *j, const char *key, double value) {
+  json_value(j, key, 0);
+  if (isfinite(value)) fprintf(j->f, "%.10g", value);
+  else fputs("null", j->f);
+}
+
+void bench_json_bool(bench_json *j, const char *key, int value) {
+  json_value(j, key, 0);
+  fputs(value ? "true" : "false", j->f);
+}
+
+void bench_json_null(bench_json *j, const char *key) {
+  json_value(j, key, 0);
+  fputs("null", j->f);
+}
