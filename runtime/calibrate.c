@@ -18,6 +18,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "gpu/gpu.h"
 #include "internal.h"
@@ -77,6 +80,37 @@ static void fit(const point *p, int np, const int use_in[3], double x[3]) {
   }
   for (int j = 0; j < 3; j++)
     if (x[j] < 0) x[j] = 0;
+}
+
+/* The first team's start in a fresh process: a child times a one-thread
+ * run and then its first run on `threads` threads. Negative when it could
+ * not be measured. */
+static double first_team_ns(const as_batch *b, int threads) {
+  int fds[2];
+  if (pipe(fds) != 0) return -1;
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    uint64_t t0 = as__now_ns();
+    int rc = as__cpu_run(b, 0, b->n, 1);
+    uint64_t t1 = as__now_ns();
+    rc |= as__cpu_run(b, 0, b->n, threads);
+    uint64_t t2 = as__now_ns();
+    double ns = rc ? -1 : (double)(t2 - t1) - (double)(t1 - t0);
+    ssize_t w = write(fds[1], &ns, sizeof ns);
+    _exit(w == (ssize_t)sizeof ns ? 0 : 1);
+  }
+  close(fds[1]);
+  double ns = -1;
+  if (read(fds[0], &ns, sizeof ns) != (ssize_t)sizeof ns) ns = -1;
+  close(fds[0]);
+  waitpid(pid, NULL, 0);
+  return ns < 0 ? -1 : ns;
 }
 
 /* Median time of one shape: a run unmeasured, then `samples`. The CPU runs
@@ -206,6 +240,33 @@ int as_calibrate(const as_calibration *c_in, char *err, size_t errlen) {
   if (c.log)
     fprintf(c.log, "calibrating %s: 1 and %d threads, %d samples per shape\n",
             cpu_key, threads, c.samples);
+  /* Starting a team: `threads` tasks of next to no work on `threads`
+   * threads against one; first in a fresh child process (what a compile
+   * pays once: the threads are created), then back to back (what each later
+   * batch pays while the threads still spin). */
+  double team_ns = 0, first_ns = -1;
+  if (threads > 1) {
+    as_synth tiny;
+    const as_synth_shape sh = {(size_t)threads, 1, 1, 0, 0};
+    double t1 = 0, tt = 0;
+    if ((rc = as__synth_make(&tiny, &as_kernel_fingerprint, &sh, 1)) < 0) {
+      snprintf(err, errlen, "starting threads: %s", as_strerror(rc));
+      goto out;
+    }
+    first_ns = first_team_ns(&tiny.batch, threads);
+    if ((rc = measure(NULL, 1, &tiny.batch, c.samples * 4, &t1)) == 0)
+      rc = measure(NULL, threads, &tiny.batch, c.samples * 4, &tt);
+    as__synth_free(&tiny);
+    if (rc < 0) {
+      snprintf(err, errlen, "starting threads: %s", as_strerror(rc));
+      goto out;
+    }
+    team_ns = tt > t1 ? tt - t1 : 0;
+    if (first_ns >= 0) as__model_note_gpu(AS_MODEL_OMP, cpu_key, first_ns, 0);
+    if (c.log)
+      fprintf(c.log, "  %d threads: first team %.1f us (fresh process), then %.1f us a batch\n",
+              threads, first_ns / 1e3, team_ns / 1e3);
+  }
 
   for (size_t i = 0; i < sizeof plans / sizeof *plans; i++) {
     const plan *pl = &plans[i];
@@ -224,12 +285,12 @@ int as_calibrate(const as_calibration *c_in, char *err, size_t errlen) {
     r.unit_ns = r.lane_ns = x[2] > 0 ? x[2] : 1e-6;
     r.scale = 1;
     r.calibrated = 1;
-    /* threads: start-up from the smallest shape, efficiency from the rest */
+    /* threads: the team's start-up, then the efficiency of the shapes */
     double spread = 0, at_t = 0;
-    r.batch_ns = pt[0].ns > p1[0].ns / threads ? pt[0].ns - p1[0].ns / threads : 0;
-    for (int j = 1; j < nt; j++) {
+    r.batch_ns = team_ns;
+    for (int j = 0; j < nt; j++) {
       spread += p1[j].ns;
-      at_t += threads * (pt[j].ns - r.batch_ns > 1 ? pt[j].ns - r.batch_ns : 1);
+      at_t += threads * pt[j].ns; /* back to back: the team was awake */
     }
     r.eff = threads > 1 && at_t > 0 ? spread / at_t : 1;
     if (r.eff < 0.05) r.eff = 0.05;
@@ -250,9 +311,21 @@ int as_calibrate(const as_calibration *c_in, char *err, size_t errlen) {
     as__model_rates(pl->k, gpu_key, &d);
     memset(&g, 0, sizeof g);
     g.byte_ns = d.byte_ns; /* not separable from the work here */
-    for (int j = 0; j < ng; j++) pg[j].ns -= g.byte_ns * pg[j].bytes;
-    fit(pg, ng, (const int[3]){1, 1, 1}, x);
-    g.batch_ns = x[0];
+    /* The per-chunk cost: a batch of one tiny task. */
+    as_synth tiny;
+    const as_synth_shape tiny_shape = {pl->k == &as_kernel_candidates ? 2 : 1, 1, 1, 0, 0};
+    rc = as__synth_make(&tiny, pl->k, &tiny_shape, 1);
+    if (rc == 0) rc = measure(gpu, 1, &tiny.batch, c.samples * 2, &g.batch_ns);
+    as__synth_free(&tiny);
+    if (rc < 0) {
+      if (c.log) fprintf(c.log, "  %s on the GPU: %s\n", pl->k->name, as_strerror(rc));
+      as_executor_destroy(gpu);
+      gpu = NULL;
+      rc = 0;
+      continue;
+    }
+    for (int j = 0; j < ng; j++) pg[j].ns -= g.byte_ns * pg[j].bytes + g.batch_ns;
+    fit(pg, ng, (const int[3]){0, 1, 1}, x);
     g.task_ns = x[1];
     g.unit_ns = x[2] > 0 ? x[2] : 1e-9;
     g.lane_ns = d.lane_ns;

@@ -71,6 +71,15 @@ static int validate_and_measure(const as_batch *b, as_shape *s) {
   return 0;
 }
 
+/* The CPU's prediction, with the first team's start while this process has
+ * not run one. */
+static double cpu_ns(const as_executor *ex, const as_rates *r, const as_shape *s,
+                     int threads) {
+  double cold = threads > 1 && !as__cpu_team_up()
+                    ? as__model_gpu_init_ns(AS_MODEL_OMP, ex->cpu_key) : 0;
+  return as__predict_cpu(r, s, threads) + cold;
+}
+
 static const char *fmt_ns(double ns, char *buf, size_t len) {
   if (!isfinite(ns)) snprintf(buf, len, "-");
   else if (ns < 1e3) snprintf(buf, len, "%.0f ns", ns);
@@ -115,8 +124,8 @@ typedef struct gpu_guess {
   double gpu_ns, hybrid_ns, share, cold_ns;
 } gpu_guess;
 
-static void guess_gpu(const as_batch *b, const as_shape *s, const as_rates *cpu,
-                      int threads, gpu_guess *g) {
+static void guess_gpu(const as_executor *ex, const as_batch *b, const as_shape *s,
+                      const as_rates *cpu, int threads, gpu_guess *g) {
   const char *backend = as__gpu_choice();
   int up = as__gpu_peek(g->key, sizeof g->key, NULL, NULL) == 1;
   g->cold_ns = 0;
@@ -129,11 +138,13 @@ static void guess_gpu(const as_batch *b, const as_shape *s, const as_rates *cpu,
   double mem = as__model_gpu_mem(backend, g->key);
   g->gpu_ns = as__predict_gpu(&g->rates, s, mem) + g->cold_ns;
   g->hybrid_ns = as__predict_hybrid(cpu, &g->rates, s, threads, mem, &g->share) +
-                 g->cold_ns;
+                 g->cold_ns +
+                 (threads > 1 && !as__cpu_team_up()
+                      ? as__model_gpu_init_ns(AS_MODEL_OMP, ex->cpu_key) : 0);
 }
 
-static void record(as_report *rep, double cpu_ns, const gpu_guess *g) {
-  rep->predicted_ns[AS_PREDICT_CPU] = to_u64(cpu_ns);
+static void record(as_report *rep, double cpu, const gpu_guess *g) {
+  rep->predicted_ns[AS_PREDICT_CPU] = to_u64(cpu);
   if (!g) return;
   rep->predicted_ns[AS_PREDICT_GPU] = to_u64(g->gpu_ns);
   rep->predicted_ns[AS_PREDICT_HYBRID] = to_u64(g->hybrid_ns);
@@ -166,12 +177,12 @@ static int choose(as_executor *ex, const as_batch *b, const as_shape *s,
     snprintf(rep->reason, sizeof rep->reason, "empty batch");
     return 0;
   }
-  const double cpu_ns = as__predict_cpu(cpu, s, threads);
-  record(rep, cpu_ns, NULL);
+  const double cpu_pred = cpu_ns(ex, cpu, s, threads);
+  record(rep, cpu_pred, NULL);
   if (asked == AS_STRATEGY_CPU) {
     snprintf(rep->reason, sizeof rep->reason,
              "cpu requested; %d thread%s, predicted %s", threads, plural,
-             fmt_ns(cpu_ns, t1, sizeof t1));
+             fmt_ns(cpu_pred, t1, sizeof t1));
     return 0;
   }
   char asked_name[32];
@@ -191,18 +202,18 @@ static int choose(as_executor *ex, const as_batch *b, const as_shape *s,
       *chosen = cpu_only;
       snprintf(rep->reason, sizeof rep->reason,
                "auto: GPU unusable (%.120s); cpu, %d thread%s, predicted %s",
-               no_gpu, threads, plural, fmt_ns(cpu_ns, t1, sizeof t1));
+               no_gpu, threads, plural, fmt_ns(cpu_pred, t1, sizeof t1));
       return 0;
     }
-    guess_gpu(b, s, cpu, threads, &g);
-    record(rep, cpu_ns, &g);
-    if (cpu_ns <= g.gpu_ns && cpu_ns <= g.hybrid_ns) {
+    guess_gpu(ex, b, s, cpu, threads, &g);
+    record(rep, cpu_pred, &g);
+    if (cpu_pred <= g.gpu_ns && cpu_pred <= g.hybrid_ns) {
       /* The GPU is not even woken: its context costs more than it saves. */
       *chosen = cpu_only;
       snprintf(rep->reason, sizeof rep->reason,
                "auto: cpu %s (%d thread%s) <= hybrid %s, gpu %s (cold start %s); "
                "rates: %s",
-               fmt_ns(cpu_ns, t1, sizeof t1), threads, plural,
+               fmt_ns(cpu_pred, t1, sizeof t1), threads, plural,
                fmt_ns(g.hybrid_ns, t2, sizeof t2), fmt_ns(g.gpu_ns, t3, sizeof t3),
                fmt_ns(g.cold_ns, t4, sizeof t4), rep->model);
       return 0;
@@ -217,10 +228,10 @@ static int choose(as_executor *ex, const as_batch *b, const as_shape *s,
     }
     note_gpu(rep, *be, ex);
     if (g.cold_ns > 0) { /* just woken: the cold start is paid now */
-      guess_gpu(b, s, cpu, threads, &g);
-      record(rep, cpu_ns, &g);
+      guess_gpu(ex, b, s, cpu, threads, &g);
+      record(rep, cpu_pred, &g);
     }
-    double best = cpu_ns;
+    double best = cpu_pred;
     *chosen = cpu_only;
     if (g.gpu_ns < best) best = g.gpu_ns, *chosen = (as_strategy){AS_STRATEGY_GPU, 0};
     if (g.hybrid_ns < best) best = g.hybrid_ns, *chosen = (as_strategy){AS_STRATEGY_HYBRID, 0};
@@ -228,7 +239,7 @@ static int choose(as_executor *ex, const as_batch *b, const as_shape *s,
     snprintf(rep->reason, sizeof rep->reason,
              "auto: %s; cpu %s (%d thread%s), gpu %s, hybrid %s (gpu share %.2f); "
              "rates: %s",
-             as_strategy_kind_name(chosen->kind), fmt_ns(cpu_ns, t1, sizeof t1),
+             as_strategy_kind_name(chosen->kind), fmt_ns(cpu_pred, t1, sizeof t1),
              threads, plural, fmt_ns(g.gpu_ns, t2, sizeof t2),
              fmt_ns(g.hybrid_ns, t3, sizeof t3), g.share, rep->model);
     return 0;
@@ -240,8 +251,8 @@ static int choose(as_executor *ex, const as_batch *b, const as_shape *s,
   const uint64_t detected = as__now_ns();
   if (*be) {
     note_gpu(rep, *be, ex);
-    guess_gpu(b, s, cpu, threads, &g);
-    record(rep, cpu_ns, &g);
+    guess_gpu(ex, b, s, cpu, threads, &g);
+    record(rep, cpu_pred, &g);
     snprintf(rep->reason, sizeof rep->reason, "%s requested; %s (%s), %d thread%s",
              asked_name, (*be)->name, ex->caps.gpu_name, threads, plural);
     return 0;
@@ -280,8 +291,7 @@ static int take_threads(as_executor *ex, const as_shape *s, const as_rates *cpu,
   int limit = as__thread_limit(&ex->caps, ex->cfg.threads, named, load,
                                rep->thread_limit_by, sizeof rep->thread_limit_by);
   if ((size_t)limit > s->n) limit = s->n ? (int)s->n : 1;
-  int want = limit > 1 && as__predict_cpu(cpu, s, limit) < as__predict_cpu(cpu, s, 1)
-                 ? limit : 1;
+  int want = limit > 1 && cpu_ns(ex, cpu, s, limit) < cpu_ns(ex, cpu, s, 1) ? limit : 1;
   *taken = 0;
   if (named) {
     if (want > 1 && ex->js.reachable)
@@ -302,9 +312,10 @@ static int take_threads(as_executor *ex, const as_shape *s, const as_rates *cpu,
   return want;
 }
 
-/* Teaches the model what a plain CPU or GPU run took. */
+/* Teaches the model what a plain CPU or GPU run took; team_cold_ns is the
+ * first team's start when the run had to pay it. */
 static void learn(const as_executor *ex, const as_batch *b, const as_shape *s,
-                  const as_report *rep, int threads) {
+                  const as_report *rep, int threads, double team_cold_ns) {
   if (rep->error || rep->n_events || !s->n) return;
   as_rates r;
   char key[96];
@@ -312,7 +323,7 @@ static void learn(const as_executor *ex, const as_batch *b, const as_shape *s,
     as__model_rates(b->kernel, ex->cpu_key, &r);
     r.scale = 1;
     as__model_learn(b->kernel, ex->cpu_key, (double)rep->exec_ns,
-                    as__predict_cpu(&r, s, threads));
+                    as__predict_cpu(&r, s, threads) + team_cold_ns);
   } else if (rep->chosen.kind == AS_STRATEGY_GPU &&
              as__gpu_peek(key, sizeof key, NULL, NULL) == 1) {
     as__model_rates(b->kernel, key, &r);
@@ -350,6 +361,8 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
   rep->chosen = chosen;
   const uint64_t t1 = as__now_ns();
   rep->select_ns = t1 - t0;
+  const double team_cold_ns = threads > 1 && !as__cpu_team_up()
+                                  ? as__model_gpu_init_ns(AS_MODEL_OMP, ex->cpu_key) : 0;
   if (rc == 0) {
     rep->threads = threads;
     if (chosen.kind == AS_STRATEGY_CPU) {
@@ -362,6 +375,6 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
   }
   as__jobserver_release(&ex->js, tokens, taken); /* every one, on every path */
   rep->error = rc;
-  learn(ex, b, &shape, rep, threads);
+  learn(ex, b, &shape, rep, threads, team_cold_ns);
   return rc;
 }

@@ -54,6 +54,11 @@ as_event *as__report_event(as_report *rep, as_event_cause cause, int64_t chunk,
  * kernel's per-call set-up is amortised. */
 size_t as__cpu_range_size(size_t n, int threads);
 
+/* Whether a team of several OpenMP threads has run in this process yet, and
+ * the note that one is about to. */
+int as__cpu_team_up(void);
+void as__cpu_team_started(void);
+
 /* Runs tasks [begin, end) of b on up to `threads` OpenMP threads with
  * dynamic scheduling. Returns 0 or the first error a kernel call returned. */
 int as__cpu_run(const as_batch *b, size_t begin, size_t end, int threads);

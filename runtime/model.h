@@ -67,7 +67,9 @@ void as__model_learn(const as_kernel *k, const char *device, double measured_ns,
 
 /* GPU facts per backend: the key of its last device seen on this host (so
  * a process can predict before it wakes the GPU), context creation time and
- * memory. */
+ * memory. The backend AS_MODEL_OMP notes the CPU's: the first start of an
+ * OpenMP team in a process (init_ns). */
+#define AS_MODEL_OMP "omp"
 int as__model_last_gpu(const char *backend, char *key, size_t len);
 double as__model_gpu_init_ns(const char *backend, const char *key);
 double as__model_gpu_mem(const char *backend, const char *key);

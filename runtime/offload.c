@@ -152,6 +152,7 @@ int as__offload_run(const as_executor *ex, const as_gpu_backend *be,
   /* A GPU-only run needs no CPU threads unless the GPU fails. */
   const int region = strategy.kind == AS_STRATEGY_GPU ? 1 : threads;
 
+  if (region > 1) as__cpu_team_started();
 #pragma omp parallel num_threads(region)
   {
     if (omp_get_thread_num() == 0) { /* the thread that drives the GPU */

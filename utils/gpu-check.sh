@@ -2,12 +2,17 @@
 # The check to run on a machine with an NVIDIA GPU, in under 8 minutes:
 # builds the runtime and the CUDA backend (no LLVM needed), shows the card and
 # the kernels' register/spill report, runs accelstrat-gpu-check (CPU vs GPU
-# conformance on fresh random inputs, a real out-of-memory, throughput) and
+# conformance on fresh random inputs, a real out-of-memory, throughput),
+# calibrates the cost model on this GPU and CPU (accelstrat-calibrate), runs
+# accelstrat-bench selection with those rates and with the built-in ones, and
 # the runtime's unit tests. Everything it shows is also saved in $OUT
 # (default bench/results/<card>-<date>/): nvidia-smi.txt, ptxas.txt,
-# gpu-check.md, gpu-check.json, ctest.txt.
+# gpu-check.md, gpu-check.json, calibrate.txt, profile.txt,
+# selection-calibrated/, selection-defaults/, ctest.txt.
 #
 #   utils/gpu-check.sh            # BUILD=build-gpu, OUT=..., BUDGET=470 (s)
+#   STEPS="calibrate selection" utils/gpu-check.sh   # some steps only
+#                                 # (of: conformance calibrate selection unit)
 #
 # Exits non-zero when any step fails or runs out of time.
 set -euo pipefail
@@ -47,7 +52,8 @@ step 120 cmake -S . -B "$build" -DACCELSTRAT_PLUGIN=OFF -DACCELSTRAT_CUDA=ON \
   -DCMAKE_BUILD_TYPE=Release >"$OUT/configure.txt" 2>&1 ||
   { tail -n 30 "$OUT/configure.txt" >&2; exit 1; }
 step 300 cmake --build "$build" -j "$jobs"
-for f in "$build/lib/libaccelstrat-cuda.so" "$build/bin/accelstrat-gpu-check"; do
+for f in "$build/lib/libaccelstrat-cuda.so" "$build/bin/accelstrat-gpu-check" \
+         "$build/bin/accelstrat-calibrate" "$build/bin/accelstrat-bench"; do
   [[ -f $f ]] || { echo "gpu-check: $f was not built (is ACCELSTRAT_CUDA wired into CMakeLists.txt?)" >&2; exit 1; }
 done
 
@@ -56,10 +62,34 @@ ldd "$build/lib/libaccelstrat-cuda.so" | tee "$OUT/ldd.txt"
 
 step 120 cmake --build "$build" --target cuda-resource-usage 2>&1 | tee "$OUT/ptxas.txt"
 
-step 300 "$build/bin/accelstrat-gpu-check" --json "$OUT/gpu-check.json" |
-  tee "$OUT/gpu-check.md"
+steps=" ${STEPS:-conformance calibrate selection unit} "
+want() { [[ $steps == *" $1 "* ]]; }
 
-step 240 ctest --test-dir "$build" -L unit --output-on-failure -j "$jobs" 2>&1 |
-  tee "$OUT/ctest.txt"
+if want conformance; then
+  step 300 "$build/bin/accelstrat-gpu-check" --json "$OUT/gpu-check.json" |
+    tee "$OUT/gpu-check.md"
+fi
+
+# The cost model's rates for this GPU and CPU, then how often auto picks the
+# fastest strategy with them and with the built-in rates. The selection runs
+# learn online too, so they work on copies of the profile.
+if want calibrate; then
+  step 120 env ACCELSTRAT_GPU=cuda ACCELSTRAT_PROFILE="$OUT/profile.txt" \
+    "$build/bin/accelstrat-calibrate" | tee "$OUT/calibrate.txt"
+fi
+if want selection; then
+  if [[ -f $OUT/profile.txt ]]; then
+    cp "$OUT/profile.txt" "$build/profile-bench.txt"
+    step 240 env ACCELSTRAT_GPU=cuda ACCELSTRAT_PROFILE="$build/profile-bench.txt" \
+      "$build/bin/accelstrat-bench" selection --out "$OUT/selection-calibrated"
+  fi
+  step 240 env ACCELSTRAT_GPU=cuda ACCELSTRAT_PROFILE=off \
+    "$build/bin/accelstrat-bench" selection --out "$OUT/selection-defaults"
+fi
+
+if want unit; then
+  step 240 ctest --test-dir "$build" -L unit --output-on-failure -j "$jobs" 2>&1 |
+    tee "$OUT/ctest.txt"
+fi
 
 echo "gpu-check: all passed ($SECONDS s); results in $OUT" >&2
