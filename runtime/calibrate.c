@@ -289,10 +289,11 @@ int as_calibrate(const as_calibration *c_in, char *err, size_t errlen) {
     double spread = 0, at_t = 0;
     r.batch_ns = team_ns;
     for (int j = 0; j < nt; j++) {
+      if (pt[j].n < 8.0 * threads) continue; /* too few tasks to spread */
       spread += p1[j].ns;
       at_t += threads * pt[j].ns; /* back to back: the team was awake */
     }
-    r.eff = threads > 1 && at_t > 0 ? spread / at_t : 1;
+    r.eff = threads > 1 && at_t > 0 ? spread / at_t : threads > 1 ? 0.9 : 1;
     if (r.eff < 0.05) r.eff = 0.05;
     if (r.eff > 1.2) r.eff = 1.2;
     as__model_set_rates(pl->k, cpu_key, &r);

@@ -136,8 +136,11 @@ static void guess_gpu(const as_executor *ex, const as_batch *b, const as_shape *
   }
   as__model_rates(b->kernel, g->key, &g->rates);
   double mem = as__model_gpu_mem(backend, g->key);
+  char hkey[104];
+  snprintf(hkey, sizeof hkey, "hybrid/%.96s", g->key);
   g->gpu_ns = as__predict_gpu(&g->rates, s, mem) + g->cold_ns;
-  g->hybrid_ns = as__predict_hybrid(cpu, &g->rates, s, threads, mem, &g->share) +
+  g->hybrid_ns = as__predict_hybrid(cpu, &g->rates, s, threads, mem, &g->share) *
+                     as__model_scale(b->kernel, hkey) +
                  g->cold_ns +
                  (threads > 1 && !as__cpu_team_up()
                       ? as__model_gpu_init_ns(AS_MODEL_OMP, ex->cpu_key) : 0);
@@ -330,6 +333,20 @@ static void learn(const as_executor *ex, const as_batch *b, const as_shape *s,
     r.scale = 1;
     as__model_learn(b->kernel, key, (double)rep->exec_ns,
                     as__predict_gpu(&r, s, as__model_gpu_mem(as__gpu_choice(), key)));
+  } else if (rep->chosen.kind == AS_STRATEGY_HYBRID &&
+             as__gpu_peek(key, sizeof key, NULL, NULL) == 1) {
+    /* What the two devices' rates do not explain: the split's imbalance,
+     * the devices slowing each other down. */
+    as_rates c, g;
+    double share;
+    as__model_rates(b->kernel, ex->cpu_key, &c);
+    as__model_rates(b->kernel, key, &g);
+    char hkey[104];
+    snprintf(hkey, sizeof hkey, "hybrid/%.96s", key);
+    as__model_learn(b->kernel, hkey, (double)rep->exec_ns,
+                    as__predict_hybrid(&c, &g, s, threads,
+                                       as__model_gpu_mem(as__gpu_choice(), key), &share) +
+                        team_cold_ns);
   }
 }
 

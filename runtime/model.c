@@ -477,7 +477,13 @@ double as__predict_hybrid(const as_rates *cpu, const as_rates *gpu,
   if (f > 1) f = 1;
   *share = f;
   double tg = g0 + f * gw, tcpu = f < 1 ? c0 + (1 - f) * cw : 0;
-  return tg > tcpu ? tg : tcpu;
+  /* The CPU threads take ranges of n / (16 threads) tasks: when the queue
+   * runs dry the last range taken still has to finish, on one thread. */
+  double range = (double)s->n / (16.0 * tc);
+  double tail = f < 1 ? (cpu->task_ns * (double)s->n + cpu->unit_ns * (double)s->work) *
+                            cpu->scale * (range < 1 ? 1 : range) / (double)s->n
+                      : 0;
+  return (tg > tcpu ? tg : tcpu) + tail;
 }
 
 static entry *entry_for(const as_kernel *k, const char *device) {
@@ -490,6 +496,15 @@ static entry *entry_for(const as_kernel *k, const char *device) {
   snprintf(e->device, sizeof e->device, "%s", device);
   defaults_for(k, device, &e->r);
   return e;
+}
+
+double as__model_scale(const as_kernel *k, const char *device) {
+  pthread_mutex_lock(&lock);
+  ensure_loaded();
+  const entry *e = find(&mem, k->name, k->version, device);
+  double scale = e ? entry_scale(e) : 1;
+  pthread_mutex_unlock(&lock);
+  return scale;
 }
 
 void as__model_learn(const as_kernel *k, const char *device, double measured_ns,

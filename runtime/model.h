@@ -60,6 +60,11 @@ double as__predict_hybrid(const as_rates *cpu, const as_rates *gpu,
                           const as_shape *s, int threads, double mem,
                           double *share);
 
+/* The online scale alone (1 when nothing was learned): dynamic hybrid's
+ * own error is learned under the device "hybrid/GPUKEY", on top of the two
+ * devices' rates. */
+double as__model_scale(const as_kernel *k, const char *device);
+
 /* Teaches the model one run: measured_ns against what it predicted with a
  * scale of 1 (the ratio goes into the rate's window). */
 void as__model_learn(const as_kernel *k, const char *device, double measured_ns,
