@@ -144,22 +144,6 @@ const as_kernel *const bench_kernels[BENCH_KERNELS] = {&as_kernel_fingerprint,
                                            &as_kernel_candidates,
                                            &as_kernel_align};
 
-static void cpu_model(char *buf, size_t len) {
-  snprintf(buf, len, "unknown");
-  FILE *f = fopen("/proc/cpuinfo", "r");
-  if (!f) return;
-  char line[512];
-  while (fgets(line, sizeof line, f)) {
-    if (strncmp(line, "model name", 10) != 0) continue;
-    const char *v = strchr(line, ':');
-    if (!v) continue;
-    v += strspn(v + 1, " \t") + 1;
-    snprintf(buf, len, "%.*s", (int)strcspn(v, "\n"), v);
-    break;
-  }
-  fclose(f);
-}
-
 const char *bench_rates_source(const as_kernel *k, char *buf, size_t len) {
   snprintf(buf, len, "unknown");
   as_config cfg;
@@ -216,9 +200,9 @@ static int probe_gpu(bench_machine *m) {
 
 int bench_machine_detect(bench_machine *m, int threads) {
   memset(m, 0, sizeof *m);
-  cpu_model(m->cpu_model, sizeof m->cpu_model);
   as_capabilities caps;
   as_capabilities_detect(&caps);
+  snprintf(m->cpu_model, sizeof m->cpu_model, "%s", caps.cpu_model);
   m->online_cpus = caps.online_cpus;
   m->usable_cpus = caps.usable_cpus;
   m->threads = threads > 0 ? threads : caps.usable_cpus;
@@ -250,27 +234,27 @@ void bench_machine_print(bench_text *t, const bench_machine *m) {
 }
 
 void bench_machine_json(bench_json *j, const char *key, const bench_machine *m) {
-  bench_json_object_begin(j, key);
-  bench_json_string(j, "cpu_model", m->cpu_model);
-  bench_json_int(j, "online_cpus", m->online_cpus);
-  bench_json_int(j, "usable_cpus", m->usable_cpus);
-  bench_json_int(j, "threads", m->threads);
-  bench_json_object_begin(j, "gpu");
-  bench_json_string(j, "choice", m->gpu_choice);
-  bench_json_bool(j, "usable", m->gpu_usable);
-  bench_json_bool(j, "simulated", m->gpu_simulated);
-  bench_json_string(j, "backend", m->gpu_backend);
-  bench_json_string(j, "name", m->gpu_name);
-  bench_json_string(j, "driver", m->gpu_driver);
-  if (m->gpu_usable) bench_json_null(j, "why_unusable");
-  else bench_json_string(j, "why_unusable", m->gpu_why);
-  bench_json_object_end(j);
-  bench_json_string(j, "profile", m->profile);
-  bench_json_object_begin(j, "rates");
+  as__json_object_begin(j, key);
+  as__json_string(j, "cpu_model", m->cpu_model);
+  as__json_i64(j, "online_cpus", m->online_cpus);
+  as__json_i64(j, "usable_cpus", m->usable_cpus);
+  as__json_i64(j, "threads", m->threads);
+  as__json_object_begin(j, "gpu");
+  as__json_string(j, "choice", m->gpu_choice);
+  as__json_bool(j, "usable", m->gpu_usable);
+  as__json_bool(j, "simulated", m->gpu_simulated);
+  as__json_string(j, "backend", m->gpu_backend);
+  as__json_string(j, "name", m->gpu_name);
+  as__json_string(j, "driver", m->gpu_driver);
+  if (m->gpu_usable) as__json_null(j, "why_unusable");
+  else as__json_string(j, "why_unusable", m->gpu_why);
+  as__json_object_end(j);
+  as__json_string(j, "profile", m->profile);
+  as__json_object_begin(j, "rates");
   for (int i = 0; i < BENCH_KERNELS; i++)
-    bench_json_string(j, bench_kernels[i]->name, m->rates[i]);
-  bench_json_object_end(j);
-  bench_json_object_end(j);
+    as__json_string(j, bench_kernels[i]->name, m->rates[i]);
+  as__json_object_end(j);
+  as__json_object_end(j);
 }
 
 /* ---- time and statistics ---- */
@@ -370,97 +354,4 @@ int bench_close_out(FILE *f, const char *dir, const char *name) {
   if (fclose(f) != 0) bad = 1;
   if (bad) fprintf(stderr, "accelstrat-bench: writing %s/%s failed\n", dir, name);
   return bad ? -1 : 0;
-}
-
-/* ---- JSON ---- */
-
-void bench_json_init(bench_json *j, FILE *f) {
-  memset(j, 0, sizeof *j);
-  j->f = f;
-}
-
-static void json_escaped(FILE *f, const char *s) {
-  fputc('"', f);
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    switch (*p) {
-    case '"': fputs("\\\"", f); break;
-    case '\\': fputs("\\\\", f); break;
-    case '\n': fputs("\\n", f); break;
-    case '\r': fputs("\\r", f); break;
-    case '\t': fputs("\\t", f); break;
-    default:
-      if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\u%04x", *p);
-      else fputc(*p, f);
-    }
-  }
-  fputc('"', f);
-}
-
-/* Separator, line break and indentation before a value; objects' members
- * and containers go on their own lines, numbers in arrays stay on one. */
-static void json_value(bench_json *j, const char *key, int container) {
-  if (j->count[j->depth]++) fputc(',', j->f);
-  if (j->depth > 0 && (container || !j->is_array[j->depth])) {
-    fputc('\n', j->f);
-    for (int i = 0; i < j->depth; i++) fputs("  ", j->f);
-  }
-  if (key) {
-    json_escaped(j->f, key);
-    fputs(": ", j->f);
-  }
-}
-
-static void json_open(bench_json *j, const char *key, char bracket, int array) {
-  json_value(j, key, 1);
-  fputc(bracket, j->f);
-  if (j->depth + 1 < BENCH_JSON_DEPTH) j->depth++;
-  j->count[j->depth] = 0;
-  j->is_array[j->depth] = (char)array;
-}
-
-static void json_close(bench_json *j, char bracket) {
-  int had = j->count[j->depth] > 0, array = j->is_array[j->depth];
-  if (j->depth > 0) j->depth--;
-  if (had && !array) {
-    fputc('\n', j->f);
-    for (int i = 0; i < j->depth; i++) fputs("  ", j->f);
-  }
-  fputc(bracket, j->f);
-  if (j->depth == 0) fputc('\n', j->f);
-}
-
-void bench_json_object_begin(bench_json *j, const char *key) { json_open(j, key, '{', 0); }
-void bench_json_object_end(bench_json *j) { json_close(j, '}'); }
-void bench_json_array_begin(bench_json *j, const char *key) { json_open(j, key, '[', 1); }
-void bench_json_array_end(bench_json *j) { json_close(j, ']'); }
-
-void bench_json_string(bench_json *j, const char *key, const char *value) {
-  json_value(j, key, 0);
-  json_escaped(j->f, value ? value : "");
-}
-
-void bench_json_u64(bench_json *j, const char *key, uint64_t value) {
-  json_value(j, key, 0);
-  fprintf(j->f, "%llu", (unsigned long long)value);
-}
-
-void bench_json_int(bench_json *j, const char *key, long long value) {
-  json_value(j, key, 0);
-  fprintf(j->f, "%lld", value);
-}
-
-void bench_json_double(bench_json *j, const char *key, double value) {
-  json_value(j, key, 0);
-  if (isfinite(value)) fprintf(j->f, "%.10g", value);
-  else fputs("null", j->f);
-}
-
-void bench_json_bool(bench_json *j, const char *key, int value) {
-  json_value(j, key, 0);
-  fputs(value ? "true" : "false", j->f);
-}
-
-void bench_json_null(bench_json *j, const char *key) {
-  json_value(j, key, 0);
-  fputs("null", j->f);
 }

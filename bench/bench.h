@@ -12,6 +12,8 @@
 
 #include <accelstrat/accelstrat.h>
 
+#include "json.h"
+
 /* ---- options ---- */
 
 #define BENCH_DEFAULT_REPS 10
@@ -101,30 +103,9 @@ FILE *bench_open_out(const char *dir, const char *name);
 /* Closes f; 0, or -1 (with a message naming what) when a write failed. */
 int bench_close_out(FILE *f, const char *dir, const char *name);
 
-/* ---- JSON ---- */
+/* ---- JSON: the runtime's writer (runtime/json.h) ---- */
 
-#define BENCH_JSON_DEPTH 16
-
-typedef struct bench_json {
-  FILE *f;
-  int depth;
-  int count[BENCH_JSON_DEPTH];    /* values written at each level */
-  char is_array[BENCH_JSON_DEPTH];
-} bench_json;
-
-void bench_json_init(bench_json *j, FILE *f);
-/* key is NULL inside arrays and for the top-level value. */
-void bench_json_object_begin(bench_json *j, const char *key);
-void bench_json_object_end(bench_json *j);
-void bench_json_array_begin(bench_json *j, const char *key);
-void bench_json_array_end(bench_json *j);
-void bench_json_string(bench_json *j, const char *key, const char *value);
-void bench_json_u64(bench_json *j, const char *key, uint64_t value);
-void bench_json_int(bench_json *j, const char *key, long long value);
-/* Non-finite values as null. */
-void bench_json_double(bench_json *j, const char *key, double value);
-void bench_json_bool(bench_json *j, const char *key, int value);
-void bench_json_null(bench_json *j, const char *key);
+typedef as_json bench_json;
 
 /* The machine as a JSON object named key. */
 void bench_machine_json(bench_json *j, const char *key, const bench_machine *m);

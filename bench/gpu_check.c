@@ -714,24 +714,6 @@ static void throughput_all(void) {
 
 /* ---- the machine, and the JSON record ---- */
 
-static void cpu_model(char *buf, size_t len) {
-  snprintf(buf, len, "unknown");
-  FILE *f = fopen("/proc/cpuinfo", "r");
-  if (!f) return;
-  char line[512];
-  while (fgets(line, sizeof line, f)) {
-    if (strncmp(line, "model name", 10) != 0) continue;
-    const char *colon = strchr(line, ':');
-    if (!colon) continue;
-    colon++;
-    while (*colon == ' ') colon++;
-    snprintf(buf, len, "%s", colon);
-    buf[strcspn(buf, "\n")] = '\0';
-    break;
-  }
-  fclose(f);
-}
-
 static void json_str(FILE *f, const char *s) {
   fputc('"', f);
   for (; *s; s++) {
@@ -899,7 +881,9 @@ int main(int argc, char **argv) {
   size_t free_b = 0, total_b = 0;
   be->mem_info(&free_b, &total_b);
   char model[128];
-  cpu_model(model, sizeof model);
+  as_capabilities caps;
+  as_capabilities_detect(&caps);
+  snprintf(model, sizeof model, "%s", caps.cpu_model);
   as_config cfg;
   as_config_defaults(&cfg);
   cfg.strategy.kind = AS_STRATEGY_CPU;

@@ -344,100 +344,100 @@ static void print_summary(context *c, bench_text *t, const summary *s) {
 
 static void json_per_runner(bench_json *j, const char *key, const cell *x,
                             const double *v) {
-  bench_json_object_begin(j, key);
+  as__json_object_begin(j, key);
   for (int r = 0; r < RUNNERS; r++)
-    if (x->ns[r]) bench_json_double(j, runner_names[r], v[r]);
-  bench_json_object_end(j);
+    if (x->ns[r]) as__json_double(j, runner_names[r], v[r]);
+  as__json_object_end(j);
 }
 
 static void json_predicted(bench_json *j, const char *key, const uint64_t *p) {
-  bench_json_object_begin(j, key);
-  for (int i = 0; i < AS_PREDICT_COUNT; i++) bench_json_u64(j, runner_names[i], p[i]);
-  bench_json_object_end(j);
+  as__json_object_begin(j, key);
+  for (int i = 0; i < AS_PREDICT_COUNT; i++) as__json_u64(j, runner_names[i], p[i]);
+  as__json_object_end(j);
 }
 
 static void json_cell(context *c, bench_json *j, const cell *x) {
-  bench_json_object_begin(j, NULL);
-  bench_json_string(j, "kernel", x->row->k->name);
-  bench_json_u64(j, "tasks", x->tasks);
-  bench_json_u64(j, "work", x->work);
-  bench_json_object_begin(j, "shape");
-  bench_json_int(j, "min_len", x->row->min_len);
-  bench_json_int(j, "max_len", x->row->max_len);
-  bench_json_int(j, "every", x->row->every);
-  bench_json_object_end(j);
-  bench_json_object_begin(j, "samples_ns");
+  as__json_object_begin(j, NULL);
+  as__json_string(j, "kernel", x->row->k->name);
+  as__json_u64(j, "tasks", x->tasks);
+  as__json_u64(j, "work", x->work);
+  as__json_object_begin(j, "shape");
+  as__json_i64(j, "min_len", x->row->min_len);
+  as__json_i64(j, "max_len", x->row->max_len);
+  as__json_i64(j, "every", x->row->every);
+  as__json_object_end(j);
+  as__json_object_begin(j, "samples_ns");
   for (int r = 0; r < RUNNERS; r++) {
     if (!x->ns[r]) continue;
-    bench_json_array_begin(j, runner_names[r]);
-    for (int i = 0; i < c->opt.reps; i++) bench_json_u64(j, NULL, (uint64_t)x->ns[r][i]);
-    bench_json_array_end(j);
+    as__json_array_begin(j, runner_names[r]);
+    for (int i = 0; i < c->opt.reps; i++) as__json_u64(j, NULL, (uint64_t)x->ns[r][i]);
+    as__json_array_end(j);
   }
-  bench_json_object_end(j);
-  bench_json_object_begin(j, "fallback_runs");
+  as__json_object_end(j);
+  as__json_object_begin(j, "fallback_runs");
   for (int r = 0; r < RUNNERS; r++)
-    if (x->ns[r]) bench_json_int(j, runner_names[r], x->fallbacks[r]);
-  bench_json_object_end(j);
+    if (x->ns[r]) as__json_i64(j, runner_names[r], x->fallbacks[r]);
+  as__json_object_end(j);
   json_per_runner(j, "median_ns", x, x->median);
   json_per_runner(j, "min_ns", x, x->min);
   json_per_runner(j, "max_ns", x, x->max);
-  bench_json_string(j, "best", runner_names[x->best]);
-  bench_json_string(j, "auto_pick", runner_names[x->pick]);
-  bench_json_int(j, "auto_pick_rounds", x->pick_votes);
-  bench_json_double(j, "regret", x->regret);
-  bench_json_bool(j, "within_noise", x->median[x->pick] <= (1 + NOISE) * x->median[x->best]);
-  bench_json_double(j, "select_median_ns", x->select_median_ns);
-  bench_json_array_begin(j, "auto");
+  as__json_string(j, "best", runner_names[x->best]);
+  as__json_string(j, "auto_pick", runner_names[x->pick]);
+  as__json_i64(j, "auto_pick_rounds", x->pick_votes);
+  as__json_double(j, "regret", x->regret);
+  as__json_bool(j, "within_noise", x->median[x->pick] <= (1 + NOISE) * x->median[x->best]);
+  as__json_double(j, "select_median_ns", x->select_median_ns);
+  as__json_array_begin(j, "auto");
   for (int i = 0; i < c->opt.reps; i++) {
     const auto_sample *a = &x->autos[i];
-    bench_json_object_begin(j, NULL);
-    bench_json_int(j, "round", i + 1);
-    bench_json_u64(j, "wall_ns", a->wall_ns);
-    bench_json_string(j, "chosen", as_strategy_kind_name(a->chosen));
-    bench_json_u64(j, "select_ns", a->select_ns);
+    as__json_object_begin(j, NULL);
+    as__json_i64(j, "round", i + 1);
+    as__json_u64(j, "wall_ns", a->wall_ns);
+    as__json_string(j, "chosen", as_strategy_kind_name(a->chosen));
+    as__json_u64(j, "select_ns", a->select_ns);
     json_predicted(j, "predicted_ns", a->predicted_ns);
-    bench_json_int(j, "threads", a->threads);
-    bench_json_string(j, "model", a->model);
-    bench_json_string(j, "reason", a->reason);
-    bench_json_object_end(j);
+    as__json_i64(j, "threads", a->threads);
+    as__json_string(j, "model", a->model);
+    as__json_string(j, "reason", a->reason);
+    as__json_object_end(j);
   }
-  bench_json_array_end(j);
-  bench_json_object_end(j);
+  as__json_array_end(j);
+  as__json_object_end(j);
 }
 
 static void write_json(context *c, FILE *f, const summary *s) {
   bench_json j;
-  bench_json_init(&j, f);
-  bench_json_object_begin(&j, NULL);
-  bench_json_string(&j, "tool", "accelstrat-bench selection " AS_VERSION_STRING);
-  bench_json_u64(&j, "seed", c->opt.seed);
-  bench_json_int(&j, "reps", c->opt.reps);
-  bench_json_bool(&j, "quick", c->opt.quick);
-  bench_json_string(&j, "time", "wall time of as_run (selection + execution), ns");
+  as__json_init(&j, f);
+  as__json_object_begin(&j, NULL);
+  as__json_string(&j, "tool", "accelstrat-bench selection " AS_VERSION_STRING);
+  as__json_u64(&j, "seed", c->opt.seed);
+  as__json_i64(&j, "reps", c->opt.reps);
+  as__json_bool(&j, "quick", c->opt.quick);
+  as__json_string(&j, "time", "wall time of as_run (selection + execution), ns");
   bench_machine_json(&j, "machine", &c->machine);
-  bench_json_array_begin(&j, "strategies");
+  as__json_array_begin(&j, "strategies");
   for (int i = 0; i < c->n_runners; i++)
-    if (c->runners[i] != AUTO) bench_json_string(&j, NULL, runner_names[c->runners[i]]);
-  bench_json_array_end(&j);
-  bench_json_array_begin(&j, "cells");
+    if (c->runners[i] != AUTO) as__json_string(&j, NULL, runner_names[c->runners[i]]);
+  as__json_array_end(&j);
+  as__json_array_begin(&j, "cells");
   for (int i = 0; i < c->n_cells; i++) json_cell(c, &j, &c->cells[i]);
-  bench_json_array_end(&j);
-  bench_json_object_begin(&j, "summary");
-  bench_json_int(&j, "cells", s->cells);
-  bench_json_int(&j, "best_picked", s->best_picked);
-  bench_json_int(&j, "within_noise", s->within_noise);
-  bench_json_double(&j, "noise", NOISE);
-  bench_json_double(&j, "regret_mean", s->regret_mean);
-  bench_json_double(&j, "regret_max", s->regret_max);
-  bench_json_int(&j, "auto_runs", s->auto_runs);
-  bench_json_double(&j, "select_median_ns", s->select_median_ns);
-  bench_json_double(&j, "select_max_ns", s->select_max_ns);
-  bench_json_object_begin(&j, "rates_at_end");
+  as__json_array_end(&j);
+  as__json_object_begin(&j, "summary");
+  as__json_i64(&j, "cells", s->cells);
+  as__json_i64(&j, "best_picked", s->best_picked);
+  as__json_i64(&j, "within_noise", s->within_noise);
+  as__json_double(&j, "noise", NOISE);
+  as__json_double(&j, "regret_mean", s->regret_mean);
+  as__json_double(&j, "regret_max", s->regret_max);
+  as__json_i64(&j, "auto_runs", s->auto_runs);
+  as__json_double(&j, "select_median_ns", s->select_median_ns);
+  as__json_double(&j, "select_max_ns", s->select_max_ns);
+  as__json_object_begin(&j, "rates_at_end");
   for (int k = 0; k < BENCH_KERNELS; k++)
-    bench_json_string(&j, bench_kernels[k]->name, s->rates_end[k]);
-  bench_json_object_end(&j);
-  bench_json_object_end(&j);
-  bench_json_object_end(&j);
+    as__json_string(&j, bench_kernels[k]->name, s->rates_end[k]);
+  as__json_object_end(&j);
+  as__json_object_end(&j);
+  as__json_object_end(&j);
 }
 
 /* ---- the subcommand ---- */

@@ -1,6 +1,7 @@
 #include <accelstrat/executor.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,8 +61,30 @@ static double cgroup_cpus(void) {
   return best;
 }
 
+static char model_name[64] = "unknown";
+static pthread_once_t model_once = PTHREAD_ONCE_INIT;
+
+static void read_model_name(void) {
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  char line[512];
+  while (f && fgets(line, sizeof line, f)) {
+    const char *colon = strchr(line, ':');
+    if (strncmp(line, "model name", 10) != 0 || !colon) continue;
+    colon += 1 + strspn(colon + 1, " \t");
+    snprintf(model_name, sizeof model_name, "%.*s", (int)strcspn(colon, "\n"), colon);
+    break;
+  }
+  if (f) fclose(f);
+}
+
+const char *as__cpu_model(void) {
+  pthread_once(&model_once, read_model_name); /* read once per process */
+  return model_name;
+}
+
 void as_capabilities_detect(as_capabilities *caps) {
   memset(caps, 0, sizeof *caps);
+  snprintf(caps->cpu_model, sizeof caps->cpu_model, "%s", as__cpu_model());
   long online = sysconf(_SC_NPROCESSORS_ONLN);
   caps->online_cpus = online > 0 ? (int)online : 1;
   cpu_set_t set;

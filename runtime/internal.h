@@ -18,6 +18,9 @@ struct as_executor {
   uint64_t load_at;  /* ...read at this time (0: never) */
 };
 
+/* This CPU's model name (/proc/cpuinfo), "unknown" without one. */
+const char *as__cpu_model(void);
+
 /* Threads a run may use before the jobserver has its say: the minimum of
  * requested (threads=; 0 when unset), the online CPUs, the affinity mask and
  * the cgroup quota, and, with neither a jobserver nor threads=, what the

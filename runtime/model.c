@@ -15,6 +15,7 @@
  * merges this process's news into it and renames a temporary file over it,
  * so readers never see half a file and concurrent writers lose nothing. */
 #include "model.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -80,29 +81,10 @@ static void sanitize(char *dst, size_t len, const char *src) {
   if (len) dst[i] = '\0';
 }
 
-static char cpu_key[96];
-static pthread_once_t cpu_key_once = PTHREAD_ONCE_INIT;
-
-static void read_cpu_key(void) {
-  char model[128] = "unknown", line[512];
-  FILE *f = fopen("/proc/cpuinfo", "r");
-  while (f && fgets(line, sizeof line, f)) {
-    const char *colon = strchr(line, ':');
-    if (strncmp(line, "model name", 10) != 0 || !colon) continue;
-    for (colon++; *colon == ' ';) colon++;
-    snprintf(model, sizeof model, "%s", colon);
-    model[strcspn(model, "\n")] = '\0';
-    break;
-  }
-  if (f) fclose(f);
-  char clean[90];
-  sanitize(clean, sizeof clean, model);
-  snprintf(cpu_key, sizeof cpu_key, "cpu/%s", clean);
-}
-
 void as__model_cpu_key(char *buf, size_t len) {
-  pthread_once(&cpu_key_once, read_cpu_key);
-  snprintf(buf, len, "%s", cpu_key);
+  char clean[90];
+  sanitize(clean, sizeof clean, as__cpu_model());
+  snprintf(buf, len, "cpu/%s", clean);
 }
 
 void as__model_gpu_key(const char *backend, const char *name,

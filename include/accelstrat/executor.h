@@ -22,6 +22,7 @@ typedef struct as_capabilities {
   int gpu_count;     /* usable GPUs (0: no GPU backend or no device) */
   char gpu_backend[16]; /* "none", later "cuda" or "sim" */
   char gpu_name[64];
+  char cpu_model[64]; /* /proc/cpuinfo's "model name", "unknown" without */
 } as_capabilities;
 
 /* Capabilities of the calling process. Never fails. */
