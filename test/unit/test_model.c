@@ -327,6 +327,41 @@ static void test_selection(void) {
   as__gpu_reset();
 }
 
+/* as_calibrate writes calibrated rates for every kernel on the CPU and on
+ * the (sim) GPU, and the next process reads them. */
+static void test_calibrate(void) {
+  unlink(file);
+  as__model_reset();
+  as__gpu_reset();
+  setenv("ACCELSTRAT_GPU", "sim", 1);
+  as_calibration c;
+  as_calibration_defaults(&c);
+  c.samples = 1;
+  c.threads = 2;
+  char err[256] = "";
+  CHECK_MSG(as_calibrate(&c, err, sizeof err) == 0, "as_calibrate: %s", err);
+  char sim[96];
+  CHECK(as__gpu_peek(sim, sizeof sim, NULL, NULL) == 1);
+  as__model_reset();
+  const as_kernel *ks[] = {&as_kernel_fingerprint, &as_kernel_candidates, &as_kernel_align};
+  for (int i = 0; i < 3; i++) {
+    as_rates r;
+    as__model_rates(ks[i], cpu, &r);
+    CHECK_MSG(r.calibrated && r.unit_ns > 0 && r.eff > 0, "%s on the CPU", ks[i]->name);
+    as__model_rates(ks[i], sim, &r);
+    CHECK_MSG(r.calibrated && r.unit_ns > 0, "%s on the sim", ks[i]->name);
+  }
+  CHECK_INT_EQ(as__model_warnings(), 0);
+  /* off: a clear error, nothing written */
+  setenv("ACCELSTRAT_PROFILE", "off", 1);
+  CHECK_INT_EQ(as_calibrate(&c, err, sizeof err), AS_ENOSYS);
+  CHECK(strstr(err, "off") != NULL);
+  setenv("ACCELSTRAT_PROFILE", file, 1);
+  unsetenv("ACCELSTRAT_GPU");
+  as__gpu_reset();
+  as__model_reset();
+}
+
 int main(void) {
   snprintf(dir, sizeof dir, "%s/accelstrat-model-XXXXXX",
            getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -356,6 +391,7 @@ int main(void) {
   test_stale_gpu();
   test_concurrent_saves();
   test_selection();
+  test_calibrate();
   char cmd[400];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (!test_failures && system(cmd) != 0) return 2;
