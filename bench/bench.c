@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "gpu/gpu.h"
+#include "model.h"
 #include "synth.h"
 
 /* ---- subcommands ---- */
@@ -259,24 +260,12 @@ void bench_machine_json(bench_json *j, const char *key, const bench_machine *m) 
 
 /* ---- time and statistics ---- */
 
-uint64_t bench_now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
 double bench_median(const double *v, int n) {
   if (n <= 0) return 0;
   double *c = malloc((size_t)n * sizeof *c);
   if (!c) return NAN;
   memcpy(c, v, (size_t)n * sizeof *c);
-  qsort(c, (size_t)n, sizeof *c, cmp_double);
-  double m = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+  double m = as__median(c, n); /* sorts its argument: a copy */
   free(c);
   return m;
 }

@@ -12,6 +12,7 @@
 
 #include <accelstrat/accelstrat.h>
 
+#include "internal.h"
 #include "json.h"
 
 /* ---- options ---- */
@@ -76,9 +77,8 @@ int bench_machine_detect(bench_machine *m, int threads);
  * nothing. */
 const char *bench_rates_source(const as_kernel *k, char *buf, size_t len);
 
-/* ---- time and statistics ---- */
+/* ---- statistics (time: as__now_ns of runtime/internal.h) ---- */
 
-uint64_t bench_now_ns(void);
 /* Median of v[0..n) without reordering it; 0 for n == 0. */
 double bench_median(const double *v, int n);
 double bench_min(const double *v, int n);

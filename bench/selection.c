@@ -126,9 +126,9 @@ static int run_once(context *c, int r, const as_batch *b, const unsigned char *r
                     size_t out_bytes, as_report *rep, uint64_t *wall_ns,
                     const char *when) {
   memset(b->out, POISON, out_bytes);
-  const uint64_t t0 = bench_now_ns();
+  const uint64_t t0 = as__now_ns();
   int rc = as_run(c->ex[r], b, rep);
-  *wall_ns = bench_now_ns() - t0;
+  *wall_ns = as__now_ns() - t0;
   if (rc < 0) {
     fprintf(stderr, "accelstrat-bench selection: %s, %zu tasks, %s (%s): %s (%s)\n",
             b->kernel->name, b->n, runner_names[r], when, as_strerror(rc), rep->reason);

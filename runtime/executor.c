@@ -71,13 +71,22 @@ static int validate_and_measure(const as_batch *b, as_shape *s) {
   return 0;
 }
 
-/* The CPU's prediction, with the first team's start while this process has
- * not run one. */
+/* The first OpenMP team's start, while this process has not run one and a
+ * run on `threads` threads would. */
+static double team_cold_ns(const as_executor *ex, int threads) {
+  return threads > 1 && !as__cpu_team_up()
+             ? as__model_gpu_init_ns(AS_MODEL_OMP, ex->cpu_key) : 0;
+}
+
+/* The CPU's prediction, the first team's start included. */
 static double cpu_ns(const as_executor *ex, const as_rates *r, const as_shape *s,
                      int threads) {
-  double cold = threads > 1 && !as__cpu_team_up()
-                    ? as__model_gpu_init_ns(AS_MODEL_OMP, ex->cpu_key) : 0;
-  return as__predict_cpu(r, s, threads) + cold;
+  return as__predict_cpu(r, s, threads) + team_cold_ns(ex, threads);
+}
+
+/* Where dynamic hybrid's own error is learned, for a GPU's model key. */
+static void hybrid_key(const char *gpu_key, char *buf, size_t len) {
+  snprintf(buf, len, "hybrid/%.96s", gpu_key);
 }
 
 static const char *fmt_ns(double ns, char *buf, size_t len) {
@@ -137,13 +146,11 @@ static void guess_gpu(const as_executor *ex, const as_batch *b, const as_shape *
   as__model_rates(b->kernel, g->key, &g->rates);
   double mem = as__model_gpu_mem(backend, g->key);
   char hkey[104];
-  snprintf(hkey, sizeof hkey, "hybrid/%.96s", g->key);
+  hybrid_key(g->key, hkey, sizeof hkey);
   g->gpu_ns = as__predict_gpu(&g->rates, s, mem) + g->cold_ns;
   g->hybrid_ns = as__predict_hybrid(cpu, &g->rates, s, threads, mem, &g->share) *
                      as__model_scale(b->kernel, hkey) +
-                 g->cold_ns +
-                 (threads > 1 && !as__cpu_team_up()
-                      ? as__model_gpu_init_ns(AS_MODEL_OMP, ex->cpu_key) : 0);
+                 g->cold_ns + team_cold_ns(ex, threads);
 }
 
 static void record(as_report *rep, double cpu, const gpu_guess *g) {
@@ -315,10 +322,10 @@ static int take_threads(as_executor *ex, const as_shape *s, const as_rates *cpu,
   return want;
 }
 
-/* Teaches the model what a plain CPU or GPU run took; team_cold_ns is the
+/* Teaches the model what a plain CPU or GPU run took; team_cold is the
  * first team's start when the run had to pay it. */
 static void learn(const as_executor *ex, const as_batch *b, const as_shape *s,
-                  const as_report *rep, int threads, double team_cold_ns) {
+                  const as_report *rep, int threads, double team_cold) {
   if (rep->error || rep->n_events || !s->n) return;
   as_rates r;
   char key[96];
@@ -326,7 +333,7 @@ static void learn(const as_executor *ex, const as_batch *b, const as_shape *s,
     as__model_rates(b->kernel, ex->cpu_key, &r);
     r.scale = 1;
     as__model_learn(b->kernel, ex->cpu_key, (double)rep->exec_ns,
-                    as__predict_cpu(&r, s, threads) + team_cold_ns);
+                    as__predict_cpu(&r, s, threads) + team_cold);
   } else if (rep->chosen.kind == AS_STRATEGY_GPU &&
              as__gpu_peek(key, sizeof key, NULL, NULL) == 1) {
     as__model_rates(b->kernel, key, &r);
@@ -342,11 +349,11 @@ static void learn(const as_executor *ex, const as_batch *b, const as_shape *s,
     as__model_rates(b->kernel, ex->cpu_key, &c);
     as__model_rates(b->kernel, key, &g);
     char hkey[104];
-    snprintf(hkey, sizeof hkey, "hybrid/%.96s", key);
+    hybrid_key(key, hkey, sizeof hkey);
     as__model_learn(b->kernel, hkey, (double)rep->exec_ns,
                     as__predict_hybrid(&c, &g, s, threads,
                                        as__model_gpu_mem(as__gpu_choice(), key), &share) +
-                        team_cold_ns);
+                        team_cold);
   }
 }
 
@@ -378,8 +385,7 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
   rep->chosen = chosen;
   const uint64_t t1 = as__now_ns();
   rep->select_ns = t1 - t0;
-  const double team_cold_ns = threads > 1 && !as__cpu_team_up()
-                                  ? as__model_gpu_init_ns(AS_MODEL_OMP, ex->cpu_key) : 0;
+  const double team_cold = team_cold_ns(ex, threads); /* before the run starts one */
   if (rc == 0) {
     rep->threads = threads;
     if (chosen.kind == AS_STRATEGY_CPU) {
@@ -392,6 +398,6 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
   }
   as__jobserver_release(&ex->js, tokens, taken); /* every one, on every path */
   rep->error = rc;
-  learn(ex, b, &shape, rep, threads, team_cold_ns);
+  learn(ex, b, &shape, rep, threads, team_cold);
   return rc;
 }

@@ -18,6 +18,13 @@ struct as_executor {
   uint64_t load_at;  /* ...read at this time (0: never) */
 };
 
+/* Characters kept in keys and file names made of outside text (host, CPU
+ * and GPU names, device keys): [A-Za-z0-9._-]. */
+static inline int as__name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+}
+
 /* This CPU's model name (/proc/cpuinfo), "unknown" without one. */
 const char *as__cpu_model(void);
 

@@ -72,12 +72,8 @@ static unsigned warnings;
 
 static void sanitize(char *dst, size_t len, const char *src) {
   size_t i = 0;
-  for (; src && src[i] && i + 1 < len; i++) {
-    char c = src[i];
-    int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-             (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
-    dst[i] = ok ? c : '_';
-  }
+  for (; src && src[i] && i + 1 < len; i++)
+    dst[i] = as__name_char(src[i]) ? src[i] : '_';
   if (len) dst[i] = '\0';
 }
 
@@ -147,6 +143,12 @@ static void defaults_for(const as_kernel *k, const char *device, as_rates *r) {
 
 /* ---- the file ---- */
 
+static void host_name(char *buf, size_t len) {
+  char host[64] = "localhost";
+  gethostname(host, sizeof host - 1);
+  sanitize(buf, len, host);
+}
+
 int as_profile_path(char *buf, size_t len) {
   const char *env = getenv("ACCELSTRAT_PROFILE");
   if (env && *env) {
@@ -157,9 +159,8 @@ int as_profile_path(char *buf, size_t len) {
     snprintf(buf, len, "%s", env);
     return 0;
   }
-  char host[64] = "localhost", clean[64];
-  gethostname(host, sizeof host - 1);
-  sanitize(clean, sizeof clean, host);
+  char clean[64];
+  host_name(clean, sizeof clean);
   const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
   if (xdg && *xdg == '/')
     snprintf(buf, len, "%s/accelstrat/profile-%s.txt", xdg, clean);
@@ -170,12 +171,6 @@ int as_profile_path(char *buf, size_t len) {
     return AS_ENOSYS;
   }
   return 0;
-}
-
-static void host_name(char *buf, size_t len) {
-  char host[64] = "localhost";
-  gethostname(host, sizeof host - 1);
-  sanitize(buf, len, host);
 }
 
 static void warn(const char *fmt, const char *a, const char *b) {

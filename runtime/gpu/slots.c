@@ -1,5 +1,7 @@
 #include "slots.h"
 
+#include "../internal.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -58,9 +60,7 @@ __attribute__((format(printf, 3, 4))) static void say(char *detail, size_t len,
 static int file_name_key(const char *key, char *out, size_t cap) {
   size_t n = 0;
   for (const char *c = key; *c; c++) {
-    if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
-          (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' || *c == '-'))
-      continue;
+    if (!as__name_char(*c)) continue;
     if (n + 1 >= cap) return -1;
     out[n++] = *c;
   }
