@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "gpu/gpu.h"
 #include "internal.h"
 #include "model.h"
@@ -14,12 +15,12 @@
 int as_executor_create(const as_config *cfg, as_executor **out) {
   if (!out) return AS_EINVAL;
   *out = NULL;
-  as_executor *ex = calloc(1, sizeof *ex);
+  as_executor *ex = as__calloc(1, sizeof *ex);
   if (!ex) return AS_ENOMEM;
   if (cfg) {
     ex->cfg = *cfg;
   } else if (as_config_init(&ex->cfg, NULL, 0) < 0) {
-    free(ex);
+    as__free(ex);
     return AS_EINVAL;
   }
   as_capabilities_detect(&ex->caps);
@@ -34,7 +35,7 @@ void as_executor_destroy(as_executor *ex) {
   if (!ex) return;
   as__jobserver_close(&ex->js);
   as_profile_save(); /* what its runs taught the model; best effort */
-  free(ex);
+  as__free(ex);
 }
 
 const as_capabilities *as_executor_capabilities(const as_executor *ex) {

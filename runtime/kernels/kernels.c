@@ -7,6 +7,7 @@
 #include <accelstrat/error.h>
 #include <accelstrat/kernels.h>
 
+#include "alloc.h"
 #include "candidates.h"
 #include "lcs.h"
 #include "minhash.h"
@@ -105,7 +106,7 @@ static int align_cpu(const as_batch *b, size_t begin, size_t end) {
     if (need > words) words = need;
   }
   uint64_t *work = NULL;
-  if (words && !(work = malloc(words * sizeof *work))) return AS_ENOMEM;
+  if (words && !(work = as__malloc(words * sizeof *work))) return AS_ENOMEM;
   for (size_t i = begin; i < end; i++) {
     const as_align_task *task = as__align_task(b, i);
     const uint32_t *tokens_a = (const uint32_t *)(task + 1);
@@ -114,7 +115,7 @@ static int align_cpu(const as_batch *b, size_t begin, size_t end) {
     out->lcs = as_lcs(tokens_a, task->len_a, tokens_b, task->len_b, work);
     out->total = task->len_a + task->len_b;
   }
-  free(work);
+  as__free(work);
   return 0;
 }
 
