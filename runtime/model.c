@@ -14,6 +14,7 @@
  * replaces it. Saving takes an flock on PATH.lock, reads the file again,
  * merges this process's news into it and renames a temporary file over it,
  * so readers never see half a file and concurrent writers lose nothing. */
+#include "fsutil.h"
 #include "model.h"
 #include "internal.h"
 
@@ -620,18 +621,6 @@ static int dirty(void) {
   return 0;
 }
 
-static int make_dirs(const char *file) {
-  char dir[4096];
-  snprintf(dir, sizeof dir, "%s", file);
-  for (char *p = dir + 1; *p; p++) {
-    if (*p != '/') continue;
-    *p = '\0';
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) return -1;
-    *p = '/';
-  }
-  return 0;
-}
-
 int as_profile_save(void) {
   pthread_mutex_lock(&lock);
   ensure_loaded();
@@ -640,7 +629,7 @@ int as_profile_save(void) {
   char lock_path[4200];
   snprintf(lock_path, sizeof lock_path, "%s.lock", path);
   int fd = -1;
-  if (make_dirs(path) == 0)
+  if (as__mkdirs_for(path, 0755) == 0)
     fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
     rc = AS_EIO;

@@ -1,0 +1,426 @@
+/* Batch files (runtime/batchfile.h): synthetic batches of the three built-in
+ * kernels survive a write and a read byte for byte and compute the same
+ * outputs; every kind of damage to a file (every truncation, bad fields,
+ * sizes that would make the reader allocate far more than the file holds)
+ * is AS_EINVAL with a message naming the file, and leaves nothing to free;
+ * a write that cannot complete says why, naming the file, and leaves no
+ * temporary file behind. */
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <accelstrat/accelstrat.h>
+
+#include "batchfile.h"
+#include "synth.h"
+#include "test_util.h"
+
+static char dir[256];
+
+static void path_of(char *buf, size_t len, const char *name) {
+  snprintf(buf, len, "%s/%s", dir, name);
+}
+
+/* The bytes of a file (*len of them), malloc'd; NULL when it cannot be read. */
+static unsigned char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char *buf = malloc(size > 0 ? (size_t)size : 1);
+  if (buf && fread(buf, 1, (size_t)size, f) != (size_t)size) {
+    free(buf);
+    buf = NULL;
+  }
+  fclose(f);
+  *len = (size_t)size;
+  return buf;
+}
+
+static void spit(const char *path, const unsigned char *buf, size_t len) {
+  FILE *f = fopen(path, "wb");
+  CHECK_MSG(f && fwrite(buf, 1, len, f) == len && fclose(f) == 0,
+            "cannot write %s", path);
+}
+
+/* Files in dir other than the ones the test made: temporaries left over. */
+static int stray_files(void) {
+  DIR *d = opendir(dir);
+  int n = 0;
+  for (struct dirent *e; d && (e = readdir(d));)
+    if (strstr(e->d_name, ".tmp")) {
+      fprintf(stderr, "left over: %s\n", e->d_name);
+      n++;
+    }
+  if (d) closedir(d);
+  return n;
+}
+
+/* Runs b on the CPU (two threads) into its own output buffer. */
+static int run_cpu(const as_batch *b) {
+  as_config cfg;
+  as_config_defaults(&cfg);
+  cfg.strategy.kind = AS_STRATEGY_CPU;
+  cfg.threads = 2;
+  as_executor *ex;
+  int rc = as_executor_create(&cfg, &ex);
+  if (rc < 0) return rc;
+  as_report rep;
+  rc = as_run(ex, b, &rep);
+  as_executor_destroy(ex);
+  return rc;
+}
+
+static int same_batch(const as_batch *a, const as_batch *b) {
+  if (a->kernel != b->kernel || a->n != b->n || !a->offsets != !b->offsets ||
+      a->shared_size != b->shared_size)
+    return 0;
+  if (a->shared_size && memcmp(a->shared, b->shared, a->shared_size) != 0) return 0;
+  if (!a->offsets) return 1;
+  uint64_t base = a->offsets[0];
+  for (size_t i = 0; i <= a->n; i++)
+    if (a->offsets[i] - base != b->offsets[i]) return 0;
+  size_t bytes = a->offsets[a->n] - base;
+  return memcmp((const char *)a->data + base, b->data, bytes) == 0;
+}
+
+/* Writes b, reads it back, writes the copy again (the two files must be the
+ * same bytes) and runs both: the outputs must be equal. */
+static void round_trip(const char *name, const as_batch *b) {
+  char path[512], again[600], err[512];
+  path_of(path, sizeof path, name);
+  snprintf(again, sizeof again, "%s.again", path);
+  int rc = as__batch_write(b, path, err, sizeof err);
+  CHECK_MSG(rc == 0, "%s: write: %d %s", name, rc, err);
+  as_synth s;
+  rc = as__batch_read(path, &s, err, sizeof err);
+  CHECK_MSG(rc == 0, "%s: read: %d %s", name, rc, err);
+  if (rc < 0) return;
+  CHECK_MSG(same_batch(b, &s.batch), "%s: batch read differs", name);
+  CHECK(s.batch.out && s.out == s.batch.out);
+  CHECK_INT_EQ(as__batch_write(&s.batch, again, err, sizeof err), 0);
+  size_t la = 0, lb = 0;
+  unsigned char *fa = slurp(path, &la), *fb = slurp(again, &lb);
+  CHECK_MSG(fa && fb && la == lb && memcmp(fa, fb, la) == 0,
+            "%s: rewriting the read batch gives other bytes", name);
+  free(fa);
+  free(fb);
+  unlink(again);
+  CHECK_INT_EQ(run_cpu(b), 0);
+  CHECK_INT_EQ(run_cpu(&s.batch), 0);
+  size_t out_bytes = b->n * b->kernel->out_size;
+  CHECK_MSG(memcmp(b->out, s.batch.out, out_bytes) == 0,
+            "%s: outputs of the read batch differ", name);
+  as__synth_free(&s);
+  CHECK(s.words == NULL && s.out == NULL);
+}
+
+static const as_kernel *const kernels[] = {&as_kernel_fingerprint,
+                                           &as_kernel_candidates,
+                                           &as_kernel_align};
+
+static void test_round_trips(uint64_t seed) {
+  for (int k = 0; k < 3; k++) {
+    for (size_t n = 0; n <= 40; n += 40) {
+      as_synth s;
+      as_synth_shape shape = {.n = n, .min_len = 0, .max_len = 300, .every = 8};
+      CHECK_INT_EQ(as__synth_make(&s, kernels[k], &shape, seed + n), 0);
+      char name[64];
+      snprintf(name, sizeof name, "%s-%zu.asb", kernels[k]->name, n);
+      round_trip(name, &s.batch);
+      as__synth_free(&s);
+    }
+  }
+  /* A slice whose offsets start above 0 (tasks 3.. of a batch): the file
+   * holds only the slice, rebased. */
+  as_synth s;
+  as_synth_shape shape = {.n = 10, .min_len = 5, .max_len = 50, .every = 4};
+  CHECK_INT_EQ(as__synth_make(&s, &as_kernel_align, &shape, seed), 0);
+  as_batch slice = s.batch;
+  slice.n -= 3;
+  slice.offsets += 3;
+  slice.out = (char *)s.out + 3 * sizeof(as_align_out);
+  round_trip("align-slice.asb", &slice);
+  char path[512], err[512];
+  path_of(path, sizeof path, "align-slice.asb");
+  as_synth r;
+  CHECK_INT_EQ(as__batch_read(path, &r, err, sizeof err), 0);
+  CHECK_EQ(r.batch.offsets[0], 0);
+  CHECK_EQ(r.batch.offsets[r.batch.n], s.offsets[10] - s.offsets[3]);
+  as__synth_free(&r);
+  as__synth_free(&s);
+  CHECK_INT_EQ(stray_files(), 0);
+}
+
+/* Little-endian fields of a file in memory. */
+static void set_u32(unsigned char *p, uint32_t v) {
+  for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static void set_u64(unsigned char *p, uint64_t v) {
+  for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static uint64_t get_u64(const unsigned char *p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+  return v;
+}
+
+/* Where the fields are in a file whose kernel name has name_len bytes. */
+typedef struct layout {
+  size_t name, version, n, data_bytes, shared_bytes, flag, offsets;
+} layout;
+
+static layout layout_of(size_t name_len) {
+  layout l;
+  l.name = 12;
+  l.version = l.name + name_len;
+  l.n = l.version + 4;
+  l.data_bytes = l.n + 8;
+  l.shared_bytes = l.data_bytes + 8;
+  l.flag = l.shared_bytes + 8;
+  l.offsets = l.flag + 1;
+  return l;
+}
+
+/* The damaged bytes must be refused as malformed, naming the file. */
+static void expect_malformed(const char *what, const unsigned char *buf, size_t len) {
+  char path[512], err[512] = "";
+  path_of(path, sizeof path, "damaged.asb");
+  spit(path, buf, len);
+  as_synth s;
+  memset(&s, 0x5a, sizeof s);
+  int rc = as__batch_read(path, &s, err, sizeof err);
+  CHECK_MSG(rc == AS_EINVAL, "%s: read gave %d (%s), expected AS_EINVAL", what, rc, err);
+  CHECK_MSG(strstr(err, path) != NULL, "%s: message '%s' does not name the file",
+            what, err);
+  CHECK_MSG(!s.words && !s.offsets && !s.shared && !s.out && !s.batch.kernel,
+            "%s: a failed read left buffers in the synth", what);
+}
+
+static void test_damage(uint64_t seed) {
+  char path[512], err[512];
+  /* Small files of each kernel: every truncation. */
+  for (int k = 0; k < 3; k++) {
+    as_synth s;
+    as_synth_shape shape = {.n = 3, .min_len = 1, .max_len = 6, .every = 3};
+    CHECK_INT_EQ(as__synth_make(&s, kernels[k], &shape, seed), 0);
+    path_of(path, sizeof path, "small.asb");
+    CHECK_INT_EQ(as__batch_write(&s.batch, path, err, sizeof err), 0);
+    as__synth_free(&s);
+    size_t len;
+    unsigned char *good = slurp(path, &len);
+    CHECK(good != NULL);
+    if (!good) return;
+    for (size_t cut = 0; cut < len; cut++) {
+      char what[64];
+      snprintf(what, sizeof what, "%s cut at %zu of %zu", kernels[k]->name, cut, len);
+      expect_malformed(what, good, cut);
+    }
+    /* Trailing garbage, one byte or many. */
+    unsigned char *longer = malloc(len + 100);
+    memcpy(longer, good, len);
+    memset(longer + len, 0, 100);
+    expect_malformed("one trailing byte", longer, len + 1);
+    expect_malformed("trailing garbage", longer, len + 100);
+    free(longer);
+    free(good);
+  }
+
+  /* An align batch of 3 tasks, field by field. */
+  as_synth s;
+  as_synth_shape shape = {.n = 3, .min_len = 2, .max_len = 6, .every = 3};
+  CHECK_INT_EQ(as__synth_make(&s, &as_kernel_align, &shape, seed), 0);
+  path_of(path, sizeof path, "align3.asb");
+  CHECK_INT_EQ(as__batch_write(&s.batch, path, err, sizeof err), 0);
+  as__synth_free(&s);
+  size_t len;
+  unsigned char *good = slurp(path, &len), *bad = malloc(len);
+  if (!good || !bad) {
+    TEST_FAIL("cannot read %s back", path);
+    free(good);
+    free(bad);
+    return;
+  }
+  const layout l = layout_of(strlen("align"));
+  const size_t data = l.offsets + 4 * 8;
+#define DAMAGE(what, edit)                                                     \
+  do {                                                                         \
+    memcpy(bad, good, len);                                                    \
+    edit;                                                                      \
+    expect_malformed(what, bad, len);                                          \
+  } while (0)
+  DAMAGE("bad magic", bad[0] = 'X');
+  DAMAGE("format version 2", bad[7] = '2');
+  DAMAGE("unknown kernel", memcpy(bad + l.name, "alien", 5));
+  DAMAGE("unprintable kernel name", memcpy(bad + l.name, "al\n\xff" "n", 5));
+  DAMAGE("another kernel's name", memcpy(bad + l.name, "fing", 4));
+  DAMAGE("name length 0", set_u32(bad + 8, 0));
+  DAMAGE("name length 4 GiB", set_u32(bad + 8, 0xffffffffu));
+  DAMAGE("name length past the file", set_u32(bad + 8, 60));
+  DAMAGE("wrong version", set_u32(bad + l.version, as_kernel_align.version + 1));
+  DAMAGE("huge n", set_u64(bad + l.n, UINT64_MAX));
+  DAMAGE("n 2^60", set_u64(bad + l.n, 1ull << 60));
+  DAMAGE("n one too many", set_u64(bad + l.n, 4));
+  DAMAGE("n one too few", set_u64(bad + l.n, 2));
+  DAMAGE("huge data size", set_u64(bad + l.data_bytes, UINT64_MAX));
+  DAMAGE("data size one more", set_u64(bad + l.data_bytes, get_u64(good + l.data_bytes) + 1));
+  DAMAGE("data size one less", set_u64(bad + l.data_bytes, get_u64(good + l.data_bytes) - 1));
+  DAMAGE("huge shared size", set_u64(bad + l.shared_bytes, 1ull << 62));
+  DAMAGE("offsets flag 2", bad[l.flag] = 2);
+  DAMAGE("no offsets flag", bad[l.flag] = 0);
+  DAMAGE("offsets[0] not 0", set_u64(bad + l.offsets, 4));
+  DAMAGE("offsets decrease",
+         (set_u64(bad + l.offsets + 8, get_u64(good + l.offsets + 16)),
+          set_u64(bad + l.offsets + 16, get_u64(good + l.offsets + 8))));
+  DAMAGE("offsets[n] not the data size",
+         set_u64(bad + l.offsets + 24, get_u64(good + l.offsets + 24) - 4));
+  DAMAGE("offsets beyond the data",
+         set_u64(bad + l.offsets + 16, get_u64(good + l.offsets + 24) + 8));
+  /* Each field right, the first task's header wrong: the kernel's check. */
+  DAMAGE("align task lengths", bad[data] ^= 1);
+#undef DAMAGE
+  free(good);
+  free(bad);
+
+  /* Kernels whose n no offsets bound: a header claiming 2^40 tasks must be
+   * refused before any output is allocated (that would be AS_ENOMEM). */
+  CHECK_INT_EQ(as__synth_make(&s, &as_kernel_candidates,
+                              &(as_synth_shape){.n = 2}, seed), 0);
+  path_of(path, sizeof path, "cand2.asb");
+  CHECK_INT_EQ(as__batch_write(&s.batch, path, err, sizeof err), 0);
+  as__synth_free(&s);
+  good = slurp(path, &len);
+  if (good) {
+    const layout lc = layout_of(strlen("candidates"));
+    set_u64(good + lc.n, 1ull << 40);
+    expect_malformed("candidates n 2^40", good, len);
+    set_u64(good + lc.n, 3); /* one more than the shared block's signatures */
+    expect_malformed("candidates n above the signatures", good, len);
+    set_u64(good + lc.n, 2);
+    good[lc.offsets + 12] = 1; /* reserved field of the shared header */
+    expect_malformed("candidates reserved field", good, len);
+    free(good);
+  }
+  CHECK_INT_EQ(as__synth_make(&s, &as_kernel_fingerprint,
+                              &(as_synth_shape){.n = 0}, seed), 0);
+  path_of(path, sizeof path, "fp0.asb");
+  CHECK_INT_EQ(as__batch_write(&s.batch, path, err, sizeof err), 0);
+  as__synth_free(&s);
+  good = slurp(path, &len);
+  if (good) {
+    /* Without offsets and with 2^40 tasks: the file is still the right size
+     * (it loses its one offset, gains 8 bytes of n's worth nothing). */
+    const layout lf = layout_of(strlen("fingerprint"));
+    set_u64(good + lf.n, 1ull << 40);
+    good[lf.flag] = 0;
+    expect_malformed("fingerprint n 2^40 without offsets", good, len - 8);
+    free(good);
+  }
+
+  /* Not a file at all, and a missing one (an I/O error, not a malformed file). */
+  as_synth r;
+  CHECK_INT_EQ(as__batch_read(dir, &r, err, sizeof err), AS_EINVAL);
+  CHECK(strstr(err, dir) != NULL);
+  path_of(path, sizeof path, "missing.asb");
+  CHECK_INT_EQ(as__batch_read(path, &r, err, sizeof err), AS_EIO);
+  CHECK_MSG(strstr(err, path) && strstr(err, "No such file"), "message '%s'", err);
+  CHECK_INT_EQ(stray_files(), 0);
+}
+
+static void test_write_failures(uint64_t seed) {
+  as_synth s;
+  as_synth_shape shape = {.n = 200, .min_len = 100, .max_len = 200, .every = 5};
+  CHECK_INT_EQ(as__synth_make(&s, &as_kernel_align, &shape, seed), 0);
+  char path[512], err[512];
+
+  /* A directory that does not exist, and a file where a directory should be. */
+  path_of(path, sizeof path, "no-such-dir/x.asb");
+  CHECK_INT_EQ(as__batch_write(&s.batch, path, err, sizeof err), AS_EIO);
+  CHECK_MSG(strstr(err, path) && strstr(err, "No such file"), "message '%s'", err);
+  char file[400];
+  path_of(file, sizeof file, "plain-file");
+  spit(file, (const unsigned char *)"x", 1);
+  snprintf(path, sizeof path, "%s/x.asb", file);
+  CHECK_INT_EQ(as__batch_write(&s.batch, path, err, sizeof err), AS_EIO);
+  CHECK_MSG(strstr(err, path) && strstr(err, "Not a directory"), "message '%s'", err);
+  unlink(file);
+
+  /* The target is a directory: the rename fails after the data was written,
+   * and the temporary file goes. */
+  path_of(path, sizeof path, "a-dir.asb");
+  mkdir(path, 0777);
+  CHECK_INT_EQ(as__batch_write(&s.batch, path, err, sizeof err), AS_EIO);
+  CHECK_MSG(strstr(err, path) && strstr(err, "Is a directory"), "message '%s'", err);
+  rmdir(path);
+  CHECK_INT_EQ(stray_files(), 0);
+
+  /* A write that runs out of room (a file size limit stands in for a full
+   * disk: the same short write): in a child, so the limit stays there. */
+  path_of(path, sizeof path, "too-big.asb");
+  pid_t pid = fork();
+  if (pid == 0) {
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit lim = {4096, 4096};
+    setrlimit(RLIMIT_FSIZE, &lim);
+    int rc = as__batch_write(&s.batch, path, err, sizeof err);
+    int named = strstr(err, path) && strstr(err, "File too large");
+    if (!named) fprintf(stderr, "message '%s'\n", err);
+    _exit(rc == AS_EIO && named ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+            "an oversized write was not reported with the file and the reason");
+  CHECK_MSG(access(path, F_OK) != 0, "a failed write left %s", path);
+  CHECK_INT_EQ(stray_files(), 0);
+
+  /* A kernel that is not a built-in one: nothing could read it back. */
+  as_kernel copy = as_kernel_align;
+  as_batch other = s.batch;
+  other.kernel = &copy;
+  path_of(path, sizeof path, "foreign.asb");
+  CHECK_INT_EQ(as__batch_write(&other, path, err, sizeof err), AS_EINVAL);
+  CHECK_MSG(strstr(err, path) != NULL, "message '%s'", err);
+  CHECK_MSG(access(path, F_OK) != 0, "a refused batch was written");
+  /* Nor a batch its kernel would refuse. */
+  uint64_t saved = s.offsets[1];
+  s.offsets[1] = s.offsets[2] + 4;
+  CHECK_INT_EQ(as__batch_write(&s.batch, path, err, sizeof err), AS_EINVAL);
+  s.offsets[1] = saved;
+  CHECK_INT_EQ(stray_files(), 0);
+  as__synth_free(&s);
+}
+
+static void remove_dir(void) {
+  DIR *d = opendir(dir);
+  char path[512];
+  for (struct dirent *e; d && (e = readdir(d));) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+    path_of(path, sizeof path, e->d_name);
+    unlink(path);
+  }
+  if (d) closedir(d);
+  rmdir(dir);
+}
+
+int main(void) {
+  uint64_t seed = test_seed();
+  const char *tmp = getenv("TMPDIR");
+  snprintf(dir, sizeof dir, "%s/test_batchfile.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  if (!mkdtemp(dir)) {
+    perror("mkdtemp");
+    return 1;
+  }
+  test_round_trips(seed);
+  test_damage(seed);
+  test_write_failures(seed);
+  remove_dir();
+  return test_finish("test_batchfile");
+}
