@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,17 +30,69 @@ typedef struct subcommand {
   const char *summary;
 } subcommand;
 
+static int bench_all(int argc, char **argv);
+
+/* In the reference document's order. */
 static const subcommand subcommands[] = {
+    {"overhead", bench_overhead, "strategy=auto against the strategy it picks, run directly"},
+    {"cpu-vs-omp", bench_cpu_vs_omp,
+     "strategy=cpu against a plain OpenMP parallel for over the same kernel"},
+    {"gpu-speedup", bench_gpu_speedup, "strategy=gpu against strategy=cpu"},
+    {"hybrid", bench_hybrid, "hybrid:F over a sweep of F, dynamic hybrid, cpu and gpu"},
+    {"fallback", bench_fallback, "GPU failure detection and switch to the CPU"},
     {"selection", bench_selection,
      "how often strategy=auto picks the measured-fastest strategy, and its regret"},
+    {"threads", bench_threads, "strategy=cpu at 1, 2, 4, ... threads"},
+    {"tasks", bench_tasks, "cpu and gpu from 10 to 10,000 tasks"},
+    {"memory", bench_memory, "bytes allocated per as_run and peak RSS against direct OpenMP"},
+    {"all", bench_all, "every subcommand above, in order, with the same options"},
 };
+#define SUBCOMMANDS (sizeof subcommands / sizeof *subcommands)
+
+/* Runs every other subcommand with the same arguments, each in a process
+ * of its own (this program again): a subcommand that forks must start with
+ * neither an OpenMP team nor a GPU context in its process, and each section
+ * then starts from the same state. The exit status is the worst of theirs. */
+static int bench_all(int argc, char **argv) {
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      printf("usage: accelstrat-bench all [options]\n"
+             "Runs every subcommand in turn, each in its own process, with these "
+             "options (with --out DIR, each writes its own files there).\n" BENCH_OPTIONS_HELP);
+      return 0;
+    }
+  char **args = calloc((size_t)argc + 2, sizeof *args);
+  if (!args) return 1;
+  args[0] = "accelstrat-bench";
+  for (int i = 1; i < argc; i++) args[i + 1] = argv[i];
+  int worst = 0;
+  for (size_t i = 0; i + 1 < SUBCOMMANDS; i++) {
+    args[1] = (char *)subcommands[i].name;
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+      execv("/proc/self/exe", args);
+      fprintf(stderr, "accelstrat-bench all: cannot run %s: %s\n", subcommands[i].name,
+              strerror(errno));
+      _exit(127);
+    }
+    int st = 0, rc;
+    if (pid < 0 || waitpid(pid, &st, 0) < 0) rc = 1;
+    else rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    if (rc) fprintf(stderr, "accelstrat-bench all: %s exited %d\n", subcommands[i].name, rc);
+    if (rc > worst) worst = rc;
+  }
+  free(args);
+  return worst;
+}
 
 static void usage(FILE *f) {
   fprintf(f, "usage: accelstrat-bench SUBCOMMAND [options]\n"
              "       accelstrat-bench SUBCOMMAND --help   (its options)\n"
              "subcommands:\n");
-  for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++)
-    fprintf(f, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
+  for (size_t i = 0; i < SUBCOMMANDS; i++)
+    fprintf(f, "  %-12s %s\n", subcommands[i].name, subcommands[i].summary);
   fprintf(f, "options (every subcommand):\n" BENCH_OPTIONS_HELP
              "environment: ACCELSTRAT_GPU=cuda|sim|off (default cuda), "
              "ACCELSTRAT_PROFILE=PATH|off\n");
@@ -72,7 +125,7 @@ int main(int argc, char **argv) {
     usage(stdout);
     return 0;
   }
-  for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++) {
+  for (size_t i = 0; i < SUBCOMMANDS; i++) {
     if (strcmp(argv[1], subcommands[i].name) == 0) {
       find_cuda_module();
       return subcommands[i].run(argc - 1, argv + 1);
@@ -128,6 +181,9 @@ int bench_parse_options(const char *name, int argc, char **argv,
       i++;
     } else if (strcmp(a, "--out") == 0 && v && *v) {
       o->out = v;
+      i++;
+    } else if (strcmp(a, "--replay") == 0 && v && *v) {
+      o->replay = v;
       i++;
     } else {
       fprintf(stderr, "accelstrat-bench %s: unknown argument '%s'\n", name, a);
@@ -305,29 +361,6 @@ void bench_printf(bench_text *t, const char *fmt, ...) {
     if (vfprintf(t->file, fmt, ap) < 0) t->failed = 1;
     va_end(ap);
   }
-}
-
-int bench_mkdirs(const char *dir) {
-  char path[PATH_MAX];
-  if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
-    errno = ENAMETOOLONG;
-    return -1;
-  }
-  for (char *p = path + 1;; p++) {
-    if (*p != '/' && *p != '\0') continue;
-    char c = *p;
-    *p = '\0';
-    if (mkdir(path, 0777) < 0 && errno != EEXIST) return -1;
-    *p = c;
-    if (!c) break;
-  }
-  struct stat st;
-  if (stat(path, &st) < 0) return -1;
-  if (!S_ISDIR(st.st_mode)) {
-    errno = ENOTDIR;
-    return -1;
-  }
-  return 0;
 }
 
 FILE *bench_open_out(const char *dir, const char *name) {

@@ -66,8 +66,9 @@ typedef struct cell {
 } cell;
 
 typedef struct context {
-  bench_options opt;
-  bench_machine machine;
+  bench_session s;
+  bench_options opt;     /* s.opt */
+  bench_machine machine; /* s.machine */
   as_executor *ex[RUNNERS];
   int runners[RUNNERS]; /* which run: the measured ones in use, then auto */
   int n_runners;
@@ -102,44 +103,10 @@ static int make_executors(context *c) {
   c->n_runners = 0;
   for (int r = 0; r < RUNNERS; r++) {
     if ((r == GPU || r == HYBRID) && !c->machine.gpu_usable) continue;
-    as_config cfg;
-    as_config_defaults(&cfg);
-    cfg.threads = c->machine.threads; /* fixed: the load average must not vary it */
-    cfg.strategy.kind = runner_kinds[r];
-    int rc = as_executor_create(&cfg, &c->ex[r]);
-    if (rc < 0) {
-      fprintf(stderr, "accelstrat-bench selection: executor for %s: %s\n",
-              runner_names[r], as_strerror(rc));
-      return rc;
-    }
+    int rc = bench_executor(&c->s, bench_strategy(runner_kinds[r], 0), 0,
+                            AS_FAULT_NONE, 0, &c->ex[r]);
+    if (rc < 0) return rc;
     c->runners[c->n_runners++] = r;
-  }
-  return 0;
-}
-
-/* Outputs are poisoned before each run so that a task left unwritten shows. */
-#define POISON 0xa5
-
-/* Runs b once on runner r; checks the outputs against ref unless NULL.
- * 0, or 1 after saying what failed. */
-static int run_once(context *c, int r, const as_batch *b, const unsigned char *ref,
-                    size_t out_bytes, as_report *rep, uint64_t *wall_ns,
-                    const char *when) {
-  memset(b->out, POISON, out_bytes);
-  const uint64_t t0 = as__now_ns();
-  int rc = as_run(c->ex[r], b, rep);
-  *wall_ns = as__now_ns() - t0;
-  if (rc < 0) {
-    fprintf(stderr, "accelstrat-bench selection: %s, %zu tasks, %s (%s): %s (%s)\n",
-            b->kernel->name, b->n, runner_names[r], when, as_strerror(rc), rep->reason);
-    return 1;
-  }
-  if (ref && memcmp(b->out, ref, out_bytes) != 0) {
-    fprintf(stderr, "accelstrat-bench selection: %s, %zu tasks, %s (%s): outputs "
-                    "differ from cpu's (ran as %s: %s)\n",
-            b->kernel->name, b->n, runner_names[r], when,
-            as_strategy_kind_name(rep->chosen.kind), rep->reason);
-    return 1;
   }
   return 0;
 }
@@ -216,19 +183,19 @@ static int run_cell(context *c, cell *x) {
   /* Warm-up, discarded: cpu first, whose outputs every other run must match. */
   for (int i = 0; rc == 0 && i < c->n_runners; i++) {
     int r = c->runners[i];
-    rc = run_once(c, r, &s.batch, r == CPU ? NULL : ref, out_bytes, &rep, &wall,
-                  "warm-up");
+    rc = bench_run_checked(c->ex[r], &s.batch, r == CPU ? NULL : ref, out_bytes, &rep,
+                           &wall, "selection warm-up");
     if (rc == 0 && r == CPU) {
       memcpy(ref, s.batch.out, out_bytes);
       x->work = rep.work;
     }
   }
   for (int round = 0; rc == 0 && round < c->opt.reps; round++) {
-    char when[32];
-    snprintf(when, sizeof when, "round %d", round + 1);
+    char when[48];
+    snprintf(when, sizeof when, "selection round %d", round + 1);
     for (int i = 0; rc == 0 && i < c->n_runners; i++) {
       int r = c->runners[(round + i) % c->n_runners];
-      rc = run_once(c, r, &s.batch, ref, out_bytes, &rep, &wall, when);
+      rc = bench_run_checked(c->ex[r], &s.batch, ref, out_bytes, &rep, &wall, when);
       if (rc) break;
       x->ns[r][round] = (double)wall;
       if (rep.n_events) x->fallbacks[r]++;
@@ -405,39 +372,32 @@ static void json_cell(context *c, bench_json *j, const cell *x) {
   as__json_object_end(j);
 }
 
-static void write_json(context *c, FILE *f, const summary *s) {
-  bench_json j;
-  as__json_init(&j, f);
-  as__json_object_begin(&j, NULL);
-  as__json_string(&j, "tool", "accelstrat-bench selection " AS_VERSION_STRING);
-  as__json_u64(&j, "seed", c->opt.seed);
-  as__json_i64(&j, "reps", c->opt.reps);
-  as__json_bool(&j, "quick", c->opt.quick);
-  as__json_string(&j, "time", "wall time of as_run (selection + execution), ns");
-  bench_machine_json(&j, "machine", &c->machine);
-  as__json_array_begin(&j, "strategies");
+/* The cells and the summary, into the session's JSON object. */
+static void write_json(context *c, const summary *s) {
+  bench_json *j = &c->s.json;
+  as__json_string(j, "time", "wall time of as_run (selection + execution), ns");
+  as__json_array_begin(j, "strategies");
   for (int i = 0; i < c->n_runners; i++)
-    if (c->runners[i] != AUTO) as__json_string(&j, NULL, runner_names[c->runners[i]]);
-  as__json_array_end(&j);
-  as__json_array_begin(&j, "cells");
-  for (int i = 0; i < c->n_cells; i++) json_cell(c, &j, &c->cells[i]);
-  as__json_array_end(&j);
-  as__json_object_begin(&j, "summary");
-  as__json_i64(&j, "cells", s->cells);
-  as__json_i64(&j, "best_picked", s->best_picked);
-  as__json_i64(&j, "within_noise", s->within_noise);
-  as__json_double(&j, "noise", NOISE);
-  as__json_double(&j, "regret_mean", s->regret_mean);
-  as__json_double(&j, "regret_max", s->regret_max);
-  as__json_i64(&j, "auto_runs", s->auto_runs);
-  as__json_double(&j, "select_median_ns", s->select_median_ns);
-  as__json_double(&j, "select_max_ns", s->select_max_ns);
-  as__json_object_begin(&j, "rates_at_end");
+    if (c->runners[i] != AUTO) as__json_string(j, NULL, runner_names[c->runners[i]]);
+  as__json_array_end(j);
+  as__json_array_begin(j, "cells");
+  for (int i = 0; i < c->n_cells; i++) json_cell(c, j, &c->cells[i]);
+  as__json_array_end(j);
+  as__json_object_begin(j, "summary");
+  as__json_i64(j, "cells", s->cells);
+  as__json_i64(j, "best_picked", s->best_picked);
+  as__json_i64(j, "within_noise", s->within_noise);
+  as__json_double(j, "noise", NOISE);
+  as__json_double(j, "regret_mean", s->regret_mean);
+  as__json_double(j, "regret_max", s->regret_max);
+  as__json_i64(j, "auto_runs", s->auto_runs);
+  as__json_double(j, "select_median_ns", s->select_median_ns);
+  as__json_double(j, "select_max_ns", s->select_max_ns);
+  as__json_object_begin(j, "rates_at_end");
   for (int k = 0; k < BENCH_KERNELS; k++)
-    as__json_string(&j, bench_kernels[k]->name, s->rates_end[k]);
-  as__json_object_end(&j);
-  as__json_object_end(&j);
-  as__json_object_end(&j);
+    as__json_string(j, bench_kernels[k]->name, s->rates_end[k]);
+  as__json_object_end(j);
+  as__json_object_end(j);
 }
 
 /* ---- the subcommand ---- */
@@ -454,63 +414,38 @@ static void free_context(context *c) {
 int bench_selection(int argc, char **argv) {
   context c;
   memset(&c, 0, sizeof c);
-  int rc = bench_parse_options("selection", argc, argv, usage, &c.opt);
-  if (rc) return rc == 1 ? 0 : 2;
-
-  bench_text text = {NULL, 0};
-  if (c.opt.out && bench_mkdirs(c.opt.out) < 0) {
-    perror(c.opt.out);
-    return 1;
-  }
-  if (c.opt.out && !(text.file = bench_open_out(c.opt.out, "selection.md"))) return 1;
-
-  int status = 1;
-  rc = bench_machine_detect(&c.machine, c.opt.threads);
-  if (rc < 0) {
-    fprintf(stderr, "accelstrat-bench selection: describing the machine: %s\n",
-            as_strerror(rc));
-    goto done;
-  }
-  bench_machine_print(&text, &c.machine);
-  bench_printf(&text, "; seed %llu\n", (unsigned long long)c.opt.seed);
+  int status;
+  if (!bench_begin(&c.s, "selection", argc, argv, usage, 0, &status)) return status;
+  c.opt = c.s.opt;
+  c.machine = c.s.machine;
+  status = 1;
   if (make_executors(&c) < 0) goto done;
 
   const int sizes = c.opt.quick ? QUICK_SIZES : SIZES;
   c.cells = calloc(GRID_ROWS * sizes, sizeof *c.cells);
   if (!c.cells) goto done;
-  print_header(&c, &text);
+  print_header(&c, &c.s.text);
   fflush(stdout);
   for (size_t g = 0; g < GRID_ROWS; g++) {
     for (int z = 0; z < sizes; z++) {
       cell *x = &c.cells[c.n_cells++];
       x->row = &grid[g];
       x->tasks = grid[g].tasks[z];
-      rc = run_cell(&c, x);
+      int rc = run_cell(&c, x);
       if (rc < 0)
         fprintf(stderr, "accelstrat-bench selection: %s, %zu tasks: %s\n",
                 grid[g].k->name, x->tasks, as_strerror(rc));
       if (rc) goto done;
-      print_row(&c, &text, x);
+      print_row(&c, &c.s.text, x);
       fflush(stdout);
     }
   }
-  summary s;
-  summarise(&c, &s);
-  print_summary(&c, &text, &s);
+  summary sum;
+  summarise(&c, &sum);
+  print_summary(&c, &c.s.text, &sum);
+  write_json(&c, &sum);
   status = 0;
-  if (c.opt.out) {
-    FILE *f = bench_open_out(c.opt.out, "selection.json");
-    if (!f) status = 1;
-    else {
-      write_json(&c, f, &s);
-      if (bench_close_out(f, c.opt.out, "selection.json") < 0) status = 1;
-    }
-  }
 done:
-  if (text.file) {
-    if (text.failed) fprintf(stderr, "accelstrat-bench: writing selection.md failed\n");
-    if (bench_close_out(text.file, c.opt.out, "selection.md") < 0 || text.failed) status = 1;
-  }
   free_context(&c);
-  return status;
+  return bench_end(&c.s, status);
 }

@@ -1,0 +1,478 @@
+/* What accelstrat-bench's subcommands share beyond the machine and the
+ * options: a subcommand's files, the workloads, checked runs, the direct
+ * OpenMP baseline, interleaved rounds, statistics and plots (bench.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <omp.h>
+
+#include "batchfile.h"
+#include "bench.h"
+#include "fsutil.h"
+
+/* ---- a subcommand's run ---- */
+
+int bench_machine_now(bench_session *s) {
+  if (s->machine_known) return 0;
+  int rc = bench_machine_detect(&s->machine, s->opt.threads);
+  if (rc < 0) {
+    fprintf(stderr, "accelstrat-bench %s: describing the machine: %s\n", s->name,
+            as_strerror(rc));
+    return rc;
+  }
+  s->machine_known = 1;
+  bench_machine_print(&s->text, &s->machine);
+  bench_printf(&s->text, "; seed %llu\n", (unsigned long long)s->opt.seed);
+  bench_machine_json(&s->json, "machine", &s->machine);
+  return 0;
+}
+
+int bench_begin(bench_session *s, const char *name, int argc, char **argv,
+                void (*usage)(FILE *f), int flags, int *status) {
+  memset(s, 0, sizeof *s);
+  s->name = name;
+  int rc = bench_parse_options(name, argc, argv, usage, &s->opt);
+  if (rc) {
+    *status = rc == 1 ? 0 : 2;
+    return 0;
+  }
+  *status = 1;
+  char file[64];
+  if (s->opt.out) {
+    if (as__mkdirs(s->opt.out, 0777) < 0) {
+      fprintf(stderr, "accelstrat-bench %s: %s: %s\n", name, s->opt.out, strerror(errno));
+      return 0;
+    }
+    snprintf(file, sizeof file, "%s.md", name);
+    if (!(s->text.file = bench_open_out(s->opt.out, file))) return 0;
+    snprintf(file, sizeof file, "%s.json", name);
+    s->json_file = bench_open_out(s->opt.out, file);
+  } else {
+    s->json_file = fopen("/dev/null", "w");
+  }
+  if (!s->json_file) {
+    bench_end(s, 1);
+    return 0;
+  }
+  as__json_init(&s->json, s->json_file);
+  as__json_object_begin(&s->json, NULL);
+  as__json_string(&s->json, "tool", "accelstrat-bench");
+  as__json_string(&s->json, "subcommand", name);
+  as__json_string(&s->json, "version", AS_VERSION_STRING);
+  as__json_u64(&s->json, "seed", s->opt.seed);
+  as__json_i64(&s->json, "reps", s->opt.reps);
+  as__json_bool(&s->json, "quick", s->opt.quick);
+  if (s->opt.replay) as__json_string(&s->json, "replay", s->opt.replay);
+  else as__json_null(&s->json, "replay");
+  if (!(flags & BENCH_LATE_MACHINE) && bench_machine_now(s) < 0) {
+    bench_end(s, 1);
+    return 0;
+  }
+  return 1;
+}
+
+int bench_end(bench_session *s, int status) {
+  char file[64];
+  if (s->json_file) {
+    if (s->json.depth > 0) as__json_object_end(&s->json);
+    fputc('\n', s->json_file);
+    snprintf(file, sizeof file, "%s.json", s->name);
+    if (bench_close_out(s->json_file, s->opt.out ? s->opt.out : "/dev", s->opt.out ? file : "null") < 0)
+      status = 1;
+    s->json_file = NULL;
+  }
+  if (s->text.file) {
+    snprintf(file, sizeof file, "%s.md", s->name);
+    if (bench_close_out(s->text.file, s->opt.out, file) < 0 || s->text.failed) status = 1;
+    s->text.file = NULL;
+  }
+  fflush(stdout);
+  return status;
+}
+
+/* ---- workloads ---- */
+
+static const struct {
+  const char *name;
+  size_t tasks, quick_tasks;
+} reference_workloads[BENCH_WORKLOADS] = {
+    {"Small", 5, 2}, {"Medium", 100, 8}, {"Large", 1000, 16}, {"XL", 10000, 32}};
+
+static void workload_totals(bench_workload *w) {
+  const as_batch *b = &w->s.batch;
+  w->out_bytes = b->n * b->kernel->out_size;
+  w->work = 0;
+  for (size_t i = 0; i < b->n; i++) w->work += b->kernel->cost ? b->kernel->cost(b, i) : 1;
+}
+
+int bench_workload_align(bench_workload *w, const char *name, size_t tasks,
+                         int quick, uint64_t seed) {
+  memset(w, 0, sizeof *w);
+  const as_synth_shape shape = {.n = tasks,
+                                .min_len = quick ? 64 : BENCH_ALIGN_MIN,
+                                .max_len = quick ? 256 : BENCH_ALIGN_MAX,
+                                .every = BENCH_ALIGN_EVERY};
+  int rc = as__synth_make(&w->s, &as_kernel_align, &shape, seed);
+  if (rc < 0) return rc;
+  snprintf(w->name, sizeof w->name, "%s", name);
+  snprintf(w->source, sizeof w->source,
+           "synthetic align, %zu tasks, streams of %u-%u tokens, one edit in %u, seed %llu",
+           tasks, shape.min_len, shape.max_len, shape.every, (unsigned long long)seed);
+  workload_totals(w);
+  return 0;
+}
+
+const char *bench_reference_name(int i) { return reference_workloads[i].name; }
+
+size_t bench_reference_tasks(int i, int quick) {
+  return quick ? reference_workloads[i].quick_tasks : reference_workloads[i].tasks;
+}
+
+int bench_workload_reference(bench_workload *w, int i, const bench_options *o) {
+  return bench_workload_align(w, bench_reference_name(i), bench_reference_tasks(i, o->quick),
+                              o->quick, o->seed);
+}
+
+static int by_name(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every regular file in dir, sorted; *names owned by the caller. */
+static int list_dir(const char *dir, char ***names) {
+  DIR *d = opendir(dir);
+  if (!d) return -1;
+  int n = 0, cap = 0;
+  char **v = NULL;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    if (n == cap) {
+      char **nv = realloc(v, (size_t)(cap = cap ? 2 * cap : 16) * sizeof *v);
+      if (!nv) break;
+      v = nv;
+    }
+    if (!(v[n] = strdup(e->d_name))) break;
+    n++;
+  }
+  closedir(d);
+  qsort(v, (size_t)n, sizeof *v, by_name);
+  *names = v;
+  return n;
+}
+
+int bench_workloads(const bench_options *o, int max, bench_workload **out) {
+  int synth = max > 0 && max < BENCH_WORKLOADS ? max : BENCH_WORKLOADS;
+  char **files = NULL;
+  int n_files = 0;
+  if (o->replay && (n_files = list_dir(o->replay, &files)) < 0) {
+    fprintf(stderr, "accelstrat-bench: --replay %s: %s\n", o->replay, strerror(errno));
+    return AS_EIO;
+  }
+  if (o->replay && n_files == 0)
+    fprintf(stderr, "accelstrat-bench: --replay %s: no batch files there\n", o->replay);
+  bench_workload *w = calloc((size_t)(synth + n_files) + 1, sizeof *w);
+  int n = 0, rc = w ? 0 : AS_ENOMEM;
+  for (int i = 0; rc == 0 && i < synth; i++) {
+    rc = bench_workload_reference(&w[n], i, o);
+    if (rc == 0) n++;
+  }
+  for (int i = 0; rc == 0 && i < n_files; i++) {
+    char path[PATH_MAX], err[256];
+    snprintf(path, sizeof path, "%s/%s", o->replay, files[i]);
+    memset(&w[n], 0, sizeof w[n]);
+    rc = as__batch_read(path, &w[n].s, err, sizeof err);
+    if (rc < 0) {
+      fprintf(stderr, "accelstrat-bench: %s\n", err);
+      break;
+    }
+    snprintf(w[n].name, sizeof w[n].name, "%s", files[i]);
+    snprintf(w[n].source, sizeof w[n].source, "replay of %.140s (%s, %zu tasks)", path,
+             w[n].s.batch.kernel->name, w[n].s.batch.n);
+    workload_totals(&w[n]);
+    n++;
+  }
+  for (int i = 0; i < n_files; i++) free(files[i]);
+  free(files);
+  if (rc < 0) {
+    if (rc != AS_EINVAL && rc != AS_EIO) fprintf(stderr, "accelstrat-bench: workloads: %s\n", as_strerror(rc));
+    bench_workloads_free(w, n);
+    return rc;
+  }
+  *out = w;
+  return n;
+}
+
+void bench_workloads_free(bench_workload *w, int n) {
+  for (int i = 0; w && i < n; i++) as__synth_free(&w[i].s);
+  free(w);
+}
+
+void bench_workload_json(bench_json *j, const char *key, const bench_workload *w) {
+  as__json_object_begin(j, key);
+  as__json_string(j, "name", w->name);
+  as__json_string(j, "source", w->source);
+  as__json_string(j, "kernel", w->s.batch.kernel->name);
+  as__json_u64(j, "tasks", w->s.batch.n);
+  as__json_u64(j, "work", w->work);
+  as__json_u64(j, "input_bytes", w->s.batch.offsets ? w->s.batch.offsets[w->s.batch.n] : 0);
+  as__json_u64(j, "output_bytes", w->out_bytes);
+  as__json_object_end(j);
+}
+
+/* ---- running and checking ---- */
+
+int bench_executor(const bench_session *s, as_strategy st, int threads,
+                   as_fault f, long chunk, as_executor **ex) {
+  as_config cfg;
+  as_config_defaults(&cfg);
+  cfg.strategy = st;
+  /* Fixed: the load average must not vary it between rounds. */
+  cfg.threads = threads > 0 ? threads : bench_thread_count(s);
+  cfg.inject = f;
+  cfg.inject_chunk = chunk;
+  int rc = as_executor_create(&cfg, ex);
+  if (rc < 0) {
+    char name[32];
+    fprintf(stderr, "accelstrat-bench %s: executor for %s: %s\n", s->name,
+            as_strategy_format(st, name, sizeof name), as_strerror(rc));
+  }
+  return rc;
+}
+
+int bench_thread_count(const bench_session *s) {
+  if (s->machine_known) return s->machine.threads;
+  if (s->opt.threads > 0) return s->opt.threads;
+  as_capabilities caps;
+  as_capabilities_detect(&caps);
+  return caps.usable_cpus;
+}
+
+int bench_run_checked(as_executor *ex, const as_batch *b, const void *ref,
+                      size_t out_bytes, as_report *rep, uint64_t *wall_ns,
+                      const char *what) {
+  char name[32];
+  memset(b->out, BENCH_POISON, out_bytes);
+  const uint64_t t0 = as__now_ns();
+  int rc = as_run(ex, b, rep);
+  *wall_ns = as__now_ns() - t0;
+  as_strategy_format(as_executor_config(ex)->strategy, name, sizeof name);
+  if (rc < 0) {
+    fprintf(stderr, "accelstrat-bench: %s, %s, %zu tasks, %s: %s (%s)\n", what,
+            b->kernel->name, b->n, name, as_strerror(rc), rep->reason);
+    return 1;
+  }
+  if (ref && memcmp(b->out, ref, out_bytes) != 0) {
+    fprintf(stderr, "accelstrat-bench: %s, %s, %zu tasks, %s: outputs differ from "
+                    "the reference (ran as %s: %s)\n",
+            what, b->kernel->name, b->n, name, as_strategy_kind_name(rep->chosen.kind),
+            rep->reason);
+    return 1;
+  }
+  return 0;
+}
+
+int bench_direct_omp(const as_batch *b, int threads) {
+  int first = 0;
+  const long n = (long)b->n;
+#pragma omp parallel for schedule(dynamic) num_threads(threads)
+  for (long i = 0; i < n; i++) {
+    int rc = b->kernel->cpu(b, (size_t)i, (size_t)i + 1);
+    if (rc) {
+#pragma omp critical(bench_direct_error)
+      if (!first) first = rc;
+    }
+  }
+  return first;
+}
+
+int bench_interleave(int variants, int reps, bench_variant_fn fn, void *arg,
+                     double *ns) {
+  double warm;
+  for (int v = 0; v < variants; v++) {
+    int rc = fn(arg, v, &warm);
+    if (rc) return rc;
+  }
+  for (int round = 0; round < reps; round++)
+    for (int i = 0; i < variants; i++) {
+      int v = (round + i) % variants;
+      int rc = fn(arg, v, &ns[v * reps + round]);
+      if (rc) return rc;
+    }
+  return 0;
+}
+
+typedef struct versus_state {
+  const bench_versus *v;
+  unsigned char *ref; /* owned when v->ref is NULL */
+  int have_ref;
+  int *calls;         /* runs so far per variant: the first is the warm-up */
+} versus_state;
+
+static int versus_once(void *arg, int variant, double *ns) {
+  versus_state *x = arg;
+  const bench_versus *v = x->v;
+  const bench_workload *w = v->w;
+  const int first = !x->have_ref;
+  as_report rep;
+  uint64_t wall;
+  if (bench_run_checked(v->ex[variant], &w->s.batch, first ? NULL : x->ref, w->out_bytes,
+                        &rep, &wall, v->what))
+    return 1;
+  if (first) { /* variant 0's warm-up: bench_interleave runs it first */
+    memcpy(x->ref, w->s.batch.out, w->out_bytes);
+    x->have_ref = 1;
+  }
+  const int round = x->calls[variant]++ - 1;
+  if (v->on_run) v->on_run(v->arg, variant, round, &rep);
+  *ns = (double)wall;
+  return 0;
+}
+
+int bench_versus_run(const bench_versus *v, double *ns) {
+  versus_state x = {v, (unsigned char *)v->ref, v->ref != NULL, NULL};
+  x.calls = calloc((size_t)v->variants, sizeof *x.calls);
+  if (!v->ref) x.ref = malloc(v->w->out_bytes ? v->w->out_bytes : 1);
+  int rc = x.calls && x.ref ? bench_interleave(v->variants, v->reps, versus_once, &x, ns)
+                            : AS_ENOMEM;
+  if (rc == AS_ENOMEM) fprintf(stderr, "accelstrat-bench: %s: out of memory\n", v->what);
+  if (!v->ref) free(x.ref);
+  free(x.calls);
+  return rc;
+}
+
+/* ---- statistics ---- */
+
+bench_stat bench_stats(const double *v, int n) {
+  bench_stat st = {bench_median(v, n), bench_min(v, n), bench_max(v, n)};
+  return st;
+}
+
+bench_stat bench_ratio_stats(const double *num, const double *den, int n) {
+  double *r = malloc((size_t)(n > 0 ? n : 1) * sizeof *r);
+  if (!r) {
+    bench_stat none = {NAN, NAN, NAN};
+    return none;
+  }
+  for (int i = 0; i < n; i++) r[i] = den[i] > 0 ? num[i] / den[i] : NAN;
+  bench_stat st = bench_stats(r, n);
+  free(r);
+  return st;
+}
+
+const char *bench_fmt_stat_ms(bench_stat st, char *buf, size_t len) {
+  char m[24], lo[24], hi[24];
+  snprintf(buf, len, "%s (%s–%s)", bench_fmt_ms(st.median, m, sizeof m),
+           bench_fmt_ms(st.min, lo, sizeof lo), bench_fmt_ms(st.max, hi, sizeof hi));
+  return buf;
+}
+
+void bench_json_stat(bench_json *j, const char *key, bench_stat st) {
+  as__json_object_begin(j, key);
+  as__json_double(j, "median", st.median);
+  as__json_double(j, "min", st.min);
+  as__json_double(j, "max", st.max);
+  as__json_object_end(j);
+}
+
+void bench_json_samples(bench_json *j, const char *key, const double *v, int n) {
+  as__json_array_begin(j, key);
+  for (int i = 0; i < n; i++) as__json_u64(j, NULL, (uint64_t)llround(v[i]));
+  as__json_array_end(j);
+}
+
+/* ---- plots ---- */
+
+static int on_path(const char *prog) {
+  const char *path = getenv("PATH");
+  if (!path) return 0;
+  char dir[PATH_MAX];
+  for (const char *p = path; *p;) {
+    size_t len = strcspn(p, ":");
+    if (len && len < sizeof dir - 32) {
+      snprintf(dir, sizeof dir, "%.*s/%s", (int)len, p, prog);
+      if (access(dir, X_OK) == 0) return 1;
+    }
+    p += len;
+    if (*p == ':') p++;
+  }
+  return 0;
+}
+
+/* Text fit for a gnuplot string in double quotes. */
+static void gp_string(FILE *f, const char *s) {
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"' || *s == '\\') fputc('\\', f);
+    fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
+int bench_plot(bench_session *s, const char *name, const char *title,
+               const char *xlabel, const char *ylabel, int log_axes,
+               const bench_series *series, int n_series) {
+  if (!s->opt.out) return 0;
+  char file[96];
+  snprintf(file, sizeof file, "%s.dat", name);
+  FILE *dat = bench_open_out(s->opt.out, file);
+  if (!dat) return -1;
+  /* One block per series, separated by two blank lines (gnuplot's index). */
+  for (int i = 0; i < n_series; i++) {
+    fprintf(dat, "# %s\n", series[i].title);
+    for (int k = 0; k < series[i].n; k++)
+      if (isfinite(series[i].x[k]) && isfinite(series[i].y[k]))
+        fprintf(dat, "%.9g %.9g\n", series[i].x[k], series[i].y[k]);
+    fprintf(dat, "\n\n");
+  }
+  if (bench_close_out(dat, s->opt.out, file) < 0) return -1;
+  snprintf(file, sizeof file, "%s.gp", name);
+  FILE *gp = bench_open_out(s->opt.out, file);
+  if (!gp) return -1;
+  fprintf(gp, "# gnuplot %s.gp (in this directory) renders %s.png from %s.dat\n", name,
+          name, name);
+  fprintf(gp, "set terminal pngcairo size 900,560 noenhanced\nset output \"%s.png\"\n",
+          name);
+  fprintf(gp, "set title ");
+  gp_string(gp, title);
+  fprintf(gp, "\nset xlabel ");
+  gp_string(gp, xlabel);
+  fprintf(gp, "\nset ylabel ");
+  gp_string(gp, ylabel);
+  fprintf(gp, "\nset grid\nset key top left\n");
+  if (log_axes & BENCH_LOG_X) fprintf(gp, "set logscale x\n");
+  if (log_axes & BENCH_LOG_Y) fprintf(gp, "set logscale y\n");
+  fprintf(gp, "plot ");
+  for (int i = 0; i < n_series; i++) {
+    fprintf(gp, "%s\"%s.dat\" index %d using 1:2 with linespoints title ", i ? ", \\\n     " : "",
+            name, i);
+    gp_string(gp, series[i].title);
+  }
+  fprintf(gp, "\n");
+  if (bench_close_out(gp, s->opt.out, file) < 0) return -1;
+
+  if (!on_path("gnuplot")) {
+    bench_printf(&s->text, "\nPlot: gnuplot not found; %s.gp and %s.dat written (run "
+                           "`gnuplot %s.gp` there for %s.png).\n",
+                 name, name, name, name);
+    return 0;
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (chdir(s->opt.out) == 0) execlp("gnuplot", "gnuplot", file, (char *)NULL);
+    _exit(127);
+  }
+  int st = 0;
+  if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    fprintf(stderr, "accelstrat-bench %s: gnuplot %s failed\n", s->name, file);
+    return -1;
+  }
+  bench_printf(&s->text, "\nPlot: [%s.png](%s.png) (data %s.dat, script %s.gp)\n", name,
+               name, name, name);
+  return 0;
+}
