@@ -39,9 +39,17 @@ unsigned asp_pair_percent(const asp_pair *p) {
   return p->total ? (unsigned)((200ull * p->lcs) / p->total) : 100;
 }
 
-static int run_batch(as_executor *ex, const as_batch *b, as_report *rep,
+/* The executor and what is called before each batch runs. */
+typedef struct runner {
+  as_executor *ex;
+  asp_batch_fn before_run;
+  void *ctx;
+} runner;
+
+static int run_batch(const runner *rn, const as_batch *b, as_report *rep,
                      char *err, size_t errlen) {
-  int rc = as_run(ex, b, rep);
+  if (rn->before_run) rn->before_run(rn->ctx, b);
+  int rc = as_run(rn->ex, b, rep);
   if (rc < 0)
     snprintf(err, errlen, "%s batch (%zu tasks): %s; %s", b->kernel->name,
              b->n, as_strerror(rc), rep->reason);
@@ -92,7 +100,7 @@ static int group_identical(const asp_module *mod, const asp_options *opts,
   return 0;
 }
 
-static int fingerprint(as_executor *ex, const asp_module *mod,
+static int fingerprint(const runner *rn, const asp_module *mod,
                        const uint32_t *reps, size_t n, as_signature *sigs,
                        asp_result *res, char *err, size_t errlen) {
   uint64_t *offsets = malloc((n + 1) * sizeof *offsets);
@@ -113,7 +121,7 @@ static int fingerprint(as_executor *ex, const asp_module *mod,
   offsets[n] = at * sizeof *data;
   as_batch b = {.kernel = &as_kernel_fingerprint, .n = n, .data = data,
                 .offsets = offsets, .out = sigs};
-  int rc = run_batch(ex, &b, &res->batch[ASP_BATCH_FINGERPRINT], err, errlen);
+  int rc = run_batch(rn, &b, &res->batch[ASP_BATCH_FINGERPRINT], err, errlen);
   free(offsets);
   free(data);
   return rc;
@@ -125,7 +133,7 @@ static int pair_index_cmp(const void *pa, const void *pb) {
 }
 
 /* Candidate pairs of representatives, each once, as (lo << 32 | hi). */
-static int candidates(as_executor *ex, const as_signature *sigs, size_t n,
+static int candidates(const runner *rn, const as_signature *sigs, size_t n,
                       const asp_options *opts, uint64_t **pairs_out,
                       size_t *n_pairs, asp_result *res, char *err,
                       size_t errlen) {
@@ -145,7 +153,7 @@ static int candidates(as_executor *ex, const as_signature *sigs, size_t n,
   memcpy(shared + 1, sigs, n * sizeof *sigs);
   as_batch b = {.kernel = &as_kernel_candidates, .n = n, .shared = shared,
                 .shared_size = shared_size, .out = out};
-  int rc = run_batch(ex, &b, &res->batch[ASP_BATCH_CANDIDATES], err, errlen);
+  int rc = run_batch(rn, &b, &res->batch[ASP_BATCH_CANDIDATES], err, errlen);
   size_t np = 0;
   for (size_t i = 0; rc == 0 && i < n; i++) {
     for (uint32_t k = 0; k < out[i].count; k++) {
@@ -164,7 +172,7 @@ static int candidates(as_executor *ex, const as_signature *sigs, size_t n,
   return rc;
 }
 
-static int align(as_executor *ex, const asp_module *mod, const uint32_t *reps,
+static int align(const runner *rn, const asp_module *mod, const uint32_t *reps,
                  const uint64_t *cand, size_t n_cand, const asp_options *opts,
                  asp_result *res, char *err, size_t errlen) {
   uint64_t *offsets = malloc((n_cand + 1) * sizeof *offsets);
@@ -197,7 +205,7 @@ static int align(as_executor *ex, const asp_module *mod, const uint32_t *reps,
   offsets[n_cand] = at;
   as_batch batch = {.kernel = &as_kernel_align, .n = n_cand, .data = data,
                     .offsets = offsets, .out = out};
-  int rc = run_batch(ex, &batch, &res->batch[ASP_BATCH_ALIGN], err, errlen);
+  int rc = run_batch(rn, &batch, &res->batch[ASP_BATCH_ALIGN], err, errlen);
   for (size_t i = 0; rc == 0 && i < n_cand; i++) {
     /* similarity >= min-similarity, with the division done by the caller's
      * threshold so integer LCS values decide exactly */
@@ -213,8 +221,10 @@ static int align(as_executor *ex, const asp_module *mod, const uint32_t *reps,
 }
 
 int asp_analyze(const asp_module *mod, const asp_options *opts,
-                as_executor *ex, asp_result *res, char *err, size_t errlen) {
+                as_executor *ex, asp_batch_fn before_run, void *ctx,
+                asp_result *res, char *err, size_t errlen) {
   memset(res, 0, sizeof *res);
+  const runner rn = {ex, before_run, ctx};
   uint32_t *reps = NULL;
   size_t n_reps = 0, n_cand = 0;
   as_signature *sigs = NULL;
@@ -222,13 +232,13 @@ int asp_analyze(const asp_module *mod, const asp_options *opts,
   int rc = group_identical(mod, opts, &reps, &n_reps, res);
   if (rc == 0) {
     sigs = malloc((n_reps ? n_reps : 1) * sizeof *sigs);
-    rc = sigs ? fingerprint(ex, mod, reps, n_reps, sigs, res, err, errlen)
+    rc = sigs ? fingerprint(&rn, mod, reps, n_reps, sigs, res, err, errlen)
               : AS_ENOMEM;
   }
   if (rc == 0)
-    rc = candidates(ex, sigs, n_reps, opts, &cand, &n_cand, res, err, errlen);
+    rc = candidates(&rn, sigs, n_reps, opts, &cand, &n_cand, res, err, errlen);
   if (rc == 0)
-    rc = align(ex, mod, reps, cand, n_cand, opts, res, err, errlen);
+    rc = align(&rn, mod, reps, cand, n_cand, opts, res, err, errlen);
   if (rc == AS_ENOMEM) snprintf(err, errlen, "%s", as_strerror(rc));
   if (rc == 0)
     qsort_r(res->pairs, res->n_pairs, sizeof *res->pairs, pair_cmp, (void *)mod);

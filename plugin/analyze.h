@@ -28,9 +28,14 @@ typedef struct asp_result {
   as_report batch[ASP_BATCHES];
 } asp_result;
 
-/* Returns 0, or a negative as_errno with a message in err. */
+/* Called with each batch just before it runs (dump=). */
+typedef void (*asp_batch_fn)(void *ctx, const as_batch *b);
+
+/* Runs the batches on ex, calling before_run (when not NULL) with each
+ * first. Returns 0, or a negative as_errno with a message in err. */
 int asp_analyze(const asp_module *mod, const asp_options *opts,
-                as_executor *ex, asp_result *res, char *err, size_t errlen);
+                as_executor *ex, asp_batch_fn before_run, void *ctx,
+                asp_result *res, char *err, size_t errlen);
 void asp_result_free(asp_result *res);
 
 /* floor(100 * similarity) of a pair. */

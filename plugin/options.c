@@ -57,6 +57,9 @@ static int set_report(asp_options *o, const char *v) {
 static int set_metrics(asp_options *o, const char *v) {
   return set_path(o->metrics, sizeof o->metrics, v);
 }
+static int set_dump(asp_options *o, const char *v) {
+  return set_path(o->dump, sizeof o->dump, v);
+}
 static int set_help(asp_options *o, const char *v) {
   int on = v && *v ? as__parse_on_off(v) : 1;
   if (on < 0) return -1;
@@ -87,6 +90,10 @@ static const struct key {
     {"report", "PATH", "(none)", "write this TU's pairs as JSON", set_report},
     {"metrics", "PATH", "(none)",
      "append one JSON line per TU with the batches' metrics", set_metrics},
+    {"dump", "DIR", "(none)",
+     "write every batch to DIR (created if missing) for accelstrat-bench "
+     "--replay DIR",
+     set_dump},
     {"help", "(no value)", "", "print this help to stderr", set_help},
 };
 

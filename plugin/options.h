@@ -22,6 +22,7 @@ typedef struct asp_options {
   asp_stage stage;
   char report[4096];      /* "" when no report */
   char metrics[4096];     /* "" when no metrics */
+  char dump[4096];        /* "" when batches are not dumped */
   int help;
 } asp_options;
 

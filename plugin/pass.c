@@ -1,11 +1,15 @@
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <accelstrat/accelstrat.h>
 
 #include "analyze.h"
+#include "batchfile.h"
+#include "fsutil.h"
 #include "internal.h"
 #include "module.h"
 #include "output.h"
@@ -105,6 +109,68 @@ static int write_outputs(const asp_record *rec, const asp_options *opts,
   return 0;
 }
 
+/* ---- dump= ----------------------------------------------------------------
+ * Every batch goes to DIR/<base>-<hash>-<pid>-<seq>-<kernel>.asb before it
+ * runs: base is the TU's file name without its directories, hash 8 hex
+ * digits of FNV-1a over its absolute path (so x.c of two directories stay
+ * apart, and so does one TU's reruns: pid), seq counts the batches of this
+ * process. A file that cannot be written is a warning, once per TU, and the
+ * compile goes on. */
+
+typedef struct dumper {
+  const asp_host *host;
+  const char *dir;
+  char prefix[160]; /* <base>-<hash>-<pid> */
+  int failed;       /* warned: the TU's later batches are not tried */
+} dumper;
+
+static uint64_t fnv1a(uint64_t h, const char *s) {
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+  return h;
+}
+
+static void dump_prefix(const char *tu, char *buf, size_t len) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  char cwd[4096];
+  if (tu[0] != '/' && getcwd(cwd, sizeof cwd)) h = fnv1a(fnv1a(h, cwd), "/");
+  h = fnv1a(h, tu);
+  const char *slash = strrchr(tu, '/');
+  const char *base = slash ? slash + 1 : tu;
+  /* The base is cut so that the whole name stays within NAME_MAX. */
+  snprintf(buf, len, "%.100s-%08x-%ld", *base ? base : "tu",
+           (unsigned)(h ^ h >> 32), (long)getpid());
+}
+
+static void dump_batch(void *ctx, const as_batch *b) {
+  static atomic_uint seq;
+  dumper *d = ctx;
+  if (d->failed) return;
+  char path[4400], err[4600], msg[4800];
+  snprintf(path, sizeof path, "%s/%s-%u-%s.asb", d->dir, d->prefix,
+           atomic_fetch_add(&seq, 1), b->kernel->name);
+  if (as__batch_write(b, path, err, sizeof err) < 0) {
+    snprintf(msg, sizeof msg, "cannot dump the %s batch: %s", b->kernel->name, err);
+    d->host->warning(d->host->ctx, msg);
+    d->failed = 1;
+  }
+}
+
+/* Ready to dump into opts->dump, or failed (warned) when its directory
+ * cannot be had. */
+static void dump_init(dumper *d, const char *tu, const asp_options *opts,
+                      const asp_host *host) {
+  *d = (dumper){host, opts->dump, "", 0};
+  if (as__mkdirs(opts->dump, 0777) < 0) {
+    char msg[4400];
+    snprintf(msg, sizeof msg, "cannot create dump directory '%s': %s; no batch dumped",
+             opts->dump, strerror(errno));
+    host->warning(host->ctx, msg);
+    d->failed = 1;
+    return;
+  }
+  dump_prefix(tu, d->prefix, sizeof d->prefix);
+}
+
 int asp_run(LLVMModuleRef m, const asp_options *opts, const asp_host *host) {
   const uint64_t start = as__now_ns();
   char err[1024] = "";
@@ -112,19 +178,23 @@ int asp_run(LLVMModuleRef m, const asp_options *opts, const asp_host *host) {
   asp_result res = {0};
   asp_view *views = NULL;
   as_executor *ex = NULL;
+  size_t n;
+  const char *tu = LLVMGetSourceFileName(m, &n);
+  char tu_name[4096];
+  snprintf(tu_name, sizeof tu_name, "%.*s", (int)n, tu);
+  dumper dump = {0};
+  if (opts->dump[0]) dump_init(&dump, tu_name, opts, host);
   int rc = asp_module_load(m, &mod);
   if (rc == 0) rc = as_executor_create(&opts->runtime, &ex);
-  if (rc == 0) rc = asp_analyze(&mod, opts, ex, &res, err, sizeof err);
+  if (rc == 0)
+    rc = asp_analyze(&mod, opts, ex, opts->dump[0] ? dump_batch : NULL, &dump,
+                     &res, err, sizeof err);
   if (rc == 0) {
     views = calloc(mod.n ? mod.n : 1, sizeof *views);
     rc = views ? fill_views(m, &mod, &res, host, views) : -1;
   }
   if (rc == 0) {
     emit_remarks(&mod, &res, views, host);
-    size_t n;
-    const char *tu = LLVMGetSourceFileName(m, &n);
-    char tu_name[4096];
-    snprintf(tu_name, sizeof tu_name, "%.*s", (int)n, tu);
     asp_record rec = {tu_name, opts, &mod, &res, views, as__now_ns() - start};
     rc = write_outputs(&rec, opts, host);
   } else {

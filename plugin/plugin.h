@@ -21,6 +21,8 @@ typedef struct asp_host {
                  const char *msg);
   /* A compile error: "error: accelstrat: MSG". */
   void (*error)(void *ctx, const char *msg);
+  /* A warning that does not stop the compile: "warning: accelstrat: MSG". */
+  void (*warning)(void *ctx, const char *msg);
   /* The demangled form of a symbol (malloc'd; the name itself when it is not
    * mangled), NULL when out of memory. */
   char *(*demangle)(const char *name, size_t len);

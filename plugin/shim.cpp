@@ -82,14 +82,15 @@ void emitRemark(void *Ctx, LLVMValueRef FnRef, unsigned Line, unsigned Col,
   M.getContext().diagnose(R);
 }
 
-// An error of the plugin's own kind: clang shows it as "error: MSG" and
-// fails the compile; opt prints it and exits non-zero.
-class AccelstratError : public DiagnosticInfo {
+// A diagnostic of the plugin's own kind. An error: clang shows it as
+// "error: MSG" and fails the compile; opt prints it and exits non-zero. A
+// warning: "warning: MSG [-Wbackend-plugin]", and the compile goes on.
+class AccelstratDiagnostic : public DiagnosticInfo {
   const std::string &Msg;
 
 public:
-  explicit AccelstratError(const std::string &Msg)
-      : DiagnosticInfo(kind(), DS_Error), Msg(Msg) {}
+  AccelstratDiagnostic(const std::string &Msg, DiagnosticSeverity Severity)
+      : DiagnosticInfo(kind(), Severity), Msg(Msg) {}
   static int kind() {
     static const int K = getNextAvailablePluginDiagnosticKind();
     return K;
@@ -100,7 +101,13 @@ public:
 void emitError(void *Ctx, const char *Msg) {
   Module &M = static_cast<Host *>(Ctx)->M;
   std::string Text = std::string("accelstrat: ") + Msg;
-  M.getContext().diagnose(AccelstratError(Text));
+  M.getContext().diagnose(AccelstratDiagnostic(Text, DS_Error));
+}
+
+void emitWarning(void *Ctx, const char *Msg) {
+  Module &M = static_cast<Host *>(Ctx)->M;
+  std::string Text = std::string("accelstrat: ") + Msg;
+  M.getContext().diagnose(AccelstratDiagnostic(Text, DS_Warning));
 }
 
 char *demangleName(const char *Name, size_t Len) {
@@ -134,7 +141,7 @@ struct AccelstratPass : PassInfoMixin<AccelstratPass> {
         (At == Stage::Late && Opts.stage != ASP_STAGE_LATE))
       return PreservedAnalyses::all();
     Host H{M};
-    asp_host Callbacks = {&H, emitRemark, emitError, demangleName};
+    asp_host Callbacks = {&H, emitRemark, emitError, emitWarning, demangleName};
     asp_run(wrap(&M), &Opts, &Callbacks);
     return PreservedAnalyses::all(); // the IR is never changed
   }

@@ -72,13 +72,14 @@
 // HELP: stage {{.*}}early|late{{.*}}[default: early]
 // HELP: report {{.*}}PATH
 // HELP: metrics {{.*}}PATH
+// HELP: dump {{.*}}DIR
 // HELP: help
 
 // Bad values and unknown keys fail the compile, name the key and what it
 // accepts, and leave no object behind.
 // RUN: for arg in strategy=fast strategy=hybrid:2 strategy= fallback=maybe threads=0 threads=-3 threads=2x \
 // RUN:            min-similarity=0 min-similarity=1.5 min-similarity=abc min-instructions=0 min-instructions=ten \
-// RUN:            stage=middle report= metrics= colour=red; do \
+// RUN:            stage=middle report= metrics= dump= colour=red; do \
 // RUN:   rm -f %t/bad.o; \
 // RUN:   if %clang -fplugin=%plugin -fplugin-arg-accelstrat-$arg -c %S/Inputs/clones.c -o %t/bad.o 2>>%t/bad.txt; then exit 1; fi; \
 // RUN:   test ! -e %t/bad.o || exit 1; \
@@ -99,7 +100,8 @@
 // BAD: error: accelstrat: invalid value 'middle' for 'stage'; accepted: early|late
 // BAD: error: accelstrat: invalid value '' for 'report'; accepted: PATH
 // BAD: error: accelstrat: invalid value '' for 'metrics'; accepted: PATH
-// BAD: error: accelstrat: unknown key 'colour'; known keys: strategy, fallback, threads, inject, min-similarity, min-instructions, stage, report, metrics, help
+// BAD: error: accelstrat: invalid value '' for 'dump'; accepted: DIR
+// BAD: error: accelstrat: unknown key 'colour'; known keys: strategy, fallback, threads, inject, min-similarity, min-instructions, stage, report, metrics, dump, help
 
 // A key without a value is an error too (only help takes none).
 // RUN: not %clang -fplugin=%plugin -fplugin-arg-accelstrat-strategy -c %S/Inputs/clones.c -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOVALUE
