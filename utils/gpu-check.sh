@@ -4,15 +4,19 @@
 # the kernels' register/spill report, runs accelstrat-gpu-check (CPU vs GPU
 # conformance on fresh random inputs, a real out-of-memory, throughput),
 # calibrates the cost model on this GPU and CPU (accelstrat-calibrate), runs
-# accelstrat-bench selection with those rates and with the built-in ones, and
-# the runtime's unit tests. Everything it shows is also saved in $OUT
-# (default bench/results/<card>-<date>/): nvidia-smi.txt, ptxas.txt,
-# gpu-check.md, gpu-check.json, calibrate.txt, profile.txt,
-# selection-calibrated/, selection-defaults/, ctest.txt.
+# accelstrat-bench selection with those rates and with the built-in ones,
+# the runtime's unit tests, and the whole benchmark suite (accelstrat-bench
+# all: the GPU sections on this GPU, the CPU sections on all its cores).
+# Everything it shows is also saved in $OUT (default
+# bench/results/<card>-<date>/): nvidia-smi.txt, ptxas.txt, gpu-check.md,
+# gpu-check.json, calibrate.txt, profile.txt, selection-calibrated/,
+# selection-defaults/, ctest.txt, suite/.
 #
 #   utils/gpu-check.sh            # BUILD=build-gpu, OUT=..., BUDGET=470 (s)
 #   STEPS="calibrate selection" utils/gpu-check.sh   # some steps only
-#                                 # (of: conformance calibrate selection unit)
+#                                 # (of: conformance calibrate selection unit suite)
+#   STEPS=suite BUDGET=560 utils/gpu-check.sh        # the suite alone (about 5 min
+#                                 # on 16 cores and an H100)
 #
 # Exits non-zero when any step fails or runs out of time.
 set -euo pipefail
@@ -62,7 +66,7 @@ ldd "$build/lib/libaccelstrat-cuda.so" | tee "$OUT/ldd.txt"
 
 step 120 cmake --build "$build" --target cuda-resource-usage 2>&1 | tee "$OUT/ptxas.txt"
 
-steps=" ${STEPS:-conformance calibrate selection unit} "
+steps=" ${STEPS:-conformance calibrate selection unit suite} "
 want() { [[ $steps == *" $1 "* ]]; }
 
 if want conformance; then
@@ -90,6 +94,18 @@ fi
 if want unit; then
   step 240 ctest --test-dir "$build" -L unit --output-on-failure -j "$jobs" 2>&1 |
     tee "$OUT/ctest.txt"
+fi
+
+# The benchmark suite, every section, with the calibrated rates when this run
+# made them (on a copy: the suite learns online too).
+if want suite; then
+  profile=off
+  if [[ -f $OUT/profile.txt ]]; then
+    cp "$OUT/profile.txt" "$build/profile-suite.txt"
+    profile=$build/profile-suite.txt
+  fi
+  step 480 env ACCELSTRAT_GPU=cuda ACCELSTRAT_PROFILE="$profile" \
+    "$build/bin/accelstrat-bench" all --out "$OUT/suite" 2>&1 | tee "$OUT/suite.txt"
 fi
 
 echo "gpu-check: all passed ($SECONDS s); results in $OUT" >&2
