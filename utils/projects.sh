@@ -6,6 +6,7 @@ project_setup() {
   local pkg=$1 build=$2 work=$3 tree
   files=()
   tree=$("$(dirname "${BASH_SOURCE[0]}")/fetch-source.sh" "$pkg" "$build/sources") || return $?
+  tree=$(cd "$tree" && pwd) # absolute: recipes run tools from other directories
   case $pkg in
     zlib)
       srcdir=$tree
