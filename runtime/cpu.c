@@ -17,27 +17,44 @@ size_t as__cpu_range_size(size_t n, int threads) {
   return size ? size : 1;
 }
 
+/* The next range for a thread: a share of what is left (guided scheduling),
+ * so that early ranges are long, which amortises a kernel call's set-up,
+ * and the last are single tasks, so that no thread is left finishing a long
+ * range while the others wait (task costs vary by 16x within a batch of
+ * align pairs). [*lo, *hi); 0 when the queue is empty. */
+static int claim(atomic_size_t *next, size_t end, int threads, size_t *lo,
+                 size_t *hi) {
+  size_t at = atomic_load_explicit(next, memory_order_relaxed);
+  for (;;) {
+    if (at >= end) return 0;
+    size_t size = (end - at) / (2 * (size_t)threads);
+    if (size < 1) size = 1;
+    if (atomic_compare_exchange_weak_explicit(next, &at, at + size, memory_order_relaxed,
+                                              memory_order_relaxed)) {
+      *lo = at;
+      *hi = at + size;
+      return 1;
+    }
+  }
+}
+
 int as__cpu_run(const as_batch *b, size_t begin, size_t end, int threads) {
   if (begin >= end) return 0;
   if (threads <= 1) return b->kernel->cpu(b, begin, end); /* no thread start-up */
-  const size_t size = as__cpu_range_size(end - begin, threads);
-  const size_t ranges = (end - begin + size - 1) / size;
   const as_cpu_fn fn = b->kernel->cpu;
-  int rc = 0;
+  atomic_size_t next = begin;
+  atomic_int rc = 0;
   as__cpu_team_started();
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-  for (size_t r = 0; r < ranges; r++) {
-    int failed;
-#pragma omp atomic read
-    failed = rc;
-    if (failed) continue; /* the batch fails; skip the remaining work */
-    size_t lo = begin + r * size;
-    size_t hi = lo + size < end ? lo + size : end;
-    int err = fn(b, lo, hi);
-    if (err) {
-#pragma omp critical(as_cpu_error)
-      if (!rc) rc = err;
+#pragma omp parallel num_threads(threads)
+  {
+    size_t lo, hi;
+    /* After a failure the batch fails: the remaining work is skipped. */
+    while (!atomic_load_explicit(&rc, memory_order_relaxed) &&
+           claim(&next, end, threads, &lo, &hi)) {
+      int err = fn(b, lo, hi);
+      int none = 0;
+      if (err) atomic_compare_exchange_strong(&rc, &none, err);
     }
   }
-  return rc;
+  return atomic_load(&rc);
 }

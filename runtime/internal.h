@@ -59,9 +59,10 @@ as_event *as__report_event(as_report *rep, as_event_cause cause, int64_t chunk,
                            uint64_t moved, uint64_t detect_ns,
                            const char *detail);
 
-/* Tasks per range handed to one CPU thread at a time: small enough that
- * dynamic scheduling balances uneven task costs, large enough that a
- * kernel's per-call set-up is amortised. */
+/* Tasks per range handed to one CPU thread at a time by the hybrid
+ * strategies' shared queue: small enough that dynamic scheduling balances
+ * uneven task costs, large enough that a kernel's per-call set-up is
+ * amortised. */
 size_t as__cpu_range_size(size_t n, int threads);
 
 /* Whether a team of several OpenMP threads has run in this process yet, and
@@ -69,8 +70,9 @@ size_t as__cpu_range_size(size_t n, int threads);
 int as__cpu_team_up(void);
 void as__cpu_team_started(void);
 
-/* Runs tasks [begin, end) of b on up to `threads` OpenMP threads with
- * dynamic scheduling. Returns 0 or the first error a kernel call returned. */
+/* Runs tasks [begin, end) of b on up to `threads` OpenMP threads, each
+ * taking a share of what is left at a time (guided: long ranges first,
+ * single tasks last). Returns 0 or the first error a kernel call returned. */
 int as__cpu_run(const as_batch *b, size_t begin, size_t end, int threads);
 
 /* Runs b with a GPU strategy (gpu, hybrid, hybrid:F) on backend be, falling
