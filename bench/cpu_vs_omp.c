@@ -161,10 +161,10 @@ static void print_notes_and_summary(bench_session *s, const row *rows, int n) {
                "discarded warm-up each; the direct run's output is the reference and "
                "both outputs are checked on every run. Overhead: median of the per-pair "
                "ratios accelstrat / direct − 1 (their range in parentheses). The runtime "
-               "hands each thread ranges of tasks (as__cpu_range_size: n / (16 × "
-               "threads) tasks a range) rather than one task at a time, so one kernel "
-               "call covers several tasks and can be cheaper than the direct loop's: a "
-               "negative overhead is possible and is reported as measured.%s\n",
+               "hands each thread a range of tasks at a time, a share of what is left "
+               "(guided: long ranges first, single tasks last), rather than one task, so "
+               "one kernel call covers several tasks and can be cheaper than the direct "
+               "loop's: a negative overhead is possible and is reported as measured.%s\n",
                bench_thread_count(s), bench_thread_count(s) == 1 ? "" : "s", bench_thread_count(s),
                s->opt.reps,
                s->machine.gpu_simulated ? " The GPU (sim backend) is not used here." : "");

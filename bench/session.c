@@ -444,7 +444,9 @@ int bench_plot(bench_session *s, const char *name, const char *title,
   gp_string(gp, xlabel);
   fprintf(gp, "\nset ylabel ");
   gp_string(gp, ylabel);
-  fprintf(gp, "\nset grid\nset key top left\n");
+  /* A margin above and below: a flat series (one device only) still gets a
+   * y range. */
+  fprintf(gp, "\nset grid\nset key top left\nset offsets 0, 0, graph 0.05, graph 0.05\n");
   if (log_axes & BENCH_LOG_X) fprintf(gp, "set logscale x\n");
   if (log_axes & BENCH_LOG_Y) fprintf(gp, "set logscale y\n");
   fprintf(gp, "plot ");
