@@ -34,7 +34,8 @@ build_once() { # $@: extra flags
 without() { build_once; }
 with() { build_once "-fplugin=$plugin" "${plugin_args[@]}"; }
 
-machine="CPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPUs, GPU ${ACCELSTRAT_GPU:-cuda} (the plugin's default strategy, auto); $("$clang" --version | head -n 1)"
+gpu=$(timeout 30 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -n 1 || true)
+machine="CPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPUs, GPU ${gpu:-none (no nvidia-smi answer)}, ACCELSTRAT_GPU=${ACCELSTRAT_GPU:-cuda}, the plugin's default strategy (auto); $("$clang" --version | head -n 1)"
 rows=() samples=()
 echo "machine: $machine"
 for pkg in "${packages[@]}"; do
@@ -79,7 +80,7 @@ table() {
   echo "## compile: whole builds with and without the plugin"
   echo
   echo "Every C file of each Debian source package at -O2 with the project's own flags,"
-  echo "one job, \`-fplugin=libaccelstrat.so ${plugin_args[*]}\` against no plugin; one"
+  echo "one job, \`-fplugin=libaccelstrat.so${plugin_args[*]:+ ${plugin_args[*]}}\` against no plugin; one"
   echo "warm-up each, then $runs pairs alternated (A B, B A, ...). Times are medians of the"
   echo "whole build in seconds; the ratio is with/without per pair, median (min–max)."
   echo
