@@ -132,7 +132,7 @@ typedef struct bench_session {
 
 /* Parses the options, creates --out DIR, opens the files, detects and
  * prints the machine, and opens the JSON object with "tool", "subcommand",
- * "version", "seed", "reps", "quick", "threads" and "machine". Returns 1 to
+ * "version", "seed", "reps", "quick", "replay" and "machine". Returns 1 to
  * go on; otherwise 0 with *status the exit status (help: 0, bad argument:
  * 2, failure: 1), everything closed. */
 int bench_begin(bench_session *s, const char *name, int argc, char **argv,
