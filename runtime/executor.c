@@ -374,6 +374,7 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
   int rc = validate_and_measure(b, &shape);
   if (rc < 0) return rep->error = rc;
   rep->work = shape.work;
+  rep->check_ns = as__now_ns() - t0;
 
   as_rates cpu;
   as__model_rates(b->kernel, ex->cpu_key, &cpu);

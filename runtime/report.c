@@ -58,6 +58,7 @@ void as__report_json(as_json *j, const char *key, const as_report *rep) {
   as__json_double(j, "predicted_gpu_share", rep->predicted_gpu_share);
   as__json_string(j, "model", rep->model);
   as__json_u64(j, "select_ns", rep->select_ns);
+  as__json_u64(j, "check_ns", rep->check_ns);
   as__json_u64(j, "exec_ns", rep->exec_ns);
   as__json_object_begin(j, "tasks_per_device");
   as__json_u64(j, "cpu", rep->tasks_on[AS_DEVICE_CPU]);

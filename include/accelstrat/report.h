@@ -70,7 +70,10 @@ typedef struct as_report {
   uint64_t predicted_ns[AS_PREDICT_COUNT];
   double predicted_gpu_share; /* hybrid's equalising split */
   char model[16];
-  uint64_t select_ns;   /* strategy selection */
+  uint64_t select_ns;   /* strategy selection: check_ns, the thread limit
+                           and the decision */
+  uint64_t check_ns;    /* of select_ns: the pass over the tasks that
+                           validates them and sums their cost */
   uint64_t exec_ns;     /* execution, selection excluded */
   uint64_t tasks_on[AS_DEVICE_COUNT];
   unsigned n_events;

@@ -69,10 +69,13 @@ for i, b in enumerate(r.get("batches", [])):
                              ("jobserver_tokens", INT), ("gpu_slot", INT), ("gpu_slots", INT),
                              ("predicted_ns", OBJ), ("predicted_gpu_share", "int|number"),
                              ("model", STR),
-                             ("select_ns", INT), ("exec_ns", INT), ("tasks_per_device", OBJ),
+                             ("select_ns", INT), ("check_ns", INT), ("exec_ns", INT), ("tasks_per_device", OBJ),
                              ("events", LIST), ("error", "null|string")])
     need(b.get("predicted_ns"), "batch %d predicted_ns" % i,
          [("cpu", INT), ("gpu", INT), ("hybrid", INT)])
+    if b.get("check_ns", 0) > b.get("select_ns", 0):
+        problems.append("batch %d: check_ns %s above select_ns %s, which includes it"
+                        % (i, b.get("check_ns"), b.get("select_ns")))
     if b.get("threads", 0) > b.get("thread_limit", 0):
         problems.append("batch %d: %s threads over its limit %s"
                         % (i, b.get("threads"), b.get("thread_limit")))
