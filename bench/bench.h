@@ -176,10 +176,10 @@ int bench_workload_reference(bench_workload *w, int i, const bench_options *o);
 /* The synthetic workload of `tasks` align tasks (quick: short streams). */
 int bench_workload_align(bench_workload *w, const char *name, size_t tasks,
                          int quick, uint64_t seed);
-/* The four reference workloads (first `max` of them; max 0: all) followed
- * by every batch file in --replay DIR, sorted by name. Returns the count
- * or a negative as_errno (said on stderr). */
-int bench_workloads(const bench_options *o, int max, bench_workload **out);
+/* The four reference workloads followed by every batch file in --replay
+ * DIR, sorted by name. Returns the count or a negative as_errno (said on
+ * stderr). */
+int bench_workloads(const bench_options *o, bench_workload **out);
 void bench_workloads_free(bench_workload *w, int n);
 /* The workload as a JSON object named key. */
 void bench_workload_json(bench_json *j, const char *key, const bench_workload *w);
@@ -244,6 +244,14 @@ typedef struct bench_versus {
  * outputs differed: said) or AS_ENOMEM. */
 int bench_versus_run(const bench_versus *v, double *ns);
 
+/* Runs fn(arg, out) in a fork()ed child, which sends the `size` bytes at
+ * out back through a pipe and leaves with _exit. Returns 0 when the child
+ * exited 0, 1 when fn failed but its bytes came back (out says what), -1
+ * when nothing usable came back. See BENCH_LATE_MACHINE on what the parent
+ * must not have done first. */
+typedef int (*bench_child_fn)(void *arg, void *out);
+int bench_in_child(bench_child_fn fn, void *arg, void *out, size_t size);
+
 typedef struct bench_stat {
   double median, min, max;
 } bench_stat;
@@ -251,8 +259,16 @@ typedef struct bench_stat {
 bench_stat bench_stats(const double *v, int n);
 /* Statistics of the per-round ratios num[i] / den[i]. */
 bench_stat bench_ratio_stats(const double *num, const double *den, int n);
+/* Statistics of the per-round differences a[i] - b[i]. */
+bench_stat bench_diff_stats(const double *a, const double *b, int n);
+/* "" when every run used the threads asked for, else " [N threads]" or
+ * " [LO–HI threads]" (the runtime's model runs a batch too small to pay
+ * for a team on fewer). */
+const char *bench_threads_note(const int *used, int n, int asked, char *buf, size_t len);
 /* "1.234 (1.200–1.300)" in ms. */
 const char *bench_fmt_stat_ms(bench_stat st, char *buf, size_t len);
+/* "1.23x (1.10–1.30)": a ratio's median (min–max). */
+const char *bench_fmt_ratio(bench_stat st, char *buf, size_t len);
 void bench_json_stat(bench_json *j, const char *key, bench_stat st);
 /* Samples in ns as a JSON array of integers. */
 void bench_json_samples(bench_json *j, const char *key, const double *v, int n);

@@ -21,7 +21,6 @@ typedef struct row {
   double *ns;   /* ns[v * reps + round] */
   int *threads; /* the runtime's report.threads each round */
   bench_stat t[VARIANTS], ratio;
-  int threads_min, threads_max;
 } row;
 
 typedef struct runner {
@@ -104,25 +103,15 @@ static int run_row(bench_session *s, as_executor *ex, row *r) {
   if (rc) return rc;
   for (int v = 0; v < VARIANTS; v++) r->t[v] = bench_stats(r->ns + v * reps, reps);
   r->ratio = bench_ratio_stats(r->ns + RUNTIME * reps, r->ns + DIRECT * reps, reps);
-  r->threads_min = r->threads_max = r->threads[0];
-  for (int i = 1; i < reps; i++) {
-    if (r->threads[i] < r->threads_min) r->threads_min = r->threads[i];
-    if (r->threads[i] > r->threads_max) r->threads_max = r->threads[i];
-  }
   return 0;
 }
 
 /* ---- output ---- */
 
 static void print_row(bench_session *s, const row *r) {
-  char t[VARIANTS][64], used[48] = "";
+  char t[VARIANTS][64], used[48];
   for (int v = 0; v < VARIANTS; v++) bench_fmt_stat_ms(r->t[v], t[v], sizeof t[v]);
-  const int threads = bench_thread_count(s);
-  if (r->threads_min != threads || r->threads_max != threads) {
-    if (r->threads_min == r->threads_max)
-      snprintf(used, sizeof used, " [%d thread%s]", r->threads_min, r->threads_min == 1 ? "" : "s");
-    else snprintf(used, sizeof used, " [%d–%d threads]", r->threads_min, r->threads_max);
-  }
+  bench_threads_note(r->threads, s->opt.reps, bench_thread_count(s), used, sizeof used);
   bench_printf(&s->text, "| %s (%zu tasks) | %s | %s%s | %+.2f%% (%+.2f%% to %+.2f%%) |\n",
                r->w->name, r->w->s.batch.n, t[DIRECT], t[RUNTIME], used,
                100 * (r->ratio.median - 1), 100 * (r->ratio.min - 1), 100 * (r->ratio.max - 1));
@@ -200,7 +189,7 @@ int bench_cpu_vs_omp(int argc, char **argv) {
   bench_workload *w = NULL;
   row *rows = NULL;
   as_executor *ex = NULL;
-  int n = bench_workloads(&s.opt, 0, &w), done = 0;
+  int n = bench_workloads(&s.opt, &w), done = 0;
   if (n < 0) goto out;
   rows = calloc((size_t)n + 1, sizeof *rows);
   if (!rows || bench_executor(&s, bench_strategy(AS_STRATEGY_CPU, 0), 0, AS_FAULT_NONE, 0, &ex) < 0)

@@ -13,12 +13,9 @@
  * with strategy=gpu, fallback on and the scenario's fault, checks its
  * outputs and that every task ran on exactly one device, times a plain
  * strategy=cpu run for comparison, and sends its report through a pipe. */
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "bench.h"
 #include "gpu/gpu.h"
@@ -116,43 +113,27 @@ static int child_run(const context *c, const scenario *sc, int round, sample *x)
   return 0; /* nothing freed: the child leaves with _exit */
 }
 
+/* What a child is asked to run. */
+typedef struct child_job {
+  const context *c;
+  int k, round;
+} child_job;
+
+static int child(void *arg, void *result) {
+  const child_job *job = arg;
+  sample *mine = result;
+  memset(mine, 0, sizeof *mine);
+  if (job->c->sim_env[job->k][0]) setenv("ACCELSTRAT_SIM", job->c->sim_env[job->k], 1);
+  mine->ok = child_run(job->c, &scenarios[job->k], job->round, mine) == 0;
+  return mine->ok ? 0 : 1;
+}
+
 /* Runs one sample in a child; 0, or 1 when it failed (said). */
 static int sample_in_child(context *c, int k, int round, sample *x) {
-  int fd[2];
-  if (pipe(fd) < 0) {
-    fprintf(stderr, "accelstrat-bench fallback: pipe: %s\n", strerror(errno));
-    return 1;
-  }
-  fflush(NULL); /* or the child's copies of the buffers are written twice */
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fd[0]);
-    if (c->sim_env[k][0]) setenv("ACCELSTRAT_SIM", c->sim_env[k], 1);
-    sample mine;
-    memset(&mine, 0, sizeof mine);
-    mine.ok = child_run(c, &scenarios[k], round, &mine) == 0;
-    const char *p = (const char *)&mine;
-    size_t left = sizeof mine;
-    while (left) {
-      ssize_t w = write(fd[1], p, left);
-      if (w <= 0 && errno != EINTR) _exit(1);
-      if (w > 0) p += w, left -= (size_t)w;
-    }
-    _exit(mine.ok ? 0 : 1); /* no atexit, no stdio flush: the parent's */
-  }
-  close(fd[1]);
-  size_t got = 0;
-  while (pid > 0 && got < sizeof *x) {
-    ssize_t r = read(fd[0], (char *)x + got, sizeof *x - got);
-    if (r == 0 || (r < 0 && errno != EINTR)) break;
-    if (r > 0) got += (size_t)r;
-  }
-  close(fd[0]);
-  int st = 0;
-  if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0 ||
-      got != sizeof *x || !x->ok) {
-    fprintf(stderr, "accelstrat-bench fallback: %s: the sample's process failed%s\n",
-            scenarios[k].name, pid < 0 ? " to start" : "");
+  child_job job = {c, k, round};
+  if (bench_in_child(child, &job, x, sizeof *x) != 0 || !x->ok) {
+    fprintf(stderr, "accelstrat-bench fallback: %s: the sample's process failed\n",
+            scenarios[k].name);
     return 1;
   }
   return 0;

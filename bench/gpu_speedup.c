@@ -68,11 +68,6 @@ static int run_row(row *r, as_executor *const *ex) {
   return 0;
 }
 
-static const char *fmt_ratio(bench_stat st, char *buf, size_t len) {
-  snprintf(buf, len, "%.2fx (%.2f–%.2f)", st.median, st.min, st.max);
-  return buf;
-}
-
 static void print_row(bench_session *s, const row *r) {
   char cpu[64], gpu[96], sp[64], t[64], th[24];
   bench_fmt_stat_ms(r->st[CPU], cpu, sizeof cpu);
@@ -80,7 +75,7 @@ static void print_row(bench_session *s, const row *r) {
     bench_fmt_stat_ms(r->st[GPU], t, sizeof t);
     if (r->fallbacks) snprintf(gpu, sizeof gpu, "%s † %d/%d", t, r->fallbacks, r->reps);
     else snprintf(gpu, sizeof gpu, "%s", t);
-    fmt_ratio(r->speedup, sp, sizeof sp);
+    bench_fmt_ratio(r->speedup, sp, sizeof sp);
   } else {
     snprintf(gpu, sizeof gpu, "not measured");
     snprintf(sp, sizeof sp, "-");
@@ -231,7 +226,7 @@ int bench_gpu_speedup(int argc, char **argv) {
   bench_workload *w = NULL;
   row *rows = NULL;
   const int gpu = s.machine.gpu_usable;
-  int n = bench_workloads(&s.opt, 0, &w);
+  int n = bench_workloads(&s.opt, &w);
   if (n < 0) goto done;
   rows = calloc((size_t)n, sizeof *rows);
   if (!rows) goto done;

@@ -123,11 +123,10 @@ static void print_table(context *c, int gpu) {
   bench_printf(t, "|---|---:|---:|---:|\n");
   for (int v = 0; v < c->n; v++) {
     const mode *m = &c->m[v];
-    char tm[64];
+    char tm[64], sp[64];
     bench_fmt_stat_ms(m->time, tm, sizeof tm);
-    bench_printf(t, "| %s | %s%s | %.2fx (%.2f–%.2f) | %.0f%% |\n", m->name, tm,
-                 m->fallbacks ? " †" : "", m->speedup.median, m->speedup.min,
-                 m->speedup.max, 100 * m->gpu_share.median);
+    bench_printf(t, "| %s | %s%s | %s | %.0f%% |\n", m->name, tm, m->fallbacks ? " †" : "",
+                 bench_fmt_ratio(m->speedup, sp, sizeof sp), 100 * m->gpu_share.median);
   }
   bench_printf(t,
                "\nExecution Time: wall time of as_run (selection + execution), median "

@@ -12,13 +12,10 @@
  *    pipe; the parent checks that every run's hash is the same. All forking
  *    happens first, while the parent has neither an OpenMP team nor a GPU
  *    context (BENCH_LATE_MACHINE). */
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "alloc.h"
 #include "bench.h"
@@ -81,59 +78,49 @@ static size_t size_tasks(const bench_session *s, int k) {
 
 /* ---- b: peak RSS of fresh processes ---- */
 
-static void child(bench_session *s, int k, int kind, int threads, int fd) {
-  rss_sample out = {0, 0, 0, 0};
+/* What a child is asked to run. */
+typedef struct child_job {
+  bench_session *s;
+  int k, kind, threads;
+} child_job;
+
+static int child(void *arg, void *result) {
+  const child_job *job = arg;
+  bench_session *s = job->s;
+  const int kind = job->kind, threads = job->threads;
+  rss_sample *out = result;
+  *out = (rss_sample){0, 0, 0, 0};
   bench_workload w;
-  out.rc = bench_workload_reference(&w, sizes[k], &s->opt);
+  out->rc = bench_workload_reference(&w, sizes[job->k], &s->opt);
   /* Poisoned so that a task left unwritten shows in the hash. */
-  if (out.rc == 0 && kind != BASE) memset(w.s.batch.out, BENCH_POISON, w.out_bytes);
-  if (out.rc == 0 && kind == DIRECT) {
-    out.rc = bench_direct_omp(&w.s.batch, threads);
-    out.threads = threads;
-  } else if (out.rc == 0 && kind == RUNTIME) {
+  if (out->rc == 0 && kind != BASE) memset(w.s.batch.out, BENCH_POISON, w.out_bytes);
+  if (out->rc == 0 && kind == DIRECT) {
+    out->rc = bench_direct_omp(&w.s.batch, threads);
+    out->threads = threads;
+  } else if (out->rc == 0 && kind == RUNTIME) {
     as_executor *ex;
     as_report rep;
-    out.rc = bench_executor(s, bench_strategy(AS_STRATEGY_CPU, 0), threads, AS_FAULT_NONE, 0, &ex);
-    if (out.rc == 0) out.rc = as_run(ex, &w.s.batch, &rep);
-    if (out.rc == 0) out.threads = rep.threads;
+    out->rc = bench_executor(s, bench_strategy(AS_STRATEGY_CPU, 0), threads, AS_FAULT_NONE, 0, &ex);
+    if (out->rc == 0) out->rc = as_run(ex, &w.s.batch, &rep);
+    if (out->rc == 0) out->threads = rep.threads;
     /* Not destroyed: that would save what the run taught the model, and
      * samples must not teach one another. The process ends here. */
   }
-  if (out.rc == 0 && kind != BASE) out.hash = fnv1a(w.s.batch.out, w.out_bytes);
+  if (out->rc == 0 && kind != BASE) out->hash = fnv1a(w.s.batch.out, w.out_bytes);
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  out.maxrss_kib = ru.ru_maxrss;
-  _exit(write(fd, &out, sizeof out) == (ssize_t)sizeof out ? 0 : 3);
+  out->maxrss_kib = ru.ru_maxrss;
+  return out->rc;
 }
 
 /* One child; 0, or 1 after saying what failed. */
 static int fork_sample(bench_session *s, int k, int kind, int threads, rss_sample *out) {
-  int fd[2];
-  if (pipe(fd) < 0) {
-    perror("accelstrat-bench memory: pipe");
-    return 1;
-  }
-  fflush(stdout);
-  fflush(stderr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fd[0]);
-    child(s, k, kind, threads, fd[1]);
-  }
-  close(fd[1]);
-  size_t got = 0;
-  while (pid > 0 && got < sizeof *out) {
-    ssize_t r = read(fd[0], (char *)out + got, sizeof *out - got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    got += (size_t)r;
-  }
-  close(fd[0]);
-  int st = 0;
-  if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0 ||
-      got != sizeof *out || out->rc != 0) {
-    fprintf(stderr, "accelstrat-bench memory: %s child, %s: %s\n", kind_names[kind], bench_reference_name(sizes[k]),
-            got == sizeof *out && out->rc ? as_strerror(out->rc) : "failed");
+  child_job job = {s, k, kind, threads};
+  int rc = bench_in_child(child, &job, out, sizeof *out);
+  if (rc != 0) {
+    fprintf(stderr, "accelstrat-bench memory: %s child, %s: %s\n", kind_names[kind],
+            bench_reference_name(sizes[k]),
+            rc > 0 && out->rc ? as_strerror(out->rc) : "failed");
     return 1;
   }
   return 0;
@@ -321,11 +308,7 @@ static void print_components(bench_session *s, const as_alloc_stats *create) {
 
 /* Median of the per-pair differences accelstrat − direct of a heap field. */
 static double heap_diff(const size_row *z, int field, int reps) {
-  double *d = malloc((size_t)reps * sizeof *d);
-  for (int i = 0; d && i < reps; i++) d[i] = z->heap[1][field][i] - z->heap[0][field][i];
-  double m = d ? bench_median(d, reps) : NAN;
-  free(d);
-  return m;
+  return bench_diff_stats(z->heap[1][field], z->heap[0][field], reps).median;
 }
 
 static void print_heap(bench_session *s, const size_row *z, int threads) {
@@ -342,11 +325,8 @@ static void print_heap(bench_session *s, const size_row *z, int threads) {
       fmt_field(z[k].heap[v][PEAK], reps, 1, f[2], sizeof f[2]);
       snprintf(cell[v], sizeof cell[v], "%s, %s, peak %s", f[0], f[1], f[2]);
     }
-    if (z[k].heap_threads != threads) {
-      size_t n = strlen(cell[1]);
-      snprintf(cell[1] + n, sizeof cell[1] - n, " [%d thread%s]", z[k].heap_threads,
-               z[k].heap_threads == 1 ? "" : "s");
-    }
+    size_t n = strlen(cell[1]);
+    bench_threads_note(&z[k].heap_threads, 1, threads, cell[1] + n, sizeof cell[1] - n);
     fmt_bytes_sign(heap_diff(&z[k], PEAK, reps), 1, dp, sizeof dp);
     fmt_bytes_sign(heap_diff(&z[k], BYTES, reps), 1, db, sizeof db);
     bench_printf(t, "| %zu (%s) | %s | %s | %s; %s |\n", z[k].tasks, bench_reference_name(sizes[k]), cell[0],
@@ -354,15 +334,10 @@ static void print_heap(bench_session *s, const size_row *z, int threads) {
   }
 }
 
-/* Median per-pair difference of accelstrat and direct in KiB, and ratio. */
-static void rss_overhead(const size_row *z, int reps, double *kib, bench_stat *d,
-                         bench_stat *ratio) {
-  double *v = malloc((size_t)reps * sizeof *v);
-  for (int i = 0; v && i < reps; i++) v[i] = z->rss[RUNTIME][i] - z->rss[DIRECT][i];
-  *d = v ? bench_stats(v, reps) : (bench_stat){NAN, NAN, NAN};
-  *kib = d->median;
+/* Per-pair accelstrat − direct of peak RSS, in KiB and as a ratio. */
+static void rss_overhead(const size_row *z, int reps, bench_stat *kib, bench_stat *ratio) {
+  *kib = bench_diff_stats(z->rss[RUNTIME], z->rss[DIRECT], reps);
   *ratio = bench_ratio_stats(z->rss[RUNTIME], z->rss[DIRECT], reps);
-  free(v);
 }
 
 static void print_rss(bench_session *s, const size_row *z, int threads) {
@@ -374,26 +349,18 @@ static void print_rss(bench_session *s, const size_row *z, int threads) {
   for (int k = 0; k < SIZES; k++) {
     char c[KINDS][96];
     bench_stat st[KINDS], d, ratio;
-    double kib;
     for (int kind = 0; kind < KINDS; kind++) {
       st[kind] = bench_stats(z[k].rss[kind], reps);
       fmt_field(z[k].rss[kind], reps, 0, c[kind], sizeof c[kind]);
     }
-    int lo = z[k].threads[0], hi = lo;
-    for (int i = 1; i < reps; i++) {
-      lo = z[k].threads[i] < lo ? z[k].threads[i] : lo;
-      hi = z[k].threads[i] > hi ? z[k].threads[i] : hi;
-    }
     size_t n = strlen(c[RUNTIME]);
-    if (lo == hi && lo != threads)
-      snprintf(c[RUNTIME] + n, sizeof c[RUNTIME] - n, " [%d thread%s]", lo, lo == 1 ? "" : "s");
-    else if (lo != hi) snprintf(c[RUNTIME] + n, sizeof c[RUNTIME] - n, " [%d–%d threads]", lo, hi);
-    rss_overhead(&z[k], reps, &kib, &d, &ratio);
+    bench_threads_note(z[k].threads, reps, threads, c[RUNTIME] + n, sizeof c[RUNTIME] - n);
+    rss_overhead(&z[k], reps, &d, &ratio);
     bench_printf(t,
                  "| %zu (%s) | %s | %s | %s | %+.0f / %+.0f | %+.0f KiB (%+.2f%%; pairs %+.0f "
                  "to %+.0f KiB) |\n",
                  z[k].tasks, bench_reference_name(sizes[k]), c[BASE], c[DIRECT], c[RUNTIME],
-                 st[DIRECT].median - st[BASE].median, st[RUNTIME].median - st[BASE].median, kib,
+                 st[DIRECT].median - st[BASE].median, st[RUNTIME].median - st[BASE].median, d.median,
                  100 * (ratio.median - 1), d.min, d.max);
   }
 }
@@ -455,13 +422,12 @@ static void print_summary(bench_session *s, const size_row *z, const as_alloc_st
   as__json_array_begin(&s->json, "rss_overhead");
   for (int k = 0; k < SIZES; k++) {
     bench_stat d, ratio;
-    double kib;
-    rss_overhead(&z[k], reps, &kib, &d, &ratio);
-    bench_printf(&s->text, "%s %zu tasks: %+.0f KiB (%+.2f%%)", k ? ";" : "", z[k].tasks, kib,
-                 100 * (ratio.median - 1));
+    rss_overhead(&z[k], reps, &d, &ratio);
+    bench_printf(&s->text, "%s %zu tasks: %+.0f KiB (%+.2f%%)", k ? ";" : "", z[k].tasks,
+                 d.median, 100 * (ratio.median - 1));
     as__json_object_begin(&s->json, NULL);
     as__json_u64(&s->json, "tasks", z[k].tasks);
-    as__json_double(&s->json, "kib", kib);
+    as__json_double(&s->json, "kib", d.median);
     as__json_double(&s->json, "ratio", ratio.median);
     as__json_object_end(&s->json);
   }

@@ -96,17 +96,13 @@ static int run_row(bench_session *s, as_executor *cpu, as_executor *autox, row *
   free(ref);
   if (rc) return rc;
 
-  double *d = malloc((size_t)reps * sizeof *d);
-  if (!d) return AS_ENOMEM;
   for (int v = 0; v < VARIANTS; v++) {
     r->t[v] = bench_stats(r->ns + v * reps, reps);
     r->select[v] = bench_stats(r->select_ns[v], reps);
     r->decide[v] = bench_stats(r->decide_ns[v], reps);
   }
   r->ratio = bench_ratio_stats(r->ns + AUTO * reps, r->ns + DIRECT * reps, reps);
-  for (int i = 0; i < reps; i++) d[i] = r->ns[AUTO * reps + i] - r->ns[DIRECT * reps + i];
-  r->diff_ns = bench_median(d, reps);
-  free(d);
+  r->diff_ns = bench_diff_stats(r->ns + AUTO * reps, r->ns + DIRECT * reps, reps).median;
   return 0;
 }
 
@@ -260,7 +256,7 @@ int bench_overhead(int argc, char **argv) {
   bench_workload *w = NULL;
   row *rows = NULL;
   as_executor *cpu = NULL, *autox = NULL;
-  int n = bench_workloads(&s.opt, 0, &w), done = 0;
+  int n = bench_workloads(&s.opt, &w), done = 0;
   if (n < 0) goto out;
   rows = calloc((size_t)n + 1, sizeof *rows);
   if (!rows ||

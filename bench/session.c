@@ -166,8 +166,8 @@ static int list_dir(const char *dir, char ***names) {
   return n;
 }
 
-int bench_workloads(const bench_options *o, int max, bench_workload **out) {
-  int synth = max > 0 && max < BENCH_WORKLOADS ? max : BENCH_WORKLOADS;
+int bench_workloads(const bench_options *o, bench_workload **out) {
+  const int synth = BENCH_WORKLOADS;
   char **files = NULL;
   int n_files = 0;
   if (o->replay && (n_files = list_dir(o->replay, &files)) < 0) {
@@ -346,6 +346,41 @@ int bench_versus_run(const bench_versus *v, double *ns) {
   return rc;
 }
 
+int bench_in_child(bench_child_fn fn, void *arg, void *out, size_t size) {
+  int fd[2];
+  if (pipe(fd) < 0) {
+    fprintf(stderr, "accelstrat-bench: pipe: %s\n", strerror(errno));
+    return -1;
+  }
+  fflush(NULL); /* or the child's copies of the buffers are written twice */
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fd[0]);
+    int rc = fn(arg, out);
+    const char *p = out;
+    size_t left = size;
+    while (left) {
+      ssize_t w = write(fd[1], p, left);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) _exit(3);
+      p += w, left -= (size_t)w;
+    }
+    _exit(rc ? 1 : 0); /* no atexit handlers, no stdio flush: the parent's */
+  }
+  close(fd[1]);
+  size_t got = 0;
+  while (pid > 0 && got < size) {
+    ssize_t r = read(fd[0], (char *)out + got, size - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += (size_t)r;
+  }
+  close(fd[0]);
+  int st = 0;
+  if (pid < 0 || waitpid(pid, &st, 0) < 0 || got != size) return -1;
+  return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
+}
+
 /* ---- statistics ---- */
 
 bench_stat bench_stats(const double *v, int n) {
@@ -353,22 +388,48 @@ bench_stat bench_stats(const double *v, int n) {
   return st;
 }
 
-bench_stat bench_ratio_stats(const double *num, const double *den, int n) {
+/* Statistics of a[i] / b[i] (ratio) or a[i] - b[i]. */
+static bench_stat pair_stats(const double *a, const double *b, int n, int ratio) {
   double *r = malloc((size_t)(n > 0 ? n : 1) * sizeof *r);
   if (!r) {
     bench_stat none = {NAN, NAN, NAN};
     return none;
   }
-  for (int i = 0; i < n; i++) r[i] = den[i] > 0 ? num[i] / den[i] : NAN;
+  for (int i = 0; i < n; i++) r[i] = !ratio ? a[i] - b[i] : b[i] > 0 ? a[i] / b[i] : NAN;
   bench_stat st = bench_stats(r, n);
   free(r);
   return st;
+}
+
+bench_stat bench_ratio_stats(const double *num, const double *den, int n) {
+  return pair_stats(num, den, n, 1);
+}
+
+bench_stat bench_diff_stats(const double *a, const double *b, int n) {
+  return pair_stats(a, b, n, 0);
+}
+
+const char *bench_threads_note(const int *used, int n, int asked, char *buf, size_t len) {
+  int lo = n > 0 ? used[0] : asked, hi = lo;
+  for (int i = 1; i < n; i++) {
+    lo = used[i] < lo ? used[i] : lo;
+    hi = used[i] > hi ? used[i] : hi;
+  }
+  if (lo == asked && hi == asked) snprintf(buf, len, "%s", "");
+  else if (lo == hi) snprintf(buf, len, " [%d thread%s]", lo, lo == 1 ? "" : "s");
+  else snprintf(buf, len, " [%d–%d threads]", lo, hi);
+  return buf;
 }
 
 const char *bench_fmt_stat_ms(bench_stat st, char *buf, size_t len) {
   char m[24], lo[24], hi[24];
   snprintf(buf, len, "%s (%s–%s)", bench_fmt_ms(st.median, m, sizeof m),
            bench_fmt_ms(st.min, lo, sizeof lo), bench_fmt_ms(st.max, hi, sizeof hi));
+  return buf;
+}
+
+const char *bench_fmt_ratio(bench_stat st, char *buf, size_t len) {
+  snprintf(buf, len, "%.2fx (%.2f–%.2f)", st.median, st.min, st.max);
   return buf;
 }
 

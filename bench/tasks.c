@@ -79,8 +79,7 @@ static void print_point(bench_session *s, const point *p) {
     bench_fmt_stat_ms(p->st[GPU], t, sizeof t);
     if (p->fallbacks) snprintf(gpu, sizeof gpu, "%s † %d/%d", t, p->fallbacks, p->reps);
     else snprintf(gpu, sizeof gpu, "%s", t);
-    snprintf(sp, sizeof sp, "%.2fx (%.2f–%.2f)", p->speedup.median, p->speedup.min,
-             p->speedup.max);
+    bench_fmt_ratio(p->speedup, sp, sizeof sp);
   } else {
     snprintf(gpu, sizeof gpu, "not measured");
     snprintf(sp, sizeof sp, "-");
