@@ -53,6 +53,77 @@ typedef struct as_candidates_out {
  * so that the integer test is exactly "matches / K >= j". */
 AS_API uint32_t as_candidates_min_matches(double jaccard);
 
+/* filter: the exact candidate search. Task t is one block of partners for
+ * one query function: its input is an as_filter_task {query i, block b}; its
+ * output has bit k of word w set iff j = AS_FILTER_BLOCK * b + 64 * w + k
+ * satisfies j < i and the pair (i, j) passes both proven upper bounds of
+ * 2 * LCS / (len_i + len_j) at min_similarity:
+ *   lengths  2 * min(len_i, len_j) reaches it, and
+ *   overlap  2 * sum over tokens t of min(c_i(t), c_j(t)) reaches it,
+ * where "x reaches s for a pair" is as_similarity_reaches(x/2, total, s).
+ * The output depends only on the histograms and min_similarity: the prefix
+ * index in the shared block only makes the search fast (its completeness is
+ * proven in runtime/kernels/filter.h). Build the shared block with
+ * as_filter_build and the tasks with as_filter_tasks. Cost: the posting
+ * entries the query scans. */
+#define AS_FILTER_BLOCK 512
+#define AS_FILTER_WORDS (AS_FILTER_BLOCK / 64)
+
+typedef struct as_filter_task {
+  uint32_t query;
+  uint32_t block;
+} as_filter_task;
+
+typedef struct as_filter_out {
+  uint64_t bits[AS_FILTER_WORDS];
+} as_filter_out;
+
+/* The shared block: this header, then the uint32_t arrays
+ *   len[n]                 tokens of function f (>= 1; = the sum of its counts)
+ *   hist_start[n + 1]      f's histogram is entries [hist_start[f],
+ *                          hist_start[f + 1]) of hist_token / hist_count,
+ *                          tokens strictly ascending, counts >= 1
+ *   prefix_start[n + 1]    f's prefix is entries [prefix_start[f],
+ *                          prefix_start[f + 1]) of prefix (element ids)
+ *   post_start[n_elements + 1]  element e's posting list is entries
+ *                          [post_start[e], post_start[e + 1]) of post:
+ *                          the functions whose prefix holds e, ascending
+ *   hist_token[n_hist], hist_count[n_hist], prefix[n_prefix], post[n_post] */
+typedef struct as_filter_shared {
+  uint32_t n;          /* functions */
+  uint32_t n_elements; /* prefix elements (ids 0 .. n_elements - 1) */
+  uint32_t n_hist;
+  uint32_t n_prefix;
+  uint32_t n_post;
+  uint32_t reserved;     /* 0 */
+  double min_similarity; /* 0 < s <= 1 */
+} as_filter_shared;
+
+/* Builds the shared block of n token streams (tokens[f], len[f] >= 1) for
+ * min_similarity in (0, 1]: one allocation, released with free(). Returns 0,
+ * AS_EINVAL (a bad length or threshold) or AS_ENOMEM. */
+AS_API int as_filter_build(const uint32_t *const *tokens, const uint32_t *len,
+                           size_t n, double min_similarity,
+                           as_filter_shared **shared, size_t *size);
+
+/* The tasks of a search over every pair of the block's n functions (each
+ * query against the blocks of partners below it): *tasks is malloc'd, one
+ * per (query, block). Returns 0 or AS_ENOMEM. */
+AS_API int as_filter_tasks(const as_filter_shared *shared, as_filter_task **tasks,
+                           size_t *n_tasks);
+
+/* Whether common aligned (or bounded) tokens out of total make a pair at
+ * least min_similarity similar: 2 * common >= min_similarity * total, the one
+ * comparison every stage uses, so a bound that passes is never stricter than
+ * the value it bounds. */
+#ifdef __CUDACC__
+__host__ __device__
+#endif
+static inline int as_similarity_reaches(uint64_t common, uint64_t total,
+                                        double min_similarity) {
+  return 2.0 * (double)common >= min_similarity * (double)total;
+}
+
 /* align: task i's input is an as_align_task header followed by len_a then
  * len_b uint32_t tokens; the output is LCS(a, b). similarity =
  * 2 * lcs / (len_a + len_b) (1 for two empty streams). Cost: the
@@ -72,6 +143,7 @@ typedef struct as_align_out {
 
 AS_API extern const as_kernel as_kernel_fingerprint;
 AS_API extern const as_kernel as_kernel_candidates;
+AS_API extern const as_kernel as_kernel_filter;
 AS_API extern const as_kernel as_kernel_align;
 
 AS_EXTERN_C_END

@@ -9,6 +9,7 @@
 
 #include "alloc.h"
 #include "candidates.h"
+#include "filter.h"
 #include "lcs.h"
 #include "minhash.h"
 #include "validate.h"
@@ -77,6 +78,44 @@ uint32_t as_candidates_min_matches(double jaccard) {
   if (jaccard >= 1) return AS_MINHASH_K;
   return (uint32_t)ceil(jaccard * AS_MINHASH_K - 1e-9);
 }
+
+/* ---- filter ---- */
+
+static uint64_t filter_cost(const as_batch *b, size_t i) {
+  as_filter_view v;
+  const as_filter_task *t;
+  /* The view is located, not checked: a cost must be cheap, and the batch
+   * is checked before it runs. */
+  const as_filter_shared *h = b->shared;
+  if (!h || b->shared_size < sizeof *h ||
+      (b->shared_size - sizeof *h) / sizeof(uint32_t) < as_filter_words(h))
+    return 1;
+  as_filter_view_init(h, &v);
+  if (!(t = as__filter_task(b, &v, i)) ||
+      v.prefix_start[t->query + 1] > h->n_prefix)
+    return 1;
+  for (uint32_t p = v.prefix_start[t->query]; p < v.prefix_start[t->query + 1]; p++)
+    if (v.prefix[p] >= h->n_elements || v.post_start[v.prefix[p] + 1] > h->n_post)
+      return 1;
+  return as_filter_task_work(&v, *t);
+}
+
+static int filter_cpu(const as_batch *b, size_t begin, size_t end) {
+  as_filter_view v;
+  if (as__check_filter(b, begin, end, &v) < 0) return AS_EINVAL;
+  for (size_t i = begin; i < end; i++)
+    as_filter_task_run(&v, *as__filter_task(b, &v, i), as_task_output(b, i));
+  return 0;
+}
+
+const as_kernel as_kernel_filter = {
+    .name = "filter",
+    .version = 1,
+    .out_size = sizeof(as_filter_out),
+    .cost = filter_cost,
+    .cpu = filter_cpu,
+    .has_gpu = 0,
+};
 
 /* ---- align ---- */
 

@@ -1,0 +1,153 @@
+/* The filter kernel's per-task math (include/accelstrat/kernels.h), shared by
+ * every device, and the proof that its prefix index loses no pair.
+ *
+ * Bounds. For token streams a, b of lengths m, n with token counts c_a, c_b,
+ * a common subsequence uses each token t at most min(c_a(t), c_b(t)) times
+ * and has at most min(m, n) tokens, so
+ *   LCS(a, b) <= O(a, b) = sum_t min(c_a(t), c_b(t)) <= min(m, n).
+ * as_similarity_reaches(x, m + n, s) is monotone in x (one IEEE product on the
+ * right, an exact left side), so a pair whose LCS reaches s has an overlap O
+ * that reaches s, and lengths that do: dropping a pair whose O or min(m, n)
+ * does not reach s never drops a pair whose LCS does.
+ *
+ * Prefixes. Expand a histogram into the set of elements (t, k), 1 <= k <=
+ * c(t); then |A ∩ B| = O(a, b). Order all elements by one global order
+ * (rarest first) and let need(m, n) be the least integer overlap that reaches
+ * s at total m + n; it is symmetric and does not decrease with n. A pair that
+ * passes has n >= n0(m), the least length that passes the length bound with m,
+ * so its overlap is at least lo(m) = need(m, n0(m)), and likewise at least
+ * lo(n). Let x be the first element of A ∩ B in the order: A holds at most
+ * |A| - |A ∩ B| <= m - lo(m) elements before x, so x lies among A's first
+ * m - lo(m) + 1 elements, its prefix, and equally in B's. So every pair that
+ * passes shares a prefix element: scanning the posting lists of the query's
+ * prefix finds it. Verification then applies the bounds themselves, so the
+ * output does not depend on the order or on the prefixes at all. */
+#ifndef ACCELSTRAT_KERNELS_FILTER_H
+#define ACCELSTRAT_KERNELS_FILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <accelstrat/kernels.h>
+
+#include "as_hd.h"
+
+/* The shared block's arrays, located from its header. */
+typedef struct as_filter_view {
+  const as_filter_shared *hdr;
+  const uint32_t *len, *hist_start, *prefix_start, *post_start;
+  const uint32_t *hist_token, *hist_count, *prefix, *post;
+} as_filter_view;
+
+/* 32-bit words of the arrays after the header. */
+AS_HD uint64_t as_filter_words(const as_filter_shared *h) {
+  return (uint64_t)h->n + 2 * ((uint64_t)h->n + 1) + (uint64_t)h->n_elements + 1 +
+         2 * (uint64_t)h->n_hist + h->n_prefix + h->n_post;
+}
+
+AS_HD void as_filter_view_init(const as_filter_shared *h, as_filter_view *v) {
+  const uint32_t *w = (const uint32_t *)(h + 1);
+  v->hdr = h;
+  v->len = w;
+  v->hist_start = v->len + h->n;
+  v->prefix_start = v->hist_start + h->n + 1;
+  v->post_start = v->prefix_start + h->n + 1;
+  v->hist_token = v->post_start + h->n_elements + 1;
+  v->hist_count = v->hist_token + h->n_hist;
+  v->prefix = v->hist_count + h->n_hist;
+  v->post = v->prefix + h->n_prefix;
+}
+
+/* need(m, n): the least overlap that reaches s at total m + n (>= 1 for
+ * s > 0). The estimate is corrected by the comparison itself, so it is
+ * exactly as_similarity_reaches' boundary. */
+AS_HD uint32_t as_filter_need(uint64_t total, double s) {
+  double est = s * (double)total / 2.0;
+  uint64_t c = est > 0 ? (uint64_t)est : 0;
+  while (c > 0 && as_similarity_reaches(c - 1, total, s)) c--;
+  while (!as_similarity_reaches(c, total, s)) c++;
+  return (uint32_t)c;
+}
+
+/* The prefix length of a stream of m >= 1 tokens: m - lo(m) + 1. */
+AS_HD uint32_t as_filter_prefix_len(uint32_t m, double s) {
+  /* n0: the least n that passes the length bound with m (n <= m). */
+  uint64_t n0 = (uint64_t)(s * m / (2.0 - s));
+  while (n0 > 1 && as_similarity_reaches(n0 - 1, m + n0 - 1, s)) n0--;
+  while (n0 < m && !as_similarity_reaches(n0, m + n0, s)) n0++;
+  if (n0 < 1) n0 = 1;
+  uint32_t lo = as_filter_need(m + n0, s);
+  return lo > m ? 1 : m - lo + 1;
+}
+
+/* Whether (i, j) passes the length and overlap bounds: a merge of the two
+ * histograms that stops as soon as the rest cannot reach need. */
+AS_HD int as_filter_passes(const as_filter_view *v, uint32_t i, uint32_t j) {
+  uint32_t m = v->len[i], n = v->len[j];
+  double s = v->hdr->min_similarity;
+  uint64_t total = (uint64_t)m + n;
+  if (!as_similarity_reaches(m < n ? m : n, total, s)) return 0;
+  uint32_t need = as_filter_need(total, s);
+  uint32_t a = v->hist_start[i], a_end = v->hist_start[i + 1];
+  uint32_t b = v->hist_start[j], b_end = v->hist_start[j + 1];
+  uint32_t rest_a = m, rest_b = n, common = 0;
+  while (a < a_end && b < b_end) {
+    uint32_t ta = v->hist_token[a], tb = v->hist_token[b];
+    uint32_t ca = v->hist_count[a], cb = v->hist_count[b];
+    if (ta == tb) {
+      common += ca < cb ? ca : cb;
+      if (common >= need) return 1;
+    }
+    if (ta <= tb) rest_a -= ca, a++;
+    if (tb <= ta) rest_b -= cb, b++;
+    if (common + (rest_a < rest_b ? rest_a : rest_b) < need) return 0;
+  }
+  return common >= need;
+}
+
+/* The first entry of a ascending list [lo, hi) of post that is >= key. */
+AS_HD uint32_t as__filter_lower_bound(const uint32_t *post, uint32_t lo,
+                                      uint32_t hi, uint32_t key) {
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (post[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* One task: out's bits for the partners j of query i in block b. A partner
+ * met through several prefix elements is verified once (its bit is set) or
+ * again for each (a rejected one), which changes the time, never the bits. */
+AS_HD void as_filter_task_run(const as_filter_view *v, as_filter_task t,
+                              as_filter_out *out) {
+  for (uint32_t w = 0; w < AS_FILTER_WORDS; w++) out->bits[w] = 0;
+  uint32_t first = t.block * AS_FILTER_BLOCK;
+  uint32_t end = first + AS_FILTER_BLOCK < t.query ? first + AS_FILTER_BLOCK
+                                                   : t.query;
+  for (uint32_t p = v->prefix_start[t.query];
+       p < v->prefix_start[t.query + 1]; p++) {
+    uint32_t e = v->prefix[p];
+    uint32_t q = as__filter_lower_bound(v->post, v->post_start[e],
+                                        v->post_start[e + 1], first);
+    for (; q < v->post_start[e + 1] && v->post[q] < end; q++) {
+      uint32_t j = v->post[q], k = j - first;
+      uint64_t bit = 1ull << (k % 64);
+      if (!(out->bits[k / 64] & bit) && as_filter_passes(v, t.query, j))
+        out->bits[k / 64] |= bit;
+    }
+  }
+}
+
+/* The posting entries task t can scan: its cost. */
+AS_HD uint64_t as_filter_task_work(const as_filter_view *v, as_filter_task t) {
+  uint64_t work = 1;
+  for (uint32_t p = v->prefix_start[t.query];
+       p < v->prefix_start[t.query + 1]; p++) {
+    uint32_t e = v->prefix[p];
+    work += v->post_start[e + 1] - v->post_start[e];
+  }
+  return work;
+}
+
+#endif
