@@ -100,75 +100,56 @@ static int group_identical(const asp_module *mod, const asp_options *opts,
   return 0;
 }
 
-static int fingerprint(const runner *rn, const asp_module *mod,
-                       const uint32_t *reps, size_t n, as_signature *sigs,
-                       asp_result *res, char *err, size_t errlen) {
-  uint64_t *offsets = malloc((n + 1) * sizeof *offsets);
-  size_t tokens = 0;
-  for (size_t i = 0; i < n; i++) tokens += mod->funcs[reps[i]].n_insts;
-  uint32_t *data = malloc((tokens ? tokens : 1) * sizeof *data);
-  if (!offsets || !data) {
-    free(offsets), free(data);
-    return AS_ENOMEM;
-  }
-  size_t at = 0;
-  for (size_t i = 0; i < n; i++) {
-    const asp_func *f = &mod->funcs[reps[i]];
-    offsets[i] = at * sizeof *data;
-    memcpy(data + at, f->tokens, f->n_insts * sizeof *data);
-    at += f->n_insts;
-  }
-  offsets[n] = at * sizeof *data;
-  as_batch b = {.kernel = &as_kernel_fingerprint, .n = n, .data = data,
-                .offsets = offsets, .out = sigs};
-  int rc = run_batch(rn, &b, &res->batch[ASP_BATCH_FINGERPRINT], err, errlen);
-  free(offsets);
-  free(data);
-  return rc;
-}
-
-static int pair_index_cmp(const void *pa, const void *pb) {
-  const uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
-  return a < b ? -1 : a > b;
-}
-
-/* Candidate pairs of representatives, each once, as (lo << 32 | hi). */
-static int candidates(const runner *rn, const as_signature *sigs, size_t n,
-                      const asp_options *opts, uint64_t **pairs_out,
-                      size_t *n_pairs, asp_result *res, char *err,
-                      size_t errlen) {
-  size_t shared_size = sizeof(as_candidates_shared) + n * sizeof *sigs;
-  as_candidates_shared *shared = malloc(shared_size);
-  as_candidates_out *out = malloc((n ? n : 1) * sizeof *out);
-  uint64_t *pairs = malloc((n ? n : 1) * AS_CANDIDATES_MAX * sizeof *pairs);
-  if (!shared || !out || !pairs) {
-    free(shared), free(out), free(pairs);
-    return AS_ENOMEM;
-  }
-  double jaccard = opts->min_similarity - 0.15;
-  shared->n = (uint32_t)n;
-  shared->min_matches = as_candidates_min_matches(jaccard > 0 ? jaccard : 0);
-  shared->max_out = AS_CANDIDATES_MAX;
-  shared->reserved = 0;
-  memcpy(shared + 1, sigs, n * sizeof *sigs);
-  as_batch b = {.kernel = &as_kernel_candidates, .n = n, .shared = shared,
-                .shared_size = shared_size, .out = out};
-  int rc = run_batch(rn, &b, &res->batch[ASP_BATCH_CANDIDATES], err, errlen);
-  size_t np = 0;
+/* Candidate pairs of representatives, each once, as (lo << 32 | hi): every
+ * pair whose proven bounds reach min-similarity (the filter kernel). */
+static int filter(const runner *rn, const asp_module *mod, const uint32_t *reps,
+                  size_t n, const asp_options *opts, uint64_t **pairs_out,
+                  size_t *n_pairs, asp_result *res, char *err, size_t errlen) {
+  const uint32_t **tokens = malloc((n ? n : 1) * sizeof *tokens);
+  uint32_t *len = malloc((n ? n : 1) * sizeof *len);
+  as_filter_shared *shared = NULL;
+  as_filter_task *tasks = NULL;
+  uint64_t *offsets = NULL;
+  as_filter_out *out = NULL;
+  uint64_t *pairs = NULL;
+  size_t shared_size = 0, n_tasks = 0, np = 0;
+  int rc = tokens && len ? 0 : AS_ENOMEM;
   for (size_t i = 0; rc == 0 && i < n; i++) {
-    for (uint32_t k = 0; k < out[i].count; k++) {
-      uint64_t j = out[i].c[k].index, lo = i < j ? i : j, hi = i < j ? j : i;
-      pairs[np++] = lo << 32 | hi;
-    }
+    tokens[i] = mod->funcs[reps[i]].tokens;
+    len[i] = mod->funcs[reps[i]].n_insts;
   }
-  qsort(pairs, np, sizeof *pairs, pair_index_cmp);
-  size_t unique = 0;
-  for (size_t i = 0; i < np; i++)
-    if (unique == 0 || pairs[unique - 1] != pairs[i]) pairs[unique++] = pairs[i];
-  free(shared);
-  free(out);
+  if (rc == 0)
+    rc = as_filter_build(tokens, len, n, opts->min_similarity, &shared,
+                         &shared_size);
+  if (rc == 0) rc = as_filter_tasks(shared, &tasks, &n_tasks);
+  if (rc == 0) {
+    offsets = malloc((n_tasks + 1) * sizeof *offsets);
+    out = malloc((n_tasks ? n_tasks : 1) * sizeof *out);
+    if (!offsets || !out) rc = AS_ENOMEM;
+  }
+  if (rc == 0) {
+    for (size_t t = 0; t <= n_tasks; t++) offsets[t] = t * sizeof *tasks;
+    as_batch b = {.kernel = &as_kernel_filter, .n = n_tasks, .data = tasks,
+                  .offsets = offsets, .shared = shared,
+                  .shared_size = shared_size, .out = out};
+    rc = run_batch(rn, &b, &res->batch[ASP_BATCH_FILTER], err, errlen);
+  }
+  size_t kept = 0;
+  for (size_t t = 0; rc == 0 && t < n_tasks; t++)
+    for (int w = 0; w < AS_FILTER_WORDS; w++)
+      kept += (size_t)__builtin_popcountll(out[t].bits[w]);
+  if (rc == 0 && !(pairs = malloc((kept ? kept : 1) * sizeof *pairs)))
+    rc = AS_ENOMEM;
+  for (size_t t = 0; rc == 0 && t < n_tasks; t++)
+    for (int w = 0; w < AS_FILTER_WORDS; w++)
+      for (uint64_t bits = out[t].bits[w]; bits; bits &= bits - 1) {
+        uint64_t j = (uint64_t)tasks[t].block * AS_FILTER_BLOCK + 64u * w +
+                     (uint64_t)__builtin_ctzll(bits);
+        pairs[np++] = j << 32 | tasks[t].query;
+      }
+  free(tokens), free(len), free(shared), free(tasks), free(offsets), free(out);
   *pairs_out = pairs;
-  *n_pairs = unique;
+  *n_pairs = np;
   return rc;
 }
 
@@ -207,9 +188,9 @@ static int align(const runner *rn, const asp_module *mod, const uint32_t *reps,
                     .offsets = offsets, .out = out};
   int rc = run_batch(rn, &batch, &res->batch[ASP_BATCH_ALIGN], err, errlen);
   for (size_t i = 0; rc == 0 && i < n_cand; i++) {
-    /* similarity >= min-similarity, with the division done by the caller's
-     * threshold so integer LCS values decide exactly */
-    if (2.0 * out[i].lcs < opts->min_similarity * out[i].total) continue;
+    /* the comparison the filter's bounds passed */
+    if (!as_similarity_reaches(out[i].lcs, out[i].total, opts->min_similarity))
+      continue;
     asp_pair p = make_pair(mod, reps[cand[i] >> 32], reps[(uint32_t)cand[i]]);
     p.lcs = out[i].lcs;
     res->pairs[res->n_pairs++] = p;
@@ -227,23 +208,17 @@ int asp_analyze(const asp_module *mod, const asp_options *opts,
   const runner rn = {ex, before_run, ctx};
   uint32_t *reps = NULL;
   size_t n_reps = 0, n_cand = 0;
-  as_signature *sigs = NULL;
   uint64_t *cand = NULL;
   int rc = group_identical(mod, opts, &reps, &n_reps, res);
-  if (rc == 0) {
-    sigs = malloc((n_reps ? n_reps : 1) * sizeof *sigs);
-    rc = sigs ? fingerprint(&rn, mod, reps, n_reps, sigs, res, err, errlen)
-              : AS_ENOMEM;
-  }
   if (rc == 0)
-    rc = candidates(&rn, sigs, n_reps, opts, &cand, &n_cand, res, err, errlen);
+    rc = filter(&rn, mod, reps, n_reps, opts, &cand, &n_cand, res, err, errlen);
+  res->candidates = n_cand;
   if (rc == 0)
     rc = align(&rn, mod, reps, cand, n_cand, opts, res, err, errlen);
   if (rc == AS_ENOMEM) snprintf(err, errlen, "%s", as_strerror(rc));
   if (rc == 0)
     qsort_r(res->pairs, res->n_pairs, sizeof *res->pairs, pair_cmp, (void *)mod);
   free(reps);
-  free(sigs);
   free(cand);
   return rc;
 }

@@ -1,5 +1,6 @@
 /* Near-duplicate analysis of one module: identical functions from identity
- * classes, then fingerprint -> candidates -> align batches through as_run(). */
+ * classes, then the exact candidate search (filter) and align batches through
+ * as_run(). */
 #ifndef ACCELSTRAT_PLUGIN_ANALYZE_H
 #define ACCELSTRAT_PLUGIN_ANALYZE_H
 
@@ -11,7 +12,7 @@
 #include "module.h"
 #include "options.h"
 
-enum { ASP_BATCH_FINGERPRINT, ASP_BATCH_CANDIDATES, ASP_BATCH_ALIGN, ASP_BATCHES };
+enum { ASP_BATCH_FILTER, ASP_BATCH_ALIGN, ASP_BATCHES };
 
 typedef struct asp_pair {
   uint32_t f;     /* the function reported (the later of the two) */
@@ -22,7 +23,8 @@ typedef struct asp_pair {
 } asp_pair;
 
 typedef struct asp_result {
-  size_t analysed; /* functions with at least min-instructions */
+  size_t analysed;   /* functions with at least min-instructions */
+  size_t candidates; /* pairs kept by the filter's bounds (aligned) */
   asp_pair *pairs; /* in report order */
   size_t n_pairs;
   as_report batch[ASP_BATCHES];

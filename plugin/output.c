@@ -34,6 +34,7 @@ void asp_record_write(const asp_record *r, FILE *f) {
   as__json_string(&j, "tu", r->tu);
   as__json_u64(&j, "functions", r->mod->n);
   as__json_u64(&j, "functions_analysed", r->res->analysed);
+  as__json_u64(&j, "candidate_pairs", r->res->candidates);
   as__json_string(&j, "strategy",
                   as_strategy_format(r->opts->runtime.strategy, buf, sizeof buf));
   as__json_double(&j, "min_similarity", r->opts->min_similarity);

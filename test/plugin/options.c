@@ -12,19 +12,19 @@
 // RUN: FileCheck %s --check-prefix=GPU < %t/gpu.json
 // RUN: FileCheck %s --check-prefix=HYBRID < %t/hybrid:0.3.json
 // AUTO: "strategy":"auto"
-// AUTO: "kernel":"fingerprint",{{.*}}"requested":"auto","chosen":"cpu","reason":"auto: {{[^"]*}}",{{.*}}"events":[],
-// CPU: "kernel":"fingerprint",{{.*}}"requested":"cpu","chosen":"cpu","reason":"cpu requested{{[^"]*}}",{{.*}}"events":[],
-// GPU: "kernel":"fingerprint",{{.*}}"requested":"gpu","chosen":"cpu",{{.*}}"tasks_per_device":{"cpu":4,"gpu":0},"events":[{"cause":"gpu-unavailable","chunk":-1,"tasks_moved":4,
+// AUTO: "kernel":"filter",{{.*}}"requested":"auto","chosen":"cpu","reason":"auto: {{[^"]*}}",{{.*}}"events":[],
+// CPU: "kernel":"filter",{{.*}}"requested":"cpu","chosen":"cpu","reason":"cpu requested{{[^"]*}}",{{.*}}"events":[],
+// GPU: "kernel":"filter",{{.*}}"requested":"gpu","chosen":"cpu",{{.*}}"tasks_per_device":{"cpu":3,"gpu":0},"events":[{"cause":"gpu-unavailable","chunk":-1,"tasks_moved":3,
 // HYBRID: "requested":"hybrid:0.3","chosen":"cpu",{{.*}}"cause":"gpu-unavailable"
 // RUN: %clang -fplugin=%plugin -fplugin-arg-accelstrat-strategy=gpu -Rpass-analysis=accelstrat -c %S/Inputs/clones.c -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOTE
-// NOTE: remark: strategy=gpu fell back to the CPU (gpu-unavailable: {{.+}}); 3 fallbacks, 9 tasks moved
+// NOTE: remark: strategy=gpu fell back to the CPU (gpu-unavailable: {{.+}}); 2 fallbacks, 4 tasks moved
 
 // fallback=off makes a GPU request mandatory: the compile fails, no object.
 // RUN: rm -f %t/off.o
 // RUN: not %clang -fplugin=%plugin -fplugin-arg-accelstrat-strategy=gpu -fplugin-arg-accelstrat-fallback=off -c %S/Inputs/clones.c -o %t/off.o 2>&1 | FileCheck %s --check-prefix=OFF
 // RUN: test ! -e %t/off.o
 // RUN: %clang -fplugin=%plugin -fplugin-arg-accelstrat-strategy=cpu -fplugin-arg-accelstrat-fallback=off -c %S/Inputs/clones.c -o /dev/null
-// OFF: error: accelstrat: fingerprint batch (4 tasks): GPU unavailable; gpu requested, GPU unavailable ({{.+}}) and fallback=off
+// OFF: error: accelstrat: filter batch (3 tasks): GPU unavailable; gpu requested, GPU unavailable ({{.+}}) and fallback=off
 // RUN: %clang -fplugin=%plugin -fplugin-arg-accelstrat-fallback=on -fplugin-arg-accelstrat-strategy=hybrid -c %S/Inputs/clones.c -o /dev/null
 
 // threads: at most N.

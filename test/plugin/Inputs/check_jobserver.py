@@ -10,6 +10,7 @@ import sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 over = unreachable = extra = batches = 0
 for rec in lines:
+    blind = 0
     for b in rec["batches"]:
         batches += 1
         if b["jobserver_tokens"] < 1 or b["threads"] > b["jobserver_tokens"]:
@@ -17,12 +18,14 @@ for rec in lines:
             print("PROBLEM: %s threads %d, tokens %d (%s)"
                   % (b["kernel"], b["threads"], b["jobserver_tokens"], b["thread_limit_by"]))
         if b["thread_limit_by"].startswith("jobserver unreachable"):
-            unreachable += 1
+            blind += 1
             if b["threads"] != 1:
                 print("PROBLEM: unreachable jobserver but %d threads" % b["threads"])
         if b["jobserver_tokens"] > 1:
             extra += 1
+    if rec["batches"] and blind == len(rec["batches"]):
+        unreachable += 1
 print("compiles %d" % len(lines))
 print("batches over their tokens %d" % over)
-print("unreachable-jobserver batches %d" % (unreachable // 3))
+print("compiles that saw the jobserver unreachable %d" % unreachable)
 print("batches with extra tokens: %s" % ("some" if extra else "none"))

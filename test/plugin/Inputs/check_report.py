@@ -53,6 +53,7 @@ except ValueError as e:
     print("PROBLEM: not JSON: %s" % e)
     sys.exit(0)
 need(r, "record", [("tool", STR), ("tu", STR), ("functions", INT), ("functions_analysed", INT),
+                   ("candidate_pairs", INT),
                    ("strategy", STR), ("min_similarity", "int|number"), ("min_instructions", INT),
                    ("stage", STR), ("total_ns", INT), ("pairs", LIST), ("batches", LIST)])
 FUNC = [("name", STR), ("symbol", STR), ("file", STR), ("line", INT), ("col", INT),
