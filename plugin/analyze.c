@@ -100,54 +100,85 @@ static int group_identical(const asp_module *mod, const asp_options *opts,
   return 0;
 }
 
+/* Representatives by length (the filter's order), ties by index. */
+static int by_length(const void *pa, const void *pb, void *ctx) {
+  const uint32_t *lens = ctx, a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+  if (lens[a] != lens[b]) return lens[a] < lens[b] ? -1 : 1;
+  return a < b ? -1 : a > b;
+}
+
+/* The filter batch over the representatives in order[] (by length): its
+ * output bits, one task per (query, block of partners). */
+typedef struct filter_run {
+  uint32_t *order;
+  as_filter_task *tasks;
+  size_t n_tasks;
+  as_filter_out *out;
+} filter_run;
+
+static int run_filter(const runner *rn, const asp_module *mod,
+                      const uint32_t *reps, size_t n, const asp_options *opts,
+                      filter_run *fr, asp_result *res, char *err, size_t errlen) {
+  const uint32_t **tokens = malloc((n ? n : 1) * sizeof *tokens);
+  uint32_t *len = malloc((n ? n : 1) * sizeof *len);
+  uint32_t *rep_len = malloc((n ? n : 1) * sizeof *rep_len);
+  fr->order = malloc((n ? n : 1) * sizeof *fr->order);
+  as_filter_shared *shared = NULL;
+  uint64_t *offsets = NULL;
+  size_t shared_size = 0;
+  int rc = tokens && len && rep_len && fr->order ? 0 : AS_ENOMEM;
+  for (uint32_t i = 0; rc == 0 && i < n; i++) {
+    fr->order[i] = i;
+    rep_len[i] = mod->funcs[reps[i]].n_insts;
+  }
+  if (rc == 0) qsort_r(fr->order, n, sizeof *fr->order, by_length, rep_len);
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    tokens[i] = mod->funcs[reps[fr->order[i]]].tokens;
+    len[i] = rep_len[fr->order[i]];
+  }
+  if (rc == 0)
+    rc = as_filter_build(tokens, len, n, opts->min_similarity, &shared,
+                         &shared_size);
+  if (rc == 0) rc = as_filter_tasks(shared, &fr->tasks, &fr->n_tasks);
+  if (rc == 0) {
+    offsets = malloc((fr->n_tasks + 1) * sizeof *offsets);
+    fr->out = malloc((fr->n_tasks ? fr->n_tasks : 1) * sizeof *fr->out);
+    if (!offsets || !fr->out) rc = AS_ENOMEM;
+  }
+  if (rc == 0) {
+    for (size_t t = 0; t <= fr->n_tasks; t++) offsets[t] = t * sizeof *fr->tasks;
+    as_batch b = {.kernel = &as_kernel_filter, .n = fr->n_tasks,
+                  .data = fr->tasks, .offsets = offsets, .shared = shared,
+                  .shared_size = shared_size, .out = fr->out};
+    rc = run_batch(rn, &b, &res->batch[ASP_BATCH_FILTER], err, errlen);
+  }
+  free(tokens), free(len), free(rep_len), free(shared), free(offsets);
+  return rc;
+}
+
 /* Candidate pairs of representatives, each once, as (lo << 32 | hi): every
  * pair whose proven bounds reach min-similarity (the filter kernel). */
 static int filter(const runner *rn, const asp_module *mod, const uint32_t *reps,
                   size_t n, const asp_options *opts, uint64_t **pairs_out,
                   size_t *n_pairs, asp_result *res, char *err, size_t errlen) {
-  const uint32_t **tokens = malloc((n ? n : 1) * sizeof *tokens);
-  uint32_t *len = malloc((n ? n : 1) * sizeof *len);
-  as_filter_shared *shared = NULL;
-  as_filter_task *tasks = NULL;
-  uint64_t *offsets = NULL;
-  as_filter_out *out = NULL;
+  filter_run fr = {0};
   uint64_t *pairs = NULL;
-  size_t shared_size = 0, n_tasks = 0, np = 0;
-  int rc = tokens && len ? 0 : AS_ENOMEM;
-  for (size_t i = 0; rc == 0 && i < n; i++) {
-    tokens[i] = mod->funcs[reps[i]].tokens;
-    len[i] = mod->funcs[reps[i]].n_insts;
-  }
-  if (rc == 0)
-    rc = as_filter_build(tokens, len, n, opts->min_similarity, &shared,
-                         &shared_size);
-  if (rc == 0) rc = as_filter_tasks(shared, &tasks, &n_tasks);
-  if (rc == 0) {
-    offsets = malloc((n_tasks + 1) * sizeof *offsets);
-    out = malloc((n_tasks ? n_tasks : 1) * sizeof *out);
-    if (!offsets || !out) rc = AS_ENOMEM;
-  }
-  if (rc == 0) {
-    for (size_t t = 0; t <= n_tasks; t++) offsets[t] = t * sizeof *tasks;
-    as_batch b = {.kernel = &as_kernel_filter, .n = n_tasks, .data = tasks,
-                  .offsets = offsets, .shared = shared,
-                  .shared_size = shared_size, .out = out};
-    rc = run_batch(rn, &b, &res->batch[ASP_BATCH_FILTER], err, errlen);
-  }
-  size_t kept = 0;
-  for (size_t t = 0; rc == 0 && t < n_tasks; t++)
+  size_t kept = 0, np = 0;
+  int rc = run_filter(rn, mod, reps, n, opts, &fr, res, err, errlen);
+  for (size_t t = 0; rc == 0 && t < fr.n_tasks; t++)
     for (int w = 0; w < AS_FILTER_WORDS; w++)
-      kept += (size_t)__builtin_popcountll(out[t].bits[w]);
+      kept += (size_t)__builtin_popcountll(fr.out[t].bits[w]);
   if (rc == 0 && !(pairs = malloc((kept ? kept : 1) * sizeof *pairs)))
     rc = AS_ENOMEM;
-  for (size_t t = 0; rc == 0 && t < n_tasks; t++)
+  for (size_t t = 0; rc == 0 && t < fr.n_tasks; t++)
     for (int w = 0; w < AS_FILTER_WORDS; w++)
-      for (uint64_t bits = out[t].bits[w]; bits; bits &= bits - 1) {
-        uint64_t j = (uint64_t)tasks[t].block * AS_FILTER_BLOCK + 64u * w +
-                     (uint64_t)__builtin_ctzll(bits);
-        pairs[np++] = j << 32 | tasks[t].query;
+      for (uint64_t bits = fr.out[t].bits[w]; bits; bits &= bits - 1) {
+        size_t j = (size_t)fr.tasks[t].block * AS_FILTER_BLOCK + 64u * w +
+                   (size_t)__builtin_ctzll(bits);
+        uint64_t a = fr.order[fr.tasks[t].query], b = fr.order[j];
+        pairs[np++] = a < b ? a << 32 | b : b << 32 | a;
       }
-  free(tokens), free(len), free(shared), free(tasks), free(offsets), free(out);
+  free(fr.order), free(fr.tasks), free(fr.out);
   *pairs_out = pairs;
   *n_pairs = np;
   return rc;

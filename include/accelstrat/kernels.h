@@ -53,8 +53,9 @@ typedef struct as_candidates_out {
  * so that the integer test is exactly "matches / K >= j". */
 AS_API uint32_t as_candidates_min_matches(double jaccard);
 
-/* filter: the exact candidate search. Task t is one block of partners for
- * one query function: its input is an as_filter_task {query i, block b}; its
+/* filter: the exact candidate search over functions in non-decreasing
+ * length. Task t is one block of partners for one query function: its input
+ * is an as_filter_task {query i, block b}; its
  * output has bit k of word w set iff j = AS_FILTER_BLOCK * b + 64 * w + k
  * satisfies j < i and the pair (i, j) passes both proven upper bounds of
  * 2 * LCS / (len_i + len_j) at min_similarity:
@@ -79,15 +80,16 @@ typedef struct as_filter_out {
 } as_filter_out;
 
 /* The shared block: this header, then the uint32_t arrays
- *   len[n]                 tokens of function f (>= 1; = the sum of its counts)
+ *   len[n]                 tokens of function f (>= 1; = the sum of its
+ *                          counts; non-decreasing in f)
  *   hist_start[n + 1]      f's histogram is entries [hist_start[f],
  *                          hist_start[f + 1]) of hist_token / hist_count,
  *                          tokens strictly ascending, counts >= 1
- *   prefix_start[n + 1]    f's prefix is entries [prefix_start[f],
+ *   prefix_start[n + 1]    f's probing prefix is entries [prefix_start[f],
  *                          prefix_start[f + 1]) of prefix (element ids)
  *   post_start[n_elements + 1]  element e's posting list is entries
- *                          [post_start[e], post_start[e + 1]) of post:
- *                          the functions whose prefix holds e, ascending
+ *                          [post_start[e], post_start[e + 1]) of post: the
+ *                          functions whose indexing prefix holds e, ascending
  *   hist_token[n_hist], hist_count[n_hist], prefix[n_prefix], post[n_post] */
 typedef struct as_filter_shared {
   uint32_t n;          /* functions */
@@ -99,16 +101,18 @@ typedef struct as_filter_shared {
   double min_similarity; /* 0 < s <= 1 */
 } as_filter_shared;
 
-/* Builds the shared block of n token streams (tokens[f], len[f] >= 1) for
- * min_similarity in (0, 1]: one allocation, released with free(). Returns 0,
- * AS_EINVAL (a bad length or threshold) or AS_ENOMEM. */
+/* Builds the shared block of n token streams (tokens[f], len[f] >= 1, in
+ * non-decreasing length) for min_similarity in (0, 1]: one allocation,
+ * released with free(). Returns 0, AS_EINVAL (a bad length or order, or
+ * threshold) or AS_ENOMEM. */
 AS_API int as_filter_build(const uint32_t *const *tokens, const uint32_t *len,
                            size_t n, double min_similarity,
                            as_filter_shared **shared, size_t *size);
 
-/* The tasks of a search over every pair of the block's n functions (each
- * query against the blocks of partners below it): *tasks is malloc'd, one
- * per (query, block). Returns 0 or AS_ENOMEM. */
+/* The tasks of a search over every pair of the block's n functions: each
+ * query against the blocks of partners below it, leaving out blocks whose
+ * functions are all too short to pass the length bound with it. *tasks is
+ * malloc'd. Returns 0 or AS_ENOMEM. */
 AS_API int as_filter_tasks(const as_filter_shared *shared, as_filter_task **tasks,
                            size_t *n_tasks);
 

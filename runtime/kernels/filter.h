@@ -12,16 +12,20 @@
  *
  * Prefixes. Expand a histogram into the set of elements (t, k), 1 <= k <=
  * c(t); then |A ∩ B| = O(a, b). Order all elements by one global order
- * (rarest first) and let need(m, n) be the least integer overlap that reaches
- * s at total m + n; it is symmetric and does not decrease with n. A pair that
- * passes has n >= n0(m), the least length that passes the length bound with m,
- * so its overlap is at least lo(m) = need(m, n0(m)), and likewise at least
- * lo(n). Let x be the first element of A ∩ B in the order: A holds at most
- * |A| - |A ∩ B| <= m - lo(m) elements before x, so x lies among A's first
- * m - lo(m) + 1 elements, its prefix, and equally in B's. So every pair that
- * passes shares a prefix element: scanning the posting lists of the query's
- * prefix finds it. Verification then applies the bounds themselves, so the
- * output does not depend on the order or on the prefixes at all. */
+ * (rarest first). Let need(T) be the least integer overlap that reaches s at
+ * total T; it does not decrease with T. Functions come in non-decreasing
+ * length, and query i only meets partners j < i, so n = len_j <= m = len_i.
+ * A pair that passes has n >= n0(m), the least length that passes the length
+ * bound with m, and m + n >= 2n, so its overlap O is at least
+ * lo(m) = need(m + n0(m)) and at least need(2n). Let x be the first element
+ * of A ∩ B in the order: A holds at most |A| - O <= m - lo(m) elements before
+ * x, so x lies among A's first m - lo(m) + 1 elements (its probing prefix),
+ * and likewise among B's first n - need(2n) + 1 (its indexing prefix). So
+ * every pair that passes meets in the posting list of an element of the
+ * query's probing prefix, among the partners no shorter than n0(m). The
+ * verification then applies the bounds themselves, so the output does not
+ * depend on the order or on the prefixes at all. (PPJoin's prefix and
+ * length filters, for the Dice form 2 * O / (m + n).) */
 #ifndef ACCELSTRAT_KERNELS_FILTER_H
 #define ACCELSTRAT_KERNELS_FILTER_H
 
@@ -69,15 +73,36 @@ AS_HD uint32_t as_filter_need(uint64_t total, double s) {
   return (uint32_t)c;
 }
 
-/* The prefix length of a stream of m >= 1 tokens: m - lo(m) + 1. */
-AS_HD uint32_t as_filter_prefix_len(uint32_t m, double s) {
-  /* n0: the least n that passes the length bound with m (n <= m). */
+/* n0(m): the least n <= m that passes the length bound with m. */
+AS_HD uint32_t as_filter_shortest_partner(uint32_t m, double s) {
   uint64_t n0 = (uint64_t)(s * m / (2.0 - s));
   while (n0 > 1 && as_similarity_reaches(n0 - 1, m + n0 - 1, s)) n0--;
   while (n0 < m && !as_similarity_reaches(n0, m + n0, s)) n0++;
-  if (n0 < 1) n0 = 1;
-  uint32_t lo = as_filter_need(m + n0, s);
+  return n0 < 1 ? 1 : (uint32_t)n0;
+}
+
+/* The probing prefix of a stream of m >= 1 tokens: m - lo(m) + 1. */
+AS_HD uint32_t as_filter_probe_len(uint32_t m, double s) {
+  uint32_t lo = as_filter_need((uint64_t)m + as_filter_shortest_partner(m, s), s);
   return lo > m ? 1 : m - lo + 1;
+}
+
+/* The indexing prefix of a stream of n >= 1 tokens: n - need(2n) + 1. */
+AS_HD uint32_t as_filter_index_len(uint32_t n, double s) {
+  uint32_t lo = as_filter_need(2 * (uint64_t)n, s);
+  return lo > n ? 1 : n - lo + 1;
+}
+
+/* The first function long enough to pass the length bound with query i. */
+AS_HD uint32_t as_filter_first_partner(const as_filter_view *v, uint32_t i) {
+  uint32_t n0 = as_filter_shortest_partner(v->len[i], v->hdr->min_similarity);
+  uint32_t lo = 0, hi = i;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (v->len[mid] < n0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /* Whether (i, j) passes the length and overlap bounds: a merge of the two
@@ -116,25 +141,28 @@ AS_HD uint32_t as__filter_lower_bound(const uint32_t *post, uint32_t lo,
   return lo;
 }
 
-/* One task: out's bits for the partners j of query i in block b. A partner
- * met through several prefix elements is verified once (its bit is set) or
- * again for each (a rejected one), which changes the time, never the bits. */
+/* One task: out's bits for the partners j of query i in block b. Each
+ * partner met through several prefix elements is verified once. */
 AS_HD void as_filter_task_run(const as_filter_view *v, as_filter_task t,
                               as_filter_out *out) {
-  for (uint32_t w = 0; w < AS_FILTER_WORDS; w++) out->bits[w] = 0;
-  uint32_t first = t.block * AS_FILTER_BLOCK;
-  uint32_t end = first + AS_FILTER_BLOCK < t.query ? first + AS_FILTER_BLOCK
+  uint64_t seen[AS_FILTER_WORDS];
+  for (uint32_t w = 0; w < AS_FILTER_WORDS; w++) out->bits[w] = seen[w] = 0;
+  uint32_t block = t.block * AS_FILTER_BLOCK;
+  uint32_t lo = as_filter_first_partner(v, t.query);
+  uint32_t first = block > lo ? block : lo;
+  uint32_t end = block + AS_FILTER_BLOCK < t.query ? block + AS_FILTER_BLOCK
                                                    : t.query;
   for (uint32_t p = v->prefix_start[t.query];
-       p < v->prefix_start[t.query + 1]; p++) {
+       first < end && p < v->prefix_start[t.query + 1]; p++) {
     uint32_t e = v->prefix[p];
     uint32_t q = as__filter_lower_bound(v->post, v->post_start[e],
                                         v->post_start[e + 1], first);
     for (; q < v->post_start[e + 1] && v->post[q] < end; q++) {
-      uint32_t j = v->post[q], k = j - first;
+      uint32_t k = v->post[q] - block;
       uint64_t bit = 1ull << (k % 64);
-      if (!(out->bits[k / 64] & bit) && as_filter_passes(v, t.query, j))
-        out->bits[k / 64] |= bit;
+      if (seen[k / 64] & bit) continue;
+      seen[k / 64] |= bit;
+      if (as_filter_passes(v, t.query, v->post[q])) out->bits[k / 64] |= bit;
     }
   }
 }

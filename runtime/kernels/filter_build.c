@@ -1,5 +1,7 @@
 /* The filter kernel's shared block: token histograms and the prefix index
- * (runtime/kernels/filter.h says why the index loses no pair). */
+ * (runtime/kernels/filter.h says why the index loses no pair). Lengths
+ * must not decrease, so that every query's partners are no longer than it
+ * and form one range. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,13 +71,15 @@ typedef struct builder {
   double s;
   uint32_t *len, *hist_start, *hist_token, *hist_count;
   size_t n_hist;
-  element *pre; /* every function's prefix elements */
-  size_t n_pre;
+  element *index; /* every function's indexing prefix */
+  size_t n_index;
+  element *probe; /* every function's probing prefix, function by function */
+  uint32_t *probe_start;
 } builder;
 
 static void builder_free(builder *b) {
   free(b->len), free(b->hist_start), free(b->hist_token), free(b->hist_count);
-  free(b->pre);
+  free(b->index), free(b->probe), free(b->probe_start);
 }
 
 /* Histograms: each stream's tokens sorted and counted. */
@@ -112,23 +116,28 @@ static int build_histograms(builder *b, const uint32_t *const *tokens) {
   return 0;
 }
 
-/* Each function's prefix: its as_filter_prefix_len rarest elements. */
+/* Each function's elements, rarest first; its indexing prefix and probing
+ * prefix are the first as_filter_index_len and as_filter_probe_len. */
 static int build_prefixes(builder *b) {
   token_count *tc = malloc((b->n_hist ? b->n_hist : 1) * sizeof *tc);
-  size_t longest = 0, pre = 0;
+  size_t longest = 0, n_index = 0, n_probe = 0;
   for (size_t f = 0; f < b->n; f++) {
     if (b->len[f] > longest) longest = b->len[f];
-    pre += as_filter_prefix_len(b->len[f], b->s);
+    n_index += as_filter_index_len(b->len[f], b->s);
+    n_probe += as_filter_probe_len(b->len[f], b->s);
   }
   element *mine = malloc((longest ? longest : 1) * sizeof *mine);
-  b->pre = malloc((pre ? pre : 1) * sizeof *b->pre);
-  if (!tc || !mine || !b->pre) {
+  b->index = malloc((n_index ? n_index : 1) * sizeof *b->index);
+  b->probe = malloc((n_probe ? n_probe : 1) * sizeof *b->probe);
+  b->probe_start = malloc((b->n + 1) * sizeof *b->probe_start);
+  if (!tc || !mine || !b->index || !b->probe || !b->probe_start) {
     free(tc), free(mine);
     return AS_ENOMEM;
   }
   for (size_t h = 0; h < b->n_hist; h++)
     tc[h] = (token_count){b->hist_token[h], b->hist_count[h]};
   qsort(tc, b->n_hist, sizeof *tc, token_count_cmp);
+  uint32_t at = 0;
   for (size_t f = 0; f < b->n; f++) {
     size_t m = 0;
     for (uint32_t h = b->hist_start[f]; h < b->hist_start[f + 1]; h++)
@@ -136,59 +145,85 @@ static int build_prefixes(builder *b) {
         mine[m++] = (element){copies_df(tc, b->n_hist, b->hist_token[h], k),
                               b->hist_token[h], k, (uint32_t)f};
     qsort(mine, m, sizeof *mine, element_cmp);
-    uint32_t p = as_filter_prefix_len(b->len[f], b->s);
-    memcpy(b->pre + b->n_pre, mine, p * sizeof *mine);
-    b->n_pre += p;
+    uint32_t ni = as_filter_index_len(b->len[f], b->s);
+    uint32_t np = as_filter_probe_len(b->len[f], b->s);
+    memcpy(b->index + b->n_index, mine, ni * sizeof *mine);
+    b->n_index += ni;
+    b->probe_start[f] = at;
+    memcpy(b->probe + at, mine, np * sizeof *mine);
+    at += np;
   }
+  b->probe_start[b->n] = at;
   free(tc);
   free(mine);
   return 0;
 }
 
-/* Lays out the block: prefix elements numbered in the global order, each
- * with the ascending list of functions whose prefix holds it. */
+/* The id of element x among the n_elements distinct indexed ones (the
+ * first entry of each run of the sorted index), or UINT32_MAX. */
+static uint32_t element_id(const element *index, const uint32_t *run,
+                           uint32_t n_elements, const element *x) {
+  uint32_t lo = 0, hi = n_elements;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    element key = *x;
+    key.func = index[run[mid]].func;
+    int c = element_cmp(&index[run[mid]], &key);
+    if (c == 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return UINT32_MAX;
+}
+
+/* Lays out the block: indexed elements numbered in the global order, each
+ * with the ascending list of functions whose indexing prefix holds it; each
+ * function's probing prefix as the ids of its elements that are indexed
+ * (probing any other finds nothing). */
 static int build_block(builder *b, as_filter_shared **out, size_t *size) {
-  qsort(b->pre, b->n_pre, sizeof *b->pre, element_cmp);
-  size_t n_elements = 0;
-  for (size_t p = 0; p < b->n_pre; p++)
-    n_elements += p == 0 || !same_element(&b->pre[p], &b->pre[p - 1]);
-  as_filter_shared hdr = {(uint32_t)b->n, (uint32_t)n_elements,
-                          (uint32_t)b->n_hist, (uint32_t)b->n_pre,
-                          (uint32_t)b->n_pre, 0, b->s};
+  qsort(b->index, b->n_index, sizeof *b->index, element_cmp);
+  uint32_t *run = malloc((b->n_index ? b->n_index : 1) * sizeof *run);
+  uint32_t *probe_id = malloc((b->probe_start[b->n] ? b->probe_start[b->n] : 1) *
+                              sizeof *probe_id);
+  if (!run || !probe_id) {
+    free(run), free(probe_id);
+    return AS_ENOMEM;
+  }
+  uint32_t n_elements = 0, n_probe = 0;
+  for (size_t p = 0; p < b->n_index; p++)
+    if (p == 0 || !same_element(&b->index[p], &b->index[p - 1]))
+      run[n_elements++] = (uint32_t)p;
+  for (uint32_t p = 0; p < b->probe_start[b->n]; p++)
+    n_probe += (probe_id[p] = element_id(b->index, run, n_elements,
+                                         &b->probe[p])) != UINT32_MAX;
+  as_filter_shared hdr = {(uint32_t)b->n, n_elements, (uint32_t)b->n_hist,
+                          n_probe, (uint32_t)b->n_index, 0, b->s};
   size_t bytes = sizeof hdr + as_filter_words(&hdr) * sizeof(uint32_t);
   as_filter_shared *blk = malloc(bytes);
-  if (!blk) return AS_ENOMEM;
+  if (!blk) {
+    free(run), free(probe_id);
+    return AS_ENOMEM;
+  }
   *blk = hdr;
   as_filter_view v;
   as_filter_view_init(blk, &v);
-  uint32_t *len = (uint32_t *)v.len, *hs = (uint32_t *)v.hist_start;
-  uint32_t *ps = (uint32_t *)v.prefix_start, *qs = (uint32_t *)v.post_start;
-  uint32_t *prefix = (uint32_t *)v.prefix, *post = (uint32_t *)v.post;
-  memcpy(len, b->len, b->n * sizeof *len);
-  memcpy(hs, b->hist_start, (b->n + 1) * sizeof *hs);
-  memcpy((uint32_t *)v.hist_token, b->hist_token, b->n_hist * sizeof *len);
-  memcpy((uint32_t *)v.hist_count, b->hist_count, b->n_hist * sizeof *len);
-  /* prefix_start from each function's prefix length, then each function's
-   * element ids in ascending order as the sorted entries are visited. */
-  ps[0] = 0;
-  for (size_t f = 0; f < b->n; f++)
-    ps[f + 1] = ps[f] + as_filter_prefix_len(b->len[f], b->s);
-  uint32_t *fill = malloc((b->n ? b->n : 1) * sizeof *fill);
-  if (!fill) {
-    free(blk);
-    return AS_ENOMEM;
+  memcpy((uint32_t *)v.len, b->len, b->n * sizeof(uint32_t));
+  memcpy((uint32_t *)v.hist_start, b->hist_start, (b->n + 1) * sizeof(uint32_t));
+  memcpy((uint32_t *)v.hist_token, b->hist_token, b->n_hist * sizeof(uint32_t));
+  memcpy((uint32_t *)v.hist_count, b->hist_count, b->n_hist * sizeof(uint32_t));
+  uint32_t *ps = (uint32_t *)v.prefix_start, *prefix = (uint32_t *)v.prefix;
+  uint32_t at = 0;
+  for (size_t f = 0; f < b->n; f++) {
+    ps[f] = at;
+    for (uint32_t p = b->probe_start[f]; p < b->probe_start[f + 1]; p++)
+      if (probe_id[p] != UINT32_MAX) prefix[at++] = probe_id[p];
   }
-  memcpy(fill, ps, b->n * sizeof *fill);
-  uint32_t e = 0;
-  for (size_t p = 0; p < b->n_pre; p++) {
-    const element *x = &b->pre[p];
-    if (p > 0 && !same_element(x, x - 1)) e++;
-    if (p == 0 || !same_element(x, x - 1)) qs[e] = (uint32_t)p;
-    post[p] = x->func;
-    prefix[fill[x->func]++] = e;
-  }
-  qs[n_elements] = (uint32_t)b->n_pre;
-  free(fill);
+  ps[b->n] = at;
+  uint32_t *qs = (uint32_t *)v.post_start, *post = (uint32_t *)v.post;
+  for (uint32_t e = 0; e < n_elements; e++) qs[e] = run[e];
+  qs[n_elements] = (uint32_t)b->n_index;
+  for (size_t p = 0; p < b->n_index; p++) post[p] = b->index[p].func;
+  free(run), free(probe_id);
   *out = blk;
   *size = bytes;
   return 0;
@@ -203,7 +238,7 @@ int as_filter_build(const uint32_t *const *tokens, const uint32_t *len,
     return AS_EINVAL;
   uint64_t total = 0;
   for (size_t f = 0; f < n; f++) {
-    if (len[f] == 0) return AS_EINVAL;
+    if (len[f] == 0 || (f > 0 && len[f] < len[f - 1])) return AS_EINVAL;
     total += len[f];
   }
   if (total >= UINT32_MAX) return AS_EINVAL;
@@ -220,16 +255,23 @@ int as_filter_build(const uint32_t *const *tokens, const uint32_t *len,
 
 int as_filter_tasks(const as_filter_shared *shared, as_filter_task **tasks,
                     size_t *n_tasks) {
+  /* Blocks wholly below the query's shortest partner are left out: no pair
+   * there passes the length bound. */
+  as_filter_view v;
+  as_filter_view_init(shared, &v);
   size_t count = 0;
-  for (uint32_t i = 0; i < shared->n; i++)
-    count += (i + AS_FILTER_BLOCK - 1) / AS_FILTER_BLOCK;
-  as_filter_task *t = malloc((count ? count : 1) * sizeof *t);
-  if (!t) return AS_ENOMEM;
-  size_t at = 0;
-  for (uint32_t i = 0; i < shared->n; i++)
-    for (uint32_t blk = 0; (uint64_t)blk * AS_FILTER_BLOCK < i; blk++)
-      t[at++] = (as_filter_task){i, blk};
-  *tasks = t;
+  for (int pass = 0; pass < 2; pass++) {
+    as_filter_task *t = NULL;
+    if (pass == 1 && !(t = malloc((count ? count : 1) * sizeof *t)))
+      return AS_ENOMEM;
+    size_t at = 0;
+    for (uint32_t i = 0; i < shared->n; i++)
+      for (uint32_t blk = as_filter_first_partner(&v, i) / AS_FILTER_BLOCK;
+           (uint64_t)blk * AS_FILTER_BLOCK < i; blk++)
+        if (pass == 1) t[at++] = (as_filter_task){i, blk};
+        else count++;
+    *tasks = t;
+  }
   *n_tasks = count;
   return 0;
 }

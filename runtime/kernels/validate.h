@@ -61,9 +61,9 @@ static inline int as__check_candidates(const as_batch *b, size_t begin,
 }
 
 /* The filter block's arrays, or -1 when the block is missing, misaligned,
- * shorter than its header says, has a threshold outside (0, 1], or any list
- * that is out of range, not ascending where it must be, or a histogram whose
- * counts do not add up to its length. What it cannot check is that the
+ * shorter than its header says, has a threshold outside (0, 1], lengths that
+ * decrease, or any list that is out of range, not ascending where it must
+ * be, or a histogram whose counts do not add up to its length. What it cannot check is that the
  * prefixes are those as_filter_build makes; with others pairs may be missed,
  * never wrongly kept. */
 static inline int as__filter_ascending(const uint32_t *x, uint32_t n,
@@ -88,7 +88,8 @@ static inline int as__filter_lists(const as_filter_view *v) {
         return 0;
       sum += v->hist_count[a];
     }
-    if (v->len[f] == 0 || sum != v->len[f]) return 0;
+    if (v->len[f] == 0 || sum != v->len[f] || (f > 0 && v->len[f] < v->len[f - 1]))
+      return 0;
   }
   for (uint32_t p = 0; p < h->n_prefix; p++)
     if (v->prefix[p] >= h->n_elements) return 0;

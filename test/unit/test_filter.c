@@ -42,8 +42,9 @@ static as_batch search_batch(search *q) {
                     q->shared, q->size, q->out};
 }
 
-static int search_init(search *q, const streams *s, double threshold) {
+static int search_init(search *q, streams *s, double threshold) {
   memset(q, 0, sizeof *q);
+  streams_sort_by_length(s);
   int rc = as_filter_build((const uint32_t *const *)s->tok, s->len, s->n,
                            threshold, &q->shared, &q->size);
   if (rc < 0) return rc;
@@ -86,7 +87,7 @@ static int run_filter(search *q, int threads) {
 
 /* The bits are exactly the bound pairs; no aligned pair at the threshold is
  * missing; one thread and several give the same bytes. */
-static void check_exact(const streams *s, double threshold, size_t *kept,
+static void check_exact(streams *s, double threshold, size_t *kept,
                         size_t *aligned) {
   search q;
   CHECK_INT_EQ(search_init(&q, s, threshold), 0);
@@ -187,6 +188,9 @@ static void bad_input_refused(test_rng *rng) {
   s.len[2] = 0;
   CHECK_INT_EQ(as_filter_build((const uint32_t *const *)s.tok, s.len, s.n, 0.8,
                                &q.shared, &q.size), AS_EINVAL);
+  s.len[2] = s.len[3] + 1; /* longer than the one after it */
+  CHECK_INT_EQ(as_filter_build((const uint32_t *const *)s.tok, s.len, s.n, 0.8,
+                               &q.shared, &q.size), AS_EINVAL);
   s.len[2] = 1;
   streams_free(&s);
 }
@@ -201,9 +205,13 @@ static void need_and_prefix(void) {
       CHECK(c == 0 || !as_similarity_reaches(c - 1, total, t));
     }
   for (uint32_t m = 1; m < 500; m++) {
-    CHECK(as_filter_prefix_len(m, 1.0) == 1);
-    CHECK(as_filter_prefix_len(m, 0.001) == m);
-    CHECK(as_filter_prefix_len(m, 0.9) <= as_filter_prefix_len(m, 0.6));
+    CHECK(as_filter_probe_len(m, 1.0) == 1 && as_filter_index_len(m, 1.0) == 1);
+    CHECK(as_filter_probe_len(m, 0.001) == m && as_filter_index_len(m, 0.001) == m);
+    CHECK(as_filter_probe_len(m, 0.9) <= as_filter_probe_len(m, 0.6));
+    CHECK(as_filter_index_len(m, 0.8) <= as_filter_probe_len(m, 0.8));
+    uint32_t n0 = as_filter_shortest_partner(m, 0.8);
+    CHECK(as_similarity_reaches(n0, m + n0, 0.8));
+    CHECK(n0 == 1 || !as_similarity_reaches(n0 - 1, m + n0 - 1, 0.8));
   }
 }
 

@@ -68,4 +68,15 @@ static inline uint32_t ref_lcs(const uint32_t *a, uint32_t m, const uint32_t *b,
   return r;
 }
 
+/* Stable, so that equal lengths keep their order. */
+static inline void streams_sort_by_length(streams *s) {
+  for (size_t f = 1; f < s->n; f++)
+    for (size_t g = f; g > 0 && s->len[g - 1] > s->len[g]; g--) {
+      uint32_t *t = s->tok[g];
+      uint32_t l = s->len[g];
+      s->tok[g] = s->tok[g - 1], s->len[g] = s->len[g - 1];
+      s->tok[g - 1] = t, s->len[g - 1] = l;
+    }
+}
+
 #endif
