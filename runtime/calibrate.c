@@ -159,15 +159,15 @@ typedef struct plan {
 /* Shapes sized for ~10 ms on one CPU thread at the built-in rates. */
 static const plan plans[] = {
     {&as_kernel_fingerprint,
-     {{4000, 2, 16, 0, 0}, {400, 200, 600, 0, 0}, {40, 2000, 4000, 0, 0},
-      {1, 100000, 100000, 0, 0}},
+     {{4000, 2, 16, 0, 0, 0}, {400, 200, 600, 0, 0, 0}, {40, 2000, 4000, 0, 0, 0},
+      {1, 100000, 100000, 0, 0, 0}},
      4},
     {&as_kernel_candidates,
-     {{200, 0, 0, 0, 0}, {400, 0, 0, 0, 0}, {600, 0, 0, 0, 0}},
+     {{200, 0, 0, 0, 0, 0}, {400, 0, 0, 0, 0, 0}, {600, 0, 0, 0, 0, 0}},
      3},
     {&as_kernel_align,
-     {{8000, 8, 32, 0, 10}, {400, 100, 300, 0, 10}, {10, 1500, 2500, 0, 10},
-      {1, 8000, 8000, 0, 10}},
+     {{8000, 8, 32, 0, 10, 0}, {400, 100, 300, 0, 10, 0}, {10, 1500, 2500, 0, 10, 0},
+      {1, 8000, 8000, 0, 10, 0}},
      4},
 };
 
@@ -250,7 +250,7 @@ int as_calibrate(const as_calibration *c_in, char *err, size_t errlen) {
   double team_ns = 0, first_ns = -1;
   if (threads > 1) {
     as_synth tiny;
-    const as_synth_shape sh = {(size_t)threads, 1, 1, 0, 0};
+    const as_synth_shape sh = {(size_t)threads, 1, 1, 0, 0, 0};
     double t1 = 0, tt = 0;
     if ((rc = as__synth_make(&tiny, &as_kernel_fingerprint, &sh, 1)) < 0) {
       snprintf(err, errlen, "starting threads: %s", as_strerror(rc));
@@ -317,7 +317,7 @@ int as_calibrate(const as_calibration *c_in, char *err, size_t errlen) {
     g.byte_ns = d.byte_ns; /* not separable from the work here */
     /* The per-chunk cost: a batch of one tiny task. */
     as_synth tiny;
-    const as_synth_shape tiny_shape = {pl->k == &as_kernel_candidates ? 2 : 1, 1, 1, 0, 0};
+    const as_synth_shape tiny_shape = {pl->k == &as_kernel_candidates ? 2 : 1, 1, 1, 0, 0, 0};
     rc = as__synth_make(&tiny, pl->k, &tiny_shape, 1);
     if (rc == 0) rc = measure(gpu, 1, &tiny.batch, c.samples * 2, &g.batch_ns);
     as__synth_free(&tiny);

@@ -92,6 +92,109 @@ static int make_streams(as_synth *s, rng *r, const as_synth_shape *sh,
   return 0;
 }
 
+/* A filter workload's functions, as synth.h describes: streams appended
+ * one at a time, each fresh or a near-duplicate of an earlier one. */
+typedef struct family {
+  uint32_t n;
+  uint32_t **tok, *len;
+} family;
+
+static void family_free(family *fm) {
+  for (uint32_t f = 0; f < fm->n; f++) free(fm->tok[f]);
+  free(fm->tok), free(fm->len);
+}
+
+static int family_grow(family *fm, rng *r, const as_synth_shape *sh,
+                       uint32_t alphabet, uint32_t want) {
+  uint32_t **tok = realloc(fm->tok, want * sizeof *tok);
+  if (tok) fm->tok = tok;
+  uint32_t *len = realloc(fm->len, want * sizeof *len);
+  if (len) fm->len = len;
+  if (!tok || !len) return AS_ENOMEM;
+  uint32_t every = sh->every ? sh->every : 10;
+  for (; fm->n < want; fm->n++) {
+    uint32_t f = fm->n;
+    int copy = f > 0 && below(r, 10) < 6;
+    uint32_t from = copy ? below(r, f) : 0;
+    uint32_t m = copy ? len[from] : length(r, sh);
+    if (copy) m = m + below(r, m / 8 + 1) - m / 16;
+    len[f] = m ? m : 1;
+    if (!(tok[f] = malloc(len[f] * sizeof **tok))) return AS_ENOMEM;
+    if (copy) mutate(r, tok[from], len[from], tok[f], len[f], alphabet, every);
+    else fill(r, tok[f], len[f], alphabet);
+  }
+  return 0;
+}
+
+typedef struct by_len {
+  uint32_t len, f;
+} by_len;
+
+static int by_len_cmp(const void *pa, const void *pb) {
+  const by_len *a = pa, *b = pb;
+  if (a->len != b->len) return a->len < b->len ? -1 : 1;
+  return a->f < b->f ? -1 : a->f > b->f;
+}
+
+/* The search over the family's functions in the filter's order (by length,
+ * ties by age): its block and all its tasks. */
+static int family_search(const family *fm, double s, as_filter_shared **shared,
+                         size_t *size, as_filter_task **tasks, size_t *n_tasks) {
+  by_len *order = malloc(fm->n * sizeof *order);
+  const uint32_t **tok = malloc(fm->n * sizeof *tok);
+  uint32_t *len = malloc(fm->n * sizeof *len);
+  int rc = order && tok && len ? 0 : AS_ENOMEM;
+  for (uint32_t f = 0; rc == 0 && f < fm->n; f++) order[f] = (by_len){fm->len[f], f};
+  if (rc == 0) qsort(order, fm->n, sizeof *order, by_len_cmp);
+  for (uint32_t f = 0; rc == 0 && f < fm->n; f++) {
+    tok[f] = fm->tok[order[f].f];
+    len[f] = order[f].len;
+  }
+  if (rc == 0) rc = as_filter_build(tok, len, fm->n, s, shared, size);
+  if (rc == 0 && (rc = as_filter_tasks(*shared, tasks, n_tasks)) < 0) {
+    free(*shared);
+    *shared = NULL;
+  }
+  free(order), free(tok), free(len);
+  return rc;
+}
+
+/* n tasks of the search over the fewest functions (grown a quarter at a
+ * time) that has at least n, taken evenly from its list. */
+static int make_filter(as_synth *s, rng *r, const as_synth_shape *sh,
+                       uint32_t alphabet) {
+  if (sh->n > UINT32_MAX / 8) return AS_EINVAL;
+  double threshold = sh->min_similarity > 0 ? sh->min_similarity : 0.8;
+  family fm = {0, NULL, NULL};
+  as_filter_shared *shared = NULL;
+  as_filter_task *all = NULL;
+  size_t size = 0, count = 0;
+  uint32_t want = (uint32_t)sh->n + 2;
+  int rc;
+  while ((rc = family_grow(&fm, r, sh, alphabet, want)) == 0 &&
+         (rc = family_search(&fm, threshold, &shared, &size, &all, &count)) == 0 &&
+         count < sh->n) {
+    free(shared), free(all);
+    shared = NULL, all = NULL;
+    if (want > UINT32_MAX / 4) rc = AS_EINVAL;
+    if (rc < 0) break;
+    want += want / 4 + 2;
+  }
+  family_free(&fm);
+  s->shared = shared;
+  s->words = (uint32_t *)all;
+  if (rc == 0 && !(s->offsets = malloc((sh->n + 1) * sizeof *s->offsets)))
+    rc = AS_ENOMEM;
+  if (rc < 0) return rc;
+  for (size_t t = 0; t < sh->n; t++) all[t] = all[(uint64_t)t * count / sh->n];
+  for (size_t t = 0; t <= sh->n; t++) s->offsets[t] = t * sizeof *all;
+  s->batch.data = all;
+  s->batch.offsets = s->offsets;
+  s->batch.shared = shared;
+  s->batch.shared_size = size;
+  return 0;
+}
+
 static int make_signatures(as_synth *s, rng *r, size_t n) {
   if (n > UINT32_MAX) return AS_EINVAL;
   size_t size = sizeof(as_candidates_shared) + n * sizeof(as_signature);
@@ -127,6 +230,7 @@ int as__synth_make(as_synth *s, const as_kernel *k, const as_synth_shape *sh,
   if (k == &as_kernel_fingerprint) rc = make_streams(s, &r, sh, alphabet, 0);
   else if (k == &as_kernel_align) rc = make_streams(s, &r, sh, alphabet, 1);
   else if (k == &as_kernel_candidates) rc = make_signatures(s, &r, sh->n);
+  else if (k == &as_kernel_filter) rc = make_filter(s, &r, sh, alphabet);
   else rc = AS_EINVAL;
   if (rc == 0 && !(s->out = calloc(sh->n ? sh->n : 1, k->out_size)))
     rc = AS_ENOMEM;

@@ -9,7 +9,14 @@
  * `every` is changed, dropped or doubled (every 0: b drawn independently);
  * b is then cut or padded with fresh tokens to len_b. Lengths are drawn
  * uniformly from [min_len, max_len]. Candidates' signatures come in a few
- * families with some positions redrawn, so match counts spread over 0..K. */
+ * families with some positions redrawn, so match counts spread over 0..K.
+ * A filter batch searches families of functions, as a program's copies
+ * are: each function is either fresh (min_len..max_len tokens) or, six
+ * times in ten, a near-duplicate of an earlier one (that mutation, its
+ * length changed by -1/16..+1/16). The functions, in the filter's order
+ * (by length), go through as_filter_build and as_filter_tasks; their
+ * number grows until the search has at least n tasks, and n of them are
+ * taken evenly from its list. */
 #ifndef ACCELSTRAT_RUNTIME_SYNTH_H
 #define ACCELSTRAT_RUNTIME_SYNTH_H
 
@@ -31,13 +38,16 @@ typedef struct as_synth_shape {
   uint32_t min_len;  /* tokens per stream (fingerprint, align) */
   uint32_t max_len;
   uint32_t alphabet; /* distinct tokens; 0 means 256 */
-  uint32_t every;    /* align: one edit per `every` tokens; 0: unrelated */
+  uint32_t every;    /* align: one edit per `every` tokens; 0: unrelated.
+                        filter: the families' edit rate; 0 means 10 */
+  double min_similarity; /* filter: the threshold; 0 means 0.8 */
 } as_synth_shape;
 
-/* Builds a batch of kernel k ("fingerprint", "candidates" or "align");
- * returns 0, AS_ENOMEM or AS_EINVAL (another kernel). For candidates the
- * tasks are n functions compared all against all (min_len and max_len are
- * not used) with min_matches for a Jaccard of 0.5 and 32 results at most. */
+/* Builds a batch of kernel k ("fingerprint", "candidates", "filter" or
+ * "align"); returns 0, AS_ENOMEM or AS_EINVAL (another kernel). For
+ * candidates the tasks are n functions compared all against all (min_len
+ * and max_len are not used) with min_matches for a Jaccard of 0.5 and 32
+ * results at most. */
 int as__synth_make(as_synth *s, const as_kernel *k, const as_synth_shape *shape,
                    uint64_t seed);
 void as__synth_free(as_synth *s);

@@ -114,7 +114,7 @@ const as_kernel as_kernel_filter = {
     .out_size = sizeof(as_filter_out),
     .cost = filter_cost,
     .cpu = filter_cpu,
-    .has_gpu = 0,
+    .has_gpu = 1,
 };
 
 /* ---- align ---- */

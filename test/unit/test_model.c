@@ -257,7 +257,7 @@ static void test_selection(void) {
   as__model_reset();
   as__gpu_reset();
   as_synth s;
-  as_synth_shape shape = {2000, 64, 256, 0, 10};
+  as_synth_shape shape = {2000, 64, 256, 0, 10, 0};
   CHECK_INT_EQ(as__synth_make(&s, &as_kernel_align, &shape, 7), 0);
   char key[96] = "";
   as_gpu_info info;

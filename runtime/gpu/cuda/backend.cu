@@ -8,7 +8,9 @@
  * by the host). Device and pinned buffers are kept between chunks and grown
  * when a chunk needs more; on running out of device memory they are freed
  * and the chunk fails with AS_EGPU_OOM before anything ran, outputs
- * untouched. Any other CUDA error marks the device unusable (AS_EGPU_DRIVER):
+ * untouched. A batch's shared block is copied once for all its chunks: it
+ * stays at the start of both buffers, and a chunk whose block is byte for
+ * byte the one kept there (compared with the pinned copy) skips the copy. Any other CUDA error marks the device unusable (AS_EGPU_DRIVER):
  * the sticky ones leave the context broken, and the rest mean a bug. */
 #include <cuda_runtime.h>
 
@@ -42,6 +44,7 @@ struct state {
   size_t dev_cap;
   unsigned char *pinned;
   size_t pinned_cap;
+  size_t shared_kept; /* bytes of shared block at offset 0 of both buffers */
   as_gpu_info info;
 };
 
@@ -109,6 +112,7 @@ void release_buffers(void) {
   g.dev = NULL;
   g.pinned = NULL;
   g.dev_cap = g.pinned_cap = 0;
+  g.shared_kept = 0;
 }
 
 size_t align_up(size_t x) { return (x + AS_BUF_ALIGN - 1) / AS_BUF_ALIGN * AS_BUF_ALIGN; }
@@ -156,6 +160,7 @@ int cuda_init(as_gpu_info *info, char *detail, size_t len) {
    * so a device the code cannot run on is found here. */
   const void *kernels[] = {(const void *)as_fingerprint_kernel,
                            (const void *)as_candidates_kernel,
+                           (const void *)as_filter_kernel,
                            (const void *)as_align_thread_kernel,
                            (const void *)as_align_warp_kernel};
   for (const void *k : kernels) {
@@ -207,7 +212,7 @@ int cuda_mem_info(size_t *free_bytes, size_t *total_bytes) {
   return 0;
 }
 
-enum which { AS_K_NONE, AS_K_FINGERPRINT, AS_K_CANDIDATES, AS_K_ALIGN };
+enum which { AS_K_NONE, AS_K_FINGERPRINT, AS_K_CANDIDATES, AS_K_FILTER, AS_K_ALIGN };
 
 which kernel_of(const as_kernel *k) {
   if (!k || !k->name || k->version != 1) return AS_K_NONE;
@@ -215,6 +220,8 @@ which kernel_of(const as_kernel *k) {
     return AS_K_FINGERPRINT;
   if (!strcmp(k->name, "candidates") && k->out_size == sizeof(as_candidates_out))
     return AS_K_CANDIDATES;
+  if (!strcmp(k->name, "filter") && k->out_size == sizeof(as_filter_out))
+    return AS_K_FILTER;
   if (!strcmp(k->name, "align") && k->out_size == sizeof(as_align_out))
     return AS_K_ALIGN;
   return AS_K_NONE;
@@ -245,7 +252,7 @@ struct part {
   uint32_t tasks;
   uint64_t data_from, data_bytes; /* host range [offsets[begin], offsets[end]) */
   size_t in_at, in_bytes;         /* one copy: offsets, work_off, list, data */
-  size_t offs_at, work_off_at, list_at, data_at;
+  size_t offs_at, work_off_at, list_at, data_at; /* filter: data only */
   size_t out_at, out_bytes;
   size_t work_at;
   uint64_t work_words;
@@ -316,8 +323,11 @@ void plan(layout *L, which kind, const as_batch *b, size_t begin, size_t end,
   if (kind == AS_K_CANDIDATES) {
     const as_candidates_shared *hdr = (const as_candidates_shared *)b->shared;
     L->shared_bytes = sizeof *hdr + (size_t)hdr->n * sizeof(as_signature);
-    L->shared_at = place(&at, L->shared_bytes, huge);
+  } else if (kind == AS_K_FILTER) {
+    const as_filter_shared *hdr = (const as_filter_shared *)b->shared;
+    L->shared_bytes = sizeof *hdr + as_filter_words(hdr) * sizeof(uint32_t);
   }
+  if (L->shared_bytes) L->shared_at = place(&at, L->shared_bytes, huge);
   for (int s = 0; s < L->parts; s++) {
     part &p = L->p[s];
     p.begin = bounds[s];
@@ -327,7 +337,10 @@ void plan(layout *L, which kind, const as_batch *b, size_t begin, size_t end,
     if (kind == AS_K_CANDIDATES) continue;
     p.data_from = offset_of(b, p.begin);
     p.data_bytes = offset_of(b, p.end) - p.data_from;
-    p.offs_at = place(&at, ((uint64_t)p.tasks + 1) * sizeof(uint64_t), huge);
+    /* A filter chunk's tasks are back to back (each exactly one
+     * as_filter_task, checked), so its kernel needs no offsets. */
+    if (kind != AS_K_FILTER)
+      p.offs_at = place(&at, ((uint64_t)p.tasks + 1) * sizeof(uint64_t), huge);
     if (kind == AS_K_ALIGN) {
       p.work_off_at = place(&at, (uint64_t)p.tasks * sizeof(uint64_t), huge);
       p.list_at = place(&at, (uint64_t)p.tasks * sizeof(uint32_t), huge);
@@ -362,6 +375,7 @@ int reserve(const layout &L, char *detail, size_t len) {
     if (g.dev) cudaFree(g.dev);
     g.dev = NULL;
     g.dev_cap = 0;
+    g.shared_kept = 0;
     if ((e = cudaMalloc((void **)&g.dev, L.device_bytes)) != cudaSuccess) {
       g.dev = NULL;
       size_t f = 0, t = 0;
@@ -378,6 +392,7 @@ int reserve(const layout &L, char *detail, size_t len) {
     if (g.pinned) cudaFreeHost(g.pinned);
     g.pinned = NULL;
     g.pinned_cap = 0;
+    g.shared_kept = 0;
     if ((e = cudaHostAlloc((void **)&g.pinned, L.pinned_bytes,
                            cudaHostAllocDefault)) != cudaSuccess) {
       g.pinned = NULL;
@@ -398,9 +413,11 @@ int reserve(const layout &L, char *detail, size_t len) {
 void stage_inputs(const layout &L, part &p) {
   const as_batch *b = L.b;
   unsigned char *h = g.pinned;
-  uint64_t *offs = (uint64_t *)(h + p.offs_at);
-  for (uint32_t i = 0; i <= p.tasks; i++)
-    offs[i] = offset_of(b, p.begin + i) - p.data_from;
+  if (L.kind != AS_K_FILTER) {
+    uint64_t *offs = (uint64_t *)(h + p.offs_at);
+    for (uint32_t i = 0; i <= p.tasks; i++)
+      offs[i] = offset_of(b, p.begin + i) - p.data_from;
+  }
   if (p.data_bytes)
     memcpy(h + p.data_at, (const unsigned char *)b->data + p.data_from,
            p.data_bytes);
@@ -458,6 +475,14 @@ void launch(const layout &L, const part &p, cudaStream_t st) {
                              st>>>(a);
       break;
     }
+    case AS_K_FILTER: {
+      as_filter_args a = {(const as_filter_shared *)(d + L.shared_at),
+                          (const as_filter_task *)(d + p.data_at), p.tasks,
+                          (as_filter_out *)(d + p.out_at)};
+      as_filter_kernel<<<blocks_for(p.tasks, AS_FILTER_THREADS),
+                         AS_FILTER_THREADS, 0, st>>>(a);
+      break;
+    }
     case AS_K_ALIGN: {
       as_align_args a = {d + p.data_at,
                          (const uint64_t *)(d + p.offs_at),
@@ -487,7 +512,12 @@ void launch(const layout &L, const part &p, cudaStream_t st) {
 cudaError_t enqueue(layout &L, const char **what) {
   cudaError_t e;
   unsigned char *h = g.pinned, *d = g.dev;
-  if (L.shared_bytes) {
+  /* Kept only if this chunk's staging leaves it alone, and valid again
+   * once the chunk has completed. */
+  int kept = L.shared_bytes && g.shared_kept == L.shared_bytes &&
+             !memcmp(h + L.shared_at, L.b->shared, L.shared_bytes);
+  g.shared_kept = 0;
+  if (L.shared_bytes && !kept) {
     memcpy(h + L.shared_at, L.b->shared, L.shared_bytes);
     *what = "cudaMemcpyAsync (shared block)";
     if ((e = cudaMemcpyAsync(d + L.shared_at, h + L.shared_at, L.shared_bytes,
@@ -528,6 +558,10 @@ int check_inputs(which kind, const as_batch *b, size_t begin, size_t end) {
       return as__check_fingerprint(b, begin, end);
     case AS_K_CANDIDATES:
       return as__check_candidates(b, begin, end);
+    case AS_K_FILTER: {
+      as_filter_view v;
+      return as__check_filter(b, begin, end, &v);
+    }
     case AS_K_ALIGN:
       return as__check_align(b, begin, end);
     case AS_K_NONE:
@@ -579,6 +613,7 @@ int cuda_run_chunk(const as_batch *b, size_t begin, size_t end, char *detail,
     }
   }
   if (e != cudaSuccess) return fail(detail, len, what, e);
+  g.shared_kept = L.shared_bytes;
   for (int s = 0; s < L.parts; s++)
     memcpy((unsigned char *)b->out + L.p[s].begin * b->kernel->out_size,
            g.pinned + L.p[s].out_at, L.p[s].out_bytes);

@@ -18,6 +18,9 @@
 #include "backend.h"
 #include "fake_cudart.h"
 #include "test_util.h"
+extern "C" {
+#include "synth.h"
+}
 
 extern "C" const as_gpu_backend *as_gpu_backend_cuda(void);
 
@@ -94,7 +97,7 @@ static void test_init(void) {
          "info: %s %s %d %zu", info.name, info.driver, info.devices, info.total_mem);
   CHECK_MSG(be->init(&info, detail, sizeof detail) == 0, "second init");
   CHECK_MSG(be->has_kernel(&as_kernel_fingerprint) && be->has_kernel(&as_kernel_candidates) &&
-             be->has_kernel(&as_kernel_align),
+             be->has_kernel(&as_kernel_filter) && be->has_kernel(&as_kernel_align),
          "built-in kernels");
   as_kernel other = as_kernel_align;
   other.version = 2;
@@ -168,6 +171,48 @@ static void test_candidates(void) {
   same_as_cpu("candidates max_out 0", bad, 0, n, AS_EINVAL);
 }
 
+/* Filter searches over families of near-duplicates with more than one block
+ * of partners per query, whole and in chunks; the shared block goes to the
+ * device once for the chunks of a batch, and again when it changes. */
+static void test_filter(void) {
+  as_synth_shape shape = {1500, 1, 150, 2 + below(50), 2 + below(15), 0.75};
+  as_synth syn;
+  CHECK_MSG(as__synth_make(&syn, &as_kernel_filter, &shape, rnd()) == 0,
+            "filter synth failed");
+  const as_batch &b = syn.batch;
+  CHECK_MSG(((const as_filter_shared *)b.shared)->n > AS_FILTER_BLOCK,
+            "one block of partners only");
+  same_as_cpu("filter", b, 0, b.n);
+  same_as_cpu("filter one task", b, 700, 701);
+  size_t before = fake_cuda_to_device();
+  same_as_cpu("filter [3, n-2)", b, 3, b.n - 2);
+  size_t copied = fake_cuda_to_device() - before;
+  CHECK_MSG(copied < b.shared_size,
+            "the kept shared block was copied again (%zu bytes of %zu)", copied,
+            b.shared_size);
+  /* The same block in place, with another threshold: copied again. The
+   * prefixes of 0.75 are longer than those of 0.9 need, so nothing is lost;
+   * what the CPU computes is what the device must. */
+  ((as_filter_shared *)syn.shared)->min_similarity = 0.9;
+  before = fake_cuda_to_device();
+  same_as_cpu("filter, block changed in place", b, 0, b.n);
+  CHECK_MSG(fake_cuda_to_device() - before >= b.shared_size,
+            "a changed shared block was not copied");
+  /* Another kernel's chunk overwrites where the block was kept. */
+  ragged r;
+  for (int i = 0; i < 8; i++) r.pair(200, 210, 40);
+  as_batch al = r.batch(&as_kernel_align);
+  same_as_cpu("align between filter chunks", al, 0, al.n);
+  same_as_cpu("filter after align", b, 10, b.n);
+
+  ((as_filter_shared *)syn.shared)->reserved = 1;
+  same_as_cpu("filter, damaged block", b, 0, b.n, AS_EINVAL);
+  ((as_filter_shared *)syn.shared)->reserved = 0;
+  ((as_filter_task *)syn.words)[5].query = 1u << 30;
+  same_as_cpu("filter, query outside the block", b, 0, b.n, AS_EINVAL);
+  as__synth_free(&syn);
+}
+
 static void test_align(void) {
   ragged r;
   static const uint32_t shapes[][2] = {{0, 0}, {0, 5}, {1, 1}, {63, 64}, {65, 64},
@@ -208,8 +253,11 @@ static void test_oom(void) {
   as_batch b = r.batch(&as_kernel_fingerprint);
   std::vector<unsigned char> out(b.n * sizeof(as_signature), 0x5a), untouched = out;
   b.out = out.data();
-  fake_cuda_set_memory(64 << 10);
+  /* From no kept buffers: those of earlier tests may hold this chunk. */
+  be->shutdown();
   char detail[200] = "";
+  CHECK_MSG(be->init(NULL, detail, sizeof detail) == 0, "re-init: %s", detail);
+  fake_cuda_set_memory(64 << 10);
   CHECK_MSG(be->run_chunk(&b, 0, b.n, detail, sizeof detail) == AS_EGPU_OOM, "oom");
   CHECK_MSG(strstr(detail, "cudaErrorMemoryAllocation") != NULL, "oom detail: %s", detail);
   CHECK_MSG(out == untouched, "oom wrote outputs");
@@ -252,6 +300,7 @@ int main(void) {
   } tests[] = {
       {"unavailable", test_unavailable}, {"init", test_init},
       {"fingerprint", test_fingerprint}, {"candidates", test_candidates},
+      {"filter", test_filter},
       {"align", test_align},             {"ranges", test_ranges},
       {"oom", test_oom},                 {"driver_error", test_driver_error},
   };

@@ -17,6 +17,9 @@
 
 #include "kernels.cuh"
 #include "validate.h"
+extern "C" {
+#include "synth.h"
+}
 
 #include "test_util.h"
 
@@ -224,6 +227,40 @@ static void test_align_args(void) {
            want[i].lcs, want[i].total);
 }
 
+/* The filter body through its argument block, one emulated thread per
+ * task as the backend launches it, against the CPU kernel: families of
+ * near-duplicate streams, more than AS_FILTER_BLOCK functions (so queries
+ * have several blocks of partners), thresholds from loose to exact. */
+static void test_filter(void) {
+  static const double thresholds[] = {0.3, 0.65, 0.8, 0.95, 1.0};
+  size_t kept = 0;
+  for (double s : thresholds) {
+    as_synth_shape shape = {1200, 1, 120, 2 + below(60), 2 + below(20), s};
+    as_synth syn;
+    CHECK_MSG(as__synth_make(&syn, &as_kernel_filter, &shape, rnd()) == 0,
+              "filter synth failed");
+    const as_batch &b = syn.batch;
+    std::vector<as_filter_out> out(b.n), want(b.n);
+    as_filter_args a = {(const as_filter_shared *)b.shared,
+                        (const as_filter_task *)b.data, (uint32_t)b.n, out.data()};
+    for (uint32_t k = 0; k < a.count; k++) as_filter_thread(a, k);
+    as_batch c = b;
+    c.out = want.data();
+    CHECK_MSG(as_kernel_filter.cpu(&c, 0, b.n) == 0, "filter cpu failed");
+    const as_filter_shared *hdr = (const as_filter_shared *)b.shared;
+    CHECK_MSG(hdr->n > AS_FILTER_BLOCK, "only %u functions", hdr->n);
+    for (size_t i = 0; i < b.n; i++) {
+      CHECK_MSG(!memcmp(&out[i], &want[i], sizeof want[i]),
+                "filter s %g: task %zu (query %u, block %u) differs", s, i,
+                ((const as_filter_task *)b.data)[i].query,
+                ((const as_filter_task *)b.data)[i].block);
+      for (uint64_t w : want[i].bits) kept += (size_t)__builtin_popcountll(w);
+    }
+    as__synth_free(&syn);
+  }
+  CHECK_MSG(kept > 0, "no pair kept at any threshold");
+}
+
 /* validate.h rejects a batch exactly when the CPU function does. */
 static void expect_same_verdict(const as_batch *b, int gpu_rc, const char *what) {
   std::vector<unsigned char> out(b->n * b->kernel->out_size + 1);
@@ -231,6 +268,48 @@ static void expect_same_verdict(const as_batch *b, int gpu_rc, const char *what)
   copy.out = out.data();
   int cpu_rc = b->kernel->cpu(&copy, 0, b->n);
   CHECK_MSG(cpu_rc == gpu_rc, "%s: cpu %d, gpu checks %d", what, cpu_rc, gpu_rc);
+}
+
+/* Damaged filter blocks and tasks: the check the backend makes before it
+ * copies anything, against the CPU's verdict. */
+static void test_filter_validation(void) {
+  as_synth_shape shape = {40, 1, 30, 8, 4, 0.7};
+  as_synth syn;
+  CHECK_MSG(as__synth_make(&syn, &as_kernel_filter, &shape, rnd()) == 0,
+            "filter synth failed");
+  as_batch &b = syn.batch;
+  as_filter_shared *hdr = (as_filter_shared *)syn.shared;
+  as_filter_task *tasks = (as_filter_task *)syn.words;
+  as_filter_view v;
+  as_filter_view_init(hdr, &v);
+  uint32_t *len = (uint32_t *)v.len, *post = (uint32_t *)v.post;
+  struct {
+    const char *what;
+    uint32_t *field, value;
+  } damage[] = {
+      {"filter ok", &len[0], len[0]},
+      {"filter length", &len[1], len[1] + 1},
+      {"filter posting", &post[0], hdr->n},
+      {"filter reserved", &hdr->reserved, 1},
+      {"filter query", &tasks[3].query, hdr->n},
+  };
+  for (auto &d : damage) {
+    uint32_t keep = *d.field;
+    *d.field = d.value;
+    as_filter_view check;
+    expect_same_verdict(&b, as__check_filter(&b, 0, b.n, &check), d.what);
+    *d.field = keep;
+  }
+  size_t size = b.shared_size;
+  b.shared_size = sizeof *hdr + 4;
+  as_filter_view check;
+  expect_same_verdict(&b, as__check_filter(&b, 0, b.n, &check), "filter block short");
+  b.shared_size = size;
+  uint64_t end = syn.offsets[b.n];
+  syn.offsets[b.n] -= 4;
+  expect_same_verdict(&b, as__check_filter(&b, 0, b.n, &check), "filter task short");
+  syn.offsets[b.n] = end;
+  as__synth_free(&syn);
 }
 
 static void test_validation(void) {
@@ -284,13 +363,15 @@ static void test_validation(void) {
   }
   as_batch q = {&as_kernel_candidates, 0, NULL, NULL, NULL, 0, NULL};
   expect_same_verdict(&q, as__check_candidates(&q, 0, 0), "candidates no block");
+  test_filter_validation();
 }
 
 int main(void) {
   rng.state = test_seed();
   struct { const char *name; void (*fn)(void); } tests[] = {
       {"validation", test_validation},   {"fingerprint", test_fingerprint},
-      {"candidates", test_candidates},   {"warp_lcs", test_warp_lcs},
+      {"candidates", test_candidates},   {"filter", test_filter},
+      {"warp_lcs", test_warp_lcs},
       {"align_args", test_align_args},
   };
   for (auto &t : tests) {

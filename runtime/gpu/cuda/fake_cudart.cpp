@@ -25,6 +25,7 @@
  * are what a launch names. */
 void as_fingerprint_kernel(as_fp_args);
 void as_candidates_kernel(as_cand_args);
+void as_filter_kernel(as_filter_args);
 void as_align_thread_kernel(as_align_args);
 void as_align_warp_kernel(as_align_args);
 
@@ -58,6 +59,7 @@ thread_local cudaError_t last_error = cudaSuccess;
 thread_local std::vector<launch_config> configs;
 unsigned long launches;
 unsigned max_grid_y;
+size_t to_device; /* bytes copied host to device */
 
 cudaError_t record(cudaError_t e) {
   if (e != cudaSuccess) last_error = e;
@@ -117,6 +119,12 @@ std::function<void()> fast(const void *kernel, dim3 grid, dim3 block,
                             a.out + (q - a.qbegin));
     };
   }
+  if (kernel == (const void *)as_filter_kernel) {
+    as_filter_args a = *(as_filter_args *)args[0];
+    return [=] {
+      for (uint32_t k = 0; k < a.count; k++) as_filter_thread(a, k);
+    };
+  }
   if (kernel == (const void *)as_align_thread_kernel ||
       kernel == (const void *)as_align_warp_kernel) {
     as_align_args a = *(as_align_args *)args[0];
@@ -149,6 +157,13 @@ std::function<void()> emulation(const void *kernel, dim3 grid, dim3 block,
       });
     };
   }
+  if (kernel == (const void *)as_filter_kernel) {
+    as_filter_args a = *(as_filter_args *)args[0];
+    return [=] {
+      for (uint64_t k = 0; k < (uint64_t)grid.x * block.x; k++)
+        if (k < a.count) as_filter_thread(a, (uint32_t)k);
+    };
+  }
   if (kernel == (const void *)as_align_thread_kernel) {
     as_align_args a = *(as_align_args *)args[0];
     return [=] {
@@ -177,6 +192,7 @@ size_t fake_cuda_in_use(void) { return in_use; }
 void fake_cuda_fail_next_sync(cudaError_t e) { fail_next_sync = e; }
 unsigned long fake_cuda_launches(void) { return launches; }
 unsigned fake_cuda_max_grid_y(void) { return max_grid_y; }
+size_t fake_cuda_to_device(void) { return to_device; }
 
 extern "C" {
 
@@ -281,6 +297,7 @@ cudaError_t cudaFuncGetAttributes(struct cudaFuncAttributes *attr, const void *f
   memset(attr, 0, sizeof *attr);
   return func == (const void *)as_fingerprint_kernel ||
                  func == (const void *)as_candidates_kernel ||
+                 func == (const void *)as_filter_kernel ||
                  func == (const void *)as_align_thread_kernel ||
                  func == (const void *)as_align_warp_kernel
              ? cudaSuccess
@@ -393,8 +410,9 @@ cudaError_t cudaMemGetInfo(size_t *free_bytes, size_t *total) {
 }
 
 cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t count,
-                            enum cudaMemcpyKind, cudaStream_t s) {
+                            enum cudaMemcpyKind kind, cudaStream_t s) {
   if (cudaError_t e = state()) return e;
+  if (kind == cudaMemcpyHostToDevice) to_device += count;
   stream_of(s)->ops.push_back([=] { memcpy(dst, src, count); });
   return cudaSuccess;
 }

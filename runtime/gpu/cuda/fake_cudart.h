@@ -23,5 +23,7 @@ void fake_cuda_fail_next_sync(cudaError_t e);
 /* Kernel launches so far, and the largest blocks.y (fingerprint splits). */
 unsigned long fake_cuda_launches(void);
 unsigned fake_cuda_max_grid_y(void);
+/* Bytes copied from the host to the device so far. */
+size_t fake_cuda_to_device(void);
 
 #endif

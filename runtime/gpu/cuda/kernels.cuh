@@ -17,6 +17,7 @@
 #include <accelstrat/kernels.h>
 
 #include "candidates.h"
+#include "filter.h"
 #include "lcs.h"
 #include "minhash.h"
 #include "simt.cuh"
@@ -444,6 +445,28 @@ AS_DEV void as_align_warp(const as_align_args &a, uint32_t k, unsigned lane) {
   if (lane == 0) a.out[i] = o;
 }
 
+/* ---- filter: one thread per task, running as_filter_task_run of filter.h
+ * itself over the shared block on the device, so its bits are the CPU's by
+ * construction. The output is built in the thread's own copy and written
+ * once. */
+
+#define AS_FILTER_THREADS 128u
+
+struct as_filter_args {
+  const as_filter_shared *shared; /* the block, on the device */
+  const as_filter_task *tasks;    /* this launch's tasks, back to back */
+  uint32_t count;
+  as_filter_out *out; /* per task */
+};
+
+AS_DEV void as_filter_thread(const as_filter_args &a, uint32_t k) {
+  as_filter_view v;
+  as_filter_view_init(a.shared, &v);
+  as_filter_out o;
+  as_filter_task_run(&v, a.tasks[k], &o);
+  a.out[k] = o;
+}
+
 #ifndef AS_SIMT_EMULATE
 
 __global__ void __launch_bounds__(AS_FP_THREADS)
@@ -462,6 +485,12 @@ __global__ void __launch_bounds__(AS_ALIGN_THREADS)
     as_align_thread_kernel(as_align_args a) {
   uint32_t k = blockIdx.x * AS_ALIGN_THREADS + threadIdx.x;
   if (k < a.count) as_align_thread(a, k);
+}
+
+__global__ void __launch_bounds__(AS_FILTER_THREADS)
+    as_filter_kernel(as_filter_args a) {
+  uint32_t k = blockIdx.x * AS_FILTER_THREADS + threadIdx.x;
+  if (k < a.count) as_filter_thread(a, k);
 }
 
 /* Four blocks per SM: without a minimum ptxas keeps 48 registers and spills
