@@ -4,10 +4,13 @@
  *
  * It dlopens libaccelstrat-cuda.so itself (default: ../lib/ next to this
  * program) and calls the backend table directly, then:
- *   conformance  every kernel on fresh random inputs (seed printed) with edge
- *                lengths (0, 1, 63, 64, 65, ... 50,000 tokens), chunks that
- *                start mid-batch and malformed inputs: the CPU function and
- *                run_chunk must return the same code and the same bytes;
+ *   conformance  every kernel on fresh random inputs (seed printed): filter
+ *                searches over families of near-duplicates at thresholds 0.5
+ *                to 1 and at the block edges (511..514, 1025 functions),
+ *                align pairs of edge lengths (0, 1, 63, 64, 65, ... 50,000
+ *                tokens), chunks that start mid-batch and malformed inputs:
+ *                the CPU function and run_chunk must return the same code
+ *                and the same bytes;
  *   oom          a chunk larger than the free device memory (most of it taken
  *                first through the driver API) must fail with AS_EGPU_OOM,
  *                outputs untouched, and the device must still work;
@@ -15,8 +18,9 @@
  *                on all CPU threads (as_run, strategy cpu): warm-up, then the
  *                median of several runs;
  *   runtime      as_run with hybrid, hybrid:0.7 and gpu on this GPU, then with
- *                an injected out-of-memory and an injected driver error: the
- *                CPU's outputs, every task once, the events recorded.
+ *                an injected out-of-memory and an injected driver error (a
+ *                filter search, then align pairs): the CPU's outputs, every
+ *                task once, the events recorded.
  * Results go to stdout as a markdown table and, with --json, to a file.
  * Exit: 0 all passed, 1 something failed, 77 no usable GPU or no backend
  * built (skip). */
@@ -34,6 +38,8 @@
 #include <accelstrat/accelstrat.h>
 
 #include "backend.h"
+#include "gpu_check_hog.h"
+#include "gpu_check_inputs.h"
 
 #define SKIP 77
 
@@ -49,42 +55,6 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void *xmalloc(size_t n) {
-  void *p = malloc(n ? n : 1);
-  if (!p) {
-    fprintf(stderr, "gpu-check: out of host memory (%zu bytes)\n", n);
-    exit(1);
-  }
-  return p;
-}
-
-static void *xrealloc(void *p, size_t n) {
-  p = realloc(p, n ? n : 1);
-  if (!p) {
-    fprintf(stderr, "gpu-check: out of host memory (%zu bytes)\n", n);
-    exit(1);
-  }
-  return p;
-}
-
-static uint64_t rng;
-static uint64_t rnd(void) {
-  uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-static uint32_t below(uint32_t n) { return n ? (uint32_t)(rnd() % n) : 0; }
-
-/* A token from an alphabet of that many values (0: any 32-bit value),
- * including the extremes 0 and UINT32_MAX. */
-static uint32_t token(uint32_t alphabet) {
-  static const uint32_t edges[] = {0, UINT32_MAX, 1, 0x80000000u};
-  if (alphabet == 0) return (uint32_t)rnd();
-  uint32_t k = below(alphabet);
-  return k < 4 ? edges[k] : k * 0x9e3779b1u + 12345u;
-}
-
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return x < y ? -1 : x > y;
@@ -93,110 +63,6 @@ static int cmp_double(const void *a, const void *b) {
 static double median(double *v, int n) {
   qsort(v, (size_t)n, sizeof *v, cmp_double);
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* ---- ragged batches: tasks' words back to back, n + 1 byte offsets ---- */
-
-typedef struct ragged {
-  uint32_t *w;
-  size_t len, cap;
-  uint64_t *off;
-  size_t n, off_cap;
-} ragged;
-
-static void rg_init(ragged *r) {
-  memset(r, 0, sizeof *r);
-  r->off = xmalloc(sizeof *r->off);
-  r->off[0] = 0;
-  r->off_cap = 1;
-}
-
-static void rg_free(ragged *r) {
-  free(r->w);
-  free(r->off);
-}
-
-static uint32_t *rg_grow(ragged *r, size_t words) {
-  if (r->len + words > r->cap) {
-    r->cap = (r->len + words) * 2 + 64;
-    r->w = xrealloc(r->w, r->cap * sizeof *r->w);
-  }
-  r->len += words;
-  return r->w + r->len - words;
-}
-
-static void rg_end_task(ragged *r) {
-  if (r->n + 2 > r->off_cap) {
-    r->off_cap = (r->n + 2) * 2;
-    r->off = xrealloc(r->off, r->off_cap * sizeof *r->off);
-  }
-  r->off[++r->n] = r->len * sizeof(uint32_t);
-}
-
-static void fill_stream(uint32_t *dst, uint32_t len, uint32_t alphabet) {
-  for (uint32_t i = 0; i < len; i++) dst[i] = token(alphabet);
-}
-
-/* A fingerprint task: one stream. */
-static void add_stream(ragged *r, uint32_t len, uint32_t alphabet) {
-  fill_stream(rg_grow(r, len), len, alphabet);
-  rg_end_task(r);
-}
-
-/* An align task: header, a, then b = a with about one token in `every`
- * changed, dropped or doubled (every 0: b drawn independently), cut or padded
- * to len_b. */
-static void add_pair(ragged *r, uint32_t len_a, uint32_t len_b,
-                     uint32_t alphabet, uint32_t every) {
-  uint32_t *task = rg_grow(r, 2 + (size_t)len_a + len_b);
-  task[0] = len_a;
-  task[1] = len_b;
-  uint32_t *a = task + 2, *b = a + len_a;
-  fill_stream(a, len_a, alphabet);
-  uint32_t k = 0;
-  for (uint32_t i = 0; every && i < len_a && k < len_b; i++) {
-    uint32_t roll = below(every * 3);
-    if (roll == 0) continue;
-    b[k++] = roll == 1 ? token(alphabet) : a[i];
-    if (roll == 2 && k < len_b) b[k++] = token(alphabet);
-  }
-  fill_stream(b + k, len_b - k, alphabet);
-  rg_end_task(r);
-}
-
-static uint64_t align_cells(const ragged *r) {
-  uint64_t cells = 0;
-  for (size_t i = 0; i < r->n; i++) {
-    const uint32_t *t = (const uint32_t *)((const char *)r->w + r->off[i]);
-    cells += (uint64_t)t[0] * t[1];
-  }
-  return cells;
-}
-
-/* candidates' shared block: header + n signatures in families (a few base
- * signatures, each member with some positions redrawn from a tiny set), so
- * match counts spread over 0..K and tie often. */
-static uint32_t *make_signatures(uint32_t n, uint32_t min_matches,
-                                 uint32_t max_out, size_t *size) {
-  *size = sizeof(as_candidates_shared) + (size_t)n * sizeof(as_signature);
-  uint32_t *block = xmalloc(*size);
-  as_candidates_shared *hdr = (as_candidates_shared *)block;
-  hdr->n = n;
-  hdr->min_matches = min_matches;
-  hdr->max_out = max_out;
-  hdr->reserved = 0;
-  as_signature *sig = (as_signature *)(hdr + 1);
-  enum { FAMILIES = 7 };
-  as_signature base[FAMILIES];
-  for (int f = 0; f < FAMILIES; f++)
-    for (int k = 0; k < AS_MINHASH_K; k++) base[f].h[k] = (uint32_t)rnd();
-  for (uint32_t i = 0; i < n; i++) {
-    sig[i] = base[below(FAMILIES)];
-    uint32_t changes = below(5) == 0 ? 0 : below(AS_MINHASH_K + 1);
-    for (uint32_t c = 0; c < changes; c++)
-      sig[i].h[below(AS_MINHASH_K)] = below(4);
-  }
-  return block;
 }
 
 /* ---- results ---- */
@@ -237,7 +103,7 @@ static struct {
 static void conformance(const char *name, const as_batch *b, size_t begin,
                         size_t end, int expect_rc) {
   size_t bytes = b->n * b->kernel->out_size;
-  unsigned char *cpu = xmalloc(bytes), *dev = xmalloc(bytes);
+  unsigned char *cpu = gc_xmalloc(bytes), *dev = gc_xmalloc(bytes);
   memset(cpu, 0x5a, bytes);
   memset(dev, 0x5a, bytes);
   as_batch bc = *b, bd = *b;
@@ -279,130 +145,98 @@ static void conformance(const char *name, const as_batch *b, size_t begin,
   free(dev);
 }
 
-static as_batch ragged_batch(const as_kernel *k, const ragged *r) {
-  as_batch b = {k, r->n, r->w, r->off, NULL, 0, NULL};
-  return b;
-}
-
-static void conformance_fingerprint(void) {
-  static const uint32_t edges[] = {0,    1,    2,    3,    63,   64,
-                                   65,   127,  128,  129,  511,  512,
-                                   513,  1023, 1024, 1025, 50000};
-  ragged r;
-  rg_init(&r);
-  for (size_t e = 0; e < sizeof edges / sizeof *edges; e++)
-    for (uint32_t alphabet = 0; alphabet < 3; alphabet++)
-      add_stream(&r, edges[e], alphabet == 0 ? 0 : alphabet == 1 ? 2 : 300);
-  for (int i = 0; i < 2000; i++) add_stream(&r, below(3000), 1 + below(500));
-  as_batch b = ragged_batch(&as_kernel_fingerprint, &r);
-  conformance("edge lengths 0..50000 + 2000 random", &b, 0, b.n, 0);
-  conformance("chunk [7, n-5)", &b, 7, b.n - 5, 0);
-  conformance("one task", &b, 3, 4, 0);
-  rg_free(&r);
-
-  rg_init(&r);
-  add_stream(&r, 50000, 0);
-  b = ragged_batch(&as_kernel_fingerprint, &r);
-  conformance("a single 50000-token stream", &b, 0, 1, 0);
-  rg_free(&r);
-
-  rg_init(&r);
-  for (int i = 0; i < 100000; i++) add_stream(&r, below(9), 1 + below(4));
-  b = ragged_batch(&as_kernel_fingerprint, &r);
-  conformance("100000 streams of 0..8 tokens", &b, 0, b.n, 0);
-  rg_free(&r);
-
-  as_batch none = {&as_kernel_fingerprint, 10, NULL, NULL, NULL, 0, NULL};
-  conformance("no input (offsets NULL)", &none, 0, 10, 0);
-
-  rg_init(&r);
-  add_stream(&r, 10, 0);
-  add_stream(&r, 10, 0);
-  r.off[1] -= 2; /* task 0 ends mid-token */
-  b = ragged_batch(&as_kernel_fingerprint, &r);
-  conformance("malformed: ragged token", &b, 0, 2, AS_EINVAL);
-  rg_free(&r);
-}
-
-static void conformance_candidates(void) {
-  static const uint32_t params[][2] = {
-      {0, 32}, {0, 1}, {26, 32}, {64, 5}, {83, 32}, {128, 32}, {1, 17}};
-  uint32_t n = quick ? 1000 : 3000;
-  for (size_t p = 0; p < sizeof params / sizeof *params; p++) {
-    size_t size;
-    uint32_t *block = make_signatures(n, params[p][0], params[p][1], &size);
-    as_batch b = {&as_kernel_candidates, n, NULL, NULL, block, size, NULL};
-    char name[80];
-    snprintf(name, sizeof name, "%u functions, min_matches %u, max_out %u", n,
-             params[p][0], params[p][1]);
-    conformance(name, &b, 0, n, 0);
-    if (p == 2) conformance("chunk [100, n-50)", &b, 100, n - 50, 0);
-    free(block);
+/* Searches over families of near-duplicates: more than one block of
+ * partners per query, thresholds from loose to exact, the block edges,
+ * long streams, and damaged inputs. */
+static void conformance_filter(void) {
+  static const double thresholds[] = {0.5, 0.8, 0.95, 1.0};
+  uint32_t n = quick ? 1500 : 4000;
+  char name[80];
+  for (size_t t = 0; t < sizeof thresholds / sizeof *thresholds; t++) {
+    gc_search q;
+    gc_search_make(&q, n, 1, 300, 30 + gc_below(300), 4 + gc_below(20),
+                   thresholds[t]);
+    as_batch b = gc_search_batch(&q);
+    snprintf(name, sizeof name, "%u functions of 1..300 tokens, s %.2f", n,
+             thresholds[t]);
+    conformance(name, &b, 0, b.n, 0);
+    if (t == 1) {
+      conformance("chunk [7, n-5)", &b, 7, b.n - 5, 0);
+      conformance("one task", &b, b.n / 2, b.n / 2 + 1, 0);
+    }
+    gc_search_free(&q);
   }
-  static const uint32_t small[] = {1, 2, 31, 32, 33, 63, 64, 65, 129};
-  for (size_t s = 0; s < sizeof small / sizeof *small; s++) {
-    size_t size;
-    uint32_t *block = make_signatures(small[s], 0, 32, &size);
-    as_batch b = {&as_kernel_candidates, small[s], NULL, NULL, block, size, NULL};
-    char name[80];
-    snprintf(name, sizeof name, "%u functions (tile edges)", small[s]);
-    conformance(name, &b, 0, small[s], 0);
-    free(block);
+  static const uint32_t edges[] = {2, 3, 511, 512, 513, 514, 1025};
+  for (size_t e = 0; e < sizeof edges / sizeof *edges; e++) {
+    gc_search q;
+    gc_search_make(&q, edges[e], 1, 60, 8, 5, 0.7);
+    as_batch b = gc_search_batch(&q);
+    snprintf(name, sizeof name, "%u functions (block edges)", edges[e]);
+    conformance(name, &b, 0, b.n, 0);
+    gc_search_free(&q);
   }
-  size_t size;
-  uint32_t *block = make_signatures(10, 0, 32, &size);
-  ((as_candidates_shared *)block)->max_out = 0;
-  as_batch b = {&as_kernel_candidates, 10, NULL, NULL, block, size, NULL};
-  conformance("malformed: max_out 0", &b, 0, 10, AS_EINVAL);
-  free(block);
+  gc_search q;
+  gc_search_make(&q, quick ? 60 : 200, 5000, 20000, 500, 30, 0.8);
+  as_batch b = gc_search_batch(&q);
+  conformance("functions of 5000..20000 tokens", &b, 0, b.n, 0);
+  gc_search_free(&q);
+
+  gc_search_make(&q, 600, 1, 50, 10, 5, 0.7);
+  b = gc_search_batch(&q);
+  q.shared->reserved = 1;
+  conformance("malformed: reserved field of the block", &b, 0, b.n, AS_EINVAL);
+  q.shared->reserved = 0;
+  q.tasks[b.n / 2].query = q.shared->n;
+  conformance("malformed: a query outside the block", &b, 0, b.n, AS_EINVAL);
+  gc_search_free(&q);
 }
 
 static void conformance_align(void) {
   static const uint32_t edges[] = {0, 1, 63, 64, 65, 1023, 1024, 1025, 4096};
   const size_t ne = sizeof edges / sizeof *edges;
-  ragged r;
-  rg_init(&r);
+  gc_ragged r;
+  gc_ragged_init(&r);
   for (size_t i = 0; i < ne; i++)
     for (size_t j = 0; j < ne; j++) {
-      add_pair(&r, edges[i], edges[j], 8, 10);
-      add_pair(&r, edges[i], edges[j], 0, 0);
-      add_pair(&r, edges[i], edges[j], 2, 0);
+      gc_add_pair(&r, edges[i], edges[j], 8, 10);
+      gc_add_pair(&r, edges[i], edges[j], 0, 0);
+      gc_add_pair(&r, edges[i], edges[j], 2, 0);
     }
-  as_batch b = ragged_batch(&as_kernel_align, &r);
+  as_batch b = gc_ragged_batch(&as_kernel_align, &r);
   conformance("edge lengths 0..4096, 3 alphabets", &b, 0, b.n, 0);
   conformance("chunk [11, n-13)", &b, 11, b.n - 13, 0);
-  rg_free(&r);
+  gc_ragged_free(&r);
 
-  rg_init(&r);
-  add_pair(&r, 50000, 50000, 200, 25);
-  add_pair(&r, 50000, 50000, 6, 0);
-  add_pair(&r, 50000, 48000, 0, 50);
-  add_pair(&r, 50000, 1, 3, 0);
-  add_pair(&r, 1, 50000, 3, 0);
-  add_pair(&r, 50000, 0, 3, 0);
-  add_pair(&r, 64, 50000, 20, 0);
-  add_pair(&r, 50000, 1024, 20, 0);
-  add_pair(&r, 1025, 50000, 20000, 0);
-  b = ragged_batch(&as_kernel_align, &r);
+  gc_ragged_init(&r);
+  gc_add_pair(&r, 50000, 50000, 200, 25);
+  gc_add_pair(&r, 50000, 50000, 6, 0);
+  gc_add_pair(&r, 50000, 48000, 0, 50);
+  gc_add_pair(&r, 50000, 1, 3, 0);
+  gc_add_pair(&r, 1, 50000, 3, 0);
+  gc_add_pair(&r, 50000, 0, 3, 0);
+  gc_add_pair(&r, 64, 50000, 20, 0);
+  gc_add_pair(&r, 50000, 1024, 20, 0);
+  gc_add_pair(&r, 1025, 50000, 20000, 0);
+  b = gc_ragged_batch(&as_kernel_align, &r);
   conformance("50000-token streams", &b, 0, b.n, 0);
-  rg_free(&r);
+  gc_ragged_free(&r);
 
-  rg_init(&r);
+  gc_ragged_init(&r);
   for (int i = 0; i < (quick ? 500 : 3000); i++) {
-    uint32_t la = 16 + below(2000);
-    add_pair(&r, la, la + below(la / 4 + 1) - la / 8, 100 + below(400), 4 + below(30));
+    uint32_t la = 16 + gc_below(2000);
+    gc_add_pair(&r, la, la + gc_below(la / 4 + 1) - la / 8, 100 + gc_below(400), 4 + gc_below(30));
   }
-  b = ragged_batch(&as_kernel_align, &r);
+  b = gc_ragged_batch(&as_kernel_align, &r);
   conformance("random near-duplicates 16..2000 tokens", &b, 0, b.n, 0);
-  rg_free(&r);
+  gc_ragged_free(&r);
 
-  rg_init(&r);
-  add_pair(&r, 5, 5, 0, 0);
-  add_pair(&r, 5, 5, 0, 0);
+  gc_ragged_init(&r);
+  gc_add_pair(&r, 5, 5, 0, 0);
+  gc_add_pair(&r, 5, 5, 0, 0);
   r.off[2] -= 4; /* task 1 one token short */
-  b = ragged_batch(&as_kernel_align, &r);
+  b = gc_ragged_batch(&as_kernel_align, &r);
   conformance("malformed: size mismatch", &b, 0, 2, AS_EINVAL);
-  rg_free(&r);
+  gc_ragged_free(&r);
 }
 
 /* ---- through the runtime: as_run with GPU strategies on this GPU ---- */
@@ -415,7 +249,7 @@ static void runtime_case(const as_batch *b, const void *expect,
   as_config_defaults(&cfg);
   char err[256] = "", name[80];
   as_executor *ex = NULL;
-  unsigned char *out = xmalloc(b->n * b->kernel->out_size);
+  unsigned char *out = gc_xmalloc(b->n * b->kernel->out_size);
   as_batch run = *b;
   run.out = out;
   as_report rep;
@@ -455,110 +289,54 @@ static void runtime_case(const as_batch *b, const void *expect,
 /* The runtime's own paths on the real device: dynamic and static hybrid,
  * then an injected out-of-memory (the chunk halves) and last an injected
  * driver error, after which the runtime leaves the GPU alone for good. */
+/* One batch through every case: its CPU outputs first. */
+static void runtime_cases(as_batch b, const char *const (*cases)[2], size_t n) {
+  unsigned char *expect = gc_xmalloc(b.n * b.kernel->out_size);
+  b.out = expect;
+  if (b.kernel->cpu(&b, 0, b.n) != 0) conf_failed++;
+  for (size_t i = 0; i < n; i++) runtime_case(&b, expect, cases[i][0], cases[i][1]);
+  free(expect);
+}
+
 static void runtime_paths(const char *lib) {
   setenv("ACCELSTRAT_GPU", "cuda", 1);
   setenv("ACCELSTRAT_CUDA_LIBRARY", lib, 1);
-  ragged r;
-  rg_init(&r);
+  /* filter: the shared block kept across a batch's chunks. */
+  static const char *const filter_cases[][2] = {
+      {"hybrid", "none"}, {"gpu", "none"}, {"gpu", "gpu-oom@0"}};
+  gc_search q;
+  gc_search_make(&q, quick ? 2000 : 6000, 8, 600, 200, 8, 0.8);
+  runtime_cases(gc_search_batch(&q), filter_cases,
+                sizeof filter_cases / sizeof *filter_cases);
+  gc_search_free(&q);
+  gc_ragged r;
+  gc_ragged_init(&r);
   for (int i = 0; i < (quick ? 400 : 2000); i++) {
-    uint32_t la = 64 + below(3000);
-    add_pair(&r, la, la + below(la / 8 + 1), 50 + below(200), 5 + below(20));
+    uint32_t la = 64 + gc_below(3000);
+    gc_add_pair(&r, la, la + gc_below(la / 8 + 1), 50 + gc_below(200), 5 + gc_below(20));
   }
-  as_batch b = ragged_batch(&as_kernel_align, &r);
-  unsigned char *expect = xmalloc(b.n * b.kernel->out_size);
-  b.out = expect;
-  if (b.kernel->cpu(&b, 0, b.n) != 0) conf_failed++;
   static const char *const cases[][2] = {
       {"hybrid", "none"},           {"hybrid:0.7", "none"},
       {"gpu", "none"},              {"gpu", "gpu-oom@0"},
       {"gpu", "gpu-driver-error@0"}};
-  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-    runtime_case(&b, expect, cases[i][0], cases[i][1]);
-  free(expect);
-  rg_free(&r);
+  runtime_cases(gc_ragged_batch(&as_kernel_align, &r), cases,
+                sizeof cases / sizeof *cases);
+  gc_ragged_free(&r);
 }
 
-/* ---- out of memory: most device memory taken through the driver API ---- */
+/* ---- out of memory ---- */
 
-typedef int (*cu_init_fn)(unsigned);
-typedef int (*cu_device_get_fn)(int *, int);
-typedef int (*cu_ctx_retain_fn)(void **, int);
-typedef int (*cu_ctx_release_fn)(int);
-typedef int (*cu_ctx_set_fn)(void *);
-typedef int (*cu_mem_get_info_fn)(size_t *, size_t *);
-typedef int (*cu_mem_alloc_fn)(unsigned long long *, size_t);
-typedef int (*cu_mem_free_fn)(unsigned long long);
-
-static struct {
-  void *lib;
-  cu_ctx_release_fn release;
-  cu_mem_free_fn mem_free;
-  unsigned long long block[4096];
-  int blocks;
-} hog;
-
-/* Leaves about `leave` bytes of device memory free. */
-static int hog_memory(size_t leave, char *why, size_t len) {
-  hog.lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
-  if (!hog.lib) {
-    snprintf(why, len, "libcuda.so.1: %s", dlerror());
-    return -1;
-  }
-  cu_init_fn init = (cu_init_fn)dlsym(hog.lib, "cuInit");
-  cu_device_get_fn device_get = (cu_device_get_fn)dlsym(hog.lib, "cuDeviceGet");
-  cu_ctx_retain_fn retain =
-      (cu_ctx_retain_fn)dlsym(hog.lib, "cuDevicePrimaryCtxRetain");
-  hog.release = (cu_ctx_release_fn)dlsym(hog.lib, "cuDevicePrimaryCtxRelease_v2");
-  cu_ctx_set_fn set = (cu_ctx_set_fn)dlsym(hog.lib, "cuCtxSetCurrent");
-  cu_mem_get_info_fn get_info =
-      (cu_mem_get_info_fn)dlsym(hog.lib, "cuMemGetInfo_v2");
-  cu_mem_alloc_fn alloc = (cu_mem_alloc_fn)dlsym(hog.lib, "cuMemAlloc_v2");
-  hog.mem_free = (cu_mem_free_fn)dlsym(hog.lib, "cuMemFree_v2");
-  if (!init || !device_get || !retain || !hog.release || !set || !get_info ||
-      !alloc || !hog.mem_free) {
-    snprintf(why, len, "libcuda.so.1 lacks a driver API entry point");
-    return -1;
-  }
-  int dev;
-  void *ctx;
-  if (init(0) || device_get(&dev, 0) || retain(&ctx, dev) || set(ctx)) {
-    snprintf(why, len, "driver API context for device 0 failed");
-    return -1;
-  }
-  size_t free_b, total_b;
-  for (size_t piece = (size_t)1 << 30; piece >= ((size_t)16 << 20); piece /= 2) {
-    while (hog.blocks < 4096 && !get_info(&free_b, &total_b) &&
-           free_b > leave + piece &&
-           !alloc(&hog.block[hog.blocks], piece))
-      hog.blocks++;
-  }
-  get_info(&free_b, &total_b);
-  if (free_b > leave * 2) {
-    snprintf(why, len, "could only bring free memory down to %zu MiB",
-             free_b >> 20);
-    return -1;
-  }
-  return 0;
-}
-
-static void hog_release(void) {
-  for (int i = 0; i < hog.blocks; i++) hog.mem_free(hog.block[i]);
-  hog.blocks = 0;
-  if (hog.release) hog.release(0);
-  hog.release = NULL;
-}
-
-/* A small fingerprint chunk still runs and matches the CPU. */
+/* A small align chunk still runs and matches the CPU. */
 static int device_still_works(const char *when) {
-  ragged r;
-  rg_init(&r);
-  for (int i = 0; i < 64; i++) add_stream(&r, 1000 + below(1000), 0);
-  as_batch b = ragged_batch(&as_kernel_fingerprint, &r);
+  gc_ragged r;
+  gc_ragged_init(&r);
+  for (int i = 0; i < 64; i++) gc_add_pair(&r, 500 + gc_below(1000), 600, 100, 8);
+  as_batch b = gc_ragged_batch(&as_kernel_align, &r);
   int before = conf_failed;
   char name[80];
   snprintf(name, sizeof name, "small chunk %s", when);
   conformance(name, &b, 0, b.n, 0);
-  rg_free(&r);
+  gc_ragged_free(&r);
   return conf_failed == before;
 }
 
@@ -571,25 +349,29 @@ static void test_oom(void) {
     snprintf(oom.detail, sizeof oom.detail, "re-init failed: %s", why);
     return;
   }
-  if (hog_memory((size_t)1 << 30, why, sizeof why) != 0) {
-    hog_release();
+  if (gc_hog_memory((size_t)1 << 30, why, sizeof why) != 0) {
+    gc_hog_release();
     snprintf(oom.detail, sizeof oom.detail, "not tested: %s", why);
     printf("  skip oom: %s\n", oom.detail);
     return;
   }
   size_t free_b = 0, total_b = 0;
   be->mem_info(&free_b, &total_b);
-  /* Inputs alone larger than what is free: 4 MiB streams. */
+  /* Inputs alone larger than what is free: 4 MiB align tasks, each a
+   * stream against an empty one (no workspace, nothing to compute). */
   size_t per_task = (size_t)1 << 20, tasks = (free_b + ((size_t)256 << 20)) / 4 / per_task + 1;
-  uint32_t *words = xmalloc(tasks * per_task * sizeof *words);
-  uint64_t *off = xmalloc((tasks + 1) * sizeof *off);
-  for (size_t i = 0; i < tasks * per_task; i++) words[i] = (uint32_t)(i * 2654435761u);
+  uint32_t *words = gc_xmalloc(tasks * per_task * sizeof *words);
+  uint64_t *off = gc_xmalloc((tasks + 1) * sizeof *off);
+  for (size_t i = 0; i < tasks * per_task; i++)
+    words[i] = i % per_task == 0   ? (uint32_t)per_task - 2
+               : i % per_task == 1 ? 0
+                                   : (uint32_t)(i * 2654435761u);
   for (size_t i = 0; i <= tasks; i++) off[i] = i * per_task * sizeof *words;
-  size_t out_bytes = tasks * sizeof(as_signature);
-  unsigned char *out = xmalloc(out_bytes), *sentinel = xmalloc(out_bytes);
+  size_t out_bytes = tasks * sizeof(as_align_out);
+  unsigned char *out = gc_xmalloc(out_bytes), *sentinel = gc_xmalloc(out_bytes);
   memset(out, 0x5a, out_bytes);
   memset(sentinel, 0x5a, out_bytes);
-  as_batch b = {&as_kernel_fingerprint, tasks, words, off, NULL, 0, out};
+  as_batch b = {&as_kernel_align, tasks, words, off, NULL, 0, out};
   char detail[160] = "";
   int rc = be->run_chunk(&b, 0, tasks, detail, sizeof detail);
   int untouched = !memcmp(out, sentinel, out_bytes);
@@ -602,7 +384,7 @@ static void test_oom(void) {
   free(out);
   free(sentinel);
   int works_held = device_still_works("after the OOM, memory still taken");
-  hog_release();
+  gc_hog_release();
   int works_freed = device_still_works("after the OOM, memory given back");
   int pass = rc == AS_EGPU_OOM && untouched && works_held && works_freed;
   oom.status = pass ? "pass" : "fail";
@@ -622,7 +404,7 @@ static void throughput(const char *workload, const char *unit, double work,
                        const as_batch *b) {
   int runs = quick ? 3 : 5;
   size_t bytes = b->n * b->kernel->out_size;
-  unsigned char *cpu = xmalloc(bytes), *dev = xmalloc(bytes);
+  unsigned char *cpu = gc_xmalloc(bytes), *dev = gc_xmalloc(bytes);
   as_batch bc = *b, bd = *b;
   bc.out = cpu;
   bd.out = dev;
@@ -674,42 +456,36 @@ static void throughput(const char *workload, const char *unit, double work,
 static void throughput_all(void) {
   int scale = quick ? 4 : 1;
   char name[96];
-  ragged r;
-  rg_init(&r);
-  int streams = 20000 / scale;
-  for (int i = 0; i < streams; i++) add_stream(&r, 16 + below(4000), 50 + below(500));
-  as_batch b = ragged_batch(&as_kernel_fingerprint, &r);
-  snprintf(name, sizeof name, "%d streams of 16..4015 tokens", streams);
-  throughput(name, "tokens/s", (double)r.len, &b);
-  rg_free(&r);
+  /* filter: the kernel's own work units, posting entries scanned. */
+  uint32_t n = 8000 / (uint32_t)scale;
+  gc_search q;
+  gc_search_make(&q, n, 16, 600, 500, 10, 0.8);
+  as_batch b = gc_search_batch(&q);
+  double entries = 0;
+  for (size_t t = 0; t < b.n; t++) entries += (double)b.kernel->cost(&b, t);
+  snprintf(name, sizeof name, "%u functions of 16..600 tokens (s 0.80)", n);
+  throughput(name, "entries/s", entries, &b);
+  gc_search_free(&q);
 
-  uint32_t n = 16384 / (uint32_t)scale;
-  size_t size;
-  uint32_t *block = make_signatures(n, as_candidates_min_matches(0.65),
-                                    AS_CANDIDATES_MAX, &size);
-  as_batch c = {&as_kernel_candidates, n, NULL, NULL, block, size, NULL};
-  snprintf(name, sizeof name, "all pairs of %u functions (min 0.65, max 32)", n);
-  throughput(name, "pairs/s", (double)n * (n - 1), &c);
-  free(block);
-
-  rg_init(&r);
+  gc_ragged r;
+  gc_ragged_init(&r);
   int pairs = 20000 / scale;
   for (int i = 0; i < pairs; i++) {
-    uint32_t la = 32 + below(2000);
-    add_pair(&r, la, la + below(la / 4 + 1) - la / 8, 300, 10);
+    uint32_t la = 32 + gc_below(2000);
+    gc_add_pair(&r, la, la + gc_below(la / 4 + 1) - la / 8, 300, 10);
   }
-  b = ragged_batch(&as_kernel_align, &r);
+  b = gc_ragged_batch(&as_kernel_align, &r);
   snprintf(name, sizeof name, "%d near-duplicate pairs of 32..2031 tokens", pairs);
-  throughput(name, "GCUPS", (double)align_cells(&r) / 1e9, &b);
-  rg_free(&r);
+  throughput(name, "GCUPS", (double)gc_align_cells(&r) / 1e9, &b);
+  gc_ragged_free(&r);
 
-  rg_init(&r);
+  gc_ragged_init(&r);
   pairs = 32 / scale;
-  for (int i = 0; i < pairs; i++) add_pair(&r, 50000, 50000, 300, 10);
-  b = ragged_batch(&as_kernel_align, &r);
+  for (int i = 0; i < pairs; i++) gc_add_pair(&r, 50000, 50000, 300, 10);
+  b = gc_ragged_batch(&as_kernel_align, &r);
   snprintf(name, sizeof name, "%d near-duplicate pairs of 50000 tokens", pairs);
-  throughput(name, "GCUPS", (double)align_cells(&r) / 1e9, &b);
-  rg_free(&r);
+  throughput(name, "GCUPS", (double)gc_align_cells(&r) / 1e9, &b);
+  gc_ragged_free(&r);
 }
 
 /* ---- the machine, and the JSON record ---- */
@@ -850,7 +626,7 @@ int main(int argc, char **argv) {
     else
       usage();
   }
-  rng = seed;
+  gc_seed(seed);
   setvbuf(stdout, NULL, _IOLBF, 0);
   /* The CPU side must not load a GPU backend of its own. */
   setenv("ACCELSTRAT_GPU", "off", 1);
@@ -899,8 +675,7 @@ int main(int argc, char **argv) {
 
   double t0 = now_s();
   printf("\nconformance (CPU function vs run_chunk, byte for byte):\n");
-  conformance_fingerprint();
-  conformance_candidates();
+  conformance_filter();
   conformance_align();
   printf("\nout of memory:\n");
   test_oom();
