@@ -197,9 +197,8 @@ int bench_parse_options(const char *name, int argc, char **argv,
 
 /* ---- the machine ---- */
 
-const as_kernel *const bench_kernels[BENCH_KERNELS] = {&as_kernel_fingerprint,
-                                           &as_kernel_candidates,
-                                           &as_kernel_align};
+const as_kernel *const bench_kernels[BENCH_KERNELS] = {&as_kernel_filter,
+                                                       &as_kernel_align};
 
 const char *bench_rates_source(const as_kernel *k, char *buf, size_t len) {
   snprintf(buf, len, "unknown");
@@ -228,7 +227,7 @@ static int probe_gpu(bench_machine *m) {
   if (rc < 0) return rc;
   as_synth s;
   const as_synth_shape shape = {.n = 5, .min_len = 16, .max_len = 64};
-  rc = as__synth_make(&s, &as_kernel_fingerprint, &shape, 1);
+  rc = as__synth_make(&s, &as_kernel_align, &shape, 1);
   if (rc < 0) {
     as_executor_destroy(ex);
     return rc;

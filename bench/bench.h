@@ -48,7 +48,7 @@ int bench_parse_options(const char *name, int argc, char **argv,
 
 /* ---- the machine ---- */
 
-#define BENCH_KERNELS 3 /* fingerprint, candidates, align */
+#define BENCH_KERNELS 2 /* filter, align */
 
 typedef struct bench_machine {
   char cpu_model[128];  /* /proc/cpuinfo "model name" */

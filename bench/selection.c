@@ -29,14 +29,14 @@ static const as_strategy_kind runner_kinds[RUNNERS] = {
 
 typedef struct grid_row {
   const as_kernel *k;
-  uint32_t min_len, max_len, every; /* tokens per stream; align's edit rate */
+  uint32_t min_len, max_len, every; /* tokens per stream; the edit rate */
   size_t tasks[SIZES];
 } grid_row;
 
 static const grid_row grid[] = {
-    {&as_kernel_fingerprint, 16, 1024, 0, {5, 100, 1000, 10000}},
-    {&as_kernel_candidates, 0, 0, 0, {32, 256, 1024, 4096}}, /* all against all */
-    {&as_kernel_align, 32, 512, 10, {5, 100, 1000, 10000}},  /* near-duplicates */
+    /* families of near-duplicate functions at threshold 0.8 */
+    {&as_kernel_filter, 16, 128, 10, {5, 100, 1000, 10000}},
+    {&as_kernel_align, 32, 512, 10, {5, 100, 1000, 10000}}, /* near-duplicates */
 };
 #define GRID_ROWS (sizeof grid / sizeof *grid)
 
@@ -81,7 +81,7 @@ static void usage(FILE *f) {
           "usage: accelstrat-bench selection [--quick] [--reps N] [--threads N]\n"
           "                                  [--out DIR] [--seed S]\n"
           "How often strategy=auto picks the measured-fastest strategy, and its\n"
-          "regret, over fingerprint, candidates and align at several sizes.\n"
+          "regret, over filter and align at several sizes.\n"
           "Measures cpu, and gpu and hybrid when the GPU (ACCELSTRAT_GPU) is\n"
           "usable; writes a markdown table and, with --out, DIR/selection.md and\n"
           "DIR/selection.json (every sample). Exit 1 when a run fails or its\n"

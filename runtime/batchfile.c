@@ -1,7 +1,8 @@
 /* Batch files (format in batchfile.h). The writer encodes every integer
  * little-endian whatever the host; the data and shared blocks are written as
  * the kernels read them (tokens and signatures in host order: the format is
- * for the little-endian hosts the kernels run on). The reader trusts nothing
+ * for the little-endian hosts the kernels run on; a filter block's threshold
+ * is an IEEE double in host order too). The reader trusts nothing
  * before it is checked: every size is bounded by the file's actual size
  * before anything is allocated, and the kernel's own input checks
  * (kernels/validate.h, what the kernels run before computing) decide the
@@ -33,8 +34,7 @@ enum { NAME_MAX_LEN = 64 };
 /* magic, name length, version, n, data bytes, shared bytes, has_offsets */
 enum { FIXED_HEADER = 8 + 4 + 4 + 8 + 8 + 8 + 1 };
 
-static const as_kernel *const builtin[] = {
-    &as_kernel_fingerprint, &as_kernel_candidates, &as_kernel_align};
+static const as_kernel *const builtin[] = {&as_kernel_filter, &as_kernel_align};
 
 static const as_kernel *builtin_by_name(const char *name, size_t len) {
   for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++)
@@ -43,22 +43,20 @@ static const as_kernel *builtin_by_name(const char *name, size_t len) {
   return NULL;
 }
 
-/* The checks both sides make: a built-in kernel, offsets where its tasks
- * have inputs (without them nothing bounds n for fingerprint), and the
- * kernel's own input checks. NULL, or what is wrong. */
+/* The checks both sides make: a built-in kernel, offsets (every task of
+ * both has input, and they bound n by the file), and the kernel's own input
+ * checks. NULL, or what is wrong. */
 static const char *check_batch(const as_batch *b) {
   const as_kernel *k = b->kernel;
-  if (k != &as_kernel_fingerprint && k != &as_kernel_candidates &&
-      k != &as_kernel_align)
+  if (k != &as_kernel_filter && k != &as_kernel_align)
     return "not a batch of a built-in kernel";
-  if (k != &as_kernel_candidates && !b->offsets)
-    return "a fingerprint or align batch without offsets";
-  if (b->offsets && b->n && !b->data && b->offsets[b->n] != b->offsets[0])
+  if (!b->offsets) return "a batch without offsets";
+  if (b->n && !b->data && b->offsets[b->n] != b->offsets[0])
     return "offsets without data";
   if (b->shared_size && !b->shared) return "a shared size without a shared block";
-  int rc = k == &as_kernel_fingerprint ? as__check_fingerprint(b, 0, b->n)
-           : k == &as_kernel_align     ? as__check_align(b, 0, b->n)
-                                       : as__check_candidates(b, 0, b->n);
+  as_filter_view v;
+  int rc = k == &as_kernel_align ? as__check_align(b, 0, b->n)
+                                 : as__check_filter(b, 0, b->n, &v);
   return rc < 0 ? "its tasks fail the kernel's own input checks" : NULL;
 }
 
@@ -327,8 +325,7 @@ static int read_batch(reader *r, as_synth *s) {
                         .shared_size = (size_t)shared_bytes};
   const char *bad = check_batch(&s->batch);
   if (bad) return fail(r, AS_EINVAL, "%s batch: %s", k->name, bad);
-  /* n is now bounded by the file: by its offsets, or for candidates by the
-   * signatures its shared block holds. */
+  /* n is now bounded by the file: by its offsets. */
   if (!(s->out = calloc(n ? (size_t)n : 1, k->out_size)))
     return fail(r, AS_ENOMEM, "%s", as_strerror(AS_ENOMEM));
   s->batch.out = s->out;

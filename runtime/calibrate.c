@@ -156,14 +156,13 @@ typedef struct plan {
   int n_shapes;
 } plan;
 
-/* Shapes sized for ~10 ms on one CPU thread at the built-in rates. */
+/* Shapes sized for ~10 ms on one CPU thread (a 2-core EPYC). filter: short,
+ * mid-sized and long functions (8..32, 100..300, 1,000..3,000 tokens) at the
+ * plugin's threshold, 0.8; a task's work is bounded by its block of 512
+ * partners, so there is no lone large task. */
 static const plan plans[] = {
-    {&as_kernel_fingerprint,
-     {{4000, 2, 16, 0, 0, 0}, {400, 200, 600, 0, 0, 0}, {40, 2000, 4000, 0, 0, 0},
-      {1, 100000, 100000, 0, 0, 0}},
-     4},
-    {&as_kernel_candidates,
-     {{200, 0, 0, 0, 0, 0}, {400, 0, 0, 0, 0, 0}, {600, 0, 0, 0, 0, 0}},
+    {&as_kernel_filter,
+     {{3000, 8, 32, 0, 0, 0}, {500, 100, 300, 0, 0, 0}, {150, 1000, 3000, 0, 0, 0}},
      3},
     {&as_kernel_align,
      {{8000, 8, 32, 0, 10, 0}, {400, 100, 300, 0, 10, 0}, {10, 1500, 2500, 0, 10, 0},
@@ -190,8 +189,7 @@ static int run_plan(as_executor *ex, int threads, const plan *pl, int samples,
     as_synth_shape sh = pl->shapes[i];
     int is_lone = sh.n == 1;
     if (is_lone && !gpu) continue;
-    if (gpu && !is_lone && pl->k != &as_kernel_candidates) sh.n *= 16;
-    if (gpu && pl->k == &as_kernel_candidates) sh.n *= 4;
+    if (gpu && !is_lone) sh.n *= 16;
     as_synth s;
     int rc = as__synth_make(&s, pl->k, &sh, 0x5eed + (uint64_t)i);
     if (rc < 0) return rc;
@@ -243,8 +241,8 @@ int as_calibrate(const as_calibration *c_in, char *err, size_t errlen) {
   if (c.log)
     fprintf(c.log, "calibrating %s: 1 and %d threads, %d samples per shape\n",
             cpu_key, threads, c.samples);
-  /* Starting a team: `threads` tasks of next to no work on `threads`
-   * threads against one; first in a fresh child process (what a compile
+  /* Starting a team: `threads` tasks of next to no work (pairs of one
+   * token) on `threads` threads against one; first in a fresh child process (what a compile
    * pays once: the threads are created), then back to back (what each later
    * batch pays while the threads still spin). */
   double team_ns = 0, first_ns = -1;
@@ -252,7 +250,7 @@ int as_calibrate(const as_calibration *c_in, char *err, size_t errlen) {
     as_synth tiny;
     const as_synth_shape sh = {(size_t)threads, 1, 1, 0, 0, 0};
     double t1 = 0, tt = 0;
-    if ((rc = as__synth_make(&tiny, &as_kernel_fingerprint, &sh, 1)) < 0) {
+    if ((rc = as__synth_make(&tiny, &as_kernel_align, &sh, 1)) < 0) {
       snprintf(err, errlen, "starting threads: %s", as_strerror(rc));
       goto out;
     }
@@ -317,7 +315,7 @@ int as_calibrate(const as_calibration *c_in, char *err, size_t errlen) {
     g.byte_ns = d.byte_ns; /* not separable from the work here */
     /* The per-chunk cost: a batch of one tiny task. */
     as_synth tiny;
-    const as_synth_shape tiny_shape = {pl->k == &as_kernel_candidates ? 2 : 1, 1, 1, 0, 0, 0};
+    const as_synth_shape tiny_shape = {1, 1, 1, 0, 0, 0};
     rc = as__synth_make(&tiny, pl->k, &tiny_shape, 1);
     if (rc == 0) rc = measure(gpu, 1, &tiny.batch, c.samples * 2, &g.batch_ns);
     as__synth_free(&tiny);

@@ -95,9 +95,12 @@ void as__model_gpu_key(const char *backend, const char *name,
 
 /* ---- built-in rates ----
  * Per work unit on one CPU thread, from accelstrat-calibrate on a 2-core
- * EPYC and the throughput of a 16-thread Xeon (bench/results); the GPU's are a quarter of an H100's measured
- * throughput (bench/results), so that a profile-less process only moves
- * work to a GPU when even a much smaller one would win. */
+ * EPYC and the throughput of a 16-thread Xeon (bench/results); align's GPU
+ * rates are a quarter of an H100's measured throughput (bench/results), so
+ * that a profile-less process only moves work to a GPU when even a much
+ * smaller one would win. filter's GPU rates are not measured (no GPU has run
+ * it yet): assumed until accelstrat-gpu-check and a calibration on a GPU
+ * give real ones. */
 
 typedef struct builtin {
   const char *kernel;
@@ -105,10 +108,12 @@ typedef struct builtin {
 } builtin;
 
 static const builtin builtins[] = {
-    /* tokens x K: ~145 ns a token per thread; GPU 1.6e9 tokens/s (H100) */
-    {"fingerprint", 1.2, 200, 0.02, 50, 0.05},
-    /* n x K per query: ~29 ns a pair per thread; GPU 2.6e10 pairs/s */
-    {"candidates", 0.25, 500, 0.0012, 50, 0.01},
+    /* posting entries scanned: 3.7 ns each and 1.4 us a task on one thread
+     * (accelstrat-calibrate --samples 9 on a 2-vCPU Xeon VM: three runs
+     * within 3%; under load from other jobs, 3.3-3.8 ns and 1.8-5.9 us);
+     * GPU assumed: one-eighth of the CPU thread's time per entry (8 threads'
+     * worth), a lone task on one GPU thread 4 times slower than on a core */
+    {"filter", 3.7, 1400, 0.46, 50, 15},
     /* bit-parallel word steps: ~5.3 ns each per thread (~4 GCUPS on mid
      * pairs); GPU 467 GCUPS, a lone 50,000-token pair ~7 ns a step */
     {"align", 6.0, 400, 0.24, 200, 10},

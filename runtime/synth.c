@@ -50,8 +50,9 @@ static void mutate(rng *r, const uint32_t *a, uint32_t len_a, uint32_t *b,
   fill(r, b + k, len_b - k, alphabet);
 }
 
-static int make_streams(as_synth *s, rng *r, const as_synth_shape *sh,
-                        uint32_t alphabet, int pairs) {
+/* Align pairs: a stream and its near-duplicate per task. */
+static int make_pairs(as_synth *s, rng *r, const as_synth_shape *sh,
+                      uint32_t alphabet) {
   uint32_t *len = malloc((sh->n ? sh->n : 1) * 2 * sizeof *len);
   s->offsets = malloc((sh->n + 1) * sizeof *s->offsets);
   if (!len || !s->offsets) {
@@ -61,8 +62,8 @@ static int make_streams(as_synth *s, rng *r, const as_synth_shape *sh,
   size_t words = 0;
   for (size_t i = 0; i < sh->n; i++) {
     len[2 * i] = length(r, sh);
-    len[2 * i + 1] = pairs ? length(r, sh) : 0;
-    words += len[2 * i] + len[2 * i + 1] + (pairs ? 2 : 0);
+    len[2 * i + 1] = length(r, sh);
+    words += len[2 * i] + len[2 * i + 1] + 2;
   }
   s->words = malloc((words ? words : 1) * sizeof *s->words);
   if (!s->words) {
@@ -74,16 +75,11 @@ static int make_streams(as_synth *s, rng *r, const as_synth_shape *sh,
     s->offsets[i] = at * sizeof(uint32_t);
     uint32_t la = len[2 * i], lb = len[2 * i + 1];
     uint32_t *w = s->words + at;
-    if (pairs) {
-      w[0] = la;
-      w[1] = lb;
-      fill(r, w + 2, la, alphabet);
-      mutate(r, w + 2, la, w + 2 + la, lb, alphabet, sh->every);
-      at += 2;
-    } else {
-      fill(r, w, la, alphabet);
-    }
-    at += la + lb;
+    w[0] = la;
+    w[1] = lb;
+    fill(r, w + 2, la, alphabet);
+    mutate(r, w + 2, la, w + 2 + la, lb, alphabet, sh->every);
+    at += 2 + la + lb;
   }
   s->offsets[sh->n] = at * sizeof(uint32_t);
   free(len);
@@ -195,41 +191,13 @@ static int make_filter(as_synth *s, rng *r, const as_synth_shape *sh,
   return 0;
 }
 
-static int make_signatures(as_synth *s, rng *r, size_t n) {
-  if (n > UINT32_MAX) return AS_EINVAL;
-  size_t size = sizeof(as_candidates_shared) + n * sizeof(as_signature);
-  as_candidates_shared *hdr = malloc(size);
-  if (!hdr) return AS_ENOMEM;
-  hdr->n = (uint32_t)n;
-  hdr->min_matches = as_candidates_min_matches(0.5);
-  hdr->max_out = AS_CANDIDATES_MAX;
-  hdr->reserved = 0;
-  as_signature *sig = (as_signature *)(hdr + 1);
-  enum { FAMILIES = 7 };
-  as_signature base[FAMILIES];
-  for (int f = 0; f < FAMILIES; f++)
-    for (int k = 0; k < AS_MINHASH_K; k++) base[f].h[k] = (uint32_t)next(r);
-  for (size_t i = 0; i < n; i++) {
-    sig[i] = base[below(r, FAMILIES)];
-    uint32_t changes = below(r, 5) == 0 ? 0 : below(r, AS_MINHASH_K + 1);
-    for (uint32_t c = 0; c < changes; c++)
-      sig[i].h[below(r, AS_MINHASH_K)] = below(r, 4);
-  }
-  s->shared = hdr;
-  s->batch.shared = hdr;
-  s->batch.shared_size = size;
-  return 0;
-}
-
 int as__synth_make(as_synth *s, const as_kernel *k, const as_synth_shape *sh,
                    uint64_t seed) {
   memset(s, 0, sizeof *s);
   rng r = {splitmix64(seed) | 1};
   uint32_t alphabet = sh->alphabet ? sh->alphabet : 256;
   int rc;
-  if (k == &as_kernel_fingerprint) rc = make_streams(s, &r, sh, alphabet, 0);
-  else if (k == &as_kernel_align) rc = make_streams(s, &r, sh, alphabet, 1);
-  else if (k == &as_kernel_candidates) rc = make_signatures(s, &r, sh->n);
+  if (k == &as_kernel_align) rc = make_pairs(s, &r, sh, alphabet);
   else if (k == &as_kernel_filter) rc = make_filter(s, &r, sh, alphabet);
   else rc = AS_EINVAL;
   if (rc == 0 && !(s->out = calloc(sh->n ? sh->n : 1, k->out_size)))

@@ -8,8 +8,8 @@
  * a near-duplicate b of len_b tokens: b copies a, and about one token in
  * `every` is changed, dropped or doubled (every 0: b drawn independently);
  * b is then cut or padded with fresh tokens to len_b. Lengths are drawn
- * uniformly from [min_len, max_len]. Candidates' signatures come in a few
- * families with some positions redrawn, so match counts spread over 0..K.
+ * uniformly from [min_len, max_len].
+ *
  * A filter batch searches families of functions, as a program's copies
  * are: each function is either fresh (min_len..max_len tokens) or, six
  * times in ten, a near-duplicate of an earlier one (that mutation, its
@@ -35,7 +35,7 @@ typedef struct as_synth {
 
 typedef struct as_synth_shape {
   size_t n;          /* tasks */
-  uint32_t min_len;  /* tokens per stream (fingerprint, align) */
+  uint32_t min_len;  /* tokens per stream */
   uint32_t max_len;
   uint32_t alphabet; /* distinct tokens; 0 means 256 */
   uint32_t every;    /* align: one edit per `every` tokens; 0: unrelated.
@@ -43,11 +43,8 @@ typedef struct as_synth_shape {
   double min_similarity; /* filter: the threshold; 0 means 0.8 */
 } as_synth_shape;
 
-/* Builds a batch of kernel k ("fingerprint", "candidates", "filter" or
- * "align"); returns 0, AS_ENOMEM or AS_EINVAL (another kernel). For
- * candidates the tasks are n functions compared all against all (min_len
- * and max_len are not used) with min_matches for a Jaccard of 0.5 and 32
- * results at most. */
+/* Builds a batch of kernel k ("filter" or "align"); returns 0, AS_ENOMEM or
+ * AS_EINVAL (another kernel). */
 int as__synth_make(as_synth *s, const as_kernel *k, const as_synth_shape *shape,
                    uint64_t seed);
 void as__synth_free(as_synth *s);

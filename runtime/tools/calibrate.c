@@ -11,8 +11,8 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: accelstrat-calibrate [--threads N] [--samples N] [--no-gpu]\n"
           "                            [--profile PATH] [--quiet] [--path]\n"
-          "Measures fingerprint, candidates and align on one CPU thread, on N\n"
-          "threads (default: all usable) and on the GPU when one is usable\n"
+          "Measures filter and align on one CPU thread, on N threads\n"
+          "(default: all usable) and on the GPU when one is usable\n"
           "(ACCELSTRAT_GPU=cuda|sim|off), and writes the fitted rates to the\n"
           "profile: --profile PATH, else ACCELSTRAT_PROFILE, else\n"
           "$XDG_CACHE_HOME/accelstrat/profile-HOST.txt or\n"

@@ -1,4 +1,4 @@
-/* Batch files (runtime/batchfile.h): synthetic batches of the three built-in
+/* Batch files (runtime/batchfile.h): synthetic batches of the two built-in
  * kernels survive a write and a read byte for byte and compute the same
  * outputs; every kind of damage to a file (every truncation, bad fields,
  * sizes that would make the reader allocate far more than the file holds)
@@ -122,12 +122,11 @@ static void round_trip(const char *name, const as_batch *b) {
   CHECK(s.words == NULL && s.out == NULL);
 }
 
-static const as_kernel *const kernels[] = {&as_kernel_fingerprint,
-                                           &as_kernel_candidates,
-                                           &as_kernel_align};
+static const as_kernel *const kernels[] = {&as_kernel_filter, &as_kernel_align};
+#define KERNELS (sizeof kernels / sizeof *kernels)
 
 static void test_round_trips(uint64_t seed) {
-  for (int k = 0; k < 3; k++) {
+  for (size_t k = 0; k < KERNELS; k++) {
     for (size_t n = 0; n <= 40; n += 40) {
       as_synth s;
       as_synth_shape shape = {.n = n, .min_len = 0, .max_len = 300, .every = 8};
@@ -207,7 +206,7 @@ static void expect_malformed(const char *what, const unsigned char *buf, size_t 
 static void test_damage(uint64_t seed) {
   char path[512], err[512];
   /* Small files of each kernel: every truncation. */
-  for (int k = 0; k < 3; k++) {
+  for (size_t k = 0; k < KERNELS; k++) {
     as_synth s;
     as_synth_shape shape = {.n = 3, .min_len = 1, .max_len = 6, .every = 3};
     CHECK_INT_EQ(as__synth_make(&s, kernels[k], &shape, seed), 0);
@@ -260,7 +259,7 @@ static void test_damage(uint64_t seed) {
   DAMAGE("format version 2", bad[7] = '2');
   DAMAGE("unknown kernel", memcpy(bad + l.name, "alien", 5));
   DAMAGE("unprintable kernel name", memcpy(bad + l.name, "al\n\xff" "n", 5));
-  DAMAGE("another kernel's name", memcpy(bad + l.name, "fing", 4));
+  DAMAGE("another kernel's name", memcpy(bad + l.name, "filte", 5));
   DAMAGE("name length 0", set_u32(bad + 8, 0));
   DAMAGE("name length 4 GiB", set_u32(bad + 8, 0xffffffffu));
   DAMAGE("name length past the file", set_u32(bad + 8, 60));
@@ -289,38 +288,41 @@ static void test_damage(uint64_t seed) {
   free(good);
   free(bad);
 
-  /* Kernels whose n no offsets bound: a header claiming 2^40 tasks must be
-   * refused before any output is allocated (that would be AS_ENOMEM). */
-  CHECK_INT_EQ(as__synth_make(&s, &as_kernel_candidates,
-                              &(as_synth_shape){.n = 2}, seed), 0);
-  path_of(path, sizeof path, "cand2.asb");
+  /* A filter batch: n beyond what its offsets hold, a batch without
+   * offsets, and a shared block its kernel's checks refuse (the reserved
+   * field, a threshold above 1), each refused before outputs are allocated. */
+  CHECK_INT_EQ(as__synth_make(&s, &as_kernel_filter,
+                              &(as_synth_shape){.n = 2, .min_len = 1, .max_len = 4},
+                              seed), 0);
+  path_of(path, sizeof path, "filter2.asb");
   CHECK_INT_EQ(as__batch_write(&s.batch, path, err, sizeof err), 0);
+  size_t data_bytes = (size_t)(s.batch.offsets[2] - s.batch.offsets[0]);
   as__synth_free(&s);
   good = slurp(path, &len);
   if (good) {
-    const layout lc = layout_of(strlen("candidates"));
-    set_u64(good + lc.n, 1ull << 40);
-    expect_malformed("candidates n 2^40", good, len);
-    set_u64(good + lc.n, 3); /* one more than the shared block's signatures */
-    expect_malformed("candidates n above the signatures", good, len);
-    set_u64(good + lc.n, 2);
-    good[lc.offsets + 12] = 1; /* reserved field of the shared header */
-    expect_malformed("candidates reserved field", good, len);
+    const layout lf = layout_of(strlen("filter"));
+    const size_t shared = lf.offsets + 3 * 8 + data_bytes;
+    set_u64(good + lf.n, 1ull << 40);
+    expect_malformed("filter n 2^40", good, len);
+    set_u64(good + lf.n, 2);
+    good[lf.flag] = 0;
+    set_u64(good + lf.data_bytes, 0);
+    memmove(good + lf.offsets, good + shared, len - shared);
+    expect_malformed("filter without offsets", good, len - (shared - lf.offsets));
     free(good);
   }
-  CHECK_INT_EQ(as__synth_make(&s, &as_kernel_fingerprint,
-                              &(as_synth_shape){.n = 0}, seed), 0);
-  path_of(path, sizeof path, "fp0.asb");
-  CHECK_INT_EQ(as__batch_write(&s.batch, path, err, sizeof err), 0);
-  as__synth_free(&s);
   good = slurp(path, &len);
   if (good) {
-    /* Without offsets and with 2^40 tasks: the file is still the right size
-     * (it loses its one offset, gains 8 bytes of n's worth nothing). */
-    const layout lf = layout_of(strlen("fingerprint"));
-    set_u64(good + lf.n, 1ull << 40);
-    good[lf.flag] = 0;
-    expect_malformed("fingerprint n 2^40 without offsets", good, len - 8);
+    const layout lf = layout_of(strlen("filter"));
+    const size_t shared = lf.offsets + 3 * 8 + data_bytes;
+    memcpy(bad = malloc(len), good, len);
+    set_u32(bad + shared + 20, 1); /* as_filter_shared.reserved */
+    expect_malformed("filter reserved field", bad, len);
+    memcpy(bad, good, len);
+    double above = 1.5;
+    memcpy(bad + shared + 24, &above, sizeof above); /* min_similarity */
+    expect_malformed("filter threshold 1.5", bad, len);
+    free(bad);
     free(good);
   }
 

@@ -91,7 +91,7 @@ static void test_round_trip(void) {
   CHECK(as__model_last_gpu("sim", key, sizeof key) && strcmp(key, "sim/test/1") == 0);
   CHECK(near(as__model_gpu_init_ns("sim", "sim/test/1"), 5e6));
   /* another kernel, another device: still the defaults */
-  as__model_rates(&as_kernel_fingerprint, cpu, &r);
+  as__model_rates(&as_kernel_filter, cpu, &r);
   CHECK_INT_EQ(r.calibrated, 0);
   as__model_rates(&as_kernel_align, "cpu/another-model", &r);
   CHECK_INT_EQ(r.calibrated, 0);
@@ -149,7 +149,7 @@ static void test_bad_files(void) {
     as__model_reset();
     as_rates r;
     as__model_rates(&as_kernel_align, cpu, &r);
-    as__model_rates(&as_kernel_candidates, cpu, &r);
+    as__model_rates(&as_kernel_filter, cpu, &r);
     CHECK_MSG(r.calibrated == 0, "%s: rates used", cases[i].what);
     CHECK_MSG(as__model_warnings() == 1, "%s: %u warnings, expected 1",
               cases[i].what, as__model_warnings());
@@ -209,7 +209,7 @@ static void test_concurrent_saves(void) {
       for (int i = 0; i < ROUNDS; i++) {
         as__model_reset();
         as__model_learn(&as_kernel_align, own, 1e6 * (1 + w), 1e6);
-        as__model_learn(&as_kernel_fingerprint, "cpu/shared", 1e6, 1e6);
+        as__model_learn(&as_kernel_filter, "cpu/shared", 1e6, 1e6);
         if (as_profile_save() != 0) _exit(2);
       }
       _exit(as__model_warnings() ? 3 : 0);
@@ -229,7 +229,7 @@ static void test_concurrent_saves(void) {
     CHECK_MSG(near(r.scale, 1 + w), "writer %d's rate lost (scale %.3f)", w, r.scale);
   }
   CHECK_INT_EQ(as__model_warnings(), 0);
-  CHECK(strcmp(as__model_source(&as_kernel_fingerprint, "cpu/shared"), "learned") == 0);
+  CHECK(strcmp(as__model_source(&as_kernel_filter, "cpu/shared"), "learned") == 0);
   DIR *d = opendir(dir);
   struct dirent *e;
   while (d && (e = readdir(d)))
@@ -343,8 +343,8 @@ static void test_calibrate(void) {
   char sim[96];
   CHECK(as__gpu_peek(sim, sizeof sim, NULL, NULL) == 1);
   as__model_reset();
-  const as_kernel *ks[] = {&as_kernel_fingerprint, &as_kernel_candidates, &as_kernel_align};
-  for (int i = 0; i < 3; i++) {
+  const as_kernel *ks[] = {&as_kernel_filter, &as_kernel_align};
+  for (int i = 0; i < 2; i++) {
     as_rates r;
     as__model_rates(ks[i], cpu, &r);
     CHECK_MSG(r.calibrated && r.unit_ns > 0 && r.eff > 0, "%s on the CPU", ks[i]->name);

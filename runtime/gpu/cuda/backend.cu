@@ -158,9 +158,7 @@ int cuda_init(as_gpu_info *info, char *detail, size_t len) {
   }
   /* Loads the module now (lazy loading would defer it to the first launch),
    * so a device the code cannot run on is found here. */
-  const void *kernels[] = {(const void *)as_fingerprint_kernel,
-                           (const void *)as_candidates_kernel,
-                           (const void *)as_filter_kernel,
+  const void *kernels[] = {(const void *)as_filter_kernel,
                            (const void *)as_align_thread_kernel,
                            (const void *)as_align_warp_kernel};
   for (const void *k : kernels) {
@@ -212,14 +210,10 @@ int cuda_mem_info(size_t *free_bytes, size_t *total_bytes) {
   return 0;
 }
 
-enum which { AS_K_NONE, AS_K_FINGERPRINT, AS_K_CANDIDATES, AS_K_FILTER, AS_K_ALIGN };
+enum which { AS_K_NONE, AS_K_FILTER, AS_K_ALIGN };
 
 which kernel_of(const as_kernel *k) {
   if (!k || !k->name || k->version != 1) return AS_K_NONE;
-  if (!strcmp(k->name, "fingerprint") && k->out_size == sizeof(as_signature))
-    return AS_K_FINGERPRINT;
-  if (!strcmp(k->name, "candidates") && k->out_size == sizeof(as_candidates_out))
-    return AS_K_CANDIDATES;
   if (!strcmp(k->name, "filter") && k->out_size == sizeof(as_filter_out))
     return AS_K_FILTER;
   if (!strcmp(k->name, "align") && k->out_size == sizeof(as_align_out))
@@ -256,7 +250,6 @@ struct part {
   size_t out_at, out_bytes;
   size_t work_at;
   uint64_t work_words;
-  uint32_t splits; /* fingerprint: blocks per task */
   uint32_t long_pairs; /* align: warp pairs, first in the list */
 };
 
@@ -282,12 +275,12 @@ uint64_t offset_of(const as_batch *b, size_t i) {
   return b->offsets ? b->offsets[i] : 0;
 }
 
-/* Splits [begin, end) in two with about half the input bytes (half the
- * tasks for candidates, which have none). */
-size_t split_point(const as_batch *b, which kind, size_t begin, size_t end) {
+/* Splits [begin, end) in two with about half the input bytes (for filter,
+ * whose tasks are all one size, half the tasks). */
+size_t split_point(const as_batch *b, size_t begin, size_t end) {
   if (end - begin < 2) return end;
   size_t mid = begin + (end - begin) / 2;
-  if (kind != AS_K_CANDIDATES && b->offsets) {
+  if (b->offsets) {
     uint64_t half = offset_of(b, begin) + (offset_of(b, end) - offset_of(b, begin)) / 2;
     mid = (size_t)(std::lower_bound(b->offsets + begin, b->offsets + end, half) -
                    b->offsets);
@@ -297,33 +290,16 @@ size_t split_point(const as_batch *b, which kind, size_t begin, size_t end) {
   return mid;
 }
 
-uint32_t fingerprint_splits(const as_batch *b, const part &p) {
-  uint64_t longest = 0;
-  for (size_t i = p.begin; i < p.end; i++) {
-    uint64_t n = (offset_of(b, i + 1) - offset_of(b, i)) / sizeof(uint32_t);
-    longest = n > longest ? n : longest;
-  }
-  uint64_t by_length = (longest + AS_FP_MIN_PER_SPLIT - 1) / AS_FP_MIN_PER_SPLIT;
-  /* Enough blocks for every SM to hold several. */
-  uint64_t wanted = (uint64_t)g.sm_count * 16;
-  uint64_t by_occupancy = (wanted + p.tasks - 1) / p.tasks;
-  uint64_t splits = std::min(by_length, by_occupancy);
-  return (uint32_t)std::max<uint64_t>(1, std::min<uint64_t>(splits, 65535));
-}
-
 void plan(layout *L, which kind, const as_batch *b, size_t begin, size_t end,
           int *huge) {
   memset(L, 0, sizeof *L);
   L->kind = kind;
   L->b = b;
-  size_t mid = split_point(b, kind, begin, end);
+  size_t mid = split_point(b, begin, end);
   L->parts = mid < end ? 2 : 1;
   size_t bounds[3] = {begin, mid, end};
   size_t at = 0;
-  if (kind == AS_K_CANDIDATES) {
-    const as_candidates_shared *hdr = (const as_candidates_shared *)b->shared;
-    L->shared_bytes = sizeof *hdr + (size_t)hdr->n * sizeof(as_signature);
-  } else if (kind == AS_K_FILTER) {
+  if (kind == AS_K_FILTER) {
     const as_filter_shared *hdr = (const as_filter_shared *)b->shared;
     L->shared_bytes = sizeof *hdr + as_filter_words(hdr) * sizeof(uint32_t);
   }
@@ -334,7 +310,6 @@ void plan(layout *L, which kind, const as_batch *b, size_t begin, size_t end,
     p.end = bounds[s + 1];
     p.tasks = (uint32_t)(p.end - p.begin);
     p.in_at = at;
-    if (kind == AS_K_CANDIDATES) continue;
     p.data_from = offset_of(b, p.begin);
     p.data_bytes = offset_of(b, p.end) - p.data_from;
     /* A filter chunk's tasks are back to back (each exactly one
@@ -352,7 +327,6 @@ void plan(layout *L, which kind, const as_batch *b, size_t begin, size_t end,
     }
     p.data_at = place(&at, p.data_bytes, huge);
     p.in_bytes = at - p.in_at;
-    if (kind == AS_K_FINGERPRINT) p.splits = fingerprint_splits(b, p);
   }
   for (int s = 0; s < L->parts; s++) {
     part &p = L->p[s];
@@ -454,27 +428,6 @@ unsigned blocks_for(uint64_t items, unsigned per_block) {
 void launch(const layout &L, const part &p, cudaStream_t st) {
   unsigned char *d = g.dev;
   switch (L.kind) {
-    case AS_K_FINGERPRINT: {
-      as_fp_args a = {d + p.data_at, (const uint64_t *)(d + p.offs_at),
-                      (uint32_t *)(d + p.out_at), p.splits};
-      if (p.splits > 1) cudaMemsetAsync(d + p.out_at, 0xff, p.out_bytes, st);
-      as_fingerprint_kernel<<<dim3(p.tasks, p.splits), AS_FP_THREADS, 0, st>>>(a);
-      break;
-    }
-    case AS_K_CANDIDATES: {
-      const as_candidates_shared *hdr = (const as_candidates_shared *)L.b->shared;
-      uint32_t limit = std::min<uint32_t>(hdr->max_out, AS_CANDIDATES_MAX);
-      as_cand_args a = {(const as_u4 *)(d + L.shared_at + sizeof *hdr),
-                        hdr->n,
-                        hdr->min_matches,
-                        limit,
-                        (uint32_t)p.begin,
-                        (uint32_t)p.end,
-                        (as_candidates_out *)(d + p.out_at)};
-      as_candidates_kernel<<<blocks_for(p.tasks, AS_CAND_QPB), AS_CAND_THREADS, 0,
-                             st>>>(a);
-      break;
-    }
     case AS_K_FILTER: {
       as_filter_args a = {(const as_filter_shared *)(d + L.shared_at),
                           (const as_filter_task *)(d + p.data_at), p.tasks,
@@ -554,10 +507,6 @@ cudaError_t enqueue(layout &L, const char **what) {
 
 int check_inputs(which kind, const as_batch *b, size_t begin, size_t end) {
   switch (kind) {
-    case AS_K_FINGERPRINT:
-      return as__check_fingerprint(b, begin, end);
-    case AS_K_CANDIDATES:
-      return as__check_candidates(b, begin, end);
     case AS_K_FILTER: {
       as_filter_view v;
       return as__check_filter(b, begin, end, &v);

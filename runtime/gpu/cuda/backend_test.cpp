@@ -38,10 +38,6 @@ struct ragged {
   std::vector<uint64_t> offsets{0};
   void end_task() { offsets.push_back(words.size() * sizeof(uint32_t)); }
   size_t n() const { return offsets.size() - 1; }
-  void stream(uint32_t len, uint32_t alphabet) {
-    for (uint32_t i = 0; i < len; i++) words.push_back(token(alphabet));
-    end_task();
-  }
   void pair(uint32_t la, uint32_t lb, uint32_t alphabet) {
     words.push_back(la);
     words.push_back(lb);
@@ -96,8 +92,7 @@ static void test_init(void) {
              !info.is_simulated,
          "info: %s %s %d %zu", info.name, info.driver, info.devices, info.total_mem);
   CHECK_MSG(be->init(&info, detail, sizeof detail) == 0, "second init");
-  CHECK_MSG(be->has_kernel(&as_kernel_fingerprint) && be->has_kernel(&as_kernel_candidates) &&
-             be->has_kernel(&as_kernel_filter) && be->has_kernel(&as_kernel_align),
+  CHECK_MSG(be->has_kernel(&as_kernel_filter) && be->has_kernel(&as_kernel_align),
          "built-in kernels");
   as_kernel other = as_kernel_align;
   other.version = 2;
@@ -105,70 +100,6 @@ static void test_init(void) {
   other = as_kernel_align;
   other.name = "mine";
   CHECK_MSG(!be->has_kernel(&other) && !be->has_kernel(NULL), "a user kernel");
-}
-
-static void test_fingerprint(void) {
-  ragged r;
-  static const uint32_t lengths[] = {0, 1, 2, 3, 63, 64, 65, 600, 1500};
-  for (uint32_t len : lengths) r.stream(len, below(2) ? 0 : 3 + below(50));
-  for (int i = 0; i < 40; i++) r.stream(below(200), 1 + below(20));
-  as_batch b = r.batch(&as_kernel_fingerprint);
-  same_as_cpu("fingerprint", b, 0, b.n);
-  same_as_cpu("fingerprint [3, n-2)", b, 3, b.n - 2);
-  same_as_cpu("fingerprint one task", b, 7, 8);
-
-  ragged big; /* few long streams: more than one block per task */
-  for (int i = 0; i < 3; i++) big.stream(3000 + below(3000), 0);
-  b = big.batch(&as_kernel_fingerprint);
-  same_as_cpu("fingerprint, streams split over blocks", b, 0, b.n);
-  CHECK_MSG(fake_cuda_max_grid_y() > 1, "no stream was split (grid.y %u)",
-         fake_cuda_max_grid_y());
-
-  as_batch none = {&as_kernel_fingerprint, 5, NULL, NULL, NULL, 0, NULL};
-  same_as_cpu("fingerprint without offsets", none, 0, 5);
-
-  ragged bad;
-  bad.stream(4, 0);
-  bad.stream(4, 0);
-  bad.offsets[1] -= 2;
-  b = bad.batch(&as_kernel_fingerprint);
-  same_as_cpu("fingerprint, ragged token", b, 0, 2, AS_EINVAL);
-  std::vector<uint64_t> down = {0, 16, 8};
-  as_batch backwards = {&as_kernel_fingerprint, 2, bad.words.data(), down.data(), NULL, 0, NULL};
-  std::vector<unsigned char> out(2 * sizeof(as_signature));
-  backwards.out = out.data();
-  CHECK_MSG(be->run_chunk(&backwards, 0, 2, NULL, 0) == AS_EINVAL, "decreasing offsets");
-}
-
-static void test_candidates(void) {
-  const uint32_t n = 90;
-  std::vector<uint32_t> block(4 + (size_t)n * AS_MINHASH_K);
-  as_signature base[3];
-  for (auto &s : base)
-    for (auto &h : s.h) h = (uint32_t)rnd();
-  as_signature *sig = (as_signature *)(block.data() + 4);
-  for (uint32_t i = 0; i < n; i++) {
-    sig[i] = base[below(3)];
-    for (uint32_t c = below(AS_MINHASH_K); c > 0; c--) sig[i].h[below(AS_MINHASH_K)] = below(3);
-  }
-  static const uint32_t params[][2] = {{0, 32}, {30, 4}, {128, 32}};
-  for (auto &p : params) {
-    block[0] = n;
-    block[1] = p[0];
-    block[2] = p[1];
-    block[3] = 0;
-    as_batch b = {&as_kernel_candidates, n, NULL, NULL, block.data(),
-                  block.size() * sizeof(uint32_t), NULL};
-    char what[80];
-    snprintf(what, sizeof what, "candidates min %u max %u", p[0], p[1]);
-    same_as_cpu(what, b, 0, n);
-    snprintf(what, sizeof what, "candidates min %u max %u [5, n-1)", p[0], p[1]);
-    same_as_cpu(what, b, 5, n - 1);
-  }
-  block[2] = 0;
-  as_batch bad = {&as_kernel_candidates, n, NULL, NULL, block.data(),
-                  block.size() * sizeof(uint32_t), NULL};
-  same_as_cpu("candidates max_out 0", bad, 0, n, AS_EINVAL);
 }
 
 /* Filter searches over families of near-duplicates with more than one block
@@ -232,26 +163,26 @@ static void test_align(void) {
 
 static void test_ranges(void) {
   ragged r;
-  r.stream(10, 0);
-  as_batch b = r.batch(&as_kernel_fingerprint);
-  std::vector<unsigned char> out(sizeof(as_signature));
+  r.pair(10, 12, 0);
+  as_batch b = r.batch(&as_kernel_align);
+  std::vector<unsigned char> out(sizeof(as_align_out));
   b.out = out.data();
   unsigned long before = fake_cuda_launches();
   CHECK_MSG(be->run_chunk(&b, 1, 1, NULL, 0) == 0 && fake_cuda_launches() == before,
          "an empty chunk launches nothing");
   CHECK_MSG(be->run_chunk(&b, 1, 0, NULL, 0) == AS_EINVAL, "begin > end");
   CHECK_MSG(be->run_chunk(&b, 0, 2, NULL, 0) == AS_EINVAL, "end > n");
-  as_kernel mine = as_kernel_fingerprint;
+  as_kernel mine = as_kernel_align;
   mine.name = "mine";
   b.kernel = &mine;
   CHECK_MSG(be->run_chunk(&b, 0, 1, NULL, 0) == AS_ENOSYS, "a kernel it lacks");
 }
 
 static void test_oom(void) {
-  ragged r;
-  for (int i = 0; i < 20; i++) r.stream(2000, 0);
-  as_batch b = r.batch(&as_kernel_fingerprint);
-  std::vector<unsigned char> out(b.n * sizeof(as_signature), 0x5a), untouched = out;
+  ragged r; /* 160 KiB of input: pairs of 1,500 and 500 tokens */
+  for (int i = 0; i < 20; i++) r.pair(1500, 500, 0);
+  as_batch b = r.batch(&as_kernel_align);
+  std::vector<unsigned char> out(b.n * sizeof(as_align_out), 0x5a), untouched = out;
   b.out = out.data();
   /* From no kept buffers: those of earlier tests may hold this chunk. */
   be->shutdown();
@@ -264,9 +195,9 @@ static void test_oom(void) {
   CHECK_MSG(fake_cuda_in_use() == 0, "oom left %zu bytes allocated", fake_cuda_in_use());
   size_t free_b = 0, total_b = 0;
   CHECK_MSG(be->mem_info(&free_b, &total_b) == 0 && free_b == (64 << 10), "mem_info after oom");
-  same_as_cpu("fingerprint, a chunk that fits after the oom", b, 0, 2);
+  same_as_cpu("align, a chunk that fits after the oom", b, 0, 2);
   fake_cuda_set_memory((size_t)1 << 30);
-  same_as_cpu("fingerprint after the oom", b, 0, b.n);
+  same_as_cpu("align after the oom", b, 0, b.n);
   /* Kept buffers count as free: the next chunk may use them. */
   CHECK_MSG(be->mem_info(&free_b, &total_b) == 0 && free_b == total_b,
          "mem_info with kept buffers: %zu of %zu", free_b, total_b);
@@ -299,7 +230,6 @@ int main(void) {
     void (*fn)(void);
   } tests[] = {
       {"unavailable", test_unavailable}, {"init", test_init},
-      {"fingerprint", test_fingerprint}, {"candidates", test_candidates},
       {"filter", test_filter},
       {"align", test_align},             {"ranges", test_ranges},
       {"oom", test_oom},                 {"driver_error", test_driver_error},

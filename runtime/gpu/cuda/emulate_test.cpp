@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <memory>
 #include <vector>
 
 #include "kernels.cuh"
@@ -33,21 +32,15 @@ static uint32_t token(uint32_t alphabet) {
   static const uint32_t edges[] = {0, UINT32_MAX, 1, 0x80000000u};
   if (alphabet == 0) return (uint32_t)rnd();
   uint32_t k = below(alphabet);
-  return k < 4 ? edges[k] : (uint32_t)as_mix64(k);
+  return k < 4 ? edges[k] : k * 0x9e3779b1u + 12345u;
 }
 
-/* Runs body(bx, by, tid, shared) for every thread of a gx x gy grid of
- * blocks of `threads` threads, one block at a time. */
-template <typename Smem, typename Body>
-static void run_grid(unsigned gx, unsigned gy, unsigned threads, Body body) {
-  for (unsigned by = 0; by < gy; by++)
-    for (unsigned bx = 0; bx < gx; bx++) {
-      std::unique_ptr<Smem> sh(new Smem());
-      as_simt::run_block(threads, [&](unsigned tid) { body(bx, by, tid, *sh); });
-    }
+/* Runs body(w, lane) for every lane of `warps` warps, one warp at a time. */
+template <typename Body>
+static void run_warps(unsigned warps, Body body) {
+  for (unsigned w = 0; w < warps; w++)
+    as_simt::run_block(AS_WARP, [&](unsigned lane) { body(w, lane); });
 }
-
-struct no_smem {};
 
 /* A ragged batch: tasks' bytes back to back, n + 1 offsets. */
 struct ragged {
@@ -57,74 +50,11 @@ struct ragged {
   size_t n() const { return offsets.size() - 1; }
 };
 
-static void test_fingerprint(void) {
-  static const uint32_t lengths[] = {0, 1, 2, 3, 63, 64, 65, 511, 512, 513, 1300};
-  ragged r;
-  for (uint32_t len : lengths) {
-    uint32_t alphabet = below(3) == 0 ? 0 : 2 + below(40);
-    for (uint32_t t = 0; t < len; t++) r.words.push_back(token(alphabet));
-    r.end_task();
-  }
-  size_t n = r.n();
-  for (uint32_t splits : {1u, 3u}) {
-    std::vector<uint32_t> sig(n * AS_MINHASH_K, splits > 1 ? UINT32_MAX : 0);
-    as_fp_args a = {(const unsigned char *)r.words.data(), r.offsets.data(),
-                    sig.data(), splits};
-    run_grid<as_fp_smem>((unsigned)n, splits, AS_FP_THREADS,
-                         [&](unsigned bx, unsigned by, unsigned tid, as_fp_smem &sh) {
-                           as_fp_block(a, bx, by, tid, sh);
-                         });
-    for (size_t i = 0; i < n; i++) {
-      uint32_t want[AS_MINHASH_K];
-      as_minhash_signature(r.words.data() + r.offsets[i] / 4,
-                           (uint32_t)((r.offsets[i + 1] - r.offsets[i]) / 4), want);
-      CHECK_MSG(!memcmp(want, &sig[i * AS_MINHASH_K], sizeof want),
-             "fingerprint: task %zu (%u tokens), %u splits", i, lengths[i], splits);
-    }
-  }
-}
-
-static void test_candidates(void) {
-  const uint32_t n = 150;
-  std::vector<as_signature> sigs(n);
-  as_signature base[5];
-  for (auto &s : base)
-    for (uint32_t k = 0; k < AS_MINHASH_K; k++) s.h[k] = (uint32_t)rnd();
-  for (uint32_t i = 0; i < n; i++) {
-    sigs[i] = base[below(5)];
-    uint32_t changes = below(4) == 0 ? 0 : below(AS_MINHASH_K + 1);
-    for (uint32_t c = 0; c < changes; c++) sigs[i].h[below(AS_MINHASH_K)] = below(3);
-  }
-  static const uint32_t params[][2] = {{0, 32}, {0, 1}, {40, 5}, {64, 32}, {128, 32}, {1, 17}};
-  for (auto &p : params) {
-    as_candidates_shared hdr = {n, p[0], p[1], 0};
-    for (int range = 0; range < 2; range++) {
-      uint32_t qbegin = range ? 3 : 0, qend = range ? n - 2 : n;
-      std::vector<as_candidates_out> out(qend - qbegin);
-      memset(out.data(), 0xa5, out.size() * sizeof out[0]);
-      as_cand_args a = {(const as_u4 *)sigs.data(), n, hdr.min_matches,
-                        hdr.max_out, qbegin, qend, out.data()};
-      run_grid<as_cand_smem>((qend - qbegin + AS_CAND_QPB - 1) / AS_CAND_QPB, 1,
-                             AS_CAND_THREADS,
-                             [&](unsigned bx, unsigned, unsigned tid, as_cand_smem &sh) {
-                               as_cand_block(a, bx, tid, sh);
-                             });
-      for (uint32_t q = qbegin; q < qend; q++) {
-        as_candidates_out want;
-        as_candidates_query(&hdr, sigs.data(), q, &want);
-        CHECK_MSG(!memcmp(&want, &out[q - qbegin], sizeof want),
-               "candidates: query %u (min_matches %u, max_out %u): count %u, want %u",
-               q, p[0], p[1], out[q - qbegin].count, want.count);
-      }
-    }
-  }
-}
-
 /* One pair through as_warp_lcs on one emulated warp. */
 static uint32_t warp_lcs(const std::vector<uint32_t> &a, const std::vector<uint32_t> &b) {
   std::vector<uint64_t> work(as_warp_lcs_words((uint32_t)a.size(), (uint32_t)b.size()) + 1);
   uint32_t result[AS_WARP];
-  run_grid<no_smem>(1, 1, AS_WARP, [&](unsigned, unsigned, unsigned lane, no_smem &) {
+  run_warps(1, [&](unsigned, unsigned lane) {
     result[lane] = as_warp_lcs(a.data(), (uint32_t)a.size(), b.data(),
                                (uint32_t)b.size(), work.data(), lane);
   });
@@ -210,8 +140,8 @@ static void test_align_args(void) {
   std::vector<as_align_out> out(n), want(n);
   as_align_args a = {(const unsigned char *)r.words.data(), r.offsets.data(),
                      work_off.data(), list.data(), long_pairs, work.data(), out.data()};
-  run_grid<no_smem>(long_pairs, 1, AS_WARP, [&](unsigned bx, unsigned, unsigned lane, no_smem &) {
-    as_align_warp(a, bx, lane);
+  run_warps(long_pairs, [&](unsigned w, unsigned lane) {
+    as_align_warp(a, w, lane);
   });
   as_align_args short_args = a;
   short_args.list += long_pairs;
@@ -314,22 +244,6 @@ static void test_filter_validation(void) {
 
 static void test_validation(void) {
   uint32_t words[64] = {0};
-  uint64_t off[3];
-  as_batch b = {&as_kernel_fingerprint, 2, words, off, NULL, 0, NULL};
-  struct { uint64_t o[3]; const void *data; const char *what; } fp[] = {
-      {{0, 8, 16}, words, "fingerprint ok"},
-      {{0, 6, 16}, words, "fingerprint ragged token"},
-      {{0, 8, 16}, (const char *)words + 2, "fingerprint misaligned"},
-      {{0, 0, 0}, words, "fingerprint empty"},
-  };
-  for (auto &c : fp) {
-    memcpy(off, c.o, sizeof off);
-    b.data = c.data;
-    expect_same_verdict(&b, as__check_fingerprint(&b, 0, 2), c.what);
-  }
-  b.offsets = NULL;
-  expect_same_verdict(&b, as__check_fingerprint(&b, 0, 2), "fingerprint no offsets");
-
   struct { uint32_t len_a, len_b; uint64_t size; const char *what; } al[] = {
       {2, 3, 8 + 20, "align ok"},
       {2, 3, 8 + 24, "align too long"},
@@ -345,32 +259,13 @@ static void test_validation(void) {
     expect_same_verdict(&a, as__check_align(&a, 0, 1), c.what);
   }
 
-  struct { uint32_t hdr[4]; size_t sigs; size_t n; const char *what; } cd[] = {
-      {{2, 10, 5, 0}, 2, 2, "candidates ok"},
-      {{2, 10, 0, 0}, 2, 2, "candidates max_out 0"},
-      {{2, 10, 33, 0}, 2, 2, "candidates max_out 33"},
-      {{2, 129, 5, 0}, 2, 2, "candidates min_matches 129"},
-      {{2, 10, 5, 1}, 2, 2, "candidates reserved"},
-      {{3, 10, 5, 0}, 2, 2, "candidates block too short"},
-      {{2, 10, 5, 0}, 2, 3, "candidates more queries than functions"},
-  };
-  std::vector<uint32_t> block(4 + 3 * AS_MINHASH_K);
-  for (auto &c : cd) {
-    memcpy(block.data(), c.hdr, sizeof c.hdr);
-    as_batch q = {&as_kernel_candidates, c.n, NULL, NULL, block.data(),
-                  sizeof c.hdr + c.sigs * sizeof(as_signature), NULL};
-    expect_same_verdict(&q, as__check_candidates(&q, 0, c.n), c.what);
-  }
-  as_batch q = {&as_kernel_candidates, 0, NULL, NULL, NULL, 0, NULL};
-  expect_same_verdict(&q, as__check_candidates(&q, 0, 0), "candidates no block");
   test_filter_validation();
 }
 
 int main(void) {
   rng.state = test_seed();
   struct { const char *name; void (*fn)(void); } tests[] = {
-      {"validation", test_validation},   {"fingerprint", test_fingerprint},
-      {"candidates", test_candidates},   {"filter", test_filter},
+      {"validation", test_validation}, {"filter", test_filter},
       {"warp_lcs", test_warp_lcs},
       {"align_args", test_align_args},
   };

@@ -14,7 +14,6 @@
 
 #include <functional>
 #include <map>
-#include <memory>
 #include <vector>
 
 #include <cuda_runtime_api.h>
@@ -23,8 +22,6 @@
 
 /* The host stubs nvcc generates for backend.cu's kernels: their addresses
  * are what a launch names. */
-void as_fingerprint_kernel(as_fp_args);
-void as_candidates_kernel(as_cand_args);
 void as_filter_kernel(as_filter_args);
 void as_align_thread_kernel(as_align_args);
 void as_align_warp_kernel(as_align_args);
@@ -58,7 +55,6 @@ cudaError_t sticky = cudaSuccess, fail_next_sync = cudaSuccess;
 thread_local cudaError_t last_error = cudaSuccess;
 thread_local std::vector<launch_config> configs;
 unsigned long launches;
-unsigned max_grid_y;
 size_t to_device; /* bytes copied host to device */
 
 cudaError_t record(cudaError_t e) {
@@ -81,44 +77,10 @@ int is_sticky(cudaError_t e) {
          e == cudaErrorMisalignedAddress || e == cudaErrorECCUncorrectable;
 }
 
-/* The __global__ wrappers of kernels.cuh, block by block. */
-template <typename Smem, typename Body>
-void each_block(dim3 grid, unsigned threads, Body body) {
-  for (unsigned by = 0; by < grid.y; by++)
-    for (unsigned bx = 0; bx < grid.x; bx++) {
-      std::unique_ptr<Smem> sh(new Smem());
-      as_simt::run_block(threads, [&](unsigned tid) { body(bx, by, tid, *sh); });
-    }
-}
-
-struct no_smem {};
-
 /* With FAKE_CUDART_FAST set, kernels compute the same outputs with the
  * shared per-task functions in plain loops instead of the emulated threads:
  * fast enough to run accelstrat-gpu-check itself on the fake. */
-std::function<void()> fast(const void *kernel, dim3 grid, dim3 block,
-                           void **args) {
-  if (kernel == (const void *)as_fingerprint_kernel) {
-    as_fp_args a = *(as_fp_args *)args[0];
-    return [=] {
-      for (unsigned task = 0; task < grid.x; task++) {
-        uint32_t sig[AS_MINHASH_K], *out = a.sig + (size_t)task * AS_MINHASH_K;
-        as_minhash_signature((const uint32_t *)(a.data + a.off[task]),
-                             (uint32_t)((a.off[task + 1] - a.off[task]) / 4), sig);
-        for (unsigned k = 0; k < AS_MINHASH_K; k++)
-          out[k] = a.splits == 1 || sig[k] < out[k] ? sig[k] : out[k];
-      }
-    };
-  }
-  if (kernel == (const void *)as_candidates_kernel) {
-    as_cand_args a = *(as_cand_args *)args[0];
-    return [=] {
-      as_candidates_shared hdr = {a.n, a.min_matches, a.limit, 0};
-      for (uint32_t q = a.qbegin; q < a.qend; q++)
-        as_candidates_query(&hdr, (const as_signature *)a.sigs, q,
-                            a.out + (q - a.qbegin));
-    };
-  }
+std::function<void()> fast(const void *kernel, void **args) {
   if (kernel == (const void *)as_filter_kernel) {
     as_filter_args a = *(as_filter_args *)args[0];
     return [=] {
@@ -128,7 +90,6 @@ std::function<void()> fast(const void *kernel, dim3 grid, dim3 block,
   if (kernel == (const void *)as_align_thread_kernel ||
       kernel == (const void *)as_align_warp_kernel) {
     as_align_args a = *(as_align_args *)args[0];
-    (void)block;
     return [=] { /* as_lcs fits in either kernel's workspace */
       for (uint32_t k = 0; k < a.count; k++) as_align_thread(a, k);
     };
@@ -138,25 +99,7 @@ std::function<void()> fast(const void *kernel, dim3 grid, dim3 block,
 
 std::function<void()> emulation(const void *kernel, dim3 grid, dim3 block,
                                 void **args) {
-  if (getenv("FAKE_CUDART_FAST")) return fast(kernel, grid, block, args);
-  if (kernel == (const void *)as_fingerprint_kernel) {
-    as_fp_args a = *(as_fp_args *)args[0];
-    return [=] {
-      each_block<as_fp_smem>(grid, block.x, [&](unsigned bx, unsigned by, unsigned tid,
-                                                as_fp_smem &sh) {
-        as_fp_block(a, bx, by, tid, sh);
-      });
-    };
-  }
-  if (kernel == (const void *)as_candidates_kernel) {
-    as_cand_args a = *(as_cand_args *)args[0];
-    return [=] {
-      each_block<as_cand_smem>(grid, block.x, [&](unsigned bx, unsigned, unsigned tid,
-                                                  as_cand_smem &sh) {
-        as_cand_block(a, bx, tid, sh);
-      });
-    };
-  }
+  if (getenv("FAKE_CUDART_FAST")) return fast(kernel, args);
   if (kernel == (const void *)as_filter_kernel) {
     as_filter_args a = *(as_filter_args *)args[0];
     return [=] {
@@ -191,7 +134,6 @@ void fake_cuda_set_memory(size_t bytes) { capacity = bytes; }
 size_t fake_cuda_in_use(void) { return in_use; }
 void fake_cuda_fail_next_sync(cudaError_t e) { fail_next_sync = e; }
 unsigned long fake_cuda_launches(void) { return launches; }
-unsigned fake_cuda_max_grid_y(void) { return max_grid_y; }
 size_t fake_cuda_to_device(void) { return to_device; }
 
 extern "C" {
@@ -239,7 +181,6 @@ cudaError_t __cudaLaunchKernel(cudaKernel_t kernel, dim3 grid, dim3 block,
   std::function<void()> run = emulation((const void *)kernel, grid, block, args);
   if (!run) return record(cudaErrorInvalidDeviceFunction);
   launches++;
-  if (grid.y > max_grid_y) max_grid_y = grid.y;
   stream_of(stream)->ops.push_back(run);
   return cudaSuccess;
 }
@@ -295,9 +236,7 @@ cudaError_t cudaGetDeviceProperties(struct cudaDeviceProp *prop, int device) {
 cudaError_t cudaFuncGetAttributes(struct cudaFuncAttributes *attr, const void *func) {
   if (cudaError_t e = state()) return e;
   memset(attr, 0, sizeof *attr);
-  return func == (const void *)as_fingerprint_kernel ||
-                 func == (const void *)as_candidates_kernel ||
-                 func == (const void *)as_filter_kernel ||
+  return func == (const void *)as_filter_kernel ||
                  func == (const void *)as_align_thread_kernel ||
                  func == (const void *)as_align_warp_kernel
              ? cudaSuccess

@@ -20,9 +20,8 @@ size_t fake_cuda_in_use(void);
 /* The next stream synchronisation fails with e, and every call after it too
  * when e is sticky (as cudaErrorIllegalAddress is). */
 void fake_cuda_fail_next_sync(cudaError_t e);
-/* Kernel launches so far, and the largest blocks.y (fingerprint splits). */
+/* Kernel launches so far. */
 unsigned long fake_cuda_launches(void);
-unsigned fake_cuda_max_grid_y(void);
 /* Bytes copied from the host to the device so far. */
 size_t fake_cuda_to_device(void);
 

@@ -1,13 +1,12 @@
-/* The device side of the three built-in kernels. Each body computes exactly
- * what the CPU computes with the shared math of minhash.h, candidates.h and
- * lcs.h: the fingerprint and align-per-thread bodies call those functions;
- * the candidates body and the warp LCS reorganise the same computation for a
- * warp and are checked against them by emulate_test.cu (on the host) and by
- * accelstrat-gpu-check (on a GPU).
+/* The device side of the two built-in kernels. Each body computes exactly
+ * what the CPU computes with the shared math of filter.h and lcs.h: the
+ * filter and align-per-thread bodies call those functions; the warp LCS
+ * reorganises the same computation for a warp and is checked against them
+ * by emulate_test.cpp (on the host) and by accelstrat-gpu-check (on a GPU).
  *
- * Bodies take their block's shared memory by reference and their position
- * as arguments, so the same code runs under the host emulation of simt.cuh;
- * the __global__ wrappers at the end only read blockIdx/threadIdx. */
+ * Bodies take their position as arguments, so the same code runs under the
+ * host emulation of simt.cuh; the __global__ wrappers at the end only read
+ * blockIdx/threadIdx. */
 #ifndef ACCELSTRAT_GPU_CUDA_KERNELS_CUH
 #define ACCELSTRAT_GPU_CUDA_KERNELS_CUH
 
@@ -16,177 +15,9 @@
 
 #include <accelstrat/kernels.h>
 
-#include "candidates.h"
 #include "filter.h"
 #include "lcs.h"
-#include "minhash.h"
 #include "simt.cuh"
-
-/* ---- fingerprint: one block of K threads per (task, split); thread k
- * computes hash function k. The block hashes a tile of shingles into shared
- * memory once, so the 64-bit shingle mix is not repeated K times. A long
- * stream is cut into `splits` ranges whose blocks combine with atomicMin
- * (order-free, so the result is the same bits). */
-
-#define AS_FP_THREADS AS_MINHASH_K
-#define AS_FP_TILE 512u
-/* Shingles below which a stream is not worth another block. */
-#define AS_FP_MIN_PER_SPLIT 1024u
-
-struct as_fp_smem {
-  uint32_t shingle[AS_FP_TILE];
-};
-
-struct as_fp_args {
-  const unsigned char *data; /* the sub-chunk's task bytes */
-  const uint64_t *off;       /* tasks + 1 offsets into data */
-  uint32_t *sig;             /* tasks * K outputs */
-  uint32_t splits;           /* > 1: sig preset to UINT32_MAX, atomicMin */
-};
-
-AS_DEV void as_fp_block(const as_fp_args &a, uint32_t task, uint32_t split,
-                        unsigned k, as_fp_smem &sh) {
-  const uint32_t *tok = (const uint32_t *)(a.data + a.off[task]);
-  uint64_t n = (a.off[task + 1] - a.off[task]) / sizeof(uint32_t);
-  uint64_t shingles = n >= 2 ? n - 1 : n; /* n == 1: the lone shingle */
-  uint64_t per = (shingles + a.splits - 1) / a.splits;
-  uint64_t lo = (uint64_t)split * per;
-  uint64_t hi = lo + per < shingles ? lo + per : shingles;
-  if (a.splits > 1 && lo >= hi) return; /* block-uniform */
-  uint32_t seed = as_minhash_seed(k);
-  uint32_t best = UINT32_MAX;
-  for (uint64_t base = lo; base < hi; base += AS_FP_TILE) {
-    uint32_t count =
-        (uint32_t)(hi - base < AS_FP_TILE ? hi - base : AS_FP_TILE);
-    for (uint32_t j = k; j < count; j += AS_FP_THREADS) {
-      uint64_t t = base + j;
-      sh.shingle[j] =
-          n == 1 ? as_minhash_shingle(tok[0], AS_MINHASH_LONE_PARTNER)
-                 : as_minhash_shingle(tok[t], tok[t + 1]);
-    }
-    as_syncthreads();
-    AS_DEVICE_PRAGMA(unroll 8)
-    for (uint32_t j = 0; j < count; j++) {
-      uint32_t v = as_minhash_value(sh.shingle[j], seed);
-      best = v < best ? v : best;
-    }
-    as_syncthreads();
-  }
-  uint32_t *out = a.sig + (size_t)task * AS_MINHASH_K + k;
-  if (a.splits == 1)
-    *out = best;
-  else
-    as_atomic_min32(out, best);
-}
-
-/* ---- candidates: a block of AS_CAND_WARPS warps streams every signature
- * through shared memory in tiles; each warp serves AS_CAND_QPW queries. Lane
- * l holds positions 4l..4l+3 of each query, so one equal-position count is a
- * warp sum; the four queries' partial counts (at most 4 each) travel packed
- * in one word, 8 bits apiece (a sum is at most K = 128). Each query's list of
- * the best AS_CANDIDATES_MAX lives in registers, entry e in lane e, and is
- * updated warp-uniformly exactly as as__candidates_insert updates the CPU's
- * list, candidates arriving in ascending index order. */
-
-#define AS_CAND_WARPS 8u
-#define AS_CAND_THREADS (AS_CAND_WARPS * AS_WARP)
-#define AS_CAND_QPW 4u
-#define AS_CAND_QPB (AS_CAND_WARPS * AS_CAND_QPW)
-#define AS_CAND_TILE 64u
-#define AS_SIG_U4 (AS_MINHASH_K / 4u) /* as_u4 per signature: one per lane */
-
-#if AS_SIG_U4 != AS_WARP || AS_CANDIDATES_MAX != AS_WARP
-#error "the candidates body maps one signature quarter and one list entry per lane"
-#endif
-
-struct as_cand_smem {
-  as_u4 tile[AS_CAND_TILE][AS_SIG_U4];
-};
-
-struct as_cand_args {
-  const as_u4 *sigs;     /* n signatures */
-  uint32_t n, min_matches, limit;
-  uint32_t qbegin, qend; /* queries of this launch */
-  as_candidates_out *out; /* out[q - qbegin] */
-};
-
-/* The list update of as__candidates_insert for a newcomer that is known to
- * get in: position = entries with at least as many matches; later entries
- * move down one lane; the last one falls off a full list. */
-AS_DEV void as_cand_insert(uint32_t &index, uint32_t &matches, uint32_t &count,
-                           uint32_t &floor_matches, uint32_t limit,
-                           uint32_t new_index, uint32_t new_matches,
-                           unsigned lane) {
-  uint32_t pos = as_popc(as_ballot(lane < count && matches >= new_matches));
-  uint32_t up_index = as_shfl_up32(index, 1);
-  uint32_t up_matches = as_shfl_up32(matches, 1);
-  if (lane > pos) {
-    index = up_index;
-    matches = up_matches;
-  } else if (lane == pos) {
-    index = new_index;
-    matches = new_matches;
-  }
-  if (count < limit) count++;
-  if (count == limit) floor_matches = as_shfl32(matches, limit - 1);
-}
-
-AS_DEV void as_cand_block(const as_cand_args &a, uint32_t block, unsigned tid,
-                          as_cand_smem &sh) {
-  unsigned lane = tid % AS_WARP, warp = tid / AS_WARP;
-  uint32_t q0 = a.qbegin + block * AS_CAND_QPB + warp * AS_CAND_QPW;
-  as_u4 q[AS_CAND_QPW];
-  uint32_t index[AS_CAND_QPW], matches[AS_CAND_QPW], count[AS_CAND_QPW],
-      floor_matches[AS_CAND_QPW];
-  int valid[AS_CAND_QPW];
-AS_DEVICE_PRAGMA(unroll)
-  for (unsigned r = 0; r < AS_CAND_QPW; r++) {
-    valid[r] = q0 + r < a.qend && q0 + r >= q0; /* no wrap-around */
-    as_u4 zero = {0, 0, 0, 0};
-    q[r] = valid[r] ? a.sigs[(size_t)(q0 + r) * AS_SIG_U4 + lane] : zero;
-    index[r] = matches[r] = count[r] = floor_matches[r] = 0;
-  }
-  for (uint32_t base = 0; base < a.n; base += AS_CAND_TILE) {
-    uint32_t tile = a.n - base < AS_CAND_TILE ? a.n - base : AS_CAND_TILE;
-    for (uint32_t e = tid; e < tile * AS_SIG_U4; e += AS_CAND_THREADS)
-      sh.tile[e / AS_SIG_U4][e % AS_SIG_U4] =
-          a.sigs[(size_t)base * AS_SIG_U4 + e];
-    as_syncthreads();
-    if (valid[0]) { /* warp-uniform; later queries are valid only if this is */
-      for (uint32_t jj = 0; jj < tile; jj++) {
-        as_u4 c = sh.tile[jj][lane];
-        uint32_t packed = 0;
-AS_DEVICE_PRAGMA(unroll)
-        for (unsigned r = 0; r < AS_CAND_QPW; r++)
-          packed |= ((uint32_t)(c.x == q[r].x) + (uint32_t)(c.y == q[r].y) +
-                     (uint32_t)(c.z == q[r].z) + (uint32_t)(c.w == q[r].w))
-                    << (8 * r);
-        packed = as_reduce_add32(packed);
-        uint32_t j = base + jj;
-AS_DEVICE_PRAGMA(unroll)
-        for (unsigned r = 0; r < AS_CAND_QPW; r++) {
-          uint32_t m = (packed >> (8 * r)) & 0xffu;
-          if (valid[r] && j != q0 + r && m >= a.min_matches &&
-              (count[r] < a.limit || m > floor_matches[r]))
-            as_cand_insert(index[r], matches[r], count[r], floor_matches[r],
-                           a.limit, j, m, lane);
-        }
-      }
-    }
-    as_syncthreads();
-  }
-AS_DEVICE_PRAGMA(unroll)
-  for (unsigned r = 0; r < AS_CAND_QPW; r++) {
-    if (!valid[r]) continue;
-    as_candidates_out *o = a.out + (q0 + r - a.qbegin);
-    o->c[lane].index = lane < count[r] ? index[r] : 0;
-    o->c[lane].matches = lane < count[r] ? matches[r] : 0;
-    if (lane == 0) {
-      o->count = count[r];
-      o->reserved = 0;
-    }
-  }
-}
 
 /* ---- align. Short pairs: one thread each, running as_lcs itself in its own
  * slice of a global workspace. Long pairs (the shorter stream at least
@@ -468,18 +299,6 @@ AS_DEV void as_filter_thread(const as_filter_args &a, uint32_t k) {
 }
 
 #ifndef AS_SIMT_EMULATE
-
-__global__ void __launch_bounds__(AS_FP_THREADS)
-    as_fingerprint_kernel(as_fp_args a) {
-  __shared__ as_fp_smem sh;
-  as_fp_block(a, blockIdx.x, blockIdx.y, threadIdx.x, sh);
-}
-
-__global__ void __launch_bounds__(AS_CAND_THREADS)
-    as_candidates_kernel(as_cand_args a) {
-  __shared__ as_cand_smem sh;
-  as_cand_block(a, blockIdx.x, threadIdx.x, sh);
-}
 
 __global__ void __launch_bounds__(AS_ALIGN_THREADS)
     as_align_thread_kernel(as_align_args a) {

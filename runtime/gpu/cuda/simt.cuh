@@ -1,12 +1,12 @@
 /* The few SIMT primitives the kernel bodies use (warp votes, shuffles, a
- * warp sum, barriers, two atomics), written once for the device and once as
- * a host emulation: with AS_SIMT_EMULATE every thread of a block is a fiber
- * and each collective a barrier, so emulate_test.cu runs the very kernel
+ * warp sum, a warp barrier), written once for the device and once as a host
+ * emulation: with AS_SIMT_EMULATE every thread of a block is a fiber and
+ * each collective a barrier, so emulate_test.cpp runs the very kernel
  * bodies of kernels.cuh on a machine without a GPU.
  *
- * Rules the bodies follow so both versions mean the same: every collective
- * is reached by all 32 lanes of the warp (full mask, warp-uniform control
- * flow), and every as_syncthreads() by all threads of the block. */
+ * The rule the bodies follow so both versions mean the same: every
+ * collective is reached by all 32 lanes of the warp (full mask,
+ * warp-uniform control flow). */
 #ifndef ACCELSTRAT_GPU_CUDA_SIMT_CUH
 #define ACCELSTRAT_GPU_CUDA_SIMT_CUH
 
@@ -19,8 +19,6 @@
 #define AS_DEV __device__ __forceinline__
 /* A pragma for nvcc only ("unroll"), empty in the emulation. */
 #define AS_DEVICE_PRAGMA(p) _Pragma(#p)
-
-typedef uint4 as_u4;
 
 AS_DEV unsigned as_ballot(int pred) { return __ballot_sync(0xffffffffu, pred); }
 AS_DEV uint32_t as_shfl32(uint32_t v, unsigned src) {
@@ -41,12 +39,8 @@ AS_DEV uint32_t as_reduce_add32(uint32_t v) {
   return __reduce_add_sync(0xffffffffu, v);
 }
 AS_DEV void as_syncwarp(void) { __syncwarp(); }
-AS_DEV void as_syncthreads(void) { __syncthreads(); }
 AS_DEV unsigned as_popc(uint32_t x) { return (unsigned)__popc(x); }
 AS_DEV unsigned as_popc64(uint64_t x) { return (unsigned)__popcll(x); }
-AS_DEV void as_atomic_min32(uint32_t *p, uint32_t v) {
-  atomicMin((unsigned *)p, (unsigned)v);
-}
 
 #else /* AS_SIMT_EMULATE */
 
@@ -58,10 +52,6 @@ AS_DEV void as_atomic_min32(uint32_t *p, uint32_t v) {
 
 #define AS_DEV inline
 #define AS_DEVICE_PRAGMA(p)
-
-struct alignas(16) as_u4 {
-  uint32_t x, y, z, w;
-};
 
 /* Each emulated GPU thread is a fiber (ucontext) of one host thread, run
  * round-robin: a fiber runs until it waits at a barrier, so a block's threads
@@ -98,16 +88,10 @@ struct warp {
   uint64_t slot[AS_WARP];
 };
 
-struct block {
-  barrier bar;
-  warp *warps;
-};
-
 /* Who the running fiber is (set by the scheduler before each switch). */
 struct self {
   unsigned lane;
   warp *w;
-  block *b;
 };
 inline self me;
 
@@ -115,11 +99,8 @@ inline self me;
 inline void run_block(unsigned threads, const std::function<void(unsigned)> &body) {
   const size_t stack = 256 * 1024;
   fibers f;
-  block blk;
-  blk.bar.n = threads;
   std::vector<warp> warps((threads + AS_WARP - 1) / AS_WARP);
   for (auto &w : warps) w.bar.n = AS_WARP;
-  blk.warps = warps.data();
   std::vector<self> who(threads);
   std::vector<int> done(threads, 0);
   std::unique_ptr<char[]> stacks(new char[stack * threads]);
@@ -136,7 +117,7 @@ inline void run_block(unsigned threads, const std::function<void(unsigned)> &bod
     (*s->done)[s->tid] = 1;
   };
   for (unsigned t = 0; t < threads; t++) {
-    who[t] = {t % AS_WARP, &warps[t / AS_WARP], &blk};
+    who[t] = {t % AS_WARP, &warps[t / AS_WARP]};
     starts[t] = {&body, &done, t};
     getcontext(&f.ctx[t]);
     f.ctx[t].uc_stack.ss_sp = stacks.get() + stack * t;
@@ -205,12 +186,10 @@ inline uint32_t as_reduce_add32(uint32_t v) {
   });
 }
 inline void as_syncwarp(void) { as_simt::me.w->bar.wait(); }
-inline void as_syncthreads(void) { as_simt::me.b->bar.wait(); }
 inline unsigned as_popc(uint32_t x) { return (unsigned)__builtin_popcount(x); }
 inline unsigned as_popc64(uint64_t x) {
   return (unsigned)__builtin_popcountll(x);
 }
-inline void as_atomic_min32(uint32_t *p, uint32_t v) { *p = v < *p ? v : *p; }
 
 #endif /* AS_SIMT_EMULATE */
 
