@@ -12,47 +12,6 @@
 
 AS_EXTERN_C_BEGIN
 
-/* MinHash signature length (hash functions, fixed seeds). */
-#define AS_MINHASH_K 128
-/* Most candidates kept per query by the candidates kernel. */
-#define AS_CANDIDATES_MAX 32
-
-/* fingerprint: task i's input is a stream of uint32_t tokens; its output is
- * the MinHash signature (AS_MINHASH_K uint32_t) of the set of 2-token
- * shingles (of the single tokens when the stream is shorter than 2; all
- * UINT32_MAX for an empty stream). Cost: tokens x K. */
-typedef struct as_signature {
-  uint32_t h[AS_MINHASH_K];
-} as_signature;
-
-/* candidates: task i is query function i; no per-task input. The shared block
- * is an as_candidates_shared header followed by n signatures. Output: the
- * functions j != i whose signatures agree in at least min_matches positions,
- * ordered by matches (descending) then index (ascending), at most max_out
- * (<= AS_CANDIDATES_MAX). Cost: n x K. */
-typedef struct as_candidates_shared {
-  uint32_t n;           /* functions */
-  uint32_t min_matches; /* 0..AS_MINHASH_K */
-  uint32_t max_out;     /* 1..AS_CANDIDATES_MAX */
-  uint32_t reserved;    /* 0 */
-  /* as_signature sig[n] follows */
-} as_candidates_shared;
-
-typedef struct as_candidate {
-  uint32_t index;
-  uint32_t matches;
-} as_candidate;
-
-typedef struct as_candidates_out {
-  uint32_t count;
-  uint32_t reserved;
-  as_candidate c[AS_CANDIDATES_MAX];
-} as_candidates_out;
-
-/* Minimum equal positions for an estimated Jaccard similarity >= j, rounded up
- * so that the integer test is exactly "matches / K >= j". */
-AS_API uint32_t as_candidates_min_matches(double jaccard);
-
 /* filter: the exact candidate search over functions in non-decreasing
  * length. Task t is one block of partners for one query function: its input
  * is an as_filter_task {query i, block b}; its
@@ -145,8 +104,6 @@ typedef struct as_align_out {
   uint32_t total; /* len_a + len_b */
 } as_align_out;
 
-AS_API extern const as_kernel as_kernel_fingerprint;
-AS_API extern const as_kernel as_kernel_candidates;
 AS_API extern const as_kernel as_kernel_filter;
 AS_API extern const as_kernel as_kernel_align;
 

@@ -1,6 +1,5 @@
 /* The built-in kernels' descriptors: input checks, costs and CPU loops around
- * the shared per-task math of minhash.h, candidates.h and lcs.h. */
-#include <math.h>
+ * the shared per-task math of filter.h and lcs.h. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -8,76 +7,9 @@
 #include <accelstrat/kernels.h>
 
 #include "alloc.h"
-#include "candidates.h"
 #include "filter.h"
 #include "lcs.h"
-#include "minhash.h"
 #include "validate.h"
-
-/* ---- fingerprint ---- */
-
-static uint64_t fingerprint_cost(const as_batch *b, size_t i) {
-  size_t size;
-  as_task_input(b, i, &size);
-  /* An empty stream still writes its K values. */
-  uint64_t tokens = size / sizeof(uint32_t);
-  return (tokens ? tokens : 1) * AS_MINHASH_K;
-}
-
-static int fingerprint_cpu(const as_batch *b, size_t begin, size_t end) {
-  if (as__check_fingerprint(b, begin, end) < 0) return AS_EINVAL;
-  for (size_t i = begin; i < end; i++) {
-    size_t size;
-    const uint32_t *tokens = as_task_input(b, i, &size);
-    as_signature *sig = as_task_output(b, i);
-    as_minhash_signature(tokens, (uint32_t)(size / sizeof(uint32_t)), sig->h);
-  }
-  return 0;
-}
-
-const as_kernel as_kernel_fingerprint = {
-    .name = "fingerprint",
-    .version = 1,
-    .out_size = sizeof(as_signature),
-    .cost = fingerprint_cost,
-    .cpu = fingerprint_cpu,
-    .has_gpu = 1,
-};
-
-/* ---- candidates ---- */
-
-static uint64_t candidates_cost(const as_batch *b, size_t i) {
-  (void)i;
-  const as_candidates_shared *hdr = as__candidates_header(b);
-  return hdr && hdr->n ? (uint64_t)hdr->n * AS_MINHASH_K : 1;
-}
-
-static int candidates_cpu(const as_batch *b, size_t begin, size_t end) {
-  if (as__check_candidates(b, begin, end) < 0) return AS_EINVAL;
-  const as_candidates_shared *hdr = as__candidates_header(b);
-  const as_signature *sigs = (const as_signature *)(hdr + 1);
-  for (size_t i = begin; i < end; i++)
-    as_candidates_query(hdr, sigs, (uint32_t)i, as_task_output(b, i));
-  return 0;
-}
-
-const as_kernel as_kernel_candidates = {
-    .name = "candidates",
-    .version = 1,
-    .out_size = sizeof(as_candidates_out),
-    .cost = candidates_cost,
-    .cpu = candidates_cpu,
-    .has_gpu = 1,
-};
-
-uint32_t as_candidates_min_matches(double jaccard) {
-  /* !(jaccard > 0) also catches NaN. The slack keeps a threshold that is an
-   * exact multiple of 1/K, give or take rounding (0.65 - 0.15), at that
-   * multiple instead of one above it. */
-  if (!(jaccard > 0)) return 0;
-  if (jaccard >= 1) return AS_MINHASH_K;
-  return (uint32_t)ceil(jaccard * AS_MINHASH_K - 1e-9);
-}
 
 /* ---- filter ---- */
 

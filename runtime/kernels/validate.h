@@ -26,40 +26,6 @@ static inline int as__offsets_ascend(const as_batch *b, size_t begin,
   return 1;
 }
 
-static inline int as__check_fingerprint(const as_batch *b, size_t begin,
-                                            size_t end) {
-  if (!as__offsets_ascend(b, begin, end)) return AS_EINVAL;
-  for (size_t i = begin; i < end; i++) {
-    size_t size;
-    const void *tokens = as_task_input(b, i, &size);
-    if (size % sizeof(uint32_t) != 0 ||
-        size / sizeof(uint32_t) > UINT32_MAX || !as__token_aligned(tokens))
-      return AS_EINVAL;
-  }
-  return 0;
-}
-
-/* The shared block's header, or NULL when the block is missing, misaligned,
- * shorter than its n signatures or has a field outside its documented range. */
-static inline const as_candidates_shared *as__candidates_header(
-    const as_batch *b) {
-  const as_candidates_shared *hdr = (const as_candidates_shared *)b->shared;
-  if (!hdr || !as__token_aligned(hdr) || b->shared_size < sizeof *hdr)
-    return NULL;
-  if ((b->shared_size - sizeof *hdr) / sizeof(as_signature) < hdr->n ||
-      hdr->min_matches > AS_MINHASH_K || hdr->max_out == 0 ||
-      hdr->max_out > AS_CANDIDATES_MAX || hdr->reserved != 0)
-    return NULL;
-  return hdr;
-}
-
-static inline int as__check_candidates(const as_batch *b, size_t begin,
-                                           size_t end) {
-  (void)begin;
-  const as_candidates_shared *hdr = as__candidates_header(b);
-  return !hdr || end > hdr->n ? AS_EINVAL : 0;
-}
-
 /* The filter block's arrays, or -1 when the block is missing, misaligned,
  * shorter than its header says, has a threshold outside (0, 1], lengths that
  * decrease, or any list that is out of range, not ascending where it must
