@@ -288,44 +288,6 @@ static void test_damage(uint64_t seed) {
   free(good);
   free(bad);
 
-  /* A filter batch: n beyond what its offsets hold, a batch without
-   * offsets, and a shared block its kernel's checks refuse (the reserved
-   * field, a threshold above 1), each refused before outputs are allocated. */
-  CHECK_INT_EQ(as__synth_make(&s, &as_kernel_filter,
-                              &(as_synth_shape){.n = 2, .min_len = 1, .max_len = 4},
-                              seed), 0);
-  path_of(path, sizeof path, "filter2.asb");
-  CHECK_INT_EQ(as__batch_write(&s.batch, path, err, sizeof err), 0);
-  size_t data_bytes = (size_t)(s.batch.offsets[2] - s.batch.offsets[0]);
-  as__synth_free(&s);
-  good = slurp(path, &len);
-  if (good) {
-    const layout lf = layout_of(strlen("filter"));
-    const size_t shared = lf.offsets + 3 * 8 + data_bytes;
-    set_u64(good + lf.n, 1ull << 40);
-    expect_malformed("filter n 2^40", good, len);
-    set_u64(good + lf.n, 2);
-    good[lf.flag] = 0;
-    set_u64(good + lf.data_bytes, 0);
-    memmove(good + lf.offsets, good + shared, len - shared);
-    expect_malformed("filter without offsets", good, len - (shared - lf.offsets));
-    free(good);
-  }
-  good = slurp(path, &len);
-  if (good) {
-    const layout lf = layout_of(strlen("filter"));
-    const size_t shared = lf.offsets + 3 * 8 + data_bytes;
-    memcpy(bad = malloc(len), good, len);
-    set_u32(bad + shared + 20, 1); /* as_filter_shared.reserved */
-    expect_malformed("filter reserved field", bad, len);
-    memcpy(bad, good, len);
-    double above = 1.5;
-    memcpy(bad + shared + 24, &above, sizeof above); /* min_similarity */
-    expect_malformed("filter threshold 1.5", bad, len);
-    free(bad);
-    free(good);
-  }
-
   /* Not a file at all, and a missing one (an I/O error, not a malformed file). */
   as_synth r;
   CHECK_INT_EQ(as__batch_read(dir, &r, err, sizeof err), AS_EINVAL);
@@ -334,6 +296,47 @@ static void test_damage(uint64_t seed) {
   CHECK_INT_EQ(as__batch_read(path, &r, err, sizeof err), AS_EIO);
   CHECK_MSG(strstr(err, path) && strstr(err, "No such file"), "message '%s'", err);
   CHECK_INT_EQ(stray_files(), 0);
+}
+
+/* A filter batch: n beyond what its offsets hold, a batch without offsets,
+ * and a shared block its kernel's checks refuse (the reserved field, a
+ * threshold above 1), each refused before outputs are allocated. */
+static void test_filter_damage(uint64_t seed) {
+  char path[512], err[512];
+  as_synth s;
+  CHECK_INT_EQ(as__synth_make(&s, &as_kernel_filter,
+                              &(as_synth_shape){.n = 2, .min_len = 1, .max_len = 4},
+                              seed), 0);
+  path_of(path, sizeof path, "filter2.asb");
+  CHECK_INT_EQ(as__batch_write(&s.batch, path, err, sizeof err), 0);
+  const layout l = layout_of(strlen("filter"));
+  const size_t shared = l.offsets + 3 * 8 + (size_t)(s.batch.offsets[2] - s.batch.offsets[0]);
+  as__synth_free(&s);
+  size_t len;
+  unsigned char *good = slurp(path, &len), *bad = good ? malloc(len) : NULL;
+  if (!good || !bad) {
+    TEST_FAIL("cannot read %s back", path);
+    free(good);
+    free(bad);
+    return;
+  }
+  memcpy(bad, good, len);
+  set_u64(bad + l.n, 1ull << 40);
+  expect_malformed("filter n 2^40", bad, len);
+  memcpy(bad, good, len);
+  bad[l.flag] = 0;
+  set_u64(bad + l.data_bytes, 0);
+  memmove(bad + l.offsets, bad + shared, len - shared);
+  expect_malformed("filter without offsets", bad, len - (shared - l.offsets));
+  memcpy(bad, good, len);
+  set_u32(bad + shared + 20, 1); /* as_filter_shared.reserved */
+  expect_malformed("filter reserved field", bad, len);
+  memcpy(bad, good, len);
+  double above = 1.5;
+  memcpy(bad + shared + 24, &above, sizeof above); /* min_similarity */
+  expect_malformed("filter threshold 1.5", bad, len);
+  free(bad);
+  free(good);
 }
 
 static void test_write_failures(uint64_t seed) {
@@ -422,6 +425,7 @@ int main(void) {
   }
   test_round_trips(seed);
   test_damage(seed);
+  test_filter_damage(seed);
   test_write_failures(seed);
   remove_dir();
   return test_finish("test_batchfile");
