@@ -143,7 +143,9 @@ typedef struct load_ctx {
   unsigned range_md_kind;
   unsigned dbg_md_kind;
   ptr_map type_hashes;     /* LLVMTypeRef -> structural hash */
-  ptr_map callee_records;  /* mergeable defined function -> record index */
+  ptr_map callee_records;  /* mergeable defined function -> record index,
+                              with ADDRESS_FREE set when uses of its address
+                              also count by class */
   ptr_map unnamed_globals; /* filled on first need: global -> ordinal */
   bool unnamed_numbered;
   LLVMValueRef fn; /* the function being loaded */
@@ -160,8 +162,14 @@ typedef struct load_ctx {
   size_t attrs_cap;
   LLVMValueRef *md_operands; /* scratch */
   size_t md_operands_cap;
+  ptr_map used;        /* functions named in llvm.used or llvm.compiler.used */
+  ptr_map preemptible; /* bodies that semantic interposition may replace */
+  ptr_map md_distinct; /* metadata node -> 1 when distinct, 0 when uniqued */
   bool out_of_memory;
 } load_ctx;
+
+/* The flag in callee_records' values; the record index is the low half. */
+#define ADDRESS_FREE (UINT64_C(1) << 32)
 
 static void load_ctx_init(load_ctx *c, LLVMModuleRef m) {
   *c = (load_ctx){.module = m, .llvm = LLVMGetModuleContext(m)};
@@ -177,6 +185,9 @@ static void load_ctx_free(load_ctx *c) {
   ptr_map_free(&c->unnamed_globals);
   ptr_map_free(&c->serials);
   ptr_map_free(&c->visited);
+  ptr_map_free(&c->used);
+  ptr_map_free(&c->preemptible);
+  ptr_map_free(&c->md_distinct);
   free(c->walk_stack);
   free(c->tokens);
   free(c->callees);
@@ -677,7 +688,11 @@ static uint64_t hash_operand(load_ctx *c, uint64_t h, LLVMValueRef v,
     return as_hash_combine(h, TAG_SELF);
   if (is_local(v))
     return as_hash_combine(h, serial_of(c, v));
-  if (is_callee && ptr_map_get(&c->callee_records, v, &id)) {
+  /* A callee counts by class, as mergefunc redirects calls to the function
+   * it keeps; so does an address that it replaces everywhere. */
+  if ((is_callee || LLVMIsAFunction(v)) &&
+      ptr_map_get(&c->callee_records, v, &id) &&
+      (is_callee || (id & ADDRESS_FREE))) {
     uint32_t *callees = reserve(c, c->callees, &c->callees_cap,
                                 c->n_callees + 1, sizeof *callees);
     if (callees) {
@@ -847,16 +862,240 @@ static uint64_t instruction_local_hash(load_ctx *c, LLVMValueRef inst,
 
 /* ---- functions ----------------------------------------------------------- */
 
-/* A weak or linkonce body may be replaced at link time, so mergefunc never
- * redirects its callers: callers compare such a callee by name. */
-static bool is_interposable(LLVMValueRef fn) {
+static bool is_local_linkage(LLVMLinkage linkage) {
+  return linkage == LLVMInternalLinkage || linkage == LLVMPrivateLinkage;
+}
+
+/* A weak or linkonce body may be replaced at link time, and so may one that
+ * is not dso_local under semantic interposition (GlobalValue::isInterposable),
+ * so mergefunc never redirects its callers: callers compare such a callee by
+ * name. */
+static bool is_interposable(load_ctx *c, LLVMValueRef fn) {
+  uint64_t unused;
   LLVMLinkage linkage = LLVMGetLinkage(fn);
-  return linkage == LLVMWeakAnyLinkage || linkage == LLVMLinkOnceAnyLinkage;
+  return linkage == LLVMWeakAnyLinkage || linkage == LLVMLinkOnceAnyLinkage ||
+         ptr_map_get(&c->preemptible, fn, &unused);
 }
 
 static bool has_body(LLVMValueRef fn) {
   return !LLVMIsDeclaration(fn) &&
          LLVMGetLinkage(fn) != LLVMAvailableExternallyLinkage;
+}
+
+/* Module::getSemanticInterposition: an integer module flag. */
+static bool has_semantic_interposition(load_ctx *c) {
+  static const char key[] = "SemanticInterposition";
+  LLVMMetadataRef flag = LLVMGetModuleFlag(c->module, key, sizeof key - 1);
+  if (!flag)
+    return false;
+  LLVMValueRef v = LLVMMetadataAsValue(c->llvm, flag), k = NULL;
+  if (LLVMIsAMDNode(v) && LLVMGetMDNodeNumOperands(v) == 1)
+    LLVMGetMDNodeOperands(v, &k);
+  return k && LLVMIsAConstantInt(k) && LLVMConstIntGetZExtValue(k) != 0;
+}
+
+static bool has_text(const char *begin, const char *end, const char *needle) {
+  size_t len = strlen(needle);
+  for (const char *p = begin; p + len <= end; p++)
+    if (memcmp(p, needle, len) == 0)
+      return true;
+  return false;
+}
+
+/* Fills c->preemptible. LLVM-C cannot read dso_local, but the printer
+ * writes it on a function's header line unless local linkage or a hidden or
+ * protected visibility implies it, and it prints the functions in module
+ * order. The module is printed once, and only under the flag, which is
+ * rare. */
+static void find_preemptible(load_ctx *c) {
+  char *text = LLVMPrintModuleToString(c->module);
+  const char *line = text;
+  for (LLVMValueRef fn = LLVMGetFirstFunction(c->module); fn && line;
+       fn = LLVMGetNextFunction(fn)) {
+    while (line && strncmp(line, "define ", 7) != 0 &&
+           strncmp(line, "declare ", 8) != 0) {
+      line = strchr(line, '\n');
+      line = line ? line + 1 : NULL;
+    }
+    if (!line)
+      break;
+    const char *name = strstr(line, " @");
+    bool dso_local = has_text(line, name ? name : line, " dso_local ") ||
+                     is_local_linkage(LLVMGetLinkage(fn)) ||
+                     LLVMGetVisibility(fn) != LLVMDefaultVisibility;
+    if (!dso_local && !ptr_map_put(&c->preemptible, fn, 1))
+      c->out_of_memory = true;
+    line = strchr(line, '\n');
+    line = line ? line + 1 : NULL;
+  }
+  LLVMDisposeMessage(text);
+}
+
+/* collectUsedGlobalVariables: mergefunc never replaces every use of these
+ * (code it cannot see, such as inline asm, may name them). */
+static void collect_used(load_ctx *c, const char *name) {
+  LLVMValueRef list = LLVMGetNamedGlobal(c->module, name);
+  LLVMValueRef init = list ? LLVMGetInitializer(list) : NULL;
+  if (!init || !LLVMIsAConstantArray(init))
+    return;
+  int n = LLVMGetNumOperands(init);
+  for (int i = 0; i < n; i++) {
+    LLVMValueRef v = LLVMGetOperand(init, (unsigned)i);
+    while (LLVMIsAConstantExpr(v) && (LLVMGetConstOpcode(v) == LLVMBitCast ||
+                                      LLVMGetConstOpcode(v) == LLVMAddrSpaceCast))
+      v = LLVMGetOperand(v, 0);
+    if (LLVMIsAFunction(v) && !ptr_map_put(&c->used, v, 1))
+      c->out_of_memory = true;
+  }
+}
+
+static void prepare_module(load_ctx *c) {
+  collect_used(c, "llvm.used");
+  collect_used(c, "llvm.compiler.used");
+  if (has_semantic_interposition(c))
+    find_preemptible(c);
+}
+
+/* Which uses a function has: mergefunc deletes a body nothing uses, and
+ * where the address matters it redirects only the calls. */
+typedef enum use_kind { USES_NONE, USES_CALLS_ONLY, USES_OTHER } use_kind;
+
+/* What mergefunc (LLVM 19) looks at besides the comparison itself: whether
+ * it admits the function at all, which of two equal functions it keeps,
+ * and whether the other one's body then goes (deleted, or replaced by a
+ * thunk) or stays. */
+typedef struct merge_traits {
+  bool eligible;     /* isEligibleForMerging: no distinct-metadata intrinsic */
+  bool thunkable;    /* canCreateThunkFor: not varargs, not tiny */
+  bool interposable; /* its callers are never redirected */
+  bool local;        /* internal or private */
+  bool discardable;  /* deleted once nothing uses it */
+  bool address_free; /* unnamed_addr and not in llvm.used: every use is
+                        replaced, not only calls */
+  use_kind uses;
+} merge_traits;
+
+static use_kind classify_uses(LLVMValueRef fn) {
+  use_kind kind = USES_NONE;
+  for (LLVMUseRef u = LLVMGetFirstUse(fn); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (!LLVMIsAInstruction(user) ||
+        !is_call(LLVMGetInstructionOpcode(user)) ||
+        LLVMGetCalledValue(user) != fn)
+      return USES_OTHER;
+    /* Passed to a call of itself: a use that is not the callee. */
+    unsigned n = (unsigned)LLVMGetNumOperands(user);
+    for (unsigned i = 0; i + 1 < n; i++)
+      if (LLVMGetOperand(user, i) == fn)
+        return USES_OTHER;
+    kind = USES_CALLS_ONLY;
+  }
+  return kind;
+}
+
+static void describe_merge_traits(load_ctx *c, LLVMValueRef fn,
+                                  merge_traits *t) {
+  uint64_t unused;
+  LLVMLinkage linkage = LLVMGetLinkage(fn);
+  t->eligible = true;
+  t->interposable = is_interposable(c, fn);
+  t->local = is_local_linkage(linkage);
+  t->discardable = t->local || linkage == LLVMLinkOnceAnyLinkage ||
+                   linkage == LLVMLinkOnceODRLinkage;
+  t->address_free = LLVMGetUnnamedAddress(fn) == LLVMGlobalUnnamedAddr &&
+                    !ptr_map_get(&c->used, fn, &unused);
+  t->uses = classify_uses(fn);
+}
+
+/* LLVM-C cannot ask a node whether it is distinct. A uniqued tuple is the
+ * only tuple with its operands, so asking the context for a tuple with the
+ * same operands gives it back, and gives another one for a distinct tuple
+ * (possibly adding that uniqued tuple to the context; the module never
+ * refers to it). Other nodes are debug info, which intrinsics other than
+ * the debug ones hardly ever take: their printed form says it. */
+static bool tuple_is_distinct(load_ctx *c, LLVMValueRef v, LLVMMetadataRef md) {
+  unsigned n = LLVMGetMDNodeNumOperands(v);
+  if (n == 0)
+    return LLVMMDNodeInContext2(c->llvm, NULL, 0) != md;
+  LLVMValueRef *ops =
+      reserve(c, c->md_operands, &c->md_operands_cap, n, sizeof *ops);
+  LLVMMetadataRef *mds = malloc(n * sizeof *mds);
+  if (!ops || !mds) {
+    c->out_of_memory = true;
+    free(mds);
+    return false;
+  }
+  c->md_operands = ops;
+  LLVMGetMDNodeOperands(v, ops);
+  for (unsigned i = 0; i < n; i++)
+    mds[i] = ops[i] ? LLVMValueAsMetadata(ops[i]) : NULL;
+  bool distinct = LLVMMDNodeInContext2(c->llvm, mds, n) != md;
+  free(mds);
+  return distinct;
+}
+
+/* "!7 = distinct !DI...(...)", or without the slot number. */
+static bool printed_as_distinct(LLVMValueRef v) {
+  char *text = LLVMPrintValueToString(v);
+  const char *p = text;
+  if (*p == '!') {
+    size_t digits = strspn(p + 1, "0123456789");
+    if (digits && strncmp(p + 1 + digits, " = ", 3) == 0)
+      p += 1 + digits + 3;
+  }
+  bool distinct = strncmp(p, "distinct ", 9) == 0;
+  LLVMDisposeMessage(text);
+  return distinct;
+}
+
+static bool is_distinct_node(load_ctx *c, LLVMValueRef v) {
+  LLVMMetadataRef md = LLVMValueAsMetadata(v);
+  uint64_t distinct;
+  if (ptr_map_get(&c->md_distinct, md, &distinct))
+    return distinct != 0;
+  switch (LLVMGetMetadataKind(md)) {
+  case LLVMMDStringMetadataKind:
+  case LLVMConstantAsMetadataMetadataKind:
+  case LLVMLocalAsMetadataMetadataKind:
+  case LLVMDistinctMDOperandPlaceholderMetadataKind:
+  case LLVMDIArgListMetadataKind:
+    distinct = 0; /* not nodes */
+    break;
+  case LLVMMDTupleMetadataKind:
+    distinct = tuple_is_distinct(c, v, md);
+    break;
+  default:
+    distinct = printed_as_distinct(v);
+    break;
+  }
+  /* A full cache only costs time. */
+  ptr_map_put(&c->md_distinct, md, distinct);
+  return distinct != 0;
+}
+
+/* Function::isIntrinsic: any name in the reserved llvm. namespace. */
+static bool is_intrinsic(LLVMValueRef fn) {
+  size_t len;
+  const char *name = LLVMGetValueName2(fn, &len);
+  return len > 5 && memcmp(name, "llvm.", 5) == 0;
+}
+
+/* mergefunc's hasDistinctMetadataIntrinsic, for one instruction: a call of
+ * an intrinsic with a distinct node among its operands (CFI's type tests
+ * for function-local types) keeps the function out of merging. */
+static bool uses_distinct_metadata(load_ctx *c, LLVMValueRef inst) {
+  if (LLVMGetInstructionOpcode(inst) != LLVMCall)
+    return false;
+  LLVMValueRef callee = direct_callee(inst);
+  if (!callee || !is_intrinsic(callee))
+    return false;
+  unsigned n = (unsigned)LLVMGetNumOperands(inst);
+  for (unsigned i = 0; i < n; i++) {
+    LLVMValueRef op = LLVMGetOperand(inst, i);
+    if (LLVMIsAMDNode(op) && is_distinct_node(c, op))
+      return true;
+  }
+  return false;
 }
 
 /* As mergefunc's compareSignature. */
@@ -951,7 +1190,16 @@ static uint32_t *copy_scratch(load_ctx *c, const uint32_t *scratch, size_t n) {
   return copy;
 }
 
-static void load_function(load_ctx *c, asp_func *rec, walk_tokens *walk) {
+/* canCreateThunkFor: a varargs function cannot forward its arguments, and
+ * a thunk would be no smaller than a body of one block and one
+ * instruction. */
+static bool is_thunkable(LLVMValueRef fn, uint32_t n_insts) {
+  return !LLVMIsFunctionVarArg(LLVMGlobalGetValueType(fn)) &&
+         !(LLVMCountBasicBlocks(fn) == 1 && n_insts < 2);
+}
+
+static void load_function(load_ctx *c, asp_func *rec, walk_tokens *walk,
+                          merge_traits *traits) {
   c->fn = rec->fn;
   rec->name = LLVMGetValueName2(rec->fn, &rec->name_len);
   describe_location(rec);
@@ -962,6 +1210,9 @@ static void load_function(load_ctx *c, asp_func *rec, walk_tokens *walk) {
          inst = LLVMGetNextInstruction(inst)) {
       if (is_debug_intrinsic(inst))
         continue;
+      /* Every block counts here, reachable or not, as in mergefunc. */
+      if (traits->eligible && uses_distinct_metadata(c, inst))
+        traits->eligible = false;
       uint32_t *tokens =
           reserve(c, c->tokens, &c->tokens_cap, n + 1, sizeof *tokens);
       if (!tokens)
@@ -971,6 +1222,7 @@ static void load_function(load_ctx *c, asp_func *rec, walk_tokens *walk) {
     }
   }
   rec->n_insts = (uint32_t)n;
+  traits->thunkable = is_thunkable(c->fn, rec->n_insts);
   rec->tokens = copy_scratch(c, c->tokens, n);
   /* The walk meets each instruction at most once. */
   walk->tokens = copy_scratch(c, c->tokens, n);
@@ -984,18 +1236,25 @@ static void load_function(load_ctx *c, asp_func *rec, walk_tokens *walk) {
 }
 
 /* ---- identity classes ----------------------------------------------------
- * Two functions are identical when their local data are equal and their
- * direct callees are pairwise identical. mergefunc reaches this by merging
- * and then re-comparing the callers of what it merged, which is the least
- * fixed point: mutually recursive pairs (f1 -> f2 -> f1 and g1 -> g2 -> g1)
- * stay apart, unlike lld's ICF. So refinement starts from every function in
- * a class of its own and coarsens in rounds; the partition only ever gets
- * coarser and stops when the class count stops falling. A class is named by
- * its first member in module order. */
+ * Two functions are equal, as mergefunc judges them, when their local data
+ * are equal and their direct callees are pairwise equal. mergefunc reaches
+ * this by merging and then re-comparing the callers of what it merged, which
+ * is the least fixed point: mutually recursive pairs (f1 -> f2 -> f1 and
+ * g1 -> g2 -> g1) stay apart, unlike lld's ICF. So refinement starts from
+ * every function in a class of its own and coarsens in rounds; the partition
+ * only ever gets coarser and stops when the class count stops falling. A
+ * class is named by its first member in module order.
+ *
+ * These call classes are what a call counts as: of two equal functions,
+ * mergefunc redirects the calls of the one it does not keep to the other
+ * (unless it may be replaced at link time, and then it is no callee here),
+ * even where it cannot then remove that body. Identity classes are the call
+ * classes split where it cannot (split_unmerged). */
 
 typedef struct class_state {
   const asp_func *funcs;
   const walk_tokens *walks;
+  const merge_traits *traits;
   uint32_t *local_group; /* first function with equal local data */
   uint32_t *klass;       /* current class */
   uint32_t *slots;       /* grouping table: function index or UINT32_MAX */
@@ -1060,8 +1319,132 @@ static size_t label_groups(const class_state *s, const uint32_t *members,
   return groups;
 }
 
-static int assign_classes(asp_module *mod, const walk_tokens *walks) {
-  if (mod->n == 0) return 0;
+/* Groups by local data and returns, in members, the functions that take
+ * part in the rounds: those with callees. Functions without callees are
+ * settled by their local data, and a function mergefunc does not admit
+ * stays alone. */
+static size_t settle_local_groups(class_state *s, uint32_t *members,
+                                  size_t n) {
+  size_t n_eligible = 0;
+  for (size_t i = 0; i < n; i++) {
+    s->local_group[i] = (uint32_t)i;
+    members[n_eligible] = (uint32_t)i;
+    n_eligible += s->traits[i].eligible;
+  }
+  label_groups(s, members, n_eligible, local_data_hash, local_data_equal,
+               s->local_group);
+  size_t n_callers = 0;
+  for (size_t i = 0; i < n; i++) {
+    bool in_rounds = s->traits[i].eligible && s->funcs[i].n_callees > 0;
+    s->klass[i] = in_rounds ? (uint32_t)i : s->local_group[i];
+    if (in_rounds)
+      members[n_callers++] = (uint32_t)i;
+  }
+  return n_callers;
+}
+
+static void refine(class_state *s, const uint32_t *members, size_t n_callers,
+                   uint32_t *next, size_t n) {
+  memcpy(next, s->klass, n * sizeof *next);
+  for (size_t classes = n_callers;;) {
+    size_t refined = label_groups(s, members, n_callers, callee_classes_hash,
+                                  callee_classes_equal, next);
+    memcpy(s->klass, next, n * sizeof *next);
+    if (refined == classes)
+      break;
+    classes = refined;
+  }
+}
+
+/* StringRef's order. */
+static int name_compare(const asp_func *a, const asp_func *b) {
+  size_t n = a->name_len < b->name_len ? a->name_len : b->name_len;
+  int r = n ? memcmp(a->name, b->name, n) : 0;
+  if (r)
+    return r;
+  return (a->name_len > b->name_len) - (a->name_len < b->name_len);
+}
+
+/* LLVM 19's isFuncOrderCorrect: of two equal functions mergefunc keeps the
+ * one that cannot be replaced at link time, then the external one, then
+ * the first by name. (Later versions rank ODR linkage first.) */
+static bool keeps_first(const class_state *s, uint32_t f, uint32_t g) {
+  const merge_traits *tf = &s->traits[f], *tg = &s->traits[g];
+  if (tf->interposable != tg->interposable)
+    return !tf->interposable;
+  if (tf->local != tg->local)
+    return !tf->local;
+  return name_compare(&s->funcs[f], &s->funcs[g]) <= 0;
+}
+
+/* LLVM 19's mergeTwoFunctions(F, G), keeping f: whether g's body goes. Two
+ * bodies that may be replaced at link time both become thunks of a shared
+ * copy, if a thunk can be made (aliases are off by default). Otherwise g's
+ * uses go to f, all of them where its address does not matter, else its
+ * calls unless g may be replaced; g is then deleted if nothing uses it and
+ * its linkage lets it go, else it becomes a thunk if one can be made, else
+ * it stays. */
+static bool merges_into(const merge_traits *t, uint32_t f, uint32_t g) {
+  if (t[f].interposable)
+    return t[f].thunkable;
+  bool unused = t[g].interposable ? t[g].uses == USES_NONE
+                                  : t[g].address_free || t[g].uses != USES_OTHER;
+  return (t[g].discardable && unused) || t[f].thunkable;
+}
+
+static uint32_t find_root(uint32_t *root, uint32_t f) {
+  while (root[f] != f)
+    f = root[f] = root[root[f]];
+  return f;
+}
+
+/* The smaller index names the joined tree. */
+static void unite(uint32_t *root, uint32_t a, uint32_t b) {
+  uint32_t ra = find_root(root, a), rb = find_root(root, b);
+  if (ra < rb)
+    root[rb] = ra;
+  else
+    root[ra] = rb;
+}
+
+/* Replays mergefunc's merges within each call class in module order (the
+ * order it first meets them; callers that it re-compares after a merge may
+ * meet in another order): each member meets the function kept so far, the
+ * order decides which of the two stays, and root joins the two when the
+ * other one's body goes. kept is indexed by class name. */
+static void split_unmerged(const class_state *s, size_t n, uint32_t *kept,
+                           uint32_t *root) {
+  for (uint32_t i = 0; i < n; i++) {
+    root[i] = i;
+    uint32_t name = s->klass[i];
+    if (name == i) {
+      kept[i] = i;
+      continue;
+    }
+    uint32_t f = kept[name], g = i;
+    if (!keeps_first(s, f, g)) {
+      f = i;
+      g = kept[name];
+      kept[name] = i;
+    }
+    if (merges_into(s->traits, f, g))
+      unite(root, f, g);
+  }
+}
+
+/* Dense ids in module order of each class's first member. */
+static void number_classes(asp_module *mod, uint32_t *root) {
+  uint32_t next_id = 0;
+  for (uint32_t i = 0; i < mod->n; i++) {
+    uint32_t r = find_root(root, i);
+    mod->funcs[i].klass = r == i ? next_id++ : mod->funcs[r].klass;
+  }
+}
+
+static int assign_classes(asp_module *mod, const walk_tokens *walks,
+                          const merge_traits *traits) {
+  if (mod->n == 0)
+    return 0;
   size_t n = mod->n, n_slots = 2;
   while (n_slots < 2 * n)
     n_slots *= 2;
@@ -1069,6 +1452,7 @@ static int assign_classes(asp_module *mod, const walk_tokens *walks) {
   uint32_t *next = malloc(n * sizeof *next);
   class_state s = {mod->funcs,
                    walks,
+                   traits,
                    malloc(n * sizeof *s.local_group),
                    malloc(n * sizeof *s.klass),
                    malloc(n_slots * sizeof *s.slots),
@@ -1076,33 +1460,11 @@ static int assign_classes(asp_module *mod, const walk_tokens *walks) {
   int rc = -1;
   if (!members || !next || !s.local_group || !s.klass || !s.slots)
     goto out;
-  for (size_t i = 0; i < n; i++)
-    members[i] = (uint32_t)i;
-  label_groups(&s, members, n, local_data_hash, local_data_equal,
-               s.local_group);
-  /* Functions without callees are settled by their local data; only the
-   * others take part in the rounds. */
-  size_t n_callers = 0;
-  for (size_t i = 0; i < n; i++) {
-    bool has_callees = mod->funcs[i].n_callees > 0;
-    s.klass[i] = has_callees ? (uint32_t)i : s.local_group[i];
-    if (has_callees)
-      members[n_callers++] = (uint32_t)i;
-  }
-  memcpy(next, s.klass, n * sizeof *next);
-  for (size_t classes = n_callers;;) {
-    size_t refined = label_groups(&s, members, n_callers, callee_classes_hash,
-                                  callee_classes_equal, next);
-    memcpy(s.klass, next, n * sizeof *next);
-    if (refined == classes)
-      break;
-    classes = refined;
-  }
-  /* Dense ids in module order of each class's first member. */
-  uint32_t next_id = 0;
-  for (size_t i = 0; i < n; i++)
-    mod->funcs[i].klass =
-        s.klass[i] == i ? next_id++ : mod->funcs[s.klass[i]].klass;
+  size_t n_callers = settle_local_groups(&s, members, n);
+  refine(&s, members, n_callers, next, n);
+  /* members and next are scratch again. */
+  split_unmerged(&s, n, next, members);
+  number_classes(mod, members);
   rc = 0;
 out:
   free(members);
@@ -1113,22 +1475,44 @@ out:
   return rc;
 }
 
-/* ---- entry points -------------------------------------------------------- */
+static size_t count_bodies(LLVMModuleRef m) {
+  size_t n = 0;
+  for (LLVMValueRef fn = LLVMGetFirstFunction(m); fn;
+       fn = LLVMGetNextFunction(fn))
+    n += has_body(fn);
+  return n;
+}
+
+/* What mergefunc's merge step needs of each of the n bodies, and the index
+ * of the callees whose calls count by class. */
+static merge_traits *index_functions(load_ctx *c, size_t n) {
+  merge_traits *traits = calloc(n ? n : 1, sizeof *traits);
+  if (!traits) {
+    c->out_of_memory = true;
+    return NULL;
+  }
+  size_t i = 0;
+  for (LLVMValueRef fn = LLVMGetFirstFunction(c->module); fn;
+       fn = LLVMGetNextFunction(fn)) {
+    if (!has_body(fn))
+      continue;
+    describe_merge_traits(c, fn, &traits[i]);
+    uint64_t value = i | (traits[i].address_free ? ADDRESS_FREE : 0);
+    if (!traits[i].interposable &&
+        !ptr_map_put(&c->callee_records, fn, value))
+      c->out_of_memory = true;
+    i++;
+  }
+  return traits;
+}
 
 int asp_module_load(LLVMModuleRef m, asp_module *out) {
   *out = (asp_module){0};
   load_ctx c;
   load_ctx_init(&c, m);
-  size_t n = 0;
-  for (LLVMValueRef fn = LLVMGetFirstFunction(m); fn;
-       fn = LLVMGetNextFunction(fn)) {
-    if (!has_body(fn))
-      continue;
-    if (!is_interposable(fn) &&
-        !ptr_map_put(&c.callee_records, fn, (uint64_t)n))
-      c.out_of_memory = true;
-    n++;
-  }
+  prepare_module(&c);
+  size_t n = count_bodies(m);
+  merge_traits *traits = index_functions(&c, n);
   walk_tokens *walks = NULL;
   if (n && !c.out_of_memory) {
     out->funcs = calloc(n, sizeof *out->funcs);
@@ -1141,13 +1525,15 @@ int asp_module_load(LLVMModuleRef m, asp_module *out) {
     if (!has_body(fn))
       continue;
     out->funcs[out->n].fn = fn;
-    load_function(&c, &out->funcs[out->n], &walks[out->n]);
+    load_function(&c, &out->funcs[out->n], &walks[out->n], &traits[out->n]);
     out->n++;
   }
-  bool failed = c.out_of_memory || (n && assign_classes(out, walks) < 0);
+  bool failed =
+      c.out_of_memory || (n && assign_classes(out, walks, traits) < 0);
   for (size_t i = 0; walks && i < n; i++)
     free(walks[i].tokens);
   free(walks);
+  free(traits);
   load_ctx_free(&c);
   if (failed) {
     asp_module_free(out);

@@ -25,6 +25,13 @@ typedef struct asp_func {
                          compares them */
   uint32_t n_callees;
   uint32_t klass;     /* identity class: equal klass <=> identical */
+  /* callees also lists, in the same walk, functions whose address is used
+   * (not called) where mergefunc would replace every use of it: unnamed_addr
+   * ones outside llvm.used. klass is what opt -passes=mergefunc merges:
+   * a function it does not admit (an intrinsic call with a distinct metadata
+   * node, as in CFI checks) or whose body it would keep (no thunk for
+   * varargs or for one block of one instruction, unless it can delete it)
+   * has a class of its own. */
 } asp_func;
 
 typedef struct asp_module {

@@ -349,11 +349,13 @@ static void test_mergefunc_equivalences(void) {
   loaded l =
       load("target datalayout = \"e-m:e-p:64:64-i64:64-n8:16:32:64-S128\"\n"
            "%struct.S = type { i32, i32 }\n"
-           "define i64 @id_int(i64 %x) {\n"
-           "  ret i64 %x\n"
+           "define void @id_int(i64 %x, ptr %p) {\n"
+           "  store i64 %x, ptr %p, align 8\n"
+           "  ret void\n"
            "}\n"
-           "define ptr @id_ptr(ptr %x) {\n"
-           "  ret ptr %x\n"
+           "define void @id_ptr(ptr %x, ptr %p) {\n"
+           "  store ptr %x, ptr %p, align 8\n"
+           "  ret void\n"
            "}\n"
            "define i32 @field(ptr %p) {\n"
            "  %q = getelementptr inbounds %struct.S, ptr %p, i32 0, i32 1\n"
@@ -470,6 +472,230 @@ static void test_debug_info_is_not_counted(void) {
   unload(&calls);
 }
 
+/* mergefunc does not admit a function that passes a distinct metadata node
+ * to an intrinsic (CFI's type tests), even in an unreachable block; it
+ * stays a near-duplicate candidate with the same tokens. */
+static void test_distinct_metadata_intrinsic_is_never_identical(void) {
+  loaded l = load("declare i1 @llvm.type.test(ptr, metadata)\n"
+                  "define i1 @d1(ptr %p) {\n"
+                  "  %t = call i1 @llvm.type.test(ptr %p, metadata !0)\n"
+                  "  ret i1 %t\n"
+                  "}\n"
+                  "define i1 @d2(ptr %p) {\n"
+                  "  %t = call i1 @llvm.type.test(ptr %p, metadata !1)\n"
+                  "  ret i1 %t\n"
+                  "}\n"
+                  "define i1 @u1(ptr %p) {\n"
+                  "  %t = call i1 @llvm.type.test(ptr %p, metadata !2)\n"
+                  "  ret i1 %t\n"
+                  "}\n"
+                  "define i1 @u2(ptr %p) {\n"
+                  "  %t = call i1 @llvm.type.test(ptr %p, metadata !2)\n"
+                  "  ret i1 %t\n"
+                  "}\n"
+                  "define i1 @dead1(ptr %p) {\n"
+                  "  ret i1 true\n"
+                  "dead:\n"
+                  "  %t = call i1 @llvm.type.test(ptr %p, metadata !0)\n"
+                  "  ret i1 %t\n"
+                  "}\n"
+                  "define i1 @dead2(ptr %p) {\n"
+                  "  ret i1 true\n"
+                  "dead:\n"
+                  "  %t = call i1 @llvm.type.test(ptr %p, metadata !1)\n"
+                  "  ret i1 %t\n"
+                  "}\n"
+                  "define i1 @c1(ptr %p) {\n"
+                  "  %t = call i1 @d1(ptr %p)\n"
+                  "  ret i1 %t\n"
+                  "}\n"
+                  "define i1 @c2(ptr %p) {\n"
+                  "  %t = call i1 @d2(ptr %p)\n"
+                  "  ret i1 %t\n"
+                  "}\n"
+                  "!0 = distinct !{}\n"
+                  "!1 = distinct !{}\n"
+                  "!2 = !{!\"S\"}\n");
+  const asp_func *d1 = find(&l, "d1"), *d2 = find(&l, "d2");
+  CHECK(same_tokens(d1, d2));
+  CHECK(d1->local_hash == d2->local_hash);
+  CHECK(d1->klass != d2->klass);
+  CHECK(d1->klass != find(&l, "u1")->klass);
+  CHECK(find(&l, "u1")->klass == find(&l, "u2")->klass);
+  CHECK(find(&l, "dead1")->klass != find(&l, "dead2")->klass);
+  CHECK(find(&l, "c1")->klass != find(&l, "c2")->klass);
+  unload(&l);
+}
+
+/* No thunk is made for one block of one instruction: mergefunc keeps such a
+ * body unless it can delete it (local or linkonce, and every use redirected),
+ * but it redirects the calls, so the callers are identical. It keeps the
+ * first by name among external functions, so o stays and z's calls go to
+ * it. */
+static const char *const tiny_ir = "define void @a() {\n"
+                                   "  ret void\n"
+                                   "}\n"
+                                   "define void @b() {\n"
+                                   "  ret void\n"
+                                   "}\n"
+                                   "define internal void @c() {\n"
+                                   "  ret void\n"
+                                   "}\n"
+                                   "define internal void @d() {\n"
+                                   "  ret void\n"
+                                   "}\n"
+                                   "define linkonce_odr void @o() {\n"
+                                   "  ret void\n"
+                                   "}\n"
+                                   "define weak void @w1() {\n"
+                                   "  ret void\n"
+                                   "}\n"
+                                   "define weak void @w2() {\n"
+                                   "  ret void\n"
+                                   "}\n"
+                                   "@taken = global ptr @d\n"
+                                   "define void @call_b_c() {\n"
+                                   "  call void @b()\n"
+                                   "  call void @c()\n"
+                                   "  ret void\n"
+                                   "}\n"
+                                   "define void @call_a_a() {\n"
+                                   "  call void @a()\n"
+                                   "  call void @a()\n"
+                                   "  ret void\n"
+                                   "}\n";
+
+static void test_tiny_bodies_follow_mergefunc(void) {
+  loaded l = load(tiny_ir);
+  uint32_t a = find(&l, "a")->klass;
+  CHECK(find(&l, "b")->klass != a);
+  CHECK(find(&l, "c")->klass == a);
+  CHECK(find(&l, "d")->klass != a && find(&l, "d")->klass != find(&l, "b")->klass);
+  CHECK(find(&l, "o")->klass == a);
+  CHECK(find(&l, "w1")->klass != find(&l, "w2")->klass);
+  CHECK(find(&l, "call_b_c")->klass == find(&l, "call_a_a")->klass);
+  unload(&l);
+}
+
+/* A varargs body cannot be forwarded by a thunk either. */
+static void test_varargs_bodies_follow_mergefunc(void) {
+  loaded l = load("declare void @use(ptr)\n"
+                  "declare void @llvm.va_start.p0(ptr)\n"
+                  "define void @v1(i32 %n, ...) {\n"
+                  "  %ap = alloca ptr\n"
+                  "  call void @llvm.va_start.p0(ptr %ap)\n"
+                  "  call void @use(ptr %ap)\n"
+                  "  ret void\n"
+                  "}\n"
+                  "define void @v2(i32 %n, ...) {\n"
+                  "  %ap = alloca ptr\n"
+                  "  call void @llvm.va_start.p0(ptr %ap)\n"
+                  "  call void @use(ptr %ap)\n"
+                  "  ret void\n"
+                  "}\n"
+                  "define internal void @v3(i32 %n, ...) {\n"
+                  "  %ap = alloca ptr\n"
+                  "  call void @llvm.va_start.p0(ptr %ap)\n"
+                  "  call void @use(ptr %ap)\n"
+                  "  ret void\n"
+                  "}\n"
+                  "define void @c1() {\n"
+                  "  call void (i32, ...) @v2(i32 1)\n"
+                  "  ret void\n"
+                  "}\n"
+                  "define void @c2() {\n"
+                  "  call void (i32, ...) @v3(i32 1)\n"
+                  "  ret void\n"
+                  "}\n");
+  CHECK(find(&l, "v1")->klass != find(&l, "v2")->klass);
+  CHECK(find(&l, "v1")->klass == find(&l, "v3")->klass);
+  CHECK(find(&l, "c1")->klass == find(&l, "c2")->klass);
+  unload(&l);
+}
+
+/* mergefunc replaces every use of an unnamed_addr function, not only its
+ * calls, unless llvm.used names it: storing the address of d1 or of its twin
+ * d2 is then the same. */
+static void test_insignificant_address_counts_by_class(void) {
+  loaded l = load("@llvm.used = appending global [1 x ptr] [ptr @k2], "
+                  "section \"llvm.metadata\"\n"
+                  "define void @d1(ptr %p) unnamed_addr {\n"
+                  "  store i32 0, ptr %p\n"
+                  "  ret void\n"
+                  "}\n"
+                  "define void @d2(ptr %p) unnamed_addr {\n"
+                  "  store i32 0, ptr %p\n"
+                  "  ret void\n"
+                  "}\n"
+                  "define void @k1(ptr %p) unnamed_addr {\n"
+                  "  store i32 1, ptr %p\n"
+                  "  ret void\n"
+                  "}\n"
+                  "define void @k2(ptr %p) unnamed_addr {\n"
+                  "  store i32 1, ptr %p\n"
+                  "  ret void\n"
+                  "}\n"
+                  "define void @s1(ptr %p) {\n"
+                  "  store ptr @d1, ptr %p\n"
+                  "  ret void\n"
+                  "}\n"
+                  "define void @s2(ptr %p) {\n"
+                  "  store ptr @d2, ptr %p\n"
+                  "  ret void\n"
+                  "}\n"
+                  "define void @t1(ptr %p) {\n"
+                  "  store ptr @k1, ptr %p\n"
+                  "  ret void\n"
+                  "}\n"
+                  "define void @t2(ptr %p) {\n"
+                  "  store ptr @k2, ptr %p\n"
+                  "  ret void\n"
+                  "}\n");
+  CHECK(find(&l, "s1")->n_callees == 1);
+  CHECK(find(&l, "s1")->klass == find(&l, "s2")->klass);
+  CHECK(find(&l, "k1")->klass == find(&l, "k2")->klass);
+  CHECK(find(&l, "t1")->klass != find(&l, "t2")->klass);
+  unload(&l);
+}
+
+/* Under semantic interposition a body that is not dso_local may be replaced
+ * at link time, so its callers compare it by name. */
+static void test_semantic_interposition_callee_compares_by_name(void) {
+  static const char body[] =
+      "define void @p1(ptr %p) {\n"
+      "  store i32 1, ptr %p\n"
+      "  ret void\n"
+      "}\n"
+      "define void @p2(ptr %p) {\n"
+      "  store i32 1, ptr %p\n"
+      "  ret void\n"
+      "}\n"
+      "define dso_local void @q1(ptr %p) {\n"
+      "  store i32 2, ptr %p\n"
+      "  ret void\n"
+      "}\n"
+      "define dso_local void @q2(ptr %p) {\n"
+      "  store i32 2, ptr %p\n"
+      "  ret void\n"
+      "}\n"
+      "define void @cp1(ptr %p) {\n  call void @p1(ptr %p)\n  ret void\n}\n"
+      "define void @cp2(ptr %p) {\n  call void @p2(ptr %p)\n  ret void\n}\n"
+      "define void @cq1(ptr %p) {\n  call void @q1(ptr %p)\n  ret void\n}\n"
+      "define void @cq2(ptr %p) {\n  call void @q2(ptr %p)\n  ret void\n}\n";
+  char ir[2048];
+  snprintf(ir, sizeof ir, "%s%s", body,
+           "!llvm.module.flags = !{!0}\n"
+           "!0 = !{i32 1, !\"SemanticInterposition\", i32 1}\n");
+  loaded l = load(ir);
+  CHECK(find(&l, "p1")->klass == find(&l, "p2")->klass);
+  CHECK(find(&l, "cp1")->klass != find(&l, "cp2")->klass);
+  CHECK(find(&l, "cq1")->klass == find(&l, "cq2")->klass);
+  unload(&l);
+  loaded plain = load(body);
+  CHECK(find(&plain, "cp1")->klass == find(&plain, "cp2")->klass);
+  unload(&plain);
+}
+
 static void test_module_is_not_modified(void) {
   loaded l = {.context = LLVMContextCreate()};
   l.module = parse(l.context, helper_chain_ir);
@@ -504,6 +730,11 @@ int main(void) {
   test_mergefunc_equivalences();
   test_block_layout_and_dead_blocks_do_not_matter();
   test_debug_info_is_not_counted();
+  test_distinct_metadata_intrinsic_is_never_identical();
+  test_tiny_bodies_follow_mergefunc();
+  test_varargs_bodies_follow_mergefunc();
+  test_insignificant_address_counts_by_class();
+  test_semantic_interposition_callee_compares_by_name();
   test_module_is_not_modified();
   test_empty_module();
   if (failures) {
