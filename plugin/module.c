@@ -45,6 +45,8 @@ enum hash_tag {
   TAG_MD_OTHER,
   TAG_INLINE_ASM,
   TAG_ATTRIBUTE,
+  TAG_STRICT,
+  TAG_CALLEE_CLASS,
 };
 
 /* ---- pointer-keyed map --------------------------------------------------
@@ -165,6 +167,10 @@ typedef struct load_ctx {
   ptr_map used;        /* functions named in llvm.used or llvm.compiler.used */
   ptr_map preemptible; /* bodies that semantic interposition may replace */
   ptr_map md_distinct; /* metadata node -> 1 when distinct, 0 when uniqued */
+  uint64_t *consts;    /* scratch: constant hashes of one function */
+  size_t n_consts, consts_cap;
+  uint64_t *callee_ids; /* scratch: direct callee identities of one function */
+  size_t n_callee_ids, callee_ids_cap;
   bool out_of_memory;
 } load_ctx;
 
@@ -188,6 +194,8 @@ static void load_ctx_free(load_ctx *c) {
   ptr_map_free(&c->used);
   ptr_map_free(&c->preemptible);
   ptr_map_free(&c->md_distinct);
+  free(c->consts);
+  free(c->callee_ids);
   free(c->walk_stack);
   free(c->tokens);
   free(c->callees);
@@ -1433,16 +1441,20 @@ static void split_unmerged(const class_state *s, size_t n, uint32_t *kept,
 }
 
 /* Dense ids in module order of each class's first member. */
-static void number_classes(asp_module *mod, uint32_t *root) {
-  uint32_t next_id = 0;
+static void number_classes(asp_module *mod, const class_state *s,
+                           uint32_t *root, uint32_t *call_class) {
+  uint32_t next_id = 0, next_call_id = 0;
   for (uint32_t i = 0; i < mod->n; i++) {
     uint32_t r = find_root(root, i);
     mod->funcs[i].klass = r == i ? next_id++ : mod->funcs[r].klass;
+    call_class[i] =
+        s->klass[i] == i ? next_call_id++ : call_class[s->klass[i]];
   }
 }
 
+/* Identity classes into mod, call classes into call_class. */
 static int assign_classes(asp_module *mod, const walk_tokens *walks,
-                          const merge_traits *traits) {
+                          const merge_traits *traits, uint32_t *call_class) {
   if (mod->n == 0)
     return 0;
   size_t n = mod->n, n_slots = 2;
@@ -1464,7 +1476,7 @@ static int assign_classes(asp_module *mod, const walk_tokens *walks,
   refine(&s, members, n_callers, next, n);
   /* members and next are scratch again. */
   split_unmerged(&s, n, next, members);
-  number_classes(mod, members);
+  number_classes(mod, &s, members, call_class);
   rc = 0;
 out:
   free(members);
@@ -1474,6 +1486,153 @@ out:
   free(s.slots);
   return rc;
 }
+
+/* ---- what differs ----------------------------------------------------------
+ * What the tokens leave out, per instruction and per function: the values
+ * of constant operands and the identity of direct callees. */
+
+typedef struct strict_env {
+  const merge_traits *traits;
+  const uint32_t *call_class;
+} strict_env;
+
+/* A callee that mergefunc may merge counts by its call class, so that
+ * calls of two equal functions are the same call; any other by name. */
+static uint64_t callee_identity(load_ctx *c, const strict_env *env,
+                                LLVMValueRef callee) {
+  uint64_t id;
+  if (ptr_map_get(&c->callee_records, callee, &id) &&
+      env->traits[(uint32_t)id].eligible)
+    return as_hash_combine(TAG_CALLEE_CLASS, env->call_class[(uint32_t)id]);
+  return global_identity(c, callee);
+}
+
+static void push_u64(load_ctx *c, uint64_t **buf, size_t *n, size_t *cap,
+                     uint64_t v) {
+  uint64_t *grown = reserve(c, *buf, cap, *n + 1, sizeof *grown);
+  if (!grown)
+    return;
+  *buf = grown;
+  grown[(*n)++] = v;
+}
+
+/* An alloca's element count is an operand that the printer leaves out when
+ * it is 1, as it nearly always is: no constant that anyone wrote. */
+static bool is_implicit_count(LLVMValueRef inst, LLVMOpcode op, unsigned i) {
+  if (op != LLVMAlloca || i != 0)
+    return false;
+  LLVMValueRef k = LLVMGetOperand(inst, 0);
+  return LLVMIsAConstantInt(k) && LLVMGetIntTypeWidth(LLVMTypeOf(k)) <= 64 &&
+         LLVMConstIntGetZExtValue(k) == 1;
+}
+
+/* A constant-index GEP counts its indices as the one byte offset mergefunc
+ * compares, so that it stays equal to a GEP that mergefunc finds equal. */
+static uint32_t strict_token(load_ctx *c, const strict_env *env,
+                             LLVMValueRef inst, uint32_t token) {
+  LLVMOpcode op = LLVMGetInstructionOpcode(inst);
+  uint64_t h = as_hash_combine(TAG_STRICT, token), offset;
+  bool offset_gep = is_offset_gep(c, inst, op, &offset);
+  unsigned n = offset_gep ? 1 : (unsigned)LLVMGetNumOperands(inst);
+  unsigned callee = is_call(op) ? n - 1 : n;
+  for (unsigned i = 0; i < n; i++) {
+    LLVMValueRef v = LLVMGetOperand(inst, i);
+    uint64_t k;
+    /* A call through an alias or an ifunc is direct too, by name. */
+    if (i == callee && LLVMIsAGlobalValue(v)) {
+      k = callee_identity(c, env, v);
+      push_u64(c, &c->callee_ids, &c->n_callee_ids, &c->callee_ids_cap, k);
+    } else if (LLVMIsAConstant(v) && !LLVMIsAGlobalValue(v) &&
+               !is_implicit_count(inst, op, i)) {
+      k = constant_hash(c, v);
+      push_u64(c, &c->consts, &c->n_consts, &c->consts_cap, k);
+    } else {
+      continue;
+    }
+    h = as_hash_combine(h, k);
+  }
+  if (offset_gep) {
+    uint64_t k = as_hash_combine(TAG_CONSTANT_OFFSET, offset);
+    push_u64(c, &c->consts, &c->n_consts, &c->consts_cap, k);
+    h = as_hash_combine(h, k);
+  }
+  return as_hash_fold32(h);
+}
+
+static int compare_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* A sorted heap copy (one element at least, as malloc(0) may be NULL). */
+static uint64_t *sorted_copy(load_ctx *c, const uint64_t *scratch, size_t n) {
+  uint64_t *copy = malloc((n ? n : 1) * sizeof *copy);
+  if (!copy) {
+    c->out_of_memory = true;
+    return NULL;
+  }
+  if (n) {
+    memcpy(copy, scratch, n * sizeof *copy);
+    qsort(copy, n, sizeof *copy, compare_u64);
+  }
+  return copy;
+}
+
+/* In layout order, as the tokens; after the classes, which callees need. */
+static void load_strict(load_ctx *c, const strict_env *env, asp_func *rec) {
+  c->fn = rec->fn;
+  ptr_map_clear(&c->serials);
+  c->next_serial = 0;
+  c->n_consts = c->n_callee_ids = 0;
+  rec->strict_tokens = copy_scratch(c, rec->tokens, rec->n_insts);
+  if (!rec->strict_tokens)
+    return;
+  uint32_t k = 0;
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(c->fn); bb;
+       bb = LLVMGetNextBasicBlock(bb)) {
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst;
+         inst = LLVMGetNextInstruction(inst)) {
+      if (is_debug_intrinsic(inst))
+        continue;
+      rec->strict_tokens[k] = strict_token(c, env, inst, rec->tokens[k]);
+      k++;
+    }
+  }
+  rec->consts = sorted_copy(c, c->consts, c->n_consts);
+  rec->n_consts = (uint32_t)c->n_consts;
+  rec->callee_ids = sorted_copy(c, c->callee_ids, c->n_callee_ids);
+  rec->n_callee_ids = (uint32_t)c->n_callee_ids;
+}
+
+/* max(|A \ B|, |B \ A|) of two sorted multisets. */
+static uint32_t multiset_difference(const uint64_t *a, uint32_t na,
+                                    const uint64_t *b, uint32_t nb) {
+  uint32_t i = 0, j = 0, only_a = 0, only_b = 0;
+  while (i < na && j < nb) {
+    if (a[i] < b[j]) {
+      only_a++;
+      i++;
+    } else if (b[j] < a[i]) {
+      only_b++;
+      j++;
+    } else {
+      i++;
+      j++;
+    }
+  }
+  only_a += na - i;
+  only_b += nb - j;
+  return only_a > only_b ? only_a : only_b;
+}
+
+void asp_func_differences(const asp_func *a, const asp_func *b,
+                          uint32_t *consts, uint32_t *callees) {
+  *consts = multiset_difference(a->consts, a->n_consts, b->consts, b->n_consts);
+  *callees = multiset_difference(a->callee_ids, a->n_callee_ids, b->callee_ids,
+                                 b->n_callee_ids);
+}
+
+/* ---- entry points -------------------------------------------------------- */
 
 static size_t count_bodies(LLVMModuleRef m) {
   size_t n = 0;
@@ -1514,10 +1673,12 @@ int asp_module_load(LLVMModuleRef m, asp_module *out) {
   size_t n = count_bodies(m);
   merge_traits *traits = index_functions(&c, n);
   walk_tokens *walks = NULL;
+  uint32_t *call_class = NULL;
   if (n && !c.out_of_memory) {
     out->funcs = calloc(n, sizeof *out->funcs);
     walks = calloc(n, sizeof *walks);
-    if (!out->funcs || !walks)
+    call_class = malloc(n * sizeof *call_class);
+    if (!out->funcs || !walks || !call_class)
       c.out_of_memory = true;
   }
   for (LLVMValueRef fn = LLVMGetFirstFunction(m); fn && !c.out_of_memory;
@@ -1529,11 +1690,16 @@ int asp_module_load(LLVMModuleRef m, asp_module *out) {
     out->n++;
   }
   bool failed =
-      c.out_of_memory || (n && assign_classes(out, walks, traits) < 0);
+      c.out_of_memory || (n && assign_classes(out, walks, traits, call_class) < 0);
+  strict_env env = {traits, call_class};
+  for (size_t i = 0; i < out->n && !failed && !c.out_of_memory; i++)
+    load_strict(&c, &env, &out->funcs[i]);
+  failed = failed || c.out_of_memory;
   for (size_t i = 0; walks && i < n; i++)
     free(walks[i].tokens);
   free(walks);
   free(traits);
+  free(call_class);
   load_ctx_free(&c);
   if (failed) {
     asp_module_free(out);
@@ -1546,6 +1712,9 @@ void asp_module_free(asp_module *mod) {
   for (size_t i = 0; i < mod->n; i++) {
     free(mod->funcs[i].tokens);
     free(mod->funcs[i].callees);
+    free(mod->funcs[i].strict_tokens);
+    free(mod->funcs[i].consts);
+    free(mod->funcs[i].callee_ids);
   }
   free(mod->funcs);
   *mod = (asp_module){0};

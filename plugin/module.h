@@ -32,6 +32,24 @@ typedef struct asp_func {
    * node, as in CFI checks) or whose body it would keep (no thunk for
    * varargs or for one block of one instruction, unless it can delete it)
    * has a class of its own. */
+  /* What the tokens leave out, for saying how two functions differ. A
+   * direct callee's identity is its call class when it is defined here,
+   * cannot be replaced at link time and is admitted by mergefunc, else a
+   * hash of its name. The call class is klass before the split above: of
+   * two functions mergefunc finds equal it redirects the calls of one to
+   * the other even where it keeps both bodies, so calling either is the
+   * same call. Computed once klass is final. */
+  uint32_t *strict_tokens; /* n_insts, parallel to tokens: each token mixed
+                              with the instruction's constant operand values
+                              and its direct callee's identity */
+  uint64_t *consts;        /* sorted hashes of the constant operands (not
+                              globals or functions) of every instruction; a
+                              GEP with constant indices counts its one byte
+                              offset, as mergefunc compares it, and an
+                              alloca's implicit count of 1 is left out */
+  uint32_t n_consts;
+  uint64_t *callee_ids;    /* sorted identities of the direct callees */
+  uint32_t n_callee_ids;
 } asp_func;
 
 typedef struct asp_module {
@@ -48,6 +66,12 @@ typedef struct asp_module {
  * memory). */
 int asp_module_load(LLVMModuleRef m, asp_module *out);
 void asp_module_free(asp_module *mod);
+
+/* How many constants and how many direct callees differ between a and b:
+ * for each multiset (consts, callee_ids), max(|A \ B|, |B \ A|), the
+ * multiset differences. */
+void asp_func_differences(const asp_func *a, const asp_func *b,
+                          uint32_t *consts, uint32_t *callees);
 
 /* Token of one instruction (see DESIGN.md, Kernels). Exposed for tests. */
 uint32_t asp_instruction_token(LLVMValueRef inst);
