@@ -122,29 +122,17 @@ static int family_grow(family *fm, rng *r, const as_synth_shape *sh,
   return 0;
 }
 
-typedef struct by_len {
-  uint32_t len, f;
-} by_len;
-
-static int by_len_cmp(const void *pa, const void *pb) {
-  const by_len *a = pa, *b = pb;
-  if (a->len != b->len) return a->len < b->len ? -1 : 1;
-  return a->f < b->f ? -1 : a->f > b->f;
-}
-
 /* The search over the family's functions in the filter's order (by length,
  * ties by age): its block and all its tasks. */
 static int family_search(const family *fm, double s, as_filter_shared **shared,
                          size_t *size, as_filter_task **tasks, size_t *n_tasks) {
-  by_len *order = malloc(fm->n * sizeof *order);
+  uint32_t *order = malloc(fm->n * sizeof *order);
   const uint32_t **tok = malloc(fm->n * sizeof *tok);
   uint32_t *len = malloc(fm->n * sizeof *len);
-  int rc = order && tok && len ? 0 : AS_ENOMEM;
-  for (uint32_t f = 0; rc == 0 && f < fm->n; f++) order[f] = (by_len){fm->len[f], f};
-  if (rc == 0) qsort(order, fm->n, sizeof *order, by_len_cmp);
+  int rc = order && tok && len ? as_filter_order(fm->len, fm->n, order) : AS_ENOMEM;
   for (uint32_t f = 0; rc == 0 && f < fm->n; f++) {
-    tok[f] = fm->tok[order[f].f];
-    len[f] = order[f].len;
+    tok[f] = fm->tok[order[f]];
+    len[f] = fm->len[order[f]];
   }
   if (rc == 0) rc = as_filter_build(tok, len, fm->n, s, shared, size);
   if (rc == 0 && (rc = as_filter_tasks(*shared, tasks, n_tasks)) < 0) {

@@ -229,6 +229,27 @@ static int build_block(builder *b, as_filter_shared **out, size_t *size) {
   return 0;
 }
 
+/* A stream's length and index, for as_filter_order. */
+typedef struct length_index {
+  uint32_t len, index;
+} length_index;
+
+static int length_index_cmp(const void *pa, const void *pb) {
+  const length_index *a = pa, *b = pb;
+  if (a->len != b->len) return a->len < b->len ? -1 : 1;
+  return a->index < b->index ? -1 : a->index > b->index;
+}
+
+int as_filter_order(const uint32_t *len, size_t n, uint32_t *order) {
+  length_index *li = malloc((n ? n : 1) * sizeof *li);
+  if (!li) return AS_ENOMEM;
+  for (size_t f = 0; f < n; f++) li[f] = (length_index){len[f], (uint32_t)f};
+  qsort(li, n, sizeof *li, length_index_cmp);
+  for (size_t f = 0; f < n; f++) order[f] = li[f].index;
+  free(li);
+  return 0;
+}
+
 int as_filter_build(const uint32_t *const *tokens, const uint32_t *len,
                     size_t n, double min_similarity, as_filter_shared **shared,
                     size_t *size) {
