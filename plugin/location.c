@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <llvm-c/DebugInfo.h>
 
 /* Drops a trailing balanced group such as "(int) const" or "<int>" that ends
  * at or before *end; returns the new end. */
@@ -124,30 +123,44 @@ void asp_locator_free(asp_locator *lc) {
   memset(lc, 0, sizeof *lc);
 }
 
-void asp_locate(asp_locator *lc, LLVMModuleRef m, LLVMValueRef fn,
+void asp_take_frontend_sites(asp_module *mod) {
+  for (size_t i = 0; i < mod->n; i++) {
+    asp_func *f = &mod->funcs[i];
+    asp_decl_site site;
+    if (asp_frontend_site(f->name, f->name_len, &site) < 0) continue;
+    f->file = site.file;
+    f->file_len = site.file_len;
+    f->dir = NULL;
+    f->dir_len = 0;
+    f->line = site.line;
+    f->col = site.col;
+    f->in_system_header = site.in_system_header;
+    f->template_origin = site.template_origin;
+  }
+}
+
+void asp_locate(asp_locator *lc, LLVMModuleRef m, const asp_func *f,
                 const char *demangled, asp_location *loc) {
   memset(loc, 0, sizeof *loc);
-  LLVMMetadataRef sp = LLVMGetSubprogram(fn);
-  if (!sp) {
+  if (!f->file) {
     size_t n;
     const char *src = LLVMGetSourceFileName(m, &n);
     snprintf(loc->file, sizeof loc->file, "%.*s", (int)n, src);
     return;
   }
-  LLVMMetadataRef file = LLVMDIScopeGetFile(sp);
-  unsigned dn = 0, fnl = 0;
-  const char *dir = file ? LLVMDIFileGetDirectory(file, &dn) : "";
-  const char *name = file ? LLVMDIFileGetFilename(file, &fnl) : "";
-  snprintf(loc->file, sizeof loc->file, "%.*s", (int)fnl, name);
-  loc->line = LLVMDISubprogramGetLine(sp);
-
-  char path[8192], base[256];
-  if (fnl && name[0] != '/' && dn)
-    snprintf(path, sizeof path, "%.*s/%.*s", (int)dn, dir, (int)fnl, name);
+  if (f->dir)
+    snprintf(loc->file, sizeof loc->file, "%.*s/%.*s", (int)f->dir_len,
+             f->dir, (int)f->file_len, f->file);
   else
-    snprintf(path, sizeof path, "%.*s", (int)fnl, name);
-  load(lc, path);
-  if (lc->text && loc->line >= 1 && loc->line <= lc->n_lines) {
+    snprintf(loc->file, sizeof loc->file, "%.*s", (int)f->file_len, f->file);
+  loc->line = f->line;
+  loc->col = f->col;
+  if (loc->col || !loc->line) return;
+  /* The path as printed opens from here: absolute, or relative to the
+   * working directory. */
+  char base[256];
+  load(lc, loc->file);
+  if (lc->text && loc->line <= lc->n_lines) {
     asp_base_name(demangled, base, sizeof base);
     loc->col = asp_find_name_column(lc->text + lc->line_start[loc->line - 1], base);
   }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <llvm-c/DebugInfo.h>
 #include <llvm-c/Target.h>
@@ -1117,6 +1118,22 @@ static uint64_t signature_hash(load_ctx *c) {
   return as_hash_combine(h, type_hash(c, LLVMGlobalGetValueType(c->fn)));
 }
 
+/* True when dir names the working directory, by getcwd() or by $PWD as
+ * LLVM's current_path() prefers it (clang's debug directory comes from
+ * there). */
+static bool is_working_directory(const char *dir, size_t len) {
+  char cwd[4096];
+  const char *pwd = getenv("PWD");
+  if (pwd && strlen(pwd) == len && memcmp(pwd, dir, len) == 0)
+    return true;
+  return getcwd(cwd, sizeof cwd) && strlen(cwd) == len &&
+         memcmp(cwd, dir, len) == 0;
+}
+
+/* File and line from the DISubprogram. A relative file name keeps its
+ * directory only when that is not where we run, so that a path reads as
+ * clang's diagnostics print it: "src/a.c" under directory "/p" compiled in
+ * /p/build is /p/src/a.c, while "a.c" under /p/build stays a.c. */
 static void describe_location(asp_func *rec) {
   LLVMMetadataRef subprogram = LLVMGetSubprogram(rec->fn);
   if (!subprogram)
@@ -1124,9 +1141,15 @@ static void describe_location(asp_func *rec) {
   rec->line = LLVMDISubprogramGetLine(subprogram);
   LLVMMetadataRef file = LLVMDIScopeGetFile(subprogram);
   if (file) {
-    unsigned len;
+    unsigned len, dir_len;
     rec->file = LLVMDIFileGetFilename(file, &len);
     rec->file_len = len;
+    const char *dir = LLVMDIFileGetDirectory(file, &dir_len);
+    if (len && rec->file[0] != '/' && dir_len &&
+        !is_working_directory(dir, dir_len)) {
+      rec->dir = dir;
+      rec->dir_len = dir_len;
+    }
   }
 }
 

@@ -15,6 +15,16 @@ typedef struct asp_func {
   const char *file;   /* from the DISubprogram, or NULL; owned by the module */
   size_t file_len;
   unsigned line;      /* 0 when unknown */
+  unsigned col;       /* 0 when unknown: debug info records none (the
+                         printed location then searches the source) */
+  const char *dir;    /* joined before a relative debug file name when it is
+                         not the working directory, else NULL; under
+                         -fplugin= file is clang's own name (location.h's
+                         frontend table) and dir NULL */
+  size_t dir_len;
+  int in_system_header;     /* in a system header (-fplugin= only, else 0) */
+  uint64_t template_origin; /* id of the template it was instantiated from
+                               (-fplugin= only); 0 for other functions */
   uint32_t n_insts;   /* instructions, debug intrinsics excluded */
   uint32_t *tokens;   /* n_insts tokens, one per instruction, in block order */
   uint64_t local_hash; /* everything except the identity of direct callees */

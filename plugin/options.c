@@ -60,6 +60,15 @@ static int set_metrics(asp_options *o, const char *v) {
 static int set_dump(asp_options *o, const char *v) {
   return set_path(o->dump, sizeof o->dump, v);
 }
+static int set_system_headers(asp_options *o, const char *v) {
+  if (strcmp(v, "skip") == 0)
+    o->include_system = 0;
+  else if (strcmp(v, "include") == 0)
+    o->include_system = 1;
+  else
+    return -1;
+  return 0;
+}
 static int set_help(asp_options *o, const char *v) {
   int on = v && *v ? as__parse_on_off(v) : 1;
   if (on < 0) return -1;
@@ -87,6 +96,10 @@ static const struct key {
      "analyse functions with at least N instructions", set_min_instructions},
     {"stage", "early|late", "early",
      "start of the optimisation pipeline, or its end", set_stage},
+    {"system-headers", "skip|include", "skip",
+     "analyse functions defined in system headers (-isystem, the compiler's "
+     "own; known under -fplugin= only)",
+     set_system_headers},
     {"report", "PATH", "(none)", "write this TU's pairs as JSON", set_report},
     {"metrics", "PATH", "(none)",
      "append one JSON line per TU with the batches' metrics", set_metrics},

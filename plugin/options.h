@@ -20,6 +20,7 @@ typedef struct asp_options {
   double min_similarity;  /* 0 < x <= 1 */
   unsigned min_instructions;
   asp_stage stage;
+  int include_system;      /* system-headers=include */
   char report[4096];      /* "" when no report */
   char metrics[4096];     /* "" when no metrics */
   char dump[4096];        /* "" when batches are not dumped */

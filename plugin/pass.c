@@ -11,6 +11,7 @@
 #include "batchfile.h"
 #include "fsutil.h"
 #include "internal.h"
+#include "location.h"
 #include "module.h"
 #include "output.h"
 #include "plugin.h"
@@ -41,7 +42,7 @@ static int fill_views(LLVMModuleRef m, const asp_module *mod,
         rc = -1;
         break;
       }
-      asp_locate(&lc, m, f->fn, v->name, &v->loc);
+      asp_locate(&lc, m, f, v->name, &v->loc);
     }
   }
   asp_locator_free(&lc);
@@ -185,6 +186,7 @@ int asp_run(LLVMModuleRef m, const asp_options *opts, const asp_host *host) {
   dumper dump = {0};
   if (opts->dump[0]) dump_init(&dump, tu_name, opts, host);
   int rc = asp_module_load(m, &mod);
+  if (rc == 0) asp_take_frontend_sites(&mod);
   if (rc == 0) rc = as_executor_create(&opts->runtime, &ex);
   if (rc == 0)
     rc = asp_analyze(&mod, opts, ex, opts->dump[0] ? dump_batch : NULL, &dump,

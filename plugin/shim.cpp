@@ -2,6 +2,10 @@
 // plugin that need LLVM's and clang's C++ API. The analysis itself is C on
 // LLVM-C (pass.c and what it calls).
 
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/DiagnosticPrinter.h"
@@ -14,6 +18,13 @@
 
 #ifdef ACCELSTRAT_WITH_CLANG
 #include "clang/AST/ASTConsumer.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Attr.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclFriend.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/AST/Mangle.h"
+#include "clang/Basic/SourceManager.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendPluginRegistry.h"
 #endif
@@ -24,8 +35,10 @@
 #include <string.h>
 
 #include <string>
+#include <unordered_set>
 #include <vector>
 
+#include "location.h"
 #include "plugin.h"
 
 using namespace llvm;
@@ -179,7 +192,168 @@ void registerCallbacks(PassBuilder &PB) {
       });
 }
 
+// Where the frontend saw each function defined, by IR name: filled from the
+// AST of the TU being compiled, read by its pass later in the same process
+// (clang's driver runs one TU after another in one process, so each TU
+// starts it afresh). Empty under opt and -fpass-plugin= alone.
+struct SiteTable {
+  std::unordered_set<std::string> Files; // one copy of each name (stable)
+  StringMap<asp_decl_site> ByName;       // by key(), below
+  StringSet<> Ambiguous;                 // keys of two sites: no answer
+
+  // Itanium names unnamed internal entities (a lambda in a non-inline
+  // function: "$_0") by the order in which a mangler first meets them;
+  // CodeGen's order is not ours, so the number is left out of the key and a
+  // key that two sites share answers nothing rather than a wrong site.
+  static std::string key(StringRef Name) {
+    if (!Name.contains("$_")) return Name.str();
+    std::string Key;
+    for (size_t I = 0; I < Name.size(); I++) {
+      Key += Name[I];
+      if (Name[I] == '$' && I + 1 < Name.size() && Name[I + 1] == '_') {
+        Key += '_';
+        for (I += 2; I < Name.size() && isDigit(Name[I]); I++) {}
+        I--;
+      }
+    }
+    return Key;
+  }
+
+  void add(StringRef Name, const asp_decl_site &Site) {
+    std::string Key = key(Name);
+    auto [It, Inserted] = ByName.try_emplace(Key, Site);
+    const asp_decl_site &Old = It->second;
+    if (!Inserted && (Old.file != Site.file || Old.line != Site.line ||
+                      Old.col != Site.col))
+      Ambiguous.insert(Key);
+  }
+
+  void clear() {
+    ByName.clear();
+    Ambiguous.clear();
+    Files.clear();
+  }
+} Sites;
+
+} // namespace
+
+extern "C" int asp_frontend_site(const char *Name, size_t Len,
+                                 asp_decl_site *Out) {
+  StringRef N(Name, Len);
+  std::string Key = SiteTable::key(N);
+  auto It = Sites.ByName.find(Key);
+  if (It == Sites.ByName.end() || Sites.Ambiguous.contains(Key)) return -1;
+  *Out = It->second;
+  return 0;
+}
+
+namespace {
+
 #ifdef ACCELSTRAT_WITH_CLANG
+// Records every function definition of a TU in Sites: the ones written out,
+// template instantiations and members of class template specializations,
+// implicit members clang defined, lambdas and local classes. It walks
+// declaration contexts only (a lambda's class and a local class are
+// declarations of the function they appear in); statements never hold a
+// definition that no context does, so they are not visited.
+class SiteCollector {
+  clang::SourceManager &SM;
+  std::unique_ptr<clang::MangleContext> Mangle;
+  DenseSet<const clang::Decl *> Seen;
+
+  // The location clang's diagnostics print for Loc: where its macro
+  // expands, or where a name passed to a macro is written.
+  clang::PresumedLoc presumed(clang::SourceLocation Loc) const {
+    return SM.getPresumedLoc(SM.getFileLoc(Loc));
+  }
+
+  // A hash of where the template of FD is, equal across its instantiations
+  // and across TUs that name its file alike; 0 when FD was not instantiated.
+  uint64_t templateOrigin(const clang::FunctionDecl *FD) const {
+    const clang::FunctionDecl *Pattern = FD->getTemplateInstantiationPattern();
+    if (!Pattern) return 0;
+    clang::PresumedLoc P = presumed(Pattern->getLocation());
+    if (P.isInvalid()) return 0;
+    uint64_t H = 0xcbf29ce484222325ull;
+    std::string Key = (Twine(P.getFilename()) + ":" + Twine(P.getLine()) +
+                       ":" + Twine(P.getColumn())).str();
+    for (unsigned char C : Key) H = (H ^ C) * 0x100000001b3ull;
+    return H ? H : 1;
+  }
+
+  void add(clang::GlobalDecl GD, const asp_decl_site &Site) {
+    SmallString<256> Name;
+    raw_svector_ostream OS(Name);
+    Mangle->mangleName(GD, OS);
+    Sites.add(Name, Site);
+  }
+
+  void record(const clang::FunctionDecl *FD) {
+    if (!FD->doesThisDeclarationHaveABody() || FD->isDependentContext())
+      return;
+    clang::SourceLocation Loc = SM.getFileLoc(FD->getLocation());
+    clang::PresumedLoc P = presumed(Loc);
+    if (P.isInvalid()) return;
+    const std::string &File = *Sites.Files.insert(P.getFilename()).first;
+    asp_decl_site Site = {File.data(), File.size(), P.getLine(), P.getColumn(),
+                          SM.isInSystemHeader(Loc), templateOrigin(FD)};
+    // Constructors and destructors are emitted once per variant, each with
+    // a name of its own (a deleting destructor only when it is virtual).
+    if (auto *CD = dyn_cast<clang::CXXConstructorDecl>(FD)) {
+      add(clang::GlobalDecl(CD, clang::Ctor_Complete), Site);
+      add(clang::GlobalDecl(CD, clang::Ctor_Base), Site);
+    } else if (auto *DD = dyn_cast<clang::CXXDestructorDecl>(FD)) {
+      if (DD->isVirtual())
+        add(clang::GlobalDecl(DD, clang::Dtor_Deleting), Site);
+      add(clang::GlobalDecl(DD, clang::Dtor_Complete), Site);
+      add(clang::GlobalDecl(DD, clang::Dtor_Base), Site);
+    } else if (FD->hasAttr<clang::CUDAGlobalAttr>()) {
+      add(clang::GlobalDecl(FD, clang::KernelReferenceKind::Kernel), Site);
+    } else if (Mangle->shouldMangleDeclName(FD)) {
+      add(clang::GlobalDecl(FD), Site);
+    } else if (const clang::IdentifierInfo *II = FD->getIdentifier()) {
+      Sites.add(II->getName(), Site); // C: the plain name
+    }
+  }
+
+  void visit(const clang::Decl *D) {
+    if (!Seen.insert(D).second) return;
+    if (auto *F = dyn_cast<clang::FriendDecl>(D)) {
+      if (const clang::NamedDecl *ND = F->getFriendDecl()) visit(ND);
+      return;
+    }
+    // Templates themselves are never emitted; their specializations are.
+    if (auto *FT = dyn_cast<clang::FunctionTemplateDecl>(D)) {
+      for (const clang::FunctionDecl *S : FT->specializations()) visit(S);
+      return;
+    }
+    if (auto *CT = dyn_cast<clang::ClassTemplateDecl>(D)) {
+      for (const clang::ClassTemplateSpecializationDecl *S :
+           CT->specializations())
+        visit(S);
+      return;
+    }
+    if (auto *FD = dyn_cast<clang::FunctionDecl>(D)) record(FD);
+    auto *DC = dyn_cast<clang::DeclContext>(D);
+    if (DC && !DC->isDependentContext())
+      for (const clang::Decl *Child : DC->decls()) visit(Child);
+  }
+
+public:
+  explicit SiteCollector(clang::ASTContext &Ctx)
+      : SM(Ctx.getSourceManager()), Mangle(Ctx.createMangleContext()) {}
+  void run(const clang::TranslationUnitDecl *TU) { visit(TU); }
+};
+
+class SiteConsumer : public clang::ASTConsumer {
+public:
+  void HandleTranslationUnit(clang::ASTContext &Ctx) override {
+    // The main action's code generation and then the pass run after this
+    // (a plugin added before the main action is called first).
+    SiteCollector(Ctx).run(Ctx.getTranslationUnitDecl());
+  }
+};
+
 // True when -fpass-plugin= also names this library: it then registers the
 // pass itself, and registering from the frontend too would run it twice.
 bool loadedAsPassPlugin(const clang::CodeGenOptions &CGO) {
@@ -197,7 +371,8 @@ class AccelstratAction : public clang::PluginASTAction {
 protected:
   std::unique_ptr<clang::ASTConsumer>
   CreateASTConsumer(clang::CompilerInstance &, StringRef) override {
-    return std::make_unique<clang::ASTConsumer>();
+    Sites.clear(); // a new TU: the last one's functions are gone
+    return std::make_unique<SiteConsumer>();
   }
 
   bool ParseArgs(const clang::CompilerInstance &CCI,
@@ -215,13 +390,10 @@ protected:
           << Err;
       return true;
     }
+    // Locations come from the AST (SiteConsumer), never from turning on
+    // location tracking: tracking changes code generation (bzip2's
+    // blocksort.c at -O2 comes out 48 bytes smaller with it).
     clang::CodeGenOptions &CGO = CI.getCodeGenOpts();
-    // Locations for the report and metrics without emitting debug info, as
-    // -Rpass does for remarks (clang turns it on itself for -Rpass* and
-    // optimisation records). Only then: tracking costs about 8% of a compile.
-    if ((Opts.report[0] || Opts.metrics[0]) &&
-        CGO.getDebugInfo() == codegenoptions::NoDebugInfo)
-      CGO.setDebugInfo(codegenoptions::LocTrackingOnly);
     if (!loadedAsPassPlugin(CGO))
       CGO.PassBuilderCallbacks.push_back(registerCallbacks);
     return true;
