@@ -26,12 +26,24 @@ if ! have_src; then
   apt-get update -qq >&2 || { echo "fetch-source: apt-get update failed" >&2; exit 77; }
 fi
 command -v dpkg-source >/dev/null || { echo "fetch-source: dpkg-source missing (dpkg-dev)" >&2; exit 77; }
-if ! (cd "$dir" && apt-get source -qq "$pkg" >&2); then
+# The candidate version first; then every other version the source lists
+# know, newest first: a security update's files leave its pool when the next
+# one comes, while the release's version stays in the main archive.
+fetch() {
+  (cd "$dir" && apt-get source -qq "$pkg" >&2) && return 0
+  local v
+  for v in $(apt-cache showsrc "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | sort -ruV); do
+    echo "fetch-source: trying $pkg=$v" >&2
+    (cd "$dir" && apt-get source -qq "$pkg=$v" >&2) && return 0
+  done
+  return 1
+}
+if ! fetch; then
   # An apt cache without source lists yet: refresh once and retry.
-  if [[ $(id -u) -eq 0 ]] && apt-get update -qq >&2 && (cd "$dir" && apt-get source -qq "$pkg" >&2); then
+  if [[ $(id -u) -eq 0 ]] && apt-get update -qq >&2 && fetch; then
     :
   else
-    echo "fetch-source: apt-get source $pkg failed" >&2
+    echo "fetch-source: apt-get source $pkg failed (every version)" >&2
     exit 77
   fi
 fi

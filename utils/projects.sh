@@ -19,6 +19,16 @@ project_setup() {
       echo '#define DEB_HOST_MULTIARCH "x86_64-linux-gnu"' > "$work/lua5.4-deb-multiarch.h"
       flags=(-w -DLUA_COMPAT_5_3 -DLUA_USE_LINUX -I"$work")
       ;;
+    bzip2)
+      # debian/rules' CPPFLAGS and the shared library's -fPIC; the files of
+      # libbz2, bzip2 and bzip2recover (not the Makefile's test tools).
+      # blocksort.c is the TU where clang's location tracking changes code
+      # at -O2, so the plugin must never turn it on.
+      srcdir=$tree
+      flags=(-w -D_REENTRANT -D_FILE_OFFSET_BITS=64 -fPIC)
+      files=(blocksort.c huffman.c crctable.c randtable.c compress.c decompress.c
+        bzlib.c bzip2.c bzip2recover.c)
+      ;;
     sqlite3)
       # debian/rules' CFLAGS. Its build also passes these to ./configure, which
       # hands the SQLITE_ENABLE_ ones to lemon and mkkeywordhash too (so the

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Builds every C file of a real project (a Debian source package) with and
-# without the plugin at -O0 and -O2: each must compile, objects must be
-# byte-identical, and the metrics file must hold one valid JSON line per TU.
+# without the plugin at -O0 and -O2: each must compile, and objects must be
+# byte-identical with metrics=, with report= and (against the same compile
+# with -Rpass-analysis, which turns on clang's own location tracking) with
+# remarks; the metrics file must hold one valid JSON line per TU and each
+# report be a valid record of its TU.
 # Exit 77 (skip) when the source cannot be fetched here.
 #   utils/real-project-test.sh PACKAGE BUILD_DIR
 set -euo pipefail
@@ -17,16 +20,32 @@ project_setup "$pkg" "$build" "$work" || exit $?
 
 metrics=$work/metrics.jsonl
 n=0
+# Compiles $f at $opt into $work/$base$opt.$1.o with the rest of the
+# arguments added.
+compile() {
+  local kind=$1
+  shift
+  (cd "$srcdir" && "$clang" $opt "${flags[@]}" -c "$f" -o "$work/$base$opt.$kind.o" "$@")
+}
+same() {
+  if ! cmp -s "$work/$base$opt.$1.o" "$work/$base$opt.$2.o"; then
+    echo "real-project-test: $pkg/$f $opt: objects differ ($1 vs $2)" >&2
+    exit 1
+  fi
+}
 for opt in -O0 -O2; do
   for f in "${files[@]}"; do
     base=${f%.c}
-    (cd "$srcdir" && "$clang" $opt "${flags[@]}" -c "$f" -o "$work/$base$opt.plain.o")
-    (cd "$srcdir" && "$clang" $opt "${flags[@]}" -c "$f" -o "$work/$base$opt.plugin.o" \
-       -fplugin="$plugin" -fplugin-arg-accelstrat-metrics="$metrics")
-    if ! cmp -s "$work/$base$opt.plain.o" "$work/$base$opt.plugin.o"; then
-      echo "real-project-test: $pkg/$f $opt: objects differ with the plugin" >&2
-      exit 1
-    fi
+    report=$work/$base$opt.report.json
+    compile plain
+    compile metrics -fplugin="$plugin" -fplugin-arg-accelstrat-metrics="$metrics"
+    compile report -fplugin="$plugin" -fplugin-arg-accelstrat-report="$report"
+    compile rpass -Rpass-analysis=accelstrat 2>/dev/null
+    compile rpass-plugin -fplugin="$plugin" -Rpass-analysis=accelstrat 2>/dev/null
+    same plain metrics
+    same plain report
+    same rpass rpass-plugin
+    python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["tu"].endswith(sys.argv[2]) and len(r["batches"]) == 2, sys.argv[1]' "$report" "$f"
     n=$((n + 1))
   done
 done
@@ -38,9 +57,9 @@ assert len(lines) == expected, f"{len(lines)} metrics lines for {expected} compi
 functions = pairs = 0
 for i, line in enumerate(lines, 1):
     rec = json.loads(line)
-    assert rec["tu"] and len(rec["batches"]) == 3, f"line {i}: incomplete record"
+    assert rec["tu"] and len(rec["batches"]) == 2, f"line {i}: incomplete record"  # filter, align
     functions += rec["functions_analysed"]
     pairs += len(rec["pairs"])
 print(f"{expected} compiles, {functions} functions analysed, {pairs} pairs, "
-      "objects identical with and without the plugin")
+      "objects identical with and without the plugin (metrics=, report=, -Rpass)")
 PY
