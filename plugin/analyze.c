@@ -26,7 +26,7 @@ static int pair_cmp(const void *pa, const void *pb, void *module) {
 }
 
 static asp_pair make_pair(const asp_module *mod, uint32_t x, uint32_t y) {
-  asp_pair p = {x, y, 0, 0, 0};
+  asp_pair p = {.f = x, .g = y};
   if (func_cmp(&mod->funcs[x], x, &mod->funcs[y], y) < 0) {
     p.f = y;
     p.g = x;
@@ -35,8 +35,37 @@ static asp_pair make_pair(const asp_module *mod, uint32_t x, uint32_t y) {
   return p;
 }
 
+void asp_pair_differences(const asp_pair *p, char *buf, size_t len) {
+  const unsigned count[3] = {p->total - 2 * p->lcs, p->consts_differ,
+                             p->callees_differ};
+  const char *const name[3] = {"instruction", "constant", "callee"};
+  unsigned present = 0;
+  for (int k = 0; k < 3; k++) present += count[k] != 0;
+  if (!present) {
+    snprintf(buf, len, "same instructions, constants and callees; "
+                       "not merged by mergefunc");
+    return;
+  }
+  char part[3][40];
+  unsigned n = 0;
+  for (int k = 0; k < 3; k++)
+    if (count[k])
+      snprintf(part[n++], sizeof part[0], "%u %s%s", count[k], name[k],
+               count[k] == 1 ? "" : "s");
+  if (n == 1) snprintf(buf, len, "differs in %s", part[0]);
+  else if (n == 2) snprintf(buf, len, "differs in %s and %s", part[0], part[1]);
+  else snprintf(buf, len, "differs in %s, %s and %s", part[0], part[1], part[2]);
+}
+
 unsigned asp_pair_percent(const asp_pair *p) {
   return p->total ? (unsigned)((200ull * p->lcs) / p->total) : 100;
+}
+
+/* Whether function f takes part: long enough, and not defined in a system
+ * header unless system-headers=include. */
+static int analysed(const asp_func *f, const asp_options *opts) {
+  return f->n_insts >= opts->min_instructions &&
+         (!f->in_system_header || opts->include_system);
 }
 
 /* The executor and what is called before each batch runs. */
@@ -75,14 +104,14 @@ static int group_identical(const asp_module *mod, const asp_options *opts,
   memset(leader, 0xff, ((size_t)max_class + 1) * sizeof *leader);
   const asp_func *fs = mod->funcs;
   for (uint32_t i = 0; i < mod->n; i++) {
-    if (fs[i].n_insts < opts->min_instructions) continue;
+    if (!analysed(&fs[i], opts)) continue;
     res->analysed++;
     uint32_t *l = &leader[fs[i].klass];
     if (*l == UINT32_MAX || func_cmp(&fs[i], i, &fs[*l], *l) < 0) *l = i;
   }
   size_t nr = 0, np = 0;
   for (uint32_t i = 0; i < mod->n; i++) {
-    if (fs[i].n_insts < opts->min_instructions) continue;
+    if (!analysed(&fs[i], opts)) continue;
     if (leader[fs[i].klass] == i) {
       reps[nr++] = i;
     } else {
@@ -98,13 +127,6 @@ static int group_identical(const asp_module *mod, const asp_options *opts,
   res->pairs = pairs;
   res->n_pairs = np;
   return 0;
-}
-
-/* Representatives by length (the filter's order), ties by index. */
-static int by_length(const void *pa, const void *pb, void *ctx) {
-  const uint32_t *lens = ctx, a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-  if (lens[a] != lens[b]) return lens[a] < lens[b] ? -1 : 1;
-  return a < b ? -1 : a > b;
 }
 
 /* The filter batch over the representatives in order[] (by length): its
@@ -127,11 +149,8 @@ static int run_filter(const runner *rn, const asp_module *mod,
   uint64_t *offsets = NULL;
   size_t shared_size = 0;
   int rc = tokens && len && rep_len && fr->order ? 0 : AS_ENOMEM;
-  for (uint32_t i = 0; rc == 0 && i < n; i++) {
-    fr->order[i] = i;
-    rep_len[i] = mod->funcs[reps[i]].n_insts;
-  }
-  if (rc == 0) qsort_r(fr->order, n, sizeof *fr->order, by_length, rep_len);
+  for (uint32_t i = 0; rc == 0 && i < n; i++) rep_len[i] = mod->funcs[reps[i]].n_insts;
+  if (rc == 0) rc = as_filter_order(rep_len, n, fr->order);
   for (size_t i = 0; rc == 0 && i < n; i++) {
     tokens[i] = mod->funcs[reps[fr->order[i]]].tokens;
     len[i] = rep_len[fr->order[i]];
@@ -184,51 +203,100 @@ static int filter(const runner *rn, const asp_module *mod, const uint32_t *reps,
   return rc;
 }
 
-static int align(const runner *rn, const asp_module *mod, const uint32_t *reps,
-                 const uint64_t *cand, size_t n_cand, const asp_options *opts,
-                 asp_result *res, char *err, size_t errlen) {
-  uint64_t *offsets = malloc((n_cand + 1) * sizeof *offsets);
-  as_align_out *out = malloc((n_cand ? n_cand : 1) * sizeof *out);
+/* LCS of each pair (f << 32 | g, indices into mod->funcs), of their tokens
+ * or, with strict, of their strict tokens: one align batch. */
+static int align_pairs(const runner *rn, const asp_module *mod,
+                       const uint64_t *pairs, size_t n, int strict,
+                       as_report *rep, as_align_out **out_p, char *err,
+                       size_t errlen) {
+  uint64_t *offsets = malloc((n + 1) * sizeof *offsets);
+  as_align_out *out = malloc((n ? n : 1) * sizeof *out);
   size_t bytes = 0;
-  for (size_t i = 0; i < n_cand; i++)
-    bytes += sizeof(as_align_task) +
-             ((size_t)mod->funcs[reps[cand[i] >> 32]].n_insts +
-              mod->funcs[reps[(uint32_t)cand[i]]].n_insts) * sizeof(uint32_t);
+  for (size_t i = 0; i < n; i++)
+    bytes += sizeof(as_align_task) + ((size_t)mod->funcs[pairs[i] >> 32].n_insts +
+                                      mod->funcs[(uint32_t)pairs[i]].n_insts) *
+                                         sizeof(uint32_t);
   char *data = malloc(bytes ? bytes : 1);
-  asp_pair *pairs = realloc(res->pairs, (res->n_pairs + n_cand + 1) * sizeof *pairs);
-  if (pairs) res->pairs = pairs;
-  if (!offsets || !out || !data || !pairs) {
+  if (!offsets || !out || !data) {
     free(offsets), free(out), free(data);
     return AS_ENOMEM;
   }
   size_t at = 0;
-  for (size_t i = 0; i < n_cand; i++) {
-    const asp_func *a = &mod->funcs[reps[cand[i] >> 32]];
-    const asp_func *b = &mod->funcs[reps[(uint32_t)cand[i]]];
+  for (size_t i = 0; i < n; i++) {
+    const asp_func *a = &mod->funcs[pairs[i] >> 32];
+    const asp_func *b = &mod->funcs[(uint32_t)pairs[i]];
     as_align_task hdr = {a->n_insts, b->n_insts};
     offsets[i] = at;
     memcpy(data + at, &hdr, sizeof hdr);
     at += sizeof hdr;
-    memcpy(data + at, a->tokens, a->n_insts * sizeof(uint32_t));
+    memcpy(data + at, strict ? a->strict_tokens : a->tokens, a->n_insts * sizeof(uint32_t));
     at += a->n_insts * sizeof(uint32_t);
-    memcpy(data + at, b->tokens, b->n_insts * sizeof(uint32_t));
+    memcpy(data + at, strict ? b->strict_tokens : b->tokens, b->n_insts * sizeof(uint32_t));
     at += b->n_insts * sizeof(uint32_t);
   }
-  offsets[n_cand] = at;
-  as_batch batch = {.kernel = &as_kernel_align, .n = n_cand, .data = data,
+  offsets[n] = at;
+  as_batch batch = {.kernel = &as_kernel_align, .n = n, .data = data,
                     .offsets = offsets, .out = out};
-  int rc = run_batch(rn, &batch, &res->batch[ASP_BATCH_ALIGN], err, errlen);
+  int rc = run_batch(rn, &batch, rep, err, errlen);
+  free(offsets);
+  free(data);
+  if (rc < 0) free(out);
+  else *out_p = out;
+  return rc;
+}
+
+/* Aligns the candidates (pairs of representatives) and keeps those that
+ * reach min-similarity. */
+static int align(const runner *rn, const asp_module *mod, const uint32_t *reps,
+                 uint64_t *cand, size_t n_cand, const asp_options *opts,
+                 asp_result *res, char *err, size_t errlen) {
+  asp_pair *pairs = realloc(res->pairs, (res->n_pairs + n_cand + 1) * sizeof *pairs);
+  if (!pairs) return AS_ENOMEM;
+  res->pairs = pairs;
+  for (size_t i = 0; i < n_cand; i++)
+    cand[i] = (uint64_t)reps[cand[i] >> 32] << 32 | reps[(uint32_t)cand[i]];
+  as_align_out *out = NULL;
+  int rc = align_pairs(rn, mod, cand, n_cand, 0, &res->batch[ASP_BATCH_ALIGN],
+                       &out, err, errlen);
   for (size_t i = 0; rc == 0 && i < n_cand; i++) {
     /* the comparison the filter's bounds passed */
     if (!as_similarity_reaches(out[i].lcs, out[i].total, opts->min_similarity))
       continue;
-    asp_pair p = make_pair(mod, reps[cand[i] >> 32], reps[(uint32_t)cand[i]]);
+    asp_pair p = make_pair(mod, (uint32_t)(cand[i] >> 32), (uint32_t)cand[i]);
+    /* Two instantiations of one template are the same source: only their
+     * being identical is news. */
+    uint64_t origin = mod->funcs[p.f].template_origin;
+    if (origin && origin == mod->funcs[p.g].template_origin) continue;
     p.lcs = out[i].lcs;
     res->pairs[res->n_pairs++] = p;
   }
-  free(offsets);
   free(out);
-  free(data);
+  return rc;
+}
+
+/* What differs in each near-duplicate: the similarity in which constant
+ * values and callees count (an align batch of strict tokens), and how many
+ * constants and callees differ. */
+static int describe_differences(const runner *rn, const asp_module *mod,
+                                asp_result *res, char *err, size_t errlen) {
+  uint64_t *near = malloc((res->n_pairs ? res->n_pairs : 1) * sizeof *near);
+  if (!near) return AS_ENOMEM;
+  size_t n = 0;
+  for (size_t i = 0; i < res->n_pairs; i++) {
+    asp_pair *p = &res->pairs[i];
+    p->strict_lcs = p->lcs;
+    if (p->identical) continue;
+    near[n++] = (uint64_t)p->f << 32 | p->g;
+    asp_func_differences(&mod->funcs[p->f], &mod->funcs[p->g], &p->consts_differ,
+                         &p->callees_differ);
+  }
+  as_align_out *out = NULL;
+  int rc = align_pairs(rn, mod, near, n, 1, &res->batch[ASP_BATCH_STRICT], &out,
+                       err, errlen);
+  for (size_t i = 0, k = 0; rc == 0 && i < res->n_pairs; i++)
+    if (!res->pairs[i].identical) res->pairs[i].strict_lcs = out[k++].lcs;
+  free(out);
+  free(near);
   return rc;
 }
 
@@ -246,6 +314,7 @@ int asp_analyze(const asp_module *mod, const asp_options *opts,
   res->candidates = n_cand;
   if (rc == 0)
     rc = align(&rn, mod, reps, cand, n_cand, opts, res, err, errlen);
+  if (rc == 0) rc = describe_differences(&rn, mod, res, err, errlen);
   if (rc == AS_ENOMEM) snprintf(err, errlen, "%s", as_strerror(rc));
   if (rc == 0)
     qsort_r(res->pairs, res->n_pairs, sizeof *res->pairs, pair_cmp, (void *)mod);

@@ -12,7 +12,10 @@
 #include "module.h"
 #include "options.h"
 
-enum { ASP_BATCH_FILTER, ASP_BATCH_ALIGN, ASP_BATCHES };
+/* The batches of a TU: the candidate search, the alignment of its
+ * candidates, and the alignment of the near-duplicates found by their strict
+ * tokens (constant values and callees counted). */
+enum { ASP_BATCH_FILTER, ASP_BATCH_ALIGN, ASP_BATCH_STRICT, ASP_BATCHES };
 
 typedef struct asp_pair {
   uint32_t f;     /* the function reported (the later of the two) */
@@ -20,6 +23,9 @@ typedef struct asp_pair {
   uint32_t lcs;   /* aligned tokens; equal to n_insts when identical */
   uint32_t total; /* n_insts of f + n_insts of g */
   int identical;
+  uint32_t strict_lcs;     /* LCS of the strict tokens (= lcs when identical) */
+  uint32_t consts_differ;  /* constants that differ (asp_func_differences) */
+  uint32_t callees_differ; /* direct callees that differ */
 } asp_pair;
 
 typedef struct asp_result {
@@ -39,6 +45,13 @@ int asp_analyze(const asp_module *mod, const asp_options *opts,
                 as_executor *ex, asp_batch_fn before_run, void *ctx,
                 asp_result *res, char *err, size_t errlen);
 void asp_result_free(asp_result *res);
+
+/* What differs in a near-duplicate pair: "differs in 4 instructions, 2
+ * constants and 1 callee" (the instructions left out of the alignment, and
+ * the constants and callees that differ), or, when none of those does, that
+ * they are alike but mergefunc would not merge them (types, flags,
+ * attributes or its eligibility rules tell them apart). */
+void asp_pair_differences(const asp_pair *p, char *buf, size_t len);
 
 /* floor(100 * similarity) of a pair. */
 unsigned asp_pair_percent(const asp_pair *p);

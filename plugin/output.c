@@ -52,6 +52,14 @@ void asp_record_write(const asp_record *r, FILE *f) {
                     p->total ? 2.0 * p->lcs / p->total : 1.0);
     as__json_u64(&j, "percent", asp_pair_percent(p));
     as__json_u64(&j, "lcs", p->lcs);
+    /* The same with constant values and callees counted, and how many of
+     * each differ: "same shape, other calls" apart from "other literals". */
+    as__json_double(&j, "strict_similarity",
+                    p->total ? 2.0 * p->strict_lcs / p->total : 1.0);
+    as__json_object_begin(&j, "differs");
+    as__json_u64(&j, "constants", p->consts_differ);
+    as__json_u64(&j, "callees", p->callees_differ);
+    as__json_object_end(&j);
     as__json_object_end(&j);
   }
   as__json_array_end(&j);

@@ -59,9 +59,12 @@ static void emit_remarks(const asp_module *mod, const asp_result *res,
     if (p->identical)
       snprintf(msg, sizeof msg, "'%s' is identical to '%s' (%s)", f->name,
                g->name, where);
-    else
-      snprintf(msg, sizeof msg, "'%s' is %u%% similar to '%s' (%s)", f->name,
-               asp_pair_percent(p), g->name, where);
+    else {
+      char differs[160];
+      asp_pair_differences(p, differs, sizeof differs);
+      snprintf(msg, sizeof msg, "'%s' is %u%% similar to '%s' (%s); %s", f->name,
+               asp_pair_percent(p), g->name, where, differs);
+    }
     host->remark(host->ctx, mod->funcs[p->f].fn, f->loc.line, f->loc.col, msg);
   }
   /* One note per TU for all fallbacks: the first cause, and the total. An

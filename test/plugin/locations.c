@@ -18,7 +18,7 @@
 // CHECK:      {{^}}clones.c:13:5: remark: 'sum_scaled_copy' is identical to 'sum_scaled' (clones.c:3:5) [-Rpass-analysis=accelstrat]
 // CHECK-NEXT: {{^}}   13 | int sum_scaled_copy(const int *v, int n, int factor) {
 // CHECK-NEXT: {{^}}      |     ^
-// CHECK-NEXT: {{^}}clones.c:23:5: remark: 'sum_scaled_clamped' is 95% similar to 'sum_scaled' (clones.c:3:5) [-Rpass-analysis=accelstrat]
+// CHECK-NEXT: {{^}}clones.c:23:5: remark: 'sum_scaled_clamped' is 95% similar to 'sum_scaled' (clones.c:3:5); differs in 5 instructions and 2 constants [-Rpass-analysis=accelstrat]
 // CHECK-NEXT: {{^}}   23 | int sum_scaled_clamped(const int *data, int len, int mul) {
 // CHECK-NEXT: {{^}}      |     ^
 // CHECK-NOT:  remark:
@@ -46,7 +46,7 @@
 // CXX:      {{^}}clones.cpp:10:25: remark: 'long long geo::clamp_sum<long long>(long long const*, unsigned long, long long, long long)' is identical to 'long geo::clamp_sum<long>(long const*, unsigned long, long, long)' (clones.cpp:10:25) [-Rpass-analysis=accelstrat]
 // CXX-NEXT: {{^}}   10 | template <typename T> T clamp_sum(const T *v, std::size_t n, T lo, T hi) {
 // CXX-NEXT: {{^}}      |                         ^
-// CXX-NEXT: {{^}}clones.cpp:30:10: remark: 'geo::Path::length_y(geo::Point const*, int) const' is 100% similar to 'geo::Path::length_x(geo::Point const*, int) const' (clones.cpp:22:10) [-Rpass-analysis=accelstrat]
+// CXX-NEXT: {{^}}clones.cpp:30:10: remark: 'geo::Path::length_y(geo::Point const*, int) const' is 100% similar to 'geo::Path::length_x(geo::Point const*, int) const' (clones.cpp:22:10); {{differs in [^[]+}} [-Rpass-analysis=accelstrat]
 // CXX-NEXT: {{^}}   30 |   double length_y(const Point *p, int n) const {
 // CXX-NEXT: {{^}}      |          ^
 // CXX-NOT:  remark:
@@ -79,7 +79,7 @@
 // YAML-NEXT: DebugLoc: { File: clones.c, Line: 23, Column: 5 }
 // YAML-NEXT: Function: sum_scaled_clamped
 // YAML-NEXT: Args:
-// YAML-NEXT:   - String: '''sum_scaled_clamped'' is 95% similar to ''sum_scaled'' (clones.c:3:5)'
+// YAML-NEXT:   - String: '''sum_scaled_clamped'' is 95% similar to ''sum_scaled'' (clones.c:3:5); differs in 5 instructions and 2 constants'
 // YAML-NEXT: ...
 // ONLY-NOT:  Pass:
 

@@ -17,7 +17,7 @@
 // GPU: "kernel":"filter",{{.*}}"requested":"gpu","chosen":"cpu",{{.*}}"tasks_per_device":{"cpu":3,"gpu":0},"events":[{"cause":"gpu-unavailable","chunk":-1,"tasks_moved":3,
 // HYBRID: "requested":"hybrid:0.3","chosen":"cpu",{{.*}}"cause":"gpu-unavailable"
 // RUN: %clang -fplugin=%plugin -fplugin-arg-accelstrat-strategy=gpu -Rpass-analysis=accelstrat -c %S/Inputs/clones.c -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOTE
-// NOTE: remark: strategy=gpu fell back to the CPU (gpu-unavailable: {{.+}}); 2 fallbacks, 4 tasks moved
+// NOTE: remark: strategy=gpu fell back to the CPU (gpu-unavailable: {{.+}}); 3 fallbacks, 5 tasks moved
 
 // fallback=off makes a GPU request mandatory: the compile fails, no object.
 // RUN: rm -f %t/off.o
@@ -101,7 +101,7 @@
 // BAD: error: accelstrat: invalid value '' for 'report'; accepted: PATH
 // BAD: error: accelstrat: invalid value '' for 'metrics'; accepted: PATH
 // BAD: error: accelstrat: invalid value '' for 'dump'; accepted: DIR
-// BAD: error: accelstrat: unknown key 'colour'; known keys: strategy, fallback, threads, inject, min-similarity, min-instructions, stage, report, metrics, dump, help
+// BAD: error: accelstrat: unknown key 'colour'; known keys: strategy, fallback, threads, inject, min-similarity, min-instructions, stage, system-headers, report, metrics, dump, help
 
 // A key without a value is an error too (only help takes none).
 // RUN: not %clang -fplugin=%plugin -fplugin-arg-accelstrat-strategy -c %S/Inputs/clones.c -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOVALUE

@@ -11,10 +11,11 @@
 // ONELINE: {{^ *1$}}
 // RUN: %python %S/Inputs/check_report.py %t/r.json | FileCheck %s --check-prefix=FIELDS
 // FIELDS-NOT:  PROBLEM
-// FIELDS:      record tool=accelstrat {{[0-9]+\.[0-9]+\.[0-9]+}} tu=clones.c functions=5 analysed=5 strategy=auto min_similarity=0.8 min_instructions=16 stage=early pairs=2 batches=2
+// FIELDS:      record tool=accelstrat {{[0-9]+\.[0-9]+\.[0-9]+}} tu=clones.c functions=5 analysed=5 strategy=auto min_similarity=0.8 min_instructions=16 stage=early pairs=2 batches=3
 // FIELDS-NEXT: pair sum_scaled_copy [sum_scaled_copy] clones.c:13:5 n=48 -> sum_scaled [sum_scaled] clones.c:3:5 n=48 identical=True similarity=1.0000 percent=100 lcs=48
 // FIELDS-NEXT: pair sum_scaled_clamped [sum_scaled_clamped] clones.c:23:5 n=53 -> sum_scaled [sum_scaled] clones.c:3:5 n=48 identical=False similarity=0.9505 percent=95 lcs=48
 // FIELDS-NEXT: batch filter tasks=3 requested=auto chosen=cpu threads>=1:True cpu=3 gpu=0 events=0 error=None
+// FIELDS-NEXT: batch align tasks=1 requested=auto chosen=cpu threads>=1:True cpu=1 gpu=0 events=0 error=None
 // FIELDS-NEXT: batch align tasks=1 requested=auto chosen=cpu threads>=1:True cpu=1 gpu=0 events=0 error=None
 // FIELDS-NOT:  {{.}}
 
@@ -22,9 +23,10 @@
 // and the pairs, and the batch fields in their order.
 // RUN: FileCheck %s --check-prefix=RAW < %t/r.json
 // RAW:      {"tool":"accelstrat {{[0-9.]+}}","tu":"clones.c","functions":5,"functions_analysed":5,"candidate_pairs":1,"strategy":"auto","min_similarity":0.8,"min_instructions":16,"stage":"early","total_ns":{{[1-9][0-9]*}},"pairs":[
-// RAW-SAME: {"function":{"name":"sum_scaled_copy","symbol":"sum_scaled_copy","file":"clones.c","line":13,"col":5,"instructions":48},"match":{"name":"sum_scaled","symbol":"sum_scaled","file":"clones.c","line":3,"col":5,"instructions":48},"identical":true,"similarity":1,"percent":100,"lcs":48},
-// RAW-SAME: {"function":{"name":"sum_scaled_clamped","symbol":"sum_scaled_clamped","file":"clones.c","line":23,"col":5,"instructions":53},"match":{"name":"sum_scaled","symbol":"sum_scaled","file":"clones.c","line":3,"col":5,"instructions":48},"identical":false,"similarity":0.95049504950495{{[0-9]*}},"percent":95,"lcs":48}],
+// RAW-SAME: {"function":{"name":"sum_scaled_copy","symbol":"sum_scaled_copy","file":"clones.c","line":13,"col":5,"instructions":48},"match":{"name":"sum_scaled","symbol":"sum_scaled","file":"clones.c","line":3,"col":5,"instructions":48},"identical":true,"similarity":1,"percent":100,"lcs":48,"strict_similarity":1,"differs":{"constants":0,"callees":0}},
+// RAW-SAME: {"function":{"name":"sum_scaled_clamped","symbol":"sum_scaled_clamped","file":"clones.c","line":23,"col":5,"instructions":53},"match":{"name":"sum_scaled","symbol":"sum_scaled","file":"clones.c","line":3,"col":5,"instructions":48},"identical":false,"similarity":0.95049504950495{{[0-9]*}},"percent":95,"lcs":48,"strict_similarity":{{[0-9.]+}},"differs":{"constants":{{[0-9]+}},"callees":{{[0-9]+}}}}],
 // RAW-SAME: "batches":[{"kernel":"filter","tasks":3,"work":{{[0-9]+}},"requested":"auto","chosen":"cpu","reason":"{{[^"]+}}",{{[^{}]*}}"threads":{{[1-9][0-9]*}},"thread_limit":{{[1-9][0-9]*}},"thread_limit_by":"{{[^"]+}}","jobserver_tokens":0,"gpu_slot":-1,"gpu_slots":0,"predicted_ns":{"cpu":{{[0-9]+}},"gpu":{{[0-9]+}},"hybrid":{{[0-9]+}}},"predicted_gpu_share":{{[0-9.e+-]+}},"model":"defaults","select_ns":{{[0-9]+}},"check_ns":{{[0-9]+}},"exec_ns":{{[0-9]+}},"tasks_per_device":{"cpu":3,"gpu":0},"events":[],{{[^{}]*}}"error":null},
+// RAW-SAME: {"kernel":"align","tasks":1,
 // RAW-SAME: {"kernel":"align","tasks":1,
 // RAW-SAME: "error":null}]}{{$}}
 
@@ -34,9 +36,11 @@
 // RUN: cd %t && env ACCELSTRAT_GPU=off %clang -O0 -fplugin=%plugin -fplugin-arg-accelstrat-strategy=gpu -fplugin-arg-accelstrat-min-similarity=0.9 -fplugin-arg-accelstrat-min-instructions=20 -fplugin-arg-accelstrat-stage=late -fplugin-arg-accelstrat-report=%t/gpu.json -c clones.c -o /dev/null
 // RUN: %python %S/Inputs/check_report.py %t/gpu.json | FileCheck %s --check-prefix=GPU
 // GPU-NOT:  PROBLEM
-// GPU:      record tool=accelstrat {{[0-9.]+}} tu=clones.c functions=5 analysed=5 strategy=gpu min_similarity=0.9 min_instructions=20 stage=late pairs=2 batches=2
+// GPU:      record tool=accelstrat {{[0-9.]+}} tu=clones.c functions=5 analysed=5 strategy=gpu min_similarity=0.9 min_instructions=20 stage=late pairs=2 batches=3
 // GPU:      batch filter tasks=3 requested=gpu chosen=cpu threads>=1:True cpu=3 gpu=0 events=1 error=None
 // GPU-NEXT: event gpu-unavailable chunk=-1 tasks_moved=3
+// GPU-NEXT: batch align tasks=1 requested=gpu chosen=cpu threads>=1:True cpu=1 gpu=0 events=1 error=None
+// GPU-NEXT: event gpu-unavailable chunk=-1 tasks_moved=1
 // GPU-NEXT: batch align tasks=1 requested=gpu chosen=cpu threads>=1:True cpu=1 gpu=0 events=1 error=None
 // GPU-NEXT: event gpu-unavailable chunk=-1 tasks_moved=1
 // RUN: FileCheck %s --check-prefix=GPURAW < %t/gpu.json

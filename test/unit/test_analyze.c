@@ -21,7 +21,7 @@ static asp_module make_module(test_rng *rng, const streams *s) {
     asp_func *fn = &mod.funcs[f];
     fn->line = (unsigned)f + 1;
     fn->n_insts = s->len[f];
-    fn->tokens = s->tok[f];
+    fn->tokens = fn->strict_tokens = s->tok[f];
     fn->klass = (uint32_t)f;
     if (f > 0 && test_chance(rng, 0.1)) {
       size_t g = test_below(rng, f);
@@ -30,7 +30,7 @@ static asp_module make_module(test_rng *rng, const streams *s) {
       free(s->tok[f]);
       s->tok[f] = copy;
       s->len[f] = s->len[g];
-      fn->tokens = copy;
+      fn->tokens = fn->strict_tokens = copy;
       fn->n_insts = s->len[g];
       fn->klass = mod.funcs[g].klass;
     }
@@ -56,7 +56,7 @@ static size_t expected_pairs(const asp_module *mod, double s, unsigned min_insts
       if (!leader_b) continue;
       uint32_t total = a->n_insts + b->n_insts;
       if (a->klass == b->klass) {
-        out[n++] = (asp_pair){f, g, a->n_insts, total, 1};
+        out[n++] = (asp_pair){.f = f, .g = g, .lcs = a->n_insts, .total = total, .identical = 1};
         continue;
       }
       int leader_a = 1;
@@ -66,7 +66,7 @@ static size_t expected_pairs(const asp_module *mod, double s, unsigned min_insts
       if (!leader_a) continue;
       uint32_t lcs = ref_lcs(a->tokens, a->n_insts, b->tokens, b->n_insts);
       if (as_similarity_reaches(lcs, total, s))
-        out[n++] = (asp_pair){f, g, lcs, total, 0};
+        out[n++] = (asp_pair){.f = f, .g = g, .lcs = lcs, .total = total};
     }
   }
   return n;

@@ -60,7 +60,11 @@ FUNC = [("name", STR), ("symbol", STR), ("file", STR), ("line", INT), ("col", IN
         ("instructions", INT)]
 for i, p in enumerate(r.get("pairs", [])):
     need(p, "pair %d" % i, [("function", OBJ), ("match", OBJ), ("identical", BOOL),
-                            ("similarity", "int|number"), ("percent", INT), ("lcs", INT)])
+                            ("similarity", "int|number"), ("percent", INT), ("lcs", INT),
+                            ("strict_similarity", "int|number"), ("differs", OBJ)])
+    need(p.get("differs"), "pair %d differs" % i, [("constants", INT), ("callees", INT)])
+    if p.get("strict_similarity", 0) > p.get("similarity", 0) + 1e-12:
+        problems.append("pair %d: strict similarity above the similarity" % i)
     need(p.get("function"), "pair %d function" % i, FUNC)
     need(p.get("match"), "pair %d match" % i, FUNC)
 for i, b in enumerate(r.get("batches", [])):
