@@ -203,6 +203,18 @@ static int filter(const runner *rn, const asp_module *mod, const uint32_t *reps,
   return rc;
 }
 
+/* search=exhaustive: every pair of representatives, no filter batch. */
+static int every_pair(size_t n, uint64_t **pairs_out, size_t *n_pairs) {
+  size_t count = n * (n ? n - 1 : 0) / 2, at = 0;
+  uint64_t *pairs = malloc((count ? count : 1) * sizeof *pairs);
+  if (!pairs) return AS_ENOMEM;
+  for (uint64_t i = 0; i < n; i++)
+    for (uint64_t j = i + 1; j < n; j++) pairs[at++] = i << 32 | j;
+  *pairs_out = pairs;
+  *n_pairs = count;
+  return 0;
+}
+
 /* LCS of each pair (f << 32 | g, indices into mod->funcs), of their tokens
  * or, with strict, of their strict tokens: one align batch. */
 static int align_pairs(const runner *rn, const asp_module *mod,
@@ -310,7 +322,9 @@ int asp_analyze(const asp_module *mod, const asp_options *opts,
   uint64_t *cand = NULL;
   int rc = group_identical(mod, opts, &reps, &n_reps, res);
   if (rc == 0)
-    rc = filter(&rn, mod, reps, n_reps, opts, &cand, &n_cand, res, err, errlen);
+    rc = opts->exhaustive ? every_pair(n_reps, &cand, &n_cand)
+                          : filter(&rn, mod, reps, n_reps, opts, &cand, &n_cand,
+                                   res, err, errlen);
   res->candidates = n_cand;
   if (rc == 0)
     rc = align(&rn, mod, reps, cand, n_cand, opts, res, err, errlen);

@@ -69,6 +69,15 @@ static int set_system_headers(asp_options *o, const char *v) {
     return -1;
   return 0;
 }
+static int set_search(asp_options *o, const char *v) {
+  if (strcmp(v, "filter") == 0)
+    o->exhaustive = 0;
+  else if (strcmp(v, "exhaustive") == 0)
+    o->exhaustive = 1;
+  else
+    return -1;
+  return 0;
+}
 static int set_help(asp_options *o, const char *v) {
   int on = v && *v ? as__parse_on_off(v) : 1;
   if (on < 0) return -1;
@@ -100,6 +109,10 @@ static const struct key {
      "analyse functions defined in system headers (-isystem, the compiler's "
      "own; known under -fplugin= only)",
      set_system_headers},
+    {"search", "filter|exhaustive", "filter",
+     "candidate pairs: those the exact filter keeps, or every pair (the same "
+     "findings, quadratic; a reference to check the filter against)",
+     set_search},
     {"report", "PATH", "(none)", "write this TU's pairs as JSON", set_report},
     {"metrics", "PATH", "(none)",
      "append one JSON line per TU with the batches' metrics", set_metrics},

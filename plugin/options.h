@@ -21,6 +21,7 @@ typedef struct asp_options {
   unsigned min_instructions;
   asp_stage stage;
   int include_system;      /* system-headers=include */
+  int exhaustive;          /* search=exhaustive: align every pair */
   char report[4096];      /* "" when no report */
   char metrics[4096];     /* "" when no metrics */
   char dump[4096];        /* "" when batches are not dumped */

@@ -4,7 +4,8 @@
 # byte-identical with metrics=, with report= and (against the same compile
 # with -Rpass-analysis, which turns on clang's own location tracking) with
 # remarks; the metrics file must hold one valid JSON line per TU and each
-# report be a valid record of its TU.
+# report be a valid record of its TU, with the same pairs as search=exhaustive
+# (every pair aligned).
 # Exit 77 (skip) when the source cannot be fetched here.
 #   utils/real-project-test.sh PACKAGE BUILD_DIR
 set -euo pipefail
@@ -45,7 +46,12 @@ for opt in -O0 -O2; do
     same plain metrics
     same plain report
     same rpass rpass-plugin
-    python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["tu"].endswith(sys.argv[2]) and len(r["batches"]) == 2, sys.argv[1]' "$report" "$f"
+    python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["tu"].endswith(sys.argv[2]) and len(r["batches"]) == 3, sys.argv[1]' "$report" "$f"
+    # The exact search loses nothing: aligning every pair finds the same.
+    compile exhaustive -fplugin="$plugin" -fplugin-arg-accelstrat-search=exhaustive \
+      -fplugin-arg-accelstrat-report="$report.exhaustive"
+    python3 -c 'import json, sys; pairs = lambda p: [(q["function"]["symbol"], q["match"]["symbol"], q["lcs"], q["identical"]) for q in json.load(open(p))["pairs"]]; a, b = pairs(sys.argv[1]), pairs(sys.argv[2]); assert a == b, "%s: %d pairs found, %d by aligning every pair" % (sys.argv[1], len(a), len(b))' "$report" "$report.exhaustive"
+    same plain exhaustive
     n=$((n + 1))
   done
 done
@@ -57,7 +63,7 @@ assert len(lines) == expected, f"{len(lines)} metrics lines for {expected} compi
 functions = pairs = 0
 for i, line in enumerate(lines, 1):
     rec = json.loads(line)
-    assert rec["tu"] and len(rec["batches"]) == 2, f"line {i}: incomplete record"  # filter, align
+    assert rec["tu"] and len(rec["batches"]) == 3, f"line {i}: incomplete record"  # filter, align, strict align
     functions += rec["functions_analysed"]
     pairs += len(rec["pairs"])
 print(f"{expected} compiles, {functions} functions analysed, {pairs} pairs, "
