@@ -60,23 +60,18 @@ static int set_metrics(asp_options *o, const char *v) {
 static int set_dump(asp_options *o, const char *v) {
   return set_path(o->dump, sizeof o->dump, v);
 }
-static int set_system_headers(asp_options *o, const char *v) {
-  if (strcmp(v, "skip") == 0)
-    o->include_system = 0;
-  else if (strcmp(v, "include") == 0)
-    o->include_system = 1;
-  else
-    return -1;
+/* A key of two words: *field = 0 for the first, 1 for the second. */
+static int set_either(int *field, const char *v, const char *zero,
+                      const char *one) {
+  if (strcmp(v, zero) != 0 && strcmp(v, one) != 0) return -1;
+  *field = strcmp(v, one) == 0;
   return 0;
 }
+static int set_system_headers(asp_options *o, const char *v) {
+  return set_either(&o->include_system, v, "skip", "include");
+}
 static int set_search(asp_options *o, const char *v) {
-  if (strcmp(v, "filter") == 0)
-    o->exhaustive = 0;
-  else if (strcmp(v, "exhaustive") == 0)
-    o->exhaustive = 1;
-  else
-    return -1;
-  return 0;
+  return set_either(&o->exhaustive, v, "filter", "exhaustive");
 }
 static int set_help(asp_options *o, const char *v) {
   int on = v && *v ? as__parse_on_off(v) : 1;
