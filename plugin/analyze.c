@@ -143,21 +143,18 @@ static int run_filter(const runner *rn, const asp_module *mod,
                       filter_run *fr, asp_result *res, char *err, size_t errlen) {
   const uint32_t **tokens = malloc((n ? n : 1) * sizeof *tokens);
   uint32_t *len = malloc((n ? n : 1) * sizeof *len);
-  uint32_t *rep_len = malloc((n ? n : 1) * sizeof *rep_len);
   fr->order = malloc((n ? n : 1) * sizeof *fr->order);
   as_filter_shared *shared = NULL;
   uint64_t *offsets = NULL;
   size_t shared_size = 0;
-  int rc = tokens && len && rep_len && fr->order ? 0 : AS_ENOMEM;
-  for (uint32_t i = 0; rc == 0 && i < n; i++) rep_len[i] = mod->funcs[reps[i]].n_insts;
-  if (rc == 0) rc = as_filter_order(rep_len, n, fr->order);
+  int rc = tokens && len && fr->order ? 0 : AS_ENOMEM;
   for (size_t i = 0; rc == 0 && i < n; i++) {
-    tokens[i] = mod->funcs[reps[fr->order[i]]].tokens;
-    len[i] = rep_len[fr->order[i]];
+    tokens[i] = mod->funcs[reps[i]].tokens;
+    len[i] = mod->funcs[reps[i]].n_insts;
   }
   if (rc == 0)
-    rc = as_filter_build(tokens, len, n, opts->min_similarity, &shared,
-                         &shared_size);
+    rc = as_filter_build_any_order(tokens, len, n, opts->min_similarity,
+                                fr->order, &shared, &shared_size);
   if (rc == 0) rc = as_filter_tasks(shared, &fr->tasks, &fr->n_tasks);
   if (rc == 0) {
     offsets = malloc((fr->n_tasks + 1) * sizeof *offsets);
@@ -171,7 +168,7 @@ static int run_filter(const runner *rn, const asp_module *mod,
                   .shared_size = shared_size, .out = fr->out};
     rc = run_batch(rn, &b, &res->batch[ASP_BATCH_FILTER], err, errlen);
   }
-  free(tokens), free(len), free(rep_len), free(shared), free(offsets);
+  free(tokens), free(len), free(shared), free(offsets);
   return rc;
 }
 

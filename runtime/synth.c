@@ -127,19 +127,14 @@ static int family_grow(family *fm, rng *r, const as_synth_shape *sh,
 static int family_search(const family *fm, double s, as_filter_shared **shared,
                          size_t *size, as_filter_task **tasks, size_t *n_tasks) {
   uint32_t *order = malloc(fm->n * sizeof *order);
-  const uint32_t **tok = malloc(fm->n * sizeof *tok);
-  uint32_t *len = malloc(fm->n * sizeof *len);
-  int rc = order && tok && len ? as_filter_order(fm->len, fm->n, order) : AS_ENOMEM;
-  for (uint32_t f = 0; rc == 0 && f < fm->n; f++) {
-    tok[f] = fm->tok[order[f]];
-    len[f] = fm->len[order[f]];
-  }
-  if (rc == 0) rc = as_filter_build(tok, len, fm->n, s, shared, size);
+  int rc = order ? as_filter_build_any_order((const uint32_t *const *)fm->tok,
+                                          fm->len, fm->n, s, order, shared, size)
+                 : AS_ENOMEM;
   if (rc == 0 && (rc = as_filter_tasks(*shared, tasks, n_tasks)) < 0) {
     free(*shared);
     *shared = NULL;
   }
-  free(order), free(tok), free(len);
+  free(order);
   return rc;
 }
 

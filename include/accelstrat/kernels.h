@@ -68,9 +68,13 @@ AS_API int as_filter_build(const uint32_t *const *tokens, const uint32_t *len,
                            size_t n, double min_similarity,
                            as_filter_shared **shared, size_t *size);
 
-/* The order as_filter_build needs: order[k] is the index of the k-th of n
- * streams by non-decreasing length, ties by index. Returns 0 or AS_ENOMEM. */
-AS_API int as_filter_order(const uint32_t *len, size_t n, uint32_t *order);
+/* as_filter_build over streams in any order: they are taken by
+ * non-decreasing length, ties by index, and order[k] (n entries) gets the
+ * index of the block's function k. Returns as as_filter_build. */
+AS_API int as_filter_build_any_order(const uint32_t *const *tokens,
+                                     const uint32_t *len, size_t n,
+                                     double min_similarity, uint32_t *order,
+                                     as_filter_shared **shared, size_t *size);
 
 /* The tasks of a search over every pair of the block's n functions: each
  * query against the blocks of partners below it, leaving out blocks whose

@@ -229,7 +229,7 @@ static int build_block(builder *b, as_filter_shared **out, size_t *size) {
   return 0;
 }
 
-/* A stream's length and index, for as_filter_order. */
+/* A stream's length and index, for filter_order. */
 typedef struct length_index {
   uint32_t len, index;
 } length_index;
@@ -240,7 +240,7 @@ static int length_index_cmp(const void *pa, const void *pb) {
   return a->index < b->index ? -1 : a->index > b->index;
 }
 
-int as_filter_order(const uint32_t *len, size_t n, uint32_t *order) {
+static int filter_order(const uint32_t *len, size_t n, uint32_t *order) {
   length_index *li = malloc((n ? n : 1) * sizeof *li);
   if (!li) return AS_ENOMEM;
   for (size_t f = 0; f < n; f++) li[f] = (length_index){len[f], (uint32_t)f};
@@ -271,6 +271,23 @@ int as_filter_build(const uint32_t *const *tokens, const uint32_t *len,
   if (rc == 0) rc = build_prefixes(&b);
   if (rc == 0) rc = build_block(&b, shared, size);
   builder_free(&b);
+  return rc;
+}
+
+int as_filter_build_any_order(const uint32_t *const *tokens, const uint32_t *len,
+                           size_t n, double min_similarity, uint32_t *order,
+                           as_filter_shared **shared, size_t *size) {
+  *shared = NULL;
+  *size = 0;
+  const uint32_t **tok = malloc((n ? n : 1) * sizeof *tok);
+  uint32_t *sorted_len = malloc((n ? n : 1) * sizeof *sorted_len);
+  int rc = tok && sorted_len ? filter_order(len, n, order) : AS_ENOMEM;
+  for (size_t k = 0; rc == 0 && k < n; k++) {
+    tok[k] = tokens[order[k]];
+    sorted_len[k] = len[order[k]];
+  }
+  if (rc == 0) rc = as_filter_build(tok, sorted_len, n, min_similarity, shared, size);
+  free(tok), free(sorted_len);
   return rc;
 }
 
