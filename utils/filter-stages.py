@@ -2,7 +2,8 @@
 """How many pairs each stage of the exact candidate search keeps, from the
 batches the plugin dumped (dump=DIR): for every TU's filter batch, all pairs
 of representatives, those whose lengths can reach the threshold, of those the
-ones that share a prefix element (what the index hands to verification),
+ones that share a prefix element (what the index meets), of those the ones
+whose positional bound at the first meeting reaches it (what is verified),
 those whose token-multiset overlap reaches it (the filter's output, the
 align batch), and of those the pairs whose LCS (computed here independently,
 with rapidfuzz) reaches it. Prints one row per TU and the totals.
@@ -58,9 +59,11 @@ def filter_view(shared):
     hist_count = take(n_hist)
     prefix = take(n_prefix)
     post = take(n_post)
+    prefix_place = take(n_prefix)
+    post_place = take(n_post)
     hist = [dict(zip(hist_token[hist_start[f]:hist_start[f + 1]],
                      hist_count[hist_start[f]:hist_start[f + 1]])) for f in range(n)]
-    return s, length, hist, prefix_start, prefix, post_start, post
+    return s, length, hist, prefix_start, prefix, post_start, post, prefix_place, post_place
 
 
 def reaches(common, total, s):
@@ -69,23 +72,29 @@ def reaches(common, total, s):
 
 def stages(filter_path, align_path):
     _, _, _, _, shared = read_batch(filter_path)
-    s, length, hist, prefix_start, prefix, post_start, post = filter_view(shared)
+    s, length, hist, prefix_start, prefix, post_start, post, prefix_place, post_place = \
+        filter_view(shared)
     n = len(length)
     by_length = 0
     for i in range(n):
         for j in range(i):
             by_length += reaches(min(length[i], length[j]), length[i] + length[j], s)
-    shared_prefix = bounded = 0
+    shared_prefix = placed = bounded = 0
     for i in range(n):
-        seen = set()
+        seen, kept = set(), []
         for p in range(prefix_start[i], prefix_start[i + 1]):
             e = prefix[p]
             for q in range(post_start[e], post_start[e + 1]):
                 j = post[q]
-                if j < i and reaches(min(length[i], length[j]), length[i] + length[j], s):
+                if j < i and j not in seen and \
+                        reaches(min(length[i], length[j]), length[i] + length[j], s):
                     seen.add(j)
+                    rest = min(length[i] - prefix_place[p], length[j] - post_place[q])
+                    if reaches(rest, length[i] + length[j], s):
+                        kept.append(j)
         shared_prefix += len(seen)
-        for j in seen:
+        placed += len(kept)
+        for j in kept:
             overlap = sum(min(c, hist[j].get(t, 0)) for t, c in hist[i].items())
             bounded += reaches(overlap, length[i] + length[j], s)
     aligned = None
@@ -97,7 +106,7 @@ def stages(filter_path, align_path):
             toks = struct.unpack_from("<%dI" % (la + lb), data, offsets[t] + 8)
             lcs = LCSseq.similarity(list(toks[:la]), list(toks[la:]))
             aligned += reaches(lcs, la + lb, s)
-    return [n, n * (n - 1) // 2, by_length, shared_prefix, bounded, aligned]
+    return [n, n * (n - 1) // 2, by_length, shared_prefix, placed, bounded, aligned]
 
 
 def main():
@@ -108,10 +117,10 @@ def main():
             ap = "%s-%d-align.asb" % (head, int(seq) + 1)
             rows.append([os.path.basename(head).split("-")[0]] + stages(fp, ap))
     cols = ["TU", "functions", "all pairs", "lengths pass", "and share a prefix element",
-            "overlap bound passes", "LCS reaches the threshold"]
+            "positional bound passes", "overlap bound passes", "LCS reaches the threshold"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
-    totals = [0] * 6
+    totals = [0] * 7
     for r in rows:
         print("| " + " | ".join("-" if v is None else str(v) for v in r) + " |")
         for k, v in enumerate(r[1:]):

@@ -49,7 +49,11 @@ typedef struct as_filter_out {
  *   post_start[n_elements + 1]  element e's posting list is entries
  *                          [post_start[e], post_start[e + 1]) of post: the
  *                          functions whose indexing prefix holds e, ascending
- *   hist_token[n_hist], hist_count[n_hist], prefix[n_prefix], post[n_post] */
+ *   hist_token[n_hist], hist_count[n_hist], prefix[n_prefix], post[n_post]
+ *   prefix_place[n_prefix]  each prefix entry's place in its function's
+ *                          element order (< its length)
+ *   post_place[n_post]     each posting entry's place in the order of the
+ *                          function it names (< that function's length) */
 typedef struct as_filter_shared {
   uint32_t n;          /* functions */
   uint32_t n_elements; /* prefix elements (ids 0 .. n_elements - 1) */

@@ -22,9 +22,21 @@
  * x, so x lies among A's first m - lo(m) + 1 elements (its probing prefix),
  * and likewise among B's first n - need(2n) + 1 (its indexing prefix). So
  * every pair that passes meets in the posting list of an element of the
- * query's probing prefix, among the partners no shorter than n0(m). The
- * verification then applies the bounds themselves, so the output does not
- * depend on the order or on the prefixes at all. (PPJoin's prefix and
+ * query's probing prefix, among the partners no shorter than n0(m).
+ *
+ * Positions. Let a pair first meet at element x, at place p in A's order
+ * and q in B's (0-based). An element w of A ∩ B before x in the order would
+ * be at a place below p in A (so in A's probing prefix, and indexed, as it
+ * is in B's indexing prefix, at a place below q), so the pair would have
+ * met at w first. Hence A ∩ B holds x and otherwise only elements after it
+ * in both: O <= 1 + min(m - p - 1, n - q - 1) = min(m - p, n - q), and a
+ * pair whose first meeting gives a bound that does not reach s is dropped
+ * unverified (PPJoin's positional filter). It fails the overlap bound
+ * anyway, so the output is what verifying it would give.
+ *
+ * The verification then applies the bounds themselves, so the output does
+ * not depend on the order, the prefixes or the positions at all: wrong ones
+ * could only lose pairs, never keep one. (PPJoin's prefix, positional and
  * length filters, for the Dice form 2 * O / (m + n).) */
 #ifndef ACCELSTRAT_KERNELS_FILTER_H
 #define ACCELSTRAT_KERNELS_FILTER_H
@@ -41,12 +53,13 @@ typedef struct as_filter_view {
   const as_filter_shared *hdr;
   const uint32_t *len, *hist_start, *prefix_start, *post_start;
   const uint32_t *hist_token, *hist_count, *prefix, *post;
+  const uint32_t *prefix_place, *post_place;
 } as_filter_view;
 
 /* 32-bit words of the arrays after the header. */
 AS_HD uint64_t as_filter_words(const as_filter_shared *h) {
   return (uint64_t)h->n + 2 * ((uint64_t)h->n + 1) + (uint64_t)h->n_elements + 1 +
-         2 * (uint64_t)h->n_hist + h->n_prefix + h->n_post;
+         2 * (uint64_t)h->n_hist + 2 * ((uint64_t)h->n_prefix + h->n_post);
 }
 
 AS_HD void as_filter_view_init(const as_filter_shared *h, as_filter_view *v) {
@@ -60,6 +73,8 @@ AS_HD void as_filter_view_init(const as_filter_shared *h, as_filter_view *v) {
   v->hist_count = v->hist_token + h->n_hist;
   v->prefix = v->hist_count + h->n_hist;
   v->post = v->prefix + h->n_prefix;
+  v->prefix_place = v->post + h->n_post;
+  v->post_place = v->prefix_place + h->n_prefix;
 }
 
 /* need(m, n): the least overlap that reaches s at total m + n (>= 1 for
@@ -152,17 +167,22 @@ AS_HD void as_filter_task_run(const as_filter_view *v, as_filter_task t,
   uint32_t first = block > lo ? block : lo;
   uint32_t end = block + AS_FILTER_BLOCK < t.query ? block + AS_FILTER_BLOCK
                                                    : t.query;
+  uint32_t m = v->len[t.query];
   for (uint32_t p = v->prefix_start[t.query];
        first < end && p < v->prefix_start[t.query + 1]; p++) {
-    uint32_t e = v->prefix[p];
+    uint32_t e = v->prefix[p], rest_a = m - v->prefix_place[p];
     uint32_t q = as__filter_lower_bound(v->post, v->post_start[e],
                                         v->post_start[e + 1], first);
     for (; q < v->post_start[e + 1] && v->post[q] < end; q++) {
-      uint32_t k = v->post[q] - block;
+      uint32_t j = v->post[q], k = j - block;
       uint64_t bit = 1ull << (k % 64);
       if (seen[k / 64] & bit) continue;
-      seen[k / 64] |= bit;
-      if (as_filter_passes(v, t.query, v->post[q])) out->bits[k / 64] |= bit;
+      seen[k / 64] |= bit; /* first meeting: the positional bound holds */
+      uint32_t rest_b = v->len[j] - v->post_place[q];
+      if (!as_similarity_reaches(rest_a < rest_b ? rest_a : rest_b,
+                                 (uint64_t)m + v->len[j], v->hdr->min_similarity))
+        continue;
+      if (as_filter_passes(v, t.query, j)) out->bits[k / 64] |= bit;
     }
   }
 }

@@ -10,60 +10,53 @@
 
 #include "filter.h"
 
-/* Element (token, k): the k-th copy of token in a stream, with the number of
- * streams that hold at least k copies; ordered rarest first. */
-typedef struct element {
-  uint32_t df, token, k, func;
-} element;
+/* Element (token, k): the k-th copy of token in a stream. Elements are
+ * ordered rarest first: by the number of streams that hold at least k
+ * copies of token (df), then by token, then by k. The distinct elements are
+ * laid out token by token, tokens ascending and k ascending within one, so
+ * that an element's place e in that layout orders it like (token, k), and
+ * (df, e) is its key in the global order; its rank there names it. */
 
-static int element_cmp(const void *pa, const void *pb) {
-  const element *a = pa, *b = pb;
-  if (a->df != b->df) return a->df < b->df ? -1 : 1;
-  if (a->token != b->token) return a->token < b->token ? -1 : 1;
-  if (a->k != b->k) return a->k < b->k ? -1 : 1;
-  return a->func < b->func ? -1 : a->func > b->func;
-}
-
-static int same_element(const element *a, const element *b) {
-  return a->df == b->df && a->token == b->token && a->k == b->k;
-}
-
-static int u32_cmp(const void *pa, const void *pb) {
-  uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-  return a < b ? -1 : a > b;
-}
-
-/* (token, count) of every histogram entry, sorted: for each token the
- * ascending counts of the streams that hold it. */
-typedef struct token_count {
-  uint32_t token, count;
-} token_count;
-
-static int token_count_cmp(const void *pa, const void *pb) {
-  const token_count *a = pa, *b = pb;
-  if (a->token != b->token) return a->token < b->token ? -1 : 1;
-  return a->count < b->count ? -1 : a->count > b->count;
-}
-
-/* The first entry of the sorted table at or after (token, count). */
-static size_t token_count_lower(const token_count *tc, size_t n, uint32_t token,
-                                uint64_t count) {
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (tc[mid].token < token || (tc[mid].token == token && tc[mid].count < count))
-      lo = mid + 1;
-    else
-      hi = mid;
+/* LSD radix sort of n 64-bit keys on their low `bytes` bytes, carrying a
+ * 32-bit payload when pay is not NULL; tk and tp are scratch of n entries.
+ * A pass whose byte is the same in every key is skipped. */
+static void radix_sort(uint64_t *key, uint32_t *pay, size_t n, int bytes,
+                       uint64_t *tk, uint32_t *tp) {
+  if (n < 2) return;
+  if (n <= 32) { /* insertion sort: stable, and cheaper at this size */
+    for (size_t i = 1; i < n; i++) {
+      uint64_t k = key[i];
+      uint32_t p = pay ? pay[i] : 0;
+      size_t j = i;
+      for (; j > 0 && key[j - 1] > k; j--) {
+        key[j] = key[j - 1];
+        if (pay) pay[j] = pay[j - 1];
+      }
+      key[j] = k;
+      if (pay) pay[j] = p;
+    }
+    return;
   }
-  return lo;
+  for (int b = 0; b < bytes; b++) {
+    size_t count[257] = {0};
+    const int shift = 8 * b;
+    for (size_t i = 0; i < n; i++) count[((key[i] >> shift) & 0xff) + 1]++;
+    if (count[((key[0] >> shift) & 0xff) + 1] == n) continue;
+    for (int d = 0; d < 256; d++) count[d + 1] += count[d];
+    for (size_t i = 0; i < n; i++) {
+      size_t at = count[(key[i] >> shift) & 0xff]++;
+      tk[at] = key[i];
+      if (pay) tp[at] = pay[i];
+    }
+    memcpy(key, tk, n * sizeof *key);
+    if (pay) memcpy(pay, tp, n * sizeof *pay);
+  }
 }
 
-/* Streams holding at least k copies of token, from the sorted table. */
-static uint32_t copies_df(const token_count *tc, size_t n, uint32_t token,
-                          uint32_t k) {
-  return (uint32_t)(token_count_lower(tc, n, token, UINT64_C(1) << 32) -
-                    token_count_lower(tc, n, token, k));
+static int bytes_for(uint64_t max) {
+  int b = 1;
+  while (b < 8 && (max >> (8 * b))) b++;
+  return b;
 }
 
 typedef struct builder {
@@ -71,40 +64,41 @@ typedef struct builder {
   double s;
   uint32_t *len, *hist_start, *hist_token, *hist_count;
   size_t n_hist;
-  element *index; /* every function's indexing prefix */
-  size_t n_index;
-  element *probe; /* every function's probing prefix, function by function */
+  uint32_t *elem_base; /* per histogram entry: its token's first element */
+  uint32_t *rank;      /* per element (layout place): its rank */
+  uint32_t n_distinct; /* distinct elements */
+  uint32_t *index;     /* every function's indexing prefix (ranks) */
+  uint32_t *index_start;
+  uint32_t *probe;     /* every function's probing prefix (ranks) */
   uint32_t *probe_start;
+  uint64_t *k64, *t64; /* scratch keys, of the longest of the sorts */
+  uint32_t *p32, *t32; /* scratch payloads */
 } builder;
 
 static void builder_free(builder *b) {
   free(b->len), free(b->hist_start), free(b->hist_token), free(b->hist_count);
-  free(b->index), free(b->probe), free(b->probe_start);
+  free(b->elem_base), free(b->rank), free(b->index), free(b->index_start);
+  free(b->probe), free(b->probe_start);
+  free(b->k64), free(b->t64), free(b->p32), free(b->t32);
 }
 
 /* Histograms: each stream's tokens sorted and counted. */
 static int build_histograms(builder *b, const uint32_t *const *tokens) {
-  size_t total = 0, longest = 0;
-  for (size_t f = 0; f < b->n; f++) {
-    total += b->len[f];
-    if (b->len[f] > longest) longest = b->len[f];
-  }
-  uint32_t *sorted = malloc((longest ? longest : 1) * sizeof *sorted);
+  size_t total = 0;
+  for (size_t f = 0; f < b->n; f++) total += b->len[f];
   b->hist_start = malloc((b->n + 1) * sizeof *b->hist_start);
   b->hist_token = malloc((total ? total : 1) * sizeof *b->hist_token);
   b->hist_count = malloc((total ? total : 1) * sizeof *b->hist_count);
-  if (!sorted || !b->hist_start || !b->hist_token || !b->hist_count) {
-    free(sorted);
-    return AS_ENOMEM;
-  }
+  if (!b->hist_start || !b->hist_token || !b->hist_count) return AS_ENOMEM;
   size_t h = 0;
   for (size_t f = 0; f < b->n; f++) {
     b->hist_start[f] = (uint32_t)h;
-    memcpy(sorted, tokens[f], b->len[f] * sizeof *sorted);
-    qsort(sorted, b->len[f], sizeof *sorted, u32_cmp);
+    uint64_t *sorted = b->k64;
+    for (uint32_t t = 0; t < b->len[f]; t++) sorted[t] = tokens[f][t];
+    radix_sort(sorted, NULL, b->len[f], 4, b->t64, NULL);
     for (uint32_t t = 0; t < b->len[f]; t++) {
       if (t == 0 || sorted[t] != sorted[t - 1]) {
-        b->hist_token[h] = sorted[t];
+        b->hist_token[h] = (uint32_t)sorted[t];
         b->hist_count[h++] = 0;
       }
       b->hist_count[h - 1]++;
@@ -112,96 +106,128 @@ static int build_histograms(builder *b, const uint32_t *const *tokens) {
   }
   b->hist_start[b->n] = (uint32_t)h;
   b->n_hist = h;
-  free(sorted);
   return 0;
 }
 
-/* Each function's elements, rarest first; its indexing prefix and probing
+/* The distinct elements and their ranks in the global order. Sorting the
+ * histogram entries by (token, count) gives, for each token, the ascending
+ * counts of the r streams that hold it: df(token, k) is r less those with
+ * fewer than k copies. */
+static int rank_elements(builder *b) {
+  size_t nh = b->n_hist;
+  uint64_t *key = b->k64;
+  uint32_t *entry = b->p32;
+  for (size_t h = 0; h < nh; h++) {
+    key[h] = (uint64_t)b->hist_token[h] << 32 | b->hist_count[h];
+    entry[h] = (uint32_t)h;
+  }
+  radix_sort(key, entry, nh, 8, b->t64, b->t32);
+  b->elem_base = malloc((nh ? nh : 1) * sizeof *b->elem_base);
+  if (!b->elem_base) return AS_ENOMEM;
+  /* Each token's copies: elements (token, 1 .. its largest count). */
+  size_t n_distinct = 0;
+  for (size_t h = 0; h < nh;) {
+    size_t end = h;
+    while (end < nh && key[end] >> 32 == key[h] >> 32) end++;
+    uint32_t largest = (uint32_t)key[end - 1];
+    for (size_t x = h; x < end; x++) b->elem_base[entry[x]] = (uint32_t)n_distinct;
+    n_distinct += largest;
+    h = end;
+  }
+  if (n_distinct >= UINT32_MAX) return AS_EINVAL;
+  b->n_distinct = (uint32_t)n_distinct;
+  uint64_t *ekey = malloc((n_distinct ? n_distinct : 1) * sizeof *ekey);
+  uint64_t *etmp = malloc((n_distinct ? n_distinct : 1) * sizeof *etmp);
+  uint32_t *eplace = malloc((n_distinct ? n_distinct : 1) * sizeof *eplace);
+  uint32_t *eptmp = malloc((n_distinct ? n_distinct : 1) * sizeof *eptmp);
+  b->rank = malloc((n_distinct ? n_distinct : 1) * sizeof *b->rank);
+  if (!ekey || !etmp || !eplace || !eptmp || !b->rank) {
+    free(ekey), free(etmp), free(eplace), free(eptmp);
+    return AS_ENOMEM;
+  }
+  size_t e = 0;
+  for (size_t h = 0; h < nh;) {
+    size_t end = h;
+    while (end < nh && key[end] >> 32 == key[h] >> 32) end++;
+    uint32_t largest = (uint32_t)key[end - 1];
+    size_t fewer = h; /* entries of this token with fewer than k copies */
+    for (uint32_t k = 1; k <= largest; k++, e++) {
+      while ((uint32_t)key[fewer] < k) fewer++;
+      uint64_t df = end - fewer;
+      ekey[e] = df << 32 | e;
+      eplace[e] = (uint32_t)e;
+    }
+    h = end;
+  }
+  radix_sort(ekey, eplace, n_distinct, 8, etmp, eptmp);
+  for (size_t r = 0; r < n_distinct; r++) b->rank[eplace[r]] = (uint32_t)r;
+  free(ekey), free(etmp), free(eplace), free(eptmp);
+  return 0;
+}
+
+/* Each function's element ranks, ascending; its indexing prefix and probing
  * prefix are the first as_filter_index_len and as_filter_probe_len. */
 static int build_prefixes(builder *b) {
-  token_count *tc = malloc((b->n_hist ? b->n_hist : 1) * sizeof *tc);
-  size_t longest = 0, n_index = 0, n_probe = 0;
+  size_t n_index = 0, n_probe = 0;
   for (size_t f = 0; f < b->n; f++) {
-    if (b->len[f] > longest) longest = b->len[f];
     n_index += as_filter_index_len(b->len[f], b->s);
     n_probe += as_filter_probe_len(b->len[f], b->s);
   }
-  element *mine = malloc((longest ? longest : 1) * sizeof *mine);
   b->index = malloc((n_index ? n_index : 1) * sizeof *b->index);
+  b->index_start = malloc((b->n + 1) * sizeof *b->index_start);
   b->probe = malloc((n_probe ? n_probe : 1) * sizeof *b->probe);
   b->probe_start = malloc((b->n + 1) * sizeof *b->probe_start);
-  if (!tc || !mine || !b->index || !b->probe || !b->probe_start) {
-    free(tc), free(mine);
+  if (!b->index || !b->index_start || !b->probe || !b->probe_start)
     return AS_ENOMEM;
-  }
-  for (size_t h = 0; h < b->n_hist; h++)
-    tc[h] = (token_count){b->hist_token[h], b->hist_count[h]};
-  qsort(tc, b->n_hist, sizeof *tc, token_count_cmp);
-  uint32_t at = 0;
+  int bytes = bytes_for(b->n_distinct);
+  uint32_t at_index = 0, at_probe = 0;
   for (size_t f = 0; f < b->n; f++) {
+    uint64_t *mine = b->k64;
     size_t m = 0;
     for (uint32_t h = b->hist_start[f]; h < b->hist_start[f + 1]; h++)
-      for (uint32_t k = 1; k <= b->hist_count[h]; k++)
-        mine[m++] = (element){copies_df(tc, b->n_hist, b->hist_token[h], k),
-                              b->hist_token[h], k, (uint32_t)f};
-    qsort(mine, m, sizeof *mine, element_cmp);
+      for (uint32_t k = 0; k < b->hist_count[h]; k++)
+        mine[m++] = b->rank[b->elem_base[h] + k];
+    radix_sort(mine, NULL, m, bytes, b->t64, NULL);
     uint32_t ni = as_filter_index_len(b->len[f], b->s);
     uint32_t np = as_filter_probe_len(b->len[f], b->s);
-    memcpy(b->index + b->n_index, mine, ni * sizeof *mine);
-    b->n_index += ni;
-    b->probe_start[f] = at;
-    memcpy(b->probe + at, mine, np * sizeof *mine);
-    at += np;
+    b->index_start[f] = at_index;
+    for (uint32_t x = 0; x < ni; x++) b->index[at_index++] = (uint32_t)mine[x];
+    b->probe_start[f] = at_probe;
+    for (uint32_t x = 0; x < np; x++) b->probe[at_probe++] = (uint32_t)mine[x];
   }
-  b->probe_start[b->n] = at;
-  free(tc);
-  free(mine);
+  b->index_start[b->n] = at_index;
+  b->probe_start[b->n] = at_probe;
   return 0;
 }
 
-/* The id of element x among the n_elements distinct indexed ones (the
- * first entry of each run of the sorted index), or UINT32_MAX. */
-static uint32_t element_id(const element *index, const uint32_t *run,
-                           uint32_t n_elements, const element *x) {
-  uint32_t lo = 0, hi = n_elements;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    element key = *x;
-    key.func = index[run[mid]].func;
-    int c = element_cmp(&index[run[mid]], &key);
-    if (c == 0) return mid;
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return UINT32_MAX;
-}
-
 /* Lays out the block: indexed elements numbered in the global order, each
- * with the ascending list of functions whose indexing prefix holds it; each
- * function's probing prefix as the ids of its elements that are indexed
- * (probing any other finds nothing). */
+ * with the ascending list of functions whose indexing prefix holds it (a
+ * counting sort by rank, functions visited in order); each function's
+ * probing prefix as the ids of its elements that are indexed (probing any
+ * other finds nothing). */
 static int build_block(builder *b, as_filter_shared **out, size_t *size) {
-  qsort(b->index, b->n_index, sizeof *b->index, element_cmp);
-  uint32_t *run = malloc((b->n_index ? b->n_index : 1) * sizeof *run);
-  uint32_t *probe_id = malloc((b->probe_start[b->n] ? b->probe_start[b->n] : 1) *
-                              sizeof *probe_id);
-  if (!run || !probe_id) {
-    free(run), free(probe_id);
+  uint32_t nd = b->n_distinct, n_index = b->index_start[b->n];
+  uint32_t *start = calloc((size_t)nd + 1, sizeof *start); /* by rank */
+  uint32_t *id = malloc((nd ? nd : 1) * sizeof *id);
+  if (!start || !id) {
+    free(start), free(id);
     return AS_ENOMEM;
   }
-  uint32_t n_elements = 0, n_probe = 0;
-  for (size_t p = 0; p < b->n_index; p++)
-    if (p == 0 || !same_element(&b->index[p], &b->index[p - 1]))
-      run[n_elements++] = (uint32_t)p;
+  for (uint32_t p = 0; p < n_index; p++) start[b->index[p] + 1]++;
+  uint32_t n_elements = 0;
+  for (uint32_t r = 0; r < nd; r++) {
+    id[r] = start[r + 1] ? n_elements++ : UINT32_MAX;
+    start[r + 1] += start[r];
+  }
+  uint32_t n_probe = 0;
   for (uint32_t p = 0; p < b->probe_start[b->n]; p++)
-    n_probe += (probe_id[p] = element_id(b->index, run, n_elements,
-                                         &b->probe[p])) != UINT32_MAX;
+    n_probe += id[b->probe[p]] != UINT32_MAX;
   as_filter_shared hdr = {(uint32_t)b->n, n_elements, (uint32_t)b->n_hist,
-                          n_probe, (uint32_t)b->n_index, 0, b->s};
+                          n_probe, n_index, 0, b->s};
   size_t bytes = sizeof hdr + as_filter_words(&hdr) * sizeof(uint32_t);
   as_filter_shared *blk = malloc(bytes);
   if (!blk) {
-    free(run), free(probe_id);
+    free(start), free(id);
     return AS_ENOMEM;
   }
   *blk = hdr;
@@ -216,14 +242,23 @@ static int build_block(builder *b, as_filter_shared **out, size_t *size) {
   for (size_t f = 0; f < b->n; f++) {
     ps[f] = at;
     for (uint32_t p = b->probe_start[f]; p < b->probe_start[f + 1]; p++)
-      if (probe_id[p] != UINT32_MAX) prefix[at++] = probe_id[p];
+      if (id[b->probe[p]] != UINT32_MAX) {
+        ((uint32_t *)v.prefix_place)[at] = p - b->probe_start[f];
+        prefix[at++] = id[b->probe[p]];
+      }
   }
   ps[b->n] = at;
   uint32_t *qs = (uint32_t *)v.post_start, *post = (uint32_t *)v.post;
-  for (uint32_t e = 0; e < n_elements; e++) qs[e] = run[e];
-  qs[n_elements] = (uint32_t)b->n_index;
-  for (size_t p = 0; p < b->n_index; p++) post[p] = b->index[p].func;
-  free(run), free(probe_id);
+  for (uint32_t r = 0; r < nd; r++)
+    if (id[r] != UINT32_MAX) qs[id[r]] = start[r];
+  qs[n_elements] = n_index;
+  for (size_t f = 0; f < b->n; f++)
+    for (uint32_t p = b->index_start[f]; p < b->index_start[f + 1]; p++) {
+      uint32_t q = start[b->index[p]]++;
+      post[q] = (uint32_t)f;
+      ((uint32_t *)v.post_place)[q] = p - b->index_start[f];
+    }
+  free(start), free(id);
   *out = blk;
   *size = bytes;
   return 0;
@@ -267,7 +302,13 @@ int as_filter_build(const uint32_t *const *tokens, const uint32_t *len,
   b.len = malloc((n ? n : 1) * sizeof *b.len);
   if (!b.len) return AS_ENOMEM;
   memcpy(b.len, len, n * sizeof *len);
-  int rc = build_histograms(&b, tokens);
+  /* Scratch for the sorts: the longest is of every histogram entry (at
+   * most every token) or of one stream's tokens. */
+  size_t scratch = total ? (size_t)total : 1;
+  b.k64 = malloc(scratch * sizeof *b.k64), b.t64 = malloc(scratch * sizeof *b.t64);
+  b.p32 = malloc(scratch * sizeof *b.p32), b.t32 = malloc(scratch * sizeof *b.t32);
+  int rc = b.k64 && b.t64 && b.p32 && b.t32 ? build_histograms(&b, tokens) : AS_ENOMEM;
+  if (rc == 0) rc = rank_elements(&b);
   if (rc == 0) rc = build_prefixes(&b);
   if (rc == 0) rc = build_block(&b, shared, size);
   builder_free(&b);

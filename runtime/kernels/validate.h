@@ -29,7 +29,8 @@ static inline int as__offsets_ascend(const as_batch *b, size_t begin,
 /* The filter block's arrays, or -1 when the block is missing, misaligned,
  * shorter than its header says, has a threshold outside (0, 1], lengths that
  * decrease, or any list that is out of range, not ascending where it must
- * be, or a histogram whose counts do not add up to its length. What it cannot check is that the
+ * be, a place beyond its function's length, or a histogram whose counts
+ * do not add up to its length. What it cannot check is that the
  * prefixes are those as_filter_build makes; with others pairs may be missed,
  * never wrongly kept. */
 static inline int as__filter_ascending(const uint32_t *x, uint32_t n,
@@ -57,11 +58,14 @@ static inline int as__filter_lists(const as_filter_view *v) {
     if (v->len[f] == 0 || sum != v->len[f] || (f > 0 && v->len[f] < v->len[f - 1]))
       return 0;
   }
-  for (uint32_t p = 0; p < h->n_prefix; p++)
-    if (v->prefix[p] >= h->n_elements) return 0;
+  for (uint32_t f = 0; f < h->n; f++)
+    for (uint32_t p = v->prefix_start[f]; p < v->prefix_start[f + 1]; p++)
+      if (v->prefix[p] >= h->n_elements || v->prefix_place[p] >= v->len[f])
+        return 0;
   for (uint32_t e = 0; e < h->n_elements; e++)
     for (uint32_t q = v->post_start[e]; q < v->post_start[e + 1]; q++)
-      if (v->post[q] >= h->n || (q > v->post_start[e] && v->post[q] <= v->post[q - 1]))
+      if (v->post[q] >= h->n || (q > v->post_start[e] && v->post[q] <= v->post[q - 1]) ||
+          v->post_place[q] >= v->len[v->post[q]])
         return 0;
   return 1;
 }

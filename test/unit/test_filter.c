@@ -163,6 +163,8 @@ static void bad_input_refused(test_rng *rng) {
       {"count", (uint32_t *)&v.hist_count[0], 0},
       {"element id", (uint32_t *)&v.prefix[0], q.shared->n_elements},
       {"posting", (uint32_t *)&v.post[0], q.shared->n},
+      {"prefix place", (uint32_t *)&v.prefix_place[0], v.len[0]},
+      {"posting place", (uint32_t *)&v.post_place[0], v.len[v.post[0]]},
       {"reserved", &q.shared->reserved, 1},
   };
   for (size_t d = 0; d < sizeof damage / sizeof *damage; d++) {
