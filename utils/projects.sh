@@ -69,6 +69,14 @@ project_setup() {
         -DSQLITE_ENABLE_MATH_FUNCTIONS -DSQLITE_ENABLE_FTS4 -DSQLITE_ENABLE_FTS5)
       files=(sqlite3.c shell.c)
       ;;
+    yaml-cpp)
+      # C++: its CMakeLists' library sources (src/ and src/contrib/), defines
+      # and the flags of a RelWithDebInfo build.
+      srcdir=$tree/src
+      flags=(-w -std=gnu++11 -g -DNDEBUG -fvisibility=hidden -DYAML_CPP_USE_VISIBILITY
+        -I"$tree/include" -I"$tree/src")
+      mapfile -t files < <(cd "$srcdir" && ls *.cpp contrib/*.cpp)
+      ;;
     *) echo "projects: no build recipe for $pkg" >&2; return 2 ;;
   esac
   ((${#files[@]})) || mapfile -t files < <(cd "$srcdir" && ls *.c)
