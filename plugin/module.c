@@ -138,6 +138,13 @@ static void ptr_map_free(ptr_map *m) {
 
 /* ---- load state ---------------------------------------------------------- */
 
+/* A block of the function being loaded, by its index in layout order. */
+typedef struct block_info {
+  LLVMBasicBlockRef bb;
+  uint32_t first_token; /* index of its first token in layout order */
+  bool reached;         /* the walk has met it */
+} block_info;
+
 typedef struct load_ctx {
   LLVMModuleRef module;
   LLVMContextRef llvm;
@@ -154,10 +161,15 @@ typedef struct load_ctx {
   LLVMValueRef fn; /* the function being loaded */
   ptr_map serials; /* its arguments, blocks, instructions -> number */
   uint64_t next_serial;
-  ptr_map visited; /* its blocks that the walk has reached */
-  LLVMBasicBlockRef *walk_stack;
+  ptr_map blocks;  /* its blocks -> index in layout order */
+  block_info *block_infos; /* scratch: its blocks in layout order, and one
+                              more entry that ends the last one's range */
+  size_t block_infos_cap;
+  uint32_t *walk_stack; /* scratch: block indices */
   size_t walk_stack_cap;
-  uint32_t *tokens; /* scratch: its tokens in layout order */
+  uint32_t *walk_order; /* scratch: reachable block indices in walk order */
+  size_t walk_order_cap;
+  uint64_t *tokens; /* scratch: its 64-bit tokens in layout order */
   size_t tokens_cap;
   uint32_t *callees; /* its direct callees so far */
   size_t n_callees, callees_cap;
@@ -191,13 +203,15 @@ static void load_ctx_free(load_ctx *c) {
   ptr_map_free(&c->callee_records);
   ptr_map_free(&c->unnamed_globals);
   ptr_map_free(&c->serials);
-  ptr_map_free(&c->visited);
+  ptr_map_free(&c->blocks);
   ptr_map_free(&c->used);
   ptr_map_free(&c->preemptible);
   ptr_map_free(&c->md_distinct);
   free(c->consts);
   free(c->callee_ids);
+  free(c->block_infos);
   free(c->walk_stack);
+  free(c->walk_order);
   free(c->tokens);
   free(c->callees);
   free(c->attrs);
@@ -1160,51 +1174,77 @@ typedef struct walk_tokens {
   uint32_t n;
 } walk_tokens;
 
-static bool walk_reaches(load_ctx *c, LLVMBasicBlockRef bb, size_t *depth) {
-  uint64_t seen;
-  if (ptr_map_get(&c->visited, bb, &seen))
+/* Pushes block b unless the walk has met it already. */
+static bool walk_reaches(load_ctx *c, uint32_t b, size_t *depth) {
+  if (c->block_infos[b].reached)
     return true;
-  LLVMBasicBlockRef *stack =
+  uint32_t *stack =
       reserve(c, c->walk_stack, &c->walk_stack_cap, *depth + 1, sizeof *stack);
-  if (!stack || !ptr_map_put(&c->visited, bb, 1)) {
-    c->out_of_memory = true;
+  if (!stack)
     return false;
-  }
   c->walk_stack = stack;
-  stack[(*depth)++] = bb;
+  c->block_infos[b].reached = true;
+  stack[(*depth)++] = b;
   return true;
 }
 
-/* Hashes the body in mergefunc's order: depth first from the entry block,
- * successors in terminator order. So block layout does not matter and
- * unreachable blocks are left out, as in mergefunc. */
-static uint64_t hash_reachable_body(load_ctx *c, uint64_t h,
+/* The n_blocks blocks of c->block_infos (c->blocks maps each to its index)
+ * in mergefunc's order, into c->walk_order: depth first from the entry
+ * block, successors in terminator order. So block layout does not matter
+ * and unreachable blocks are left out, as in mergefunc. Returns how many
+ * blocks it reaches. */
+static size_t walk_blocks(load_ctx *c, size_t n_blocks) {
+  uint32_t *order = reserve(c, c->walk_order, &c->walk_order_cap, n_blocks,
+                            sizeof *order);
+  if (!order || n_blocks == 0)
+    return 0;
+  c->walk_order = order;
+  for (size_t b = 0; b < n_blocks; b++)
+    c->block_infos[b].reached = false;
+  size_t depth = 0, n = 0;
+  /* The entry block is the first in layout order. */
+  if (!walk_reaches(c, 0, &depth))
+    return 0;
+  while (depth > 0) {
+    uint32_t b = c->walk_stack[--depth];
+    order[n++] = b;
+    LLVMValueRef terminator =
+        LLVMGetBasicBlockTerminator(c->block_infos[b].bb);
+    unsigned n_successors = terminator ? LLVMGetNumSuccessors(terminator) : 0;
+    for (unsigned i = 0; i < n_successors; i++) {
+      uint64_t successor;
+      if (!ptr_map_get(&c->blocks, LLVMGetSuccessor(terminator, i),
+                       &successor) ||
+          !walk_reaches(c, (uint32_t)successor, &depth))
+        return n;
+    }
+  }
+  return n;
+}
+
+/* Hashes the body in the walk's order. Each instruction's token was
+ * computed once, in layout order (c->tokens), by load_function; a block's
+ * tokens start at its first_token and skip debug intrinsics as they did. */
+static uint64_t hash_reachable_body(load_ctx *c, uint64_t h, size_t n_blocks,
                                     walk_tokens *walk) {
   ptr_map_clear(&c->serials);
-  ptr_map_clear(&c->visited);
   c->next_serial = 0;
   unsigned n_params = LLVMCountParams(c->fn);
   for (unsigned i = 0; i < n_params; i++)
     serial_of(c, LLVMGetParam(c->fn, i));
-  size_t depth = 0;
-  if (!walk_reaches(c, LLVMGetEntryBasicBlock(c->fn), &depth))
-    return h;
-  while (depth > 0) {
-    LLVMBasicBlockRef bb = c->walk_stack[--depth];
-    h = as_hash_combine(h, serial_of(c, LLVMBasicBlockAsValue(bb)));
-    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst;
+  size_t n_reached = walk_blocks(c, n_blocks);
+  for (size_t r = 0; r < n_reached; r++) {
+    const block_info *block = &c->block_infos[c->walk_order[r]];
+    h = as_hash_combine(h, serial_of(c, LLVMBasicBlockAsValue(block->bb)));
+    uint32_t k = block->first_token;
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(block->bb); inst;
          inst = LLVMGetNextInstruction(inst)) {
       if (is_debug_intrinsic(inst))
         continue;
-      uint64_t token = instruction_token64(c, inst);
+      uint64_t token = c->tokens[k++];
       walk->tokens[walk->n++] = as_hash_fold32(token);
       h = as_hash_combine(h, instruction_local_hash(c, inst, token));
     }
-    LLVMValueRef terminator = LLVMGetBasicBlockTerminator(bb);
-    unsigned n_successors = terminator ? LLVMGetNumSuccessors(terminator) : 0;
-    for (unsigned i = 0; i < n_successors; i++)
-      if (!walk_reaches(c, LLVMGetSuccessor(terminator, i), &depth))
-        return h;
   }
   return h;
 }
@@ -1229,14 +1269,23 @@ static bool is_thunkable(LLVMValueRef fn, uint32_t n_insts) {
          !(LLVMCountBasicBlocks(fn) == 1 && n_insts < 2);
 }
 
-static void load_function(load_ctx *c, asp_func *rec, walk_tokens *walk,
-                          merge_traits *traits) {
-  c->fn = rec->fn;
-  rec->name = LLVMGetValueName2(rec->fn, &rec->name_len);
-  describe_location(rec);
-  size_t n = 0;
+/* Numbers the blocks in layout order (c->blocks, c->block_infos) and
+ * computes every instruction's token once, in that order, into c->tokens;
+ * the walk reads them from there. Returns the number of blocks. */
+static size_t tokenize_layout(load_ctx *c, asp_func *rec,
+                              merge_traits *traits) {
+  ptr_map_clear(&c->blocks);
+  size_t n = 0, n_blocks = 0;
   for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(c->fn); bb;
        bb = LLVMGetNextBasicBlock(bb)) {
+    block_info *blocks = reserve(c, c->block_infos, &c->block_infos_cap,
+                                 n_blocks + 2, sizeof *blocks);
+    if (!blocks || !ptr_map_put(&c->blocks, bb, n_blocks)) {
+      c->out_of_memory = true;
+      return 0;
+    }
+    c->block_infos = blocks;
+    blocks[n_blocks++] = (block_info){bb, (uint32_t)n, false};
     for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst;
          inst = LLVMGetNextInstruction(inst)) {
       if (is_debug_intrinsic(inst))
@@ -1244,23 +1293,42 @@ static void load_function(load_ctx *c, asp_func *rec, walk_tokens *walk,
       /* Every block counts here, reachable or not, as in mergefunc. */
       if (traits->eligible && uses_distinct_metadata(c, inst))
         traits->eligible = false;
-      uint32_t *tokens =
+      uint64_t *tokens =
           reserve(c, c->tokens, &c->tokens_cap, n + 1, sizeof *tokens);
       if (!tokens)
-        return;
+        return 0;
       c->tokens = tokens;
-      tokens[n++] = as_hash_fold32(instruction_token64(c, inst));
+      tokens[n++] = instruction_token64(c, inst);
     }
   }
   rec->n_insts = (uint32_t)n;
-  traits->thunkable = is_thunkable(c->fn, rec->n_insts);
-  rec->tokens = copy_scratch(c, c->tokens, n);
-  /* The walk meets each instruction at most once. */
-  walk->tokens = copy_scratch(c, c->tokens, n);
-  if (!rec->tokens || !walk->tokens)
+  if (n_blocks)
+    c->block_infos[n_blocks] = (block_info){NULL, (uint32_t)n, false};
+  return n_blocks;
+}
+
+static void load_function(load_ctx *c, asp_func *rec, walk_tokens *walk,
+                          merge_traits *traits) {
+  c->fn = rec->fn;
+  rec->name = LLVMGetValueName2(rec->fn, &rec->name_len);
+  describe_location(rec);
+  size_t n_blocks = tokenize_layout(c, rec, traits);
+  if (c->out_of_memory)
     return;
+  size_t n = rec->n_insts;
+  traits->thunkable = is_thunkable(c->fn, rec->n_insts);
+  rec->tokens = malloc((n ? n : 1) * sizeof *rec->tokens);
+  /* The walk meets each instruction at most once. */
+  walk->tokens = malloc((n ? n : 1) * sizeof *walk->tokens);
+  if (!rec->tokens || !walk->tokens) {
+    c->out_of_memory = true;
+    return;
+  }
+  for (size_t i = 0; i < n; i++)
+    rec->tokens[i] = as_hash_fold32(c->tokens[i]);
   c->n_callees = 0;
-  rec->local_hash = hash_reachable_body(c, signature_hash(c), walk);
+  rec->local_hash =
+      hash_reachable_body(c, signature_hash(c), n_blocks, walk);
   rec->n_callees = (uint32_t)c->n_callees;
   if (c->n_callees)
     rec->callees = copy_scratch(c, c->callees, c->n_callees);
