@@ -48,6 +48,7 @@ enum hash_tag {
   TAG_ATTRIBUTE,
   TAG_STRICT,
   TAG_CALLEE_CLASS,
+  TAG_KEY,
 };
 
 /* ---- pointer-keyed map --------------------------------------------------
@@ -141,8 +142,9 @@ static void ptr_map_free(ptr_map *m) {
 /* A block of the function being loaded, by its index in layout order. */
 typedef struct block_info {
   LLVMBasicBlockRef bb;
-  uint32_t first_token; /* index of its first token in layout order */
-  bool reached;         /* the walk has met it */
+  uint32_t first_token;  /* index of its first token in layout order */
+  uint32_t first_callee; /* index of its first callee in layout order */
+  bool reached;          /* the walk has met it */
 } block_info;
 
 typedef struct load_ctx {
@@ -171,7 +173,7 @@ typedef struct load_ctx {
   size_t walk_order_cap;
   uint64_t *tokens; /* scratch: its 64-bit tokens in layout order */
   size_t tokens_cap;
-  uint32_t *callees; /* its direct callees so far */
+  uint32_t *callees; /* scratch: its direct callees in layout order */
   size_t n_callees, callees_cap;
   LLVMAttributeRef *attrs; /* scratch */
   size_t attrs_cap;
@@ -429,23 +431,62 @@ static bool is_offset_gep(load_ctx *c, LLVMValueRef inst, LLVMOpcode op,
   return op == LLVMGetElementPtr && gep_constant_offset(c, inst, offset);
 }
 
-static uint64_t hash_operand_shape(load_ctx *c, uint64_t h, LLVMValueRef v) {
-  h = as_hash_combine(h, operand_kind(v));
+/* A callee counts by class, as mergefunc redirects calls to the function
+ * it keeps; so does an address that it replaces everywhere. id is its
+ * callee_records entry. */
+static bool counts_by_class(load_ctx *c, LLVMValueRef v, bool is_callee,
+                            uint64_t *id) {
+  return (is_callee || LLVMIsAFunction(v)) &&
+         ptr_map_get(&c->callee_records, v, id) &&
+         (is_callee || (*id & ADDRESS_FREE));
+}
+
+/* Collects, in layout order, the operands that hash_operand counts by
+ * class (a function using itself is not one): the callees of a function
+ * are known without its local hash, which is computed only for the
+ * functions that another one might equal (asp_module_load). */
+static void note_callee(load_ctx *c, LLVMValueRef v, bool is_callee) {
+  uint64_t id;
+  if (v == c->fn || !counts_by_class(c, v, is_callee, &id))
+    return;
+  uint32_t *callees = reserve(c, c->callees, &c->callees_cap,
+                              c->n_callees + 1, sizeof *callees);
+  if (callees) {
+    c->callees = callees;
+    callees[c->n_callees++] = (uint32_t)id;
+  }
+}
+
+/* Only a global can count by class, so only a global is looked up. */
+static uint64_t hash_operand_shape(load_ctx *c, uint64_t h, LLVMValueRef v,
+                                   bool is_callee) {
+  enum hash_tag kind = operand_kind(v);
+  if (kind == TAG_GLOBAL)
+    note_callee(c, v, is_callee);
+  h = as_hash_combine(h, kind);
   return as_hash_combine(h, type_hash(c, LLVMTypeOf(v)));
 }
 
+/* The token of inst; its operands that count by class go to c->callees
+ * (none without callee_records, as for asp_instruction_token). An offset
+ * GEP's other operands are integers, so operand 0 is all it can name, as
+ * in instruction_local_hash. */
 static uint64_t instruction_token64(load_ctx *c, LLVMValueRef inst) {
   LLVMOpcode op = LLVMGetInstructionOpcode(inst);
   uint64_t h = as_hash_combine(TAG_TOKEN, op);
   h = as_hash_combine(h, type_hash(c, LLVMTypeOf(inst)));
   uint64_t offset;
   if (is_offset_gep(c, inst, op, &offset))
-    return as_hash_combine(hash_operand_shape(c, h, LLVMGetOperand(inst, 0)),
-                           TAG_CONSTANT_OFFSET);
+    return as_hash_combine(
+        hash_operand_shape(c, h, LLVMGetOperand(inst, 0), false),
+        TAG_CONSTANT_OFFSET);
   int n = LLVMGetNumOperands(inst);
   h = as_hash_combine(h, (uint64_t)n);
+  /* The called operand of a call is its last. */
+  int callee = is_call(op) ? n - 1 : n;
   for (int i = 0; i < n; i++)
-    h = hash_operand_shape(c, h, LLVMGetOperand(inst, (unsigned)i));
+    h = hash_operand_shape(c, h, LLVMGetOperand(inst, (unsigned)i),
+                           i == callee);
   if (op == LLVMICmp)
     h = as_hash_combine(h, LLVMGetICmpPredicate(inst));
   else if (op == LLVMFCmp)
@@ -711,19 +752,9 @@ static uint64_t hash_operand(load_ctx *c, uint64_t h, LLVMValueRef v,
     return as_hash_combine(h, TAG_SELF);
   if (is_local(v))
     return as_hash_combine(h, serial_of(c, v));
-  /* A callee counts by class, as mergefunc redirects calls to the function
-   * it keeps; so does an address that it replaces everywhere. */
-  if ((is_callee || LLVMIsAFunction(v)) &&
-      ptr_map_get(&c->callee_records, v, &id) &&
-      (is_callee || (id & ADDRESS_FREE))) {
-    uint32_t *callees = reserve(c, c->callees, &c->callees_cap,
-                                c->n_callees + 1, sizeof *callees);
-    if (callees) {
-      c->callees = callees;
-      callees[c->n_callees++] = (uint32_t)id;
-    }
+  /* Which one is in the record's callees (note_callee). */
+  if (counts_by_class(c, v, is_callee, &id))
     return as_hash_combine(h, TAG_CALLEE);
-  }
   if (LLVMIsAConstant(v))
     return as_hash_combine(h, constant_hash(c, v));
   if (LLVMIsAInlineAsm(v))
@@ -1167,12 +1198,15 @@ static void describe_location(asp_func *rec) {
   }
 }
 
-/* A function's tokens in the order of the walk below; kept only while
- * identity classes are assigned. */
-typedef struct walk_tokens {
-  uint32_t *tokens;
+/* What assigning identity classes needs of a function besides its record;
+ * kept only while they are assigned. */
+typedef struct walk_record {
+  uint64_t *tokens;   /* its 64-bit tokens in the order of the walk below */
   uint32_t n;
-} walk_tokens;
+  uint64_t signature; /* signature_hash */
+  uint64_t key;       /* the signature, the callee count and the tokens */
+  bool shared;        /* another function has this key: local_hash is whole */
+} walk_record;
 
 /* Pushes block b unless the walk has met it already. */
 static bool walk_reaches(load_ctx *c, uint32_t b, size_t *depth) {
@@ -1222,27 +1256,46 @@ static size_t walk_blocks(load_ctx *c, size_t n_blocks) {
   return n;
 }
 
-/* Hashes the body in the walk's order. Each instruction's token was
- * computed once, in layout order (c->tokens), by load_function; a block's
- * tokens start at its first_token and skip debug intrinsics as they did. */
-static uint64_t hash_reachable_body(load_ctx *c, uint64_t h, size_t n_blocks,
-                                    walk_tokens *walk) {
+/* Numbers the blocks of c->fn in layout order (c->blocks, c->block_infos);
+ * returns how many it has. */
+static size_t index_blocks(load_ctx *c) {
+  ptr_map_clear(&c->blocks);
+  size_t n_blocks = 0;
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(c->fn); bb;
+       bb = LLVMGetNextBasicBlock(bb)) {
+    block_info *blocks = reserve(c, c->block_infos, &c->block_infos_cap,
+                                 n_blocks + 2, sizeof *blocks);
+    if (!blocks || !ptr_map_put(&c->blocks, bb, n_blocks)) {
+      c->out_of_memory = true;
+      return 0;
+    }
+    c->block_infos = blocks;
+    blocks[n_blocks++] = (block_info){.bb = bb};
+  }
+  return n_blocks;
+}
+
+/* Hashes the body in the walk's order, for a function that another one
+ * might equal (asp_module_load): its tokens are already in walk->tokens,
+ * in the order the walk meets its instructions again here. */
+static uint64_t hash_reachable_body(load_ctx *c, uint64_t h,
+                                    const walk_record *walk) {
+  size_t n_blocks = index_blocks(c);
   ptr_map_clear(&c->serials);
   c->next_serial = 0;
   unsigned n_params = LLVMCountParams(c->fn);
   for (unsigned i = 0; i < n_params; i++)
     serial_of(c, LLVMGetParam(c->fn, i));
   size_t n_reached = walk_blocks(c, n_blocks);
+  uint32_t k = 0;
   for (size_t r = 0; r < n_reached; r++) {
-    const block_info *block = &c->block_infos[c->walk_order[r]];
-    h = as_hash_combine(h, serial_of(c, LLVMBasicBlockAsValue(block->bb)));
-    uint32_t k = block->first_token;
-    for (LLVMValueRef inst = LLVMGetFirstInstruction(block->bb); inst;
+    LLVMBasicBlockRef bb = c->block_infos[c->walk_order[r]].bb;
+    h = as_hash_combine(h, serial_of(c, LLVMBasicBlockAsValue(bb)));
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst;
          inst = LLVMGetNextInstruction(inst)) {
       if (is_debug_intrinsic(inst))
         continue;
-      uint64_t token = c->tokens[k++];
-      walk->tokens[walk->n++] = as_hash_fold32(token);
+      uint64_t token = walk->tokens[k++];
       h = as_hash_combine(h, instruction_local_hash(c, inst, token));
     }
   }
@@ -1269,24 +1322,18 @@ static bool is_thunkable(LLVMValueRef fn, uint32_t n_insts) {
          !(LLVMCountBasicBlocks(fn) == 1 && n_insts < 2);
 }
 
-/* Numbers the blocks in layout order (c->blocks, c->block_infos) and
- * computes every instruction's token once, in that order, into c->tokens;
- * the walk reads them from there. Returns the number of blocks. */
+/* Computes every instruction's token once, in layout order, into c->tokens,
+ * and collects the callees in the same order into c->callees; each block
+ * records where its own begin. Returns the number of blocks. */
 static size_t tokenize_layout(load_ctx *c, asp_func *rec,
                               merge_traits *traits) {
-  ptr_map_clear(&c->blocks);
-  size_t n = 0, n_blocks = 0;
-  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(c->fn); bb;
-       bb = LLVMGetNextBasicBlock(bb)) {
-    block_info *blocks = reserve(c, c->block_infos, &c->block_infos_cap,
-                                 n_blocks + 2, sizeof *blocks);
-    if (!blocks || !ptr_map_put(&c->blocks, bb, n_blocks)) {
-      c->out_of_memory = true;
-      return 0;
-    }
-    c->block_infos = blocks;
-    blocks[n_blocks++] = (block_info){bb, (uint32_t)n, false};
-    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst;
+  size_t n_blocks = index_blocks(c), n = 0;
+  c->n_callees = 0;
+  for (size_t b = 0; b < n_blocks; b++) {
+    block_info *block = &c->block_infos[b];
+    block->first_token = (uint32_t)n;
+    block->first_callee = (uint32_t)c->n_callees;
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(block->bb); inst;
          inst = LLVMGetNextInstruction(inst)) {
       if (is_debug_intrinsic(inst))
         continue;
@@ -1303,11 +1350,19 @@ static size_t tokenize_layout(load_ctx *c, asp_func *rec,
   }
   rec->n_insts = (uint32_t)n;
   if (n_blocks)
-    c->block_infos[n_blocks] = (block_info){NULL, (uint32_t)n, false};
+    c->block_infos[n_blocks] = (block_info){NULL, (uint32_t)n,
+                                            (uint32_t)c->n_callees, false};
   return n_blocks;
 }
 
-static void load_function(load_ctx *c, asp_func *rec, walk_tokens *walk,
+/* Everything but the local hash: the tokens in layout order, and in the
+ * walk's order the tokens (walk) and callees, which with the signature make
+ * the key. Functions whose local data are equal have equal signatures,
+ * callee counts and tokens in the walk's order, so equal keys: a function
+ * whose key no other has is equal to none, and the rest of its local data
+ * (operands, flags, attributes, metadata: most of the cost) is hashed only
+ * where another function shares the key (hash_local_data). */
+static void load_function(load_ctx *c, asp_func *rec, walk_record *walk,
                           merge_traits *traits) {
   c->fn = rec->fn;
   rec->name = LLVMGetValueName2(rec->fn, &rec->name_len);
@@ -1317,21 +1372,79 @@ static void load_function(load_ctx *c, asp_func *rec, walk_tokens *walk,
     return;
   size_t n = rec->n_insts;
   traits->thunkable = is_thunkable(c->fn, rec->n_insts);
+  size_t n_reached = walk_blocks(c, n_blocks);
+  size_t n_callees = 0;
+  for (size_t r = 0; r < n_reached; r++) {
+    const block_info *block = &c->block_infos[c->walk_order[r]];
+    n_callees += block[1].first_callee - block[0].first_callee;
+  }
   rec->tokens = malloc((n ? n : 1) * sizeof *rec->tokens);
   /* The walk meets each instruction at most once. */
   walk->tokens = malloc((n ? n : 1) * sizeof *walk->tokens);
-  if (!rec->tokens || !walk->tokens) {
+  if (n_callees)
+    rec->callees = malloc(n_callees * sizeof *rec->callees);
+  if (c->out_of_memory || !rec->tokens || !walk->tokens ||
+      (n_callees && !rec->callees)) {
     c->out_of_memory = true;
     return;
   }
   for (size_t i = 0; i < n; i++)
     rec->tokens[i] = as_hash_fold32(c->tokens[i]);
-  c->n_callees = 0;
-  rec->local_hash =
-      hash_reachable_body(c, signature_hash(c), n_blocks, walk);
-  rec->n_callees = (uint32_t)c->n_callees;
-  if (c->n_callees)
-    rec->callees = copy_scratch(c, c->callees, c->n_callees);
+  for (size_t r = 0; r < n_reached; r++) {
+    const block_info *block = &c->block_infos[c->walk_order[r]];
+    for (uint32_t k = block[0].first_token; k < block[1].first_token; k++)
+      walk->tokens[walk->n++] = c->tokens[k];
+    for (uint32_t k = block[0].first_callee; k < block[1].first_callee; k++)
+      rec->callees[rec->n_callees++] = c->callees[k];
+  }
+  walk->signature = signature_hash(c);
+  uint64_t key = as_hash_combine(TAG_KEY, walk->signature);
+  key = as_hash_combine(key, rec->n_callees);
+  key = as_hash_combine(key, walk->n);
+  for (uint32_t k = 0; k < walk->n; k++)
+    key = as_hash_combine(key, as_hash_fold32(walk->tokens[k]));
+  walk->key = key;
+  /* What local_hash stays where no other function has this key: nothing
+   * is compared with it (settle_local_groups). hash_local_data replaces it
+   * for the others. */
+  rec->local_hash = key;
+}
+
+typedef struct keyed {
+  uint64_t key;
+  uint32_t index;
+} keyed;
+
+static int keyed_compare(const void *a, const void *b) {
+  const keyed *x = a, *y = b;
+  if (x->key != y->key)
+    return (x->key > y->key) - (x->key < y->key);
+  return (x->index > y->index) - (x->index < y->index);
+}
+
+/* Sets shared where another of the n functions has the same key (equal
+ * keys by chance only cost a local hash). Returns false when out of
+ * memory. */
+static bool mark_shared_keys(walk_record *walks, size_t n) {
+  keyed *sorted = malloc((n ? n : 1) * sizeof *sorted);
+  if (!sorted)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    sorted[i] = (keyed){walks[i].key, (uint32_t)i};
+  qsort(sorted, n, sizeof *sorted, keyed_compare);
+  for (size_t i = 0; i + 1 < n; i++)
+    if (sorted[i].key == sorted[i + 1].key)
+      walks[sorted[i].index].shared = walks[sorted[i + 1].index].shared = true;
+  free(sorted);
+  return true;
+}
+
+/* The local hash of a function that shares its key: everything except the
+ * identity of direct callees, in mergefunc's order. */
+static void hash_local_data(load_ctx *c, asp_func *rec,
+                            const walk_record *walk) {
+  c->fn = rec->fn;
+  rec->local_hash = hash_reachable_body(c, walk->signature, walk);
 }
 
 /* ---- identity classes ----------------------------------------------------
@@ -1352,7 +1465,7 @@ static void load_function(load_ctx *c, asp_func *rec, walk_tokens *walk,
 
 typedef struct class_state {
   const asp_func *funcs;
-  const walk_tokens *walks;
+  const walk_record *walks;
   const merge_traits *traits;
   uint32_t *local_group; /* first function with equal local data */
   uint32_t *klass;       /* current class */
@@ -1367,12 +1480,18 @@ static uint64_t local_data_hash(const class_state *s, uint32_t f) {
   return s->funcs[f].local_hash;
 }
 
-/* Equal tokens too, so that a collision of local hashes never merges. */
+/* Equal tokens too, so that a collision of local hashes never merges. Only
+ * functions that share their key are compared: the others' local_hash is
+ * not whole. */
 static bool local_data_equal(const class_state *s, uint32_t a, uint32_t b) {
-  const walk_tokens *wa = &s->walks[a], *wb = &s->walks[b];
-  return s->funcs[a].local_hash == s->funcs[b].local_hash &&
-         s->funcs[a].n_callees == s->funcs[b].n_callees && wa->n == wb->n &&
-         memcmp(wa->tokens, wb->tokens, wa->n * sizeof *wa->tokens) == 0;
+  const walk_record *wa = &s->walks[a], *wb = &s->walks[b];
+  if (s->funcs[a].local_hash != s->funcs[b].local_hash ||
+      s->funcs[a].n_callees != s->funcs[b].n_callees || wa->n != wb->n)
+    return false;
+  for (uint32_t k = 0; k < wa->n; k++)
+    if (as_hash_fold32(wa->tokens[k]) != as_hash_fold32(wb->tokens[k]))
+      return false;
+  return true;
 }
 
 static uint64_t callee_classes_hash(const class_state *s, uint32_t f) {
@@ -1421,20 +1540,25 @@ static size_t label_groups(const class_state *s, const uint32_t *members,
 /* Groups by local data and returns, in members, the functions that take
  * part in the rounds: those with callees. Functions without callees are
  * settled by their local data, and a function mergefunc does not admit
- * stays alone. */
+ * stays alone; so does one whose key no other function shares, which
+ * nothing can equal. Such a group of one would be a class of its own in
+ * every round too (callee_classes_equal needs one local group), so it
+ * takes no part in them: that changes neither the other labels nor when
+ * the class count stops falling. */
 static size_t settle_local_groups(class_state *s, uint32_t *members,
                                   size_t n) {
-  size_t n_eligible = 0;
+  size_t n_grouped = 0;
   for (size_t i = 0; i < n; i++) {
     s->local_group[i] = (uint32_t)i;
-    members[n_eligible] = (uint32_t)i;
-    n_eligible += s->traits[i].eligible;
+    members[n_grouped] = (uint32_t)i;
+    n_grouped += s->traits[i].eligible && s->walks[i].shared;
   }
-  label_groups(s, members, n_eligible, local_data_hash, local_data_equal,
+  label_groups(s, members, n_grouped, local_data_hash, local_data_equal,
                s->local_group);
   size_t n_callers = 0;
   for (size_t i = 0; i < n; i++) {
-    bool in_rounds = s->traits[i].eligible && s->funcs[i].n_callees > 0;
+    bool in_rounds = s->traits[i].eligible && s->walks[i].shared &&
+                     s->funcs[i].n_callees > 0;
     s->klass[i] = in_rounds ? (uint32_t)i : s->local_group[i];
     if (in_rounds)
       members[n_callers++] = (uint32_t)i;
@@ -1544,7 +1668,7 @@ static void number_classes(asp_module *mod, const class_state *s,
 }
 
 /* Identity classes into mod, call classes into call_class. */
-static int assign_classes(asp_module *mod, const walk_tokens *walks,
+static int assign_classes(asp_module *mod, const walk_record *walks,
                           const merge_traits *traits, uint32_t *call_class) {
   if (mod->n == 0)
     return 0;
@@ -1763,7 +1887,7 @@ int asp_module_load(LLVMModuleRef m, asp_module *out) {
   prepare_module(&c);
   size_t n = count_bodies(m);
   merge_traits *traits = index_functions(&c, n);
-  walk_tokens *walks = NULL;
+  walk_record *walks = NULL;
   uint32_t *call_class = NULL;
   if (n && !c.out_of_memory) {
     out->funcs = calloc(n, sizeof *out->funcs);
@@ -1780,6 +1904,11 @@ int asp_module_load(LLVMModuleRef m, asp_module *out) {
     load_function(&c, &out->funcs[out->n], &walks[out->n], &traits[out->n]);
     out->n++;
   }
+  if (!c.out_of_memory && !mark_shared_keys(walks, out->n))
+    c.out_of_memory = true;
+  for (size_t i = 0; i < out->n && !c.out_of_memory; i++)
+    if (walks[i].shared)
+      hash_local_data(&c, &out->funcs[i], &walks[i]);
   bool failed =
       c.out_of_memory || (n && assign_classes(out, walks, traits, call_class) < 0);
   strict_env env = {traits, call_class};

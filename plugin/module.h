@@ -27,7 +27,11 @@ typedef struct asp_func {
                                (-fplugin= only); 0 for other functions */
   uint32_t n_insts;   /* instructions, debug intrinsics excluded */
   uint32_t *tokens;   /* n_insts tokens, one per instruction, in block order */
-  uint64_t local_hash; /* everything except the identity of direct callees */
+  uint64_t local_hash; /* everything except the identity of direct callees;
+                          computed only for a function that another one
+                          might equal (same signature, tokens in the walk's
+                          order and callee count), else a hash of those,
+                          which no other function shares */
   uint32_t *callees;  /* direct callees defined here that cannot be replaced
                          at link time, as indices into asp_module.funcs, in
                          the order of the walk (reachable blocks only); other

@@ -229,6 +229,51 @@ static void test_callers_of_different_helpers_split_class(void) {
   unload(&l);
 }
 
+/* A function that no other can equal (its tokens are its own) still has
+ * its callees, in the order of mergefunc's walk: depth first from the
+ * entry block, the last successor first, unreachable blocks left out. The
+ * address of an unnamed_addr function counts as a callee too. */
+static void test_callees_follow_the_walk(void) {
+  loaded l = load("define internal i32 @h1(i32 %x) {\n"
+                  "  %a = add i32 %x, 1\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define internal i32 @h2(i32 %x) {\n"
+                  "  %a = mul i32 %x, 3\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define internal i32 @h3(i32 %x) {\n"
+                  "  %a = sub i32 %x, 7\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define internal i32 @h4(i32 %x) unnamed_addr {\n"
+                  "  %a = xor i32 %x, 5\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define i32 @lone(i1 %c, i32 %x, ptr %p) {\n"
+                  "entry:\n"
+                  "  br i1 %c, label %one, label %two\n"
+                  "one:\n"
+                  "  %a = call i32 @h1(i32 %x)\n"
+                  "  ret i32 %a\n"
+                  "dead:\n"
+                  "  %d = call i32 @h3(i32 %x)\n"
+                  "  ret i32 %d\n"
+                  "two:\n"
+                  "  store ptr @h4, ptr %p\n"
+                  "  %b = call i32 @h2(i32 %x)\n"
+                  "  ret i32 %b\n"
+                  "}\n");
+  const asp_func *lone = find(&l, "lone");
+  CHECK(lone->n_insts == 8);
+  CHECK(lone->n_callees == 3);
+  CHECK(lone->callees[0] == 3 && lone->callees[1] == 1 &&
+        lone->callees[2] == 0);
+  for (size_t i = 0; i < l.mod.n; i++)
+    CHECK(&l.mod.funcs[i] == lone || l.mod.funcs[i].klass != lone->klass);
+  unload(&l);
+}
+
 /* mergefunc treats f calling f like g calling g, but never merges a
  * mutually recursive pair with another one. */
 static void test_recursion_follows_mergefunc(void) {
@@ -840,6 +885,7 @@ int main(void) {
   test_different_external_callees_split_class();
   test_callers_of_identical_helpers_share_class();
   test_callers_of_different_helpers_split_class();
+  test_callees_follow_the_walk();
   test_recursion_follows_mergefunc();
   test_address_taken_compares_by_identity();
   test_weak_callee_compares_by_name();
