@@ -283,11 +283,29 @@ static int align(const runner *rn, const asp_module *mod, const uint32_t *reps,
   return rc;
 }
 
+/* The strict data of both functions of each near-duplicate, the only ones
+ * that need them: computing them walks every instruction again. */
+static int load_strict_data(asp_module *mod, const asp_result *res) {
+  uint32_t *ends = malloc((2 * res->n_pairs + 1) * sizeof *ends);
+  if (!ends) return AS_ENOMEM;
+  size_t n = 0;
+  for (size_t i = 0; i < res->n_pairs; i++) {
+    if (res->pairs[i].identical) continue;
+    ends[n++] = res->pairs[i].f;
+    ends[n++] = res->pairs[i].g;
+  }
+  int rc = asp_module_load_strict(mod, ends, n) < 0 ? AS_ENOMEM : 0;
+  free(ends);
+  return rc;
+}
+
 /* What differs in each near-duplicate: the similarity in which constant
  * values and callees count (an align batch of strict tokens), and how many
  * constants and callees differ. */
-static int describe_differences(const runner *rn, const asp_module *mod,
+static int describe_differences(const runner *rn, asp_module *mod,
                                 asp_result *res, char *err, size_t errlen) {
+  int rc = load_strict_data(mod, res);
+  if (rc < 0) return rc;
   uint64_t *near = malloc((res->n_pairs ? res->n_pairs : 1) * sizeof *near);
   if (!near) return AS_ENOMEM;
   size_t n = 0;
@@ -300,8 +318,8 @@ static int describe_differences(const runner *rn, const asp_module *mod,
                          &p->callees_differ);
   }
   as_align_out *out = NULL;
-  int rc = align_pairs(rn, mod, near, n, 1, &res->batch[ASP_BATCH_STRICT], &out,
-                       err, errlen);
+  rc = align_pairs(rn, mod, near, n, 1, &res->batch[ASP_BATCH_STRICT], &out,
+                   err, errlen);
   for (size_t i = 0, k = 0; rc == 0 && i < res->n_pairs; i++)
     if (!res->pairs[i].identical) res->pairs[i].strict_lcs = out[k++].lcs;
   free(out);
@@ -309,7 +327,7 @@ static int describe_differences(const runner *rn, const asp_module *mod,
   return rc;
 }
 
-int asp_analyze(const asp_module *mod, const asp_options *opts,
+int asp_analyze(asp_module *mod, const asp_options *opts,
                 as_executor *ex, asp_batch_fn before_run, void *ctx,
                 asp_result *res, char *err, size_t errlen) {
   memset(res, 0, sizeof *res);

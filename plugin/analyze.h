@@ -40,8 +40,10 @@ typedef struct asp_result {
 typedef void (*asp_batch_fn)(void *ctx, const as_batch *b);
 
 /* Runs the batches on ex, calling before_run (when not NULL) with each
- * first. Returns 0, or a negative as_errno with a message in err. */
-int asp_analyze(const asp_module *mod, const asp_options *opts,
+ * first. The strict data of the functions in near-duplicate pairs are
+ * loaded into mod on the way (asp_module_load_strict), just before the
+ * strict batch. Returns 0, or a negative as_errno with a message in err. */
+int asp_analyze(asp_module *mod, const asp_options *opts,
                 as_executor *ex, asp_batch_fn before_run, void *ctx,
                 asp_result *res, char *err, size_t errlen);
 void asp_result_free(asp_result *res);

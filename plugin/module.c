@@ -1793,7 +1793,17 @@ static uint64_t *sorted_copy(load_ctx *c, const uint64_t *scratch, size_t n) {
   return copy;
 }
 
-/* In layout order, as the tokens; after the classes, which callees need. */
+static void free_strict(asp_func *rec) {
+  free(rec->strict_tokens);
+  free(rec->consts);
+  free(rec->callee_ids);
+  rec->strict_tokens = NULL;
+  rec->consts = rec->callee_ids = NULL;
+  rec->n_consts = rec->n_callee_ids = 0;
+}
+
+/* In layout order, as the tokens; after the classes, which callees need.
+ * A record left without all of them has none. */
 static void load_strict(load_ctx *c, const strict_env *env, asp_func *rec) {
   c->fn = rec->fn;
   ptr_map_clear(&c->serials);
@@ -1817,6 +1827,40 @@ static void load_strict(load_ctx *c, const strict_env *env, asp_func *rec) {
   rec->n_consts = (uint32_t)c->n_consts;
   rec->callee_ids = sorted_copy(c, c->callee_ids, c->n_callee_ids);
   rec->n_callee_ids = (uint32_t)c->n_callee_ids;
+  if (c->out_of_memory)
+    free_strict(rec);
+}
+
+/* What strict data are computed from after asp_module_load: its load
+ * state (the type cache, callee_records, unnamed globals' ordinals), the
+ * functions' merge traits and their call classes. */
+struct asp_strict_source {
+  load_ctx c;
+  merge_traits *traits;
+  uint32_t *call_class;
+};
+
+static void strict_source_free(asp_strict_source *src) {
+  if (!src)
+    return;
+  load_ctx_free(&src->c);
+  free(src->traits);
+  free(src->call_class);
+  free(src);
+}
+
+int asp_module_load_strict(asp_module *mod, const uint32_t *funcs, size_t n) {
+  asp_strict_source *src = mod->strict;
+  if (!src)
+    return 0;
+  strict_env env = {src->traits, src->call_class};
+  for (size_t i = 0; i < n && !src->c.out_of_memory; i++)
+    if (!mod->funcs[funcs[i]].strict_tokens)
+      load_strict(&src->c, &env, &mod->funcs[funcs[i]]);
+  /* A later call may try again. */
+  bool failed = src->c.out_of_memory;
+  src->c.out_of_memory = false;
+  return failed ? -1 : 0;
 }
 
 /* max(|A \ B|, |B \ A|) of two sorted multisets. */
@@ -1911,20 +1955,21 @@ int asp_module_load(LLVMModuleRef m, asp_module *out) {
       hash_local_data(&c, &out->funcs[i], &walks[i]);
   bool failed =
       c.out_of_memory || (n && assign_classes(out, walks, traits, call_class) < 0);
-  strict_env env = {traits, call_class};
-  for (size_t i = 0; i < out->n && !failed && !c.out_of_memory; i++)
-    load_strict(&c, &env, &out->funcs[i]);
-  failed = failed || c.out_of_memory;
   for (size_t i = 0; walks && i < n; i++)
     free(walks[i].tokens);
   free(walks);
-  free(traits);
-  free(call_class);
-  load_ctx_free(&c);
+  /* The strict data wait for asp_module_load_strict: only the functions of
+   * near-duplicate pairs need them. */
+  if (!failed && !(out->strict = malloc(sizeof *out->strict)))
+    failed = true;
   if (failed) {
+    free(traits);
+    free(call_class);
+    load_ctx_free(&c);
     asp_module_free(out);
     return -1;
   }
+  *out->strict = (asp_strict_source){c, traits, call_class};
   return 0;
 }
 
@@ -1932,10 +1977,9 @@ void asp_module_free(asp_module *mod) {
   for (size_t i = 0; i < mod->n; i++) {
     free(mod->funcs[i].tokens);
     free(mod->funcs[i].callees);
-    free(mod->funcs[i].strict_tokens);
-    free(mod->funcs[i].consts);
-    free(mod->funcs[i].callee_ids);
+    free_strict(&mod->funcs[i]);
   }
   free(mod->funcs);
+  strict_source_free(mod->strict);
   *mod = (asp_module){0};
 }

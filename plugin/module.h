@@ -52,7 +52,8 @@ typedef struct asp_func {
    * hash of its name. The call class is klass before the split above: of
    * two functions mergefunc finds equal it redirects the calls of one to
    * the other even where it keeps both bodies, so calling either is the
-   * same call. Computed once klass is final. */
+   * same call. Computed once klass is final, and only on demand
+   * (asp_module_load_strict): NULL until then. */
   uint32_t *strict_tokens; /* n_insts, parallel to tokens: each token mixed
                               with the instruction's constant operand values
                               and its direct callee's identity */
@@ -66,9 +67,14 @@ typedef struct asp_func {
   uint32_t n_callee_ids;
 } asp_func;
 
+typedef struct asp_strict_source asp_strict_source;
+
 typedef struct asp_module {
   asp_func *funcs;  /* every function with a body, in module order */
   size_t n;
+  asp_strict_source *strict; /* what asp_module_load_strict computes from,
+                                owned until asp_module_free; NULL in records
+                                made otherwise */
 } asp_module;
 
 /* Builds records for every defined function of m (declarations and
@@ -76,10 +82,19 @@ typedef struct asp_module {
  * computes identity classes as mergefunc would judge them: the coarsest
  * partition reached from singletons by merging functions whose local data are
  * equal and whose callees are pairwise in one class (so mutually recursive
- * pairs stay apart, as mergefunc leaves them). Returns 0 or -1 (out of
- * memory). */
+ * pairs stay apart, as mergefunc leaves them). The strict data are left
+ * to asp_module_load_strict. Returns 0 or -1 (out of memory). */
 int asp_module_load(LLVMModuleRef m, asp_module *out);
 void asp_module_free(asp_module *mod);
+
+/* Computes the strict data (strict_tokens, consts, callee_ids) of the
+ * functions funcs[0..n) (indices, repeats allowed) that have none yet, from
+ * the module they were loaded from, which must still be there unchanged.
+ * Only the functions of near-duplicate pairs need them (to say what
+ * differs), so asp_module_load leaves them out. Records without a source
+ * (strict NULL) keep what they have. Returns 0 or -1 (out of memory; those
+ * it could not finish have none). */
+int asp_module_load_strict(asp_module *mod, const uint32_t *funcs, size_t n);
 
 /* How many constants and how many direct callees differ between a and b:
  * for each multiset (consts, callee_ids), max(|A \ B|, |B \ A|), the
