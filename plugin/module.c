@@ -15,6 +15,7 @@
 #include <llvm-c/DebugInfo.h>
 #include <llvm-c/Target.h>
 
+#include "attribute_text.h"
 #include "hash.h"
 
 /* Hash domains. The first six are the operand kinds of a token. */
@@ -669,35 +670,7 @@ typedef unsigned (*attribute_count_fn)(LLVMValueRef, LLVMAttributeIndex);
 typedef void (*attribute_get_fn)(LLVMValueRef, LLVMAttributeIndex,
                                  LLVMAttributeRef *);
 
-/* LLVM-C 19 cannot read the value of a constant-range attribute (`range`,
- * `initializes`), so the printed form of each is hashed instead. Only the
- * header of a function is looked at; a call prints on one line. */
-static uint64_t hash_printed_ranges(uint64_t h, LLVMValueRef holder) {
-  static const char *const keywords[] = {" range(", " initializes("};
-  char *text = LLVMPrintValueToString(holder);
-  /* A body opens with "{" and a newline; a struct type's "{" never does. */
-  char *body = strstr(text, "{\n");
-  if (LLVMIsAFunction(holder) && body)
-    *body = '\0';
-  for (size_t k = 0; k < sizeof keywords / sizeof *keywords; k++) {
-    for (const char *p = strstr(text, keywords[k]); p;
-         p = strstr(p, keywords[k])) {
-      const char *end = strchr(p, '(');
-      for (int depth = 0; *end; end++) {
-        depth += (*end == '(') - (*end == ')');
-        if (depth == 0)
-          break;
-      }
-      h = hash_bytes(h, p, (size_t)(end - p));
-      p = end;
-    }
-  }
-  LLVMDisposeMessage(text);
-  return h;
-}
-
-static uint64_t hash_attribute(load_ctx *c, uint64_t h, LLVMAttributeRef a,
-                               bool *has_range) {
+static uint64_t hash_attribute(load_ctx *c, uint64_t h, LLVMAttributeRef a) {
   if (LLVMIsStringAttribute(a)) {
     unsigned len;
     const char *s = LLVMGetStringAttributeKind(a, &len);
@@ -712,7 +685,15 @@ static uint64_t hash_attribute(load_ctx *c, uint64_t h, LLVMAttributeRef a,
   }
   if (LLVMIsEnumAttribute(a))
     return as_hash_combine(h, LLVMGetEnumAttributeValue(a));
-  *has_range = true;
+  /* A constant range or a list of them: by its text, which LLVM-C cannot
+   * read otherwise. */
+  char *text = asp_attribute_text(a);
+  if (!text) {
+    c->out_of_memory = true;
+    return h;
+  }
+  h = hash_cstring(h, text);
+  free(text);
   return h;
 }
 
@@ -721,7 +702,6 @@ static uint64_t hash_attribute_list(load_ctx *c, uint64_t h,
                                     LLVMValueRef holder, unsigned n_params,
                                     attribute_count_fn count_at,
                                     attribute_get_fn get_at) {
-  bool has_range = false;
   for (unsigned slot = 0; slot < n_params + 2; slot++) {
     LLVMAttributeIndex index =
         slot == 0 ? (LLVMAttributeIndex)LLVMAttributeFunctionIndex
@@ -737,9 +717,9 @@ static uint64_t hash_attribute_list(load_ctx *c, uint64_t h,
     c->attrs = attrs;
     get_at(holder, index, attrs);
     for (unsigned i = 0; i < n; i++)
-      h = hash_attribute(c, h, attrs[i], &has_range);
+      h = hash_attribute(c, h, attrs[i]);
   }
-  return has_range ? hash_printed_ranges(h, holder) : h;
+  return h;
 }
 
 /* ---- instructions -------------------------------------------------------- */
