@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Compile-time overhead of the plugin on real C projects: the whole build
 # (every file of the Debian source package, -O2, one job, the project's own
-# flags) without and with -fplugin, alternated A B, B A, ... for RUNS pairs
-# after one warm-up of each, reporting the median of the per-pair ratios
-# with/without and their spread. No timing is asserted.
+# flags) without and with -fplugin, RUNS pairs after one warm-up of each,
+# interleaved file by file (bench/compile-pairs.py), reporting the median of
+# the per-pair ratios with/without of CPU time and their spread, and of
+# wall time. No timing is asserted.
 #   bench/compile-overhead.sh BUILD_DIR [RUNS] [PACKAGE...]
 #   OUT=DIR writes DIR/compile.md and DIR/compile.json (every sample) too.
 #   PLUGIN_ARGS="-fplugin-arg-accelstrat-threads=1" adds plugin arguments.
@@ -24,16 +25,6 @@ out=${OUT:-}
 source "$root/utils/projects.sh"
 [[ -f $plugin ]] || { echo "compile-overhead: $plugin not built" >&2; exit 1; }
 
-now() { date +%s.%N; }
-build_once() { # $@: extra flags
-  local f
-  for f in "${files[@]}"; do
-    (cd "$srcdir" && "$clang" -O2 "${flags[@]}" "$@" -c "$f" -o /dev/null)
-  done
-}
-without() { build_once; }
-with() { build_once "-fplugin=$plugin" "${plugin_args[@]}"; }
-
 gpu=$(timeout 30 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -n 1 || true)
 machine="CPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPUs, GPU ${gpu:-none (no nvidia-smi answer)}, ACCELSTRAT_GPU=${ACCELSTRAT_GPU:-cuda}, the plugin's default strategy (auto); $("$clang" --version | head -n 1)"
 rows=() samples=()
@@ -47,31 +38,22 @@ for pkg in "${packages[@]}"; do
     continue
   fi
   version=$(basename "${srcdir%/src}") # the unpacked tree: name-version
-  without && with # warm-up: caches, the plugin's profile, the page cache
-  a=() b=() r=()
-  for ((i = 0; i < runs; i++)); do
-    if ((i % 2 == 0)); then
-      t0=$(now); without; t1=$(now); with; t2=$(now)
-      ta=$(awk -v x="$t0" -v y="$t1" 'BEGIN { print y - x }')
-      tb=$(awk -v x="$t1" -v y="$t2" 'BEGIN { print y - x }')
-    else
-      t0=$(now); with; t1=$(now); without; t2=$(now)
-      tb=$(awk -v x="$t0" -v y="$t1" 'BEGIN { print y - x }')
-      ta=$(awk -v x="$t1" -v y="$t2" 'BEGIN { print y - x }')
-    fi
-    a+=("$ta") b+=("$tb") r+=("$(awk -v x="$ta" -v y="$tb" 'BEGIN { print y / x }')")
-    printf '%s pair %d: without %.3f s, with %.3f s\n' "$pkg" "$((i + 1))" "$ta" "$tb"
-  done
-  med() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-  lo() { printf '%s\n' "$@" | sort -g | head -n 1; }
-  hi() { printf '%s\n' "$@" | sort -g | tail -n 1; }
-  row=$(printf '| %s (%s) | %d | %.3f | %.3f | %.4f | %.4f–%.4f | %d |' "$pkg" "$version" \
-    "${#files[@]}" "$(med "${a[@]}")" "$(med "${b[@]}")" "$(med "${r[@]}")" "$(lo "${r[@]}")" \
-    "$(hi "${r[@]}")" "$runs")
+  json=$(python3 "$root/bench/compile-pairs.py" "$srcdir" "$runs" "$clang" -- "${flags[@]}" -- \
+    "-fplugin=$plugin" "${plugin_args[@]}" -- "${files[@]}")
+  row=$(python3 - "$pkg" "$version" "${#files[@]}" "$json" <<'PY'
+import json, statistics, sys
+pkg, version, n, r = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4])
+def ratios(kind):
+    return [b / a for a, b in zip(r["without_%s_s" % kind], r["with_%s_s" % kind])]
+cpu, wall = ratios("cpu"), ratios("wall")
+print("| %s (%s) | %d | %.3f | %.3f | %.4f | %.4f–%.4f | %.4f | %d |" % (
+    pkg, version, n, statistics.median(r["without_cpu_s"]), statistics.median(r["with_cpu_s"]),
+    statistics.median(cpu), min(cpu), max(cpu), statistics.median(wall), len(cpu)))
+PY
+)
   rows+=("$row")
   echo "$row"
-  join() { local IFS=,; echo "$*"; }
-  samples+=("{\"package\":\"$pkg\",\"tree\":\"$version\",\"files\":${#files[@]},\"without_s\":[$(join "${a[@]}")],\"with_s\":[$(join "${b[@]}")],\"ratio\":[$(join "${r[@]}")]}")
+  samples+=("{\"package\":\"$pkg\",\"tree\":\"$version\",\"files\":${#files[@]},${json:1:${#json}-2}}")
 done
 
 table() {
@@ -81,11 +63,13 @@ table() {
   echo
   echo "Every C file of each Debian source package at -O2 with the project's own flags,"
   echo "one job, \`-fplugin=libaccelstrat.so${plugin_args[*]:+ ${plugin_args[*]}}\` against no plugin; one"
-  echo "warm-up each, then $runs pairs alternated (A B, B A, ...). Times are medians of the"
-  echo "whole build in seconds; the ratio is with/without per pair, median (min–max)."
+  echo "warm-up each, then $runs pairs, each file's two compiles back to back in"
+  echo "alternating order (bench/compile-pairs.py). Times are the compiles' CPU"
+  echo "time (user + system) summed over the build, medians in seconds; the ratio"
+  echo "is with/without per pair, median (min–max), and the same of wall time."
   echo
-  echo "| project | files | without s | with s | ratio | ratio range | pairs |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| project | files | without CPU s | with CPU s | ratio | ratio range | wall ratio | pairs |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
 }
 if [[ -n $out ]]; then
