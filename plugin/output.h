@@ -21,7 +21,8 @@ typedef struct asp_record {
   const asp_module *mod;
   const asp_result *res;
   const asp_view *views; /* indexed like mod->funcs */
-  uint64_t total_ns;
+  uint64_t total_ns;    /* the plugin's time on the TU, frontend_ns included */
+  uint64_t frontend_ns; /* of which recording where functions are defined */
 } asp_record;
 
 void asp_record_write(const asp_record *r, FILE *f);

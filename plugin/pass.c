@@ -200,7 +200,9 @@ int asp_run(LLVMModuleRef m, const asp_options *opts, const asp_host *host) {
   }
   if (rc == 0) {
     emit_remarks(&mod, &res, views, host);
-    asp_record rec = {tu_name, opts, &mod, &res, views, as__now_ns() - start};
+    const uint64_t frontend = asp_frontend_ns();
+    asp_record rec = {tu_name, opts, &mod, &res, views,
+                      as__now_ns() - start + frontend, frontend};
     rc = write_outputs(&rec, opts, host);
   } else {
     host->error(host->ctx, err[0] ? err : "out of memory");
