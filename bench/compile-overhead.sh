@@ -46,11 +46,11 @@ pkg, version, n, r = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.
 def ratios(kind):
     return [b / a for a, b in zip(r["without_%s_s" % kind], r["with_%s_s" % kind])]
 cpu, wall = ratios("cpu"), ratios("wall")
-own = r["plugin_ns"] / 1e9 / (r["plugin_build_cpu_s"] - r["plugin_ns"] / 1e9)
+own = r["plugin_cpu_ns"] / 1e9 / (r["plugin_build_cpu_s"] - r["plugin_cpu_ns"] / 1e9)
 print("| %s (%s) | %d | %.3f | %.3f | %.4f | %.4f–%.4f | %.4f | %d | %.4f | %.0f | %.0f |" % (
     pkg, version, n, statistics.median(r["without_cpu_s"]), statistics.median(r["with_cpu_s"]),
     statistics.median(cpu), min(cpu), max(cpu), statistics.median(wall), len(cpu), 1 + own,
-    r["plugin_ns"] / 1e6, r["frontend_ns"] / 1e6))
+    r["plugin_cpu_ns"] / 1e6, r["frontend_ns"] / 1e6))
 PY
 )
   rows+=("$row")
@@ -69,11 +69,11 @@ table() {
   echo "alternating order (bench/compile-pairs.py). Times are the compiles' CPU"
   echo "time (user + system) summed over the build, medians in seconds; the ratio"
   echo "is with/without per pair, median (min–max), and the same of wall time."
-  echo "Own: one more build with \`metrics=\`, 1 + the plugin's recorded time (pass"
-  echo "and frontend walk) over the rest of the compiles' CPU time, and that time"
-  echo "in ms (frontend walk of it)."
+  echo "Own: one more build with \`metrics=\`, 1 + the plugin's recorded CPU time"
+  echo "(\`cpu_ns\`: pass and frontend walk) over the rest of the compiles' CPU"
+  echo "time, that time in ms, and the frontend walk's wall time in ms."
   echo
-  echo "| project | files | without CPU s | with CPU s | ratio | ratio range | wall ratio | pairs | own | plugin ms | frontend ms |"
+  echo "| project | files | without CPU s | with CPU s | ratio | ratio range | wall ratio | pairs | own | plugin CPU ms | frontend ms |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
 }

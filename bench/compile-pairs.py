@@ -71,7 +71,7 @@ def main():
         print("pair %d: CPU without %.3f s, with %.3f s; wall %.3f s, %.3f s" % (
             i + 1, tot[False][0], tot[True][0], tot[False][1], tot[True][1]), file=sys.stderr)
     # The plugin's own share, measured inside the same compiles: one more
-    # build with metrics=, its recorded time (pass and frontend) against
+    # build with metrics=, its recorded CPU time (pass and frontend) against
     # the compiles' CPU time. A shared VM's drift cancels here, as both
     # come from one process; what the plugin costs clang indirectly (caches,
     # memory) does not show, which the pairs and instruction counts cover.
@@ -83,6 +83,7 @@ def main():
         with open(metrics) as m:
             recs = [json.loads(line) for line in m]
         result["plugin_ns"] = sum(r["total_ns"] for r in recs)
+        result["plugin_cpu_ns"] = sum(r["cpu_ns"] for r in recs)
         result["frontend_ns"] = sum(r.get("frontend_ns", 0) for r in recs)
         result["plugin_build_cpu_s"] = cpu
     print(json.dumps(result))

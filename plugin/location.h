@@ -37,6 +37,8 @@ int asp_frontend_site(const char *name, size_t len, asp_decl_site *out);
 /* Nanoseconds the frontend spent recording the TU's sites (0 where it did
  * not: under opt and -fpass-plugin= alone). Implemented by the shim. */
 uint64_t asp_frontend_ns(void);
+/* The process's CPU time in the same (all its threads). */
+uint64_t asp_frontend_cpu_ns(void);
 
 /* Replaces what debug info said of each function (file, line) with the
  * frontend's record where it has one. */

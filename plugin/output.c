@@ -42,6 +42,7 @@ void asp_record_write(const asp_record *r, FILE *f) {
   as__json_string(&j, "stage", r->opts->stage == ASP_STAGE_LATE ? "late" : "early");
   as__json_u64(&j, "total_ns", r->total_ns);
   as__json_u64(&j, "frontend_ns", r->frontend_ns);
+  as__json_u64(&j, "cpu_ns", r->cpu_ns);
   as__json_array_begin(&j, "pairs");
   for (size_t i = 0; i < r->res->n_pairs; i++) {
     const asp_pair *p = &r->res->pairs[i];

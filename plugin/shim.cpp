@@ -33,6 +33,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <chrono>
 #include <string>
@@ -236,12 +237,15 @@ struct SiteTable {
   }
 } Sites;
 
-// The time SiteCollector took on the TU, for the record's total.
-uint64_t FrontendNs = 0;
+// The time SiteCollector took on the TU, for the record's totals: wall
+// clock and the process's CPU time.
+uint64_t FrontendNs = 0, FrontendCpuNs = 0;
+
 
 } // namespace
 
 extern "C" uint64_t asp_frontend_ns(void) { return FrontendNs; }
+extern "C" uint64_t asp_frontend_cpu_ns(void) { return FrontendCpuNs; }
 
 extern "C" int asp_frontend_site(const char *Name, size_t Len,
                                  asp_decl_site *Out) {
@@ -351,16 +355,25 @@ public:
   void run(const clang::TranslationUnitDecl *TU) { visit(TU); }
 };
 
+// The process's CPU time (every thread).
+uint64_t processCpuNs() {
+  struct timespec TS;
+  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &TS) != 0) return 0;
+  return uint64_t(TS.tv_sec) * 1000000000u + uint64_t(TS.tv_nsec);
+}
+
 class SiteConsumer : public clang::ASTConsumer {
 public:
   void HandleTranslationUnit(clang::ASTContext &Ctx) override {
     // The main action's code generation and then the pass run after this
     // (a plugin added before the main action is called first).
     auto Start = std::chrono::steady_clock::now();
+    uint64_t StartCpu = processCpuNs();
     SiteCollector(Ctx).run(Ctx.getTranslationUnitDecl());
     FrontendNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
                      std::chrono::steady_clock::now() - Start)
                      .count();
+    FrontendCpuNs = processCpuNs() - StartCpu;
   }
 };
 
@@ -382,7 +395,7 @@ protected:
   std::unique_ptr<clang::ASTConsumer>
   CreateASTConsumer(clang::CompilerInstance &, StringRef) override {
     Sites.clear(); // a new TU: the last one's functions are gone
-    FrontendNs = 0;
+    FrontendNs = FrontendCpuNs = 0;
     return std::make_unique<SiteConsumer>();
   }
 

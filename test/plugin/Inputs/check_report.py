@@ -55,7 +55,7 @@ except ValueError as e:
 need(r, "record", [("tool", STR), ("tu", STR), ("functions", INT), ("functions_analysed", INT),
                    ("candidate_pairs", INT),
                    ("strategy", STR), ("min_similarity", "int|number"), ("min_instructions", INT),
-                   ("stage", STR), ("total_ns", INT), ("frontend_ns", INT), ("pairs", LIST), ("batches", LIST)])
+                   ("stage", STR), ("total_ns", INT), ("frontend_ns", INT), ("cpu_ns", INT), ("pairs", LIST), ("batches", LIST)])
 FUNC = [("name", STR), ("symbol", STR), ("file", STR), ("line", INT), ("col", INT),
         ("instructions", INT)]
 for i, p in enumerate(r.get("pairs", [])):
