@@ -20,6 +20,7 @@
 #include "bench.h"
 #include "gpu/gpu.h"
 #include "report_json.h"
+#include "schedule.h"
 
 /* The sim backend's memory (ACCELSTRAT_SIM) a scenario's child sets. */
 enum { SIM_AS_IS, SIM_CHUNKS, SIM_TINY };
@@ -140,8 +141,8 @@ static int sample_in_child(context *c, int k, int round, sample *x) {
 }
 
 /* The sim memory each scenario's child runs with: SIM_CHUNKS makes the
- * batch take about four chunks (the offload sizes a chunk to half the free
- * memory), SIM_TINY is half the smallest task. */
+ * batch take about four chunks (the offload sizes a chunk to a share of the
+ * free memory, schedule.h), SIM_TINY is half the smallest task. */
 static void sim_settings(context *c) {
   const as_batch *b = &c->w->s.batch;
   size_t most = 0, least = SIZE_MAX;
@@ -151,10 +152,11 @@ static void sim_settings(context *c) {
     if (t < least) least = t;
   }
   const size_t total = b->n ? as__chunk_bytes(b, 0, b->n) : 0;
+  const size_t chunks = total * AS_SCHED_CHUNK_MEM_DIVISOR / 4;
   const char *base = getenv("ACCELSTRAT_SIM");
   for (int k = 0; k < c->n; k++) {
     size_t mem = 0;
-    if (scenarios[k].sim_memory == SIM_CHUNKS) mem = total / 2 > most ? total / 2 : most;
+    if (scenarios[k].sim_memory == SIM_CHUNKS) mem = chunks > most ? chunks : most;
     else if (scenarios[k].sim_memory == SIM_TINY) mem = least / 2 ? least / 2 : 1;
     c->sim_env[k][0] = '\0';
     if (c->sim && mem) /* later items win: the user's other settings stay */

@@ -82,31 +82,11 @@ const char *as__cpu_model(void) {
   return model_name;
 }
 
-void as_capabilities_detect(as_capabilities *caps) {
-  memset(caps, 0, sizeof *caps);
-  snprintf(caps->cpu_model, sizeof caps->cpu_model, "%s", as__cpu_model());
-  long online = sysconf(_SC_NPROCESSORS_ONLN);
-  caps->online_cpus = online > 0 ? (int)online : 1;
-  cpu_set_t set;
-  caps->affinity_cpus = sched_getaffinity(0, sizeof set, &set) == 0
-                            ? CPU_COUNT(&set)
-                            : caps->online_cpus;
-  caps->cgroup_cpus = cgroup_cpus();
-  int usable = caps->affinity_cpus < caps->online_cpus ? caps->affinity_cpus
-                                                       : caps->online_cpus;
-  if (caps->cgroup_cpus > 0) {
-    /* A quota of 1.5 CPUs keeps two threads busy part of the time; rounding
-     * up wastes less than rounding down. */
-    int quota = (int)ceil(caps->cgroup_cpus);
-    if (quota < usable) usable = quota;
-  }
-  caps->usable_cpus = usable > 0 ? usable : 1;
-  caps->gpu_count = 0;
-  snprintf(caps->gpu_backend, sizeof caps->gpu_backend, "none");
-}
-
-int as__thread_limit(const as_capabilities *caps, int requested, int jobserver,
-                     double loadavg, char *why, size_t len) {
+/* The fewest of the online CPUs, the affinity mask and the cgroup quota
+ * (rounded up: a quota of 1.5 CPUs keeps two threads busy part of the time,
+ * and rounding up wastes less than rounding down), at least 1; why (may be
+ * NULL, len 0) names the bound. */
+static int cpu_bound(const as_capabilities *caps, char *why, size_t len) {
   int limit = caps->online_cpus > 0 ? caps->online_cpus : 1;
   snprintf(why, len, "online %d", limit);
   if (caps->affinity_cpus > 0 && caps->affinity_cpus < limit) {
@@ -117,6 +97,27 @@ int as__thread_limit(const as_capabilities *caps, int requested, int jobserver,
     limit = (int)ceil(caps->cgroup_cpus);
     snprintf(why, len, "cgroup cpu.max %.3g", caps->cgroup_cpus);
   }
+  return limit;
+}
+
+void as_capabilities_detect(as_capabilities *caps) {
+  memset(caps, 0, sizeof *caps);
+  snprintf(caps->cpu_model, sizeof caps->cpu_model, "%s", as__cpu_model());
+  long online = sysconf(_SC_NPROCESSORS_ONLN);
+  caps->online_cpus = online > 0 ? (int)online : 1;
+  cpu_set_t set;
+  caps->affinity_cpus = sched_getaffinity(0, sizeof set, &set) == 0
+                            ? CPU_COUNT(&set)
+                            : caps->online_cpus;
+  caps->cgroup_cpus = cgroup_cpus();
+  caps->usable_cpus = cpu_bound(caps, NULL, 0);
+  caps->gpu_count = 0;
+  snprintf(caps->gpu_backend, sizeof caps->gpu_backend, "none");
+}
+
+int as__thread_limit(const as_capabilities *caps, int requested, int jobserver,
+                     double loadavg, char *why, size_t len) {
+  int limit = cpu_bound(caps, why, len);
   if (requested > 0) {
     if (requested < limit) {
       limit = requested;

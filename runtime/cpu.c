@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include "internal.h"
+#include "schedule.h"
 
 /* Set once a team of several threads has run in this process: the first
  * one creates the threads (milliseconds on a busy virtual machine). */
@@ -11,11 +12,6 @@ static atomic_int team_up;
 int as__cpu_team_up(void) { return atomic_load_explicit(&team_up, memory_order_relaxed); }
 
 void as__cpu_team_started(void) { atomic_store_explicit(&team_up, 1, memory_order_relaxed); }
-
-size_t as__cpu_range_size(size_t n, int threads) {
-  size_t size = n / ((size_t)threads * 16);
-  return size ? size : 1;
-}
 
 /* The next range for a thread: a share of what is left (guided scheduling),
  * so that early ranges are long, which amortises a kernel call's set-up,
@@ -51,9 +47,7 @@ int as__cpu_run(const as_batch *b, size_t begin, size_t end, int threads) {
     /* After a failure the batch fails: the remaining work is skipped. */
     while (!atomic_load_explicit(&rc, memory_order_relaxed) &&
            claim(&next, end, threads, &lo, &hi)) {
-      int err = fn(b, lo, hi);
-      int none = 0;
-      if (err) atomic_compare_exchange_strong(&rc, &none, err);
+      as__first_error(&rc, fn(b, lo, hi));
     }
   }
   return atomic_load(&rc);

@@ -59,12 +59,6 @@ as_event *as__report_event(as_report *rep, as_event_cause cause, int64_t chunk,
                            uint64_t moved, uint64_t detect_ns,
                            const char *detail);
 
-/* Tasks per range handed to one CPU thread at a time by the hybrid
- * strategies' shared queue: small enough that dynamic scheduling balances
- * uneven task costs, large enough that a kernel's per-call set-up is
- * amortised. */
-size_t as__cpu_range_size(size_t n, int threads);
-
 /* Whether a team of several OpenMP threads has run in this process yet, and
  * the note that one is about to. */
 int as__cpu_team_up(void);

@@ -17,6 +17,7 @@
 #include "fsutil.h"
 #include "model.h"
 #include "internal.h"
+#include "schedule.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -428,9 +429,11 @@ double as__predict_cpu(const as_rates *r, const as_shape *s, int threads) {
   return r->batch_ns + (spread > longest ? spread : longest);
 }
 
+/* The chunks of the batch when each fills at most the scheduler's share of
+ * the free memory. */
 static double chunks_for(const as_shape *s, double mem) {
-  /* The runtime fills at most half the free memory a chunk. */
-  double c = mem > 0 ? ceil((double)s->bytes / (mem / 2)) : 1;
+  const double budget = mem / AS_SCHED_CHUNK_MEM_DIVISOR;
+  double c = mem > 0 ? ceil((double)s->bytes / budget) : 1;
   return c < 1 ? 1 : c;
 }
 
@@ -450,19 +453,22 @@ double as__predict_hybrid(const as_rates *cpu, const as_rates *gpu,
   double c0 = tc > 1 ? cpu->batch_ns : 0;
   double cw = (cpu->task_ns * (double)s->n + cpu->unit_ns * (double)s->work) *
               cpu->scale / (tc > 1 ? tc * cpu->eff : 1);
-  /* The GPU claims a quarter of what is left at a time: a few chunks. */
-  double claims = 4 > chunks_for(s, mem) ? 4 : chunks_for(s, mem);
+  /* The GPU claims 1/AS_SCHED_CLAIM_DIVISOR of what is left at a time:
+   * counted as that many claims, or one a chunk when there are more. */
+  const double few = AS_SCHED_CLAIM_DIVISOR, first = 1.0 / AS_SCHED_CLAIM_DIVISOR;
+  double claims = few > chunks_for(s, mem) ? few : chunks_for(s, mem);
   double g0 = claims * gpu->batch_ns;
   double gw = (gpu->task_ns * (double)s->n + gpu->unit_ns * (double)s->work) *
                   gpu->scale + gpu->byte_ns * (double)s->bytes;
   double f = (c0 + cw - g0) / (gw + cw);
-  if (!(f >= 0.25)) f = 0.25; /* its first claim, taken before the CPU starts */
+  if (!(f >= first)) f = first; /* its first claim, taken before the CPU starts */
   if (f > 1) f = 1;
   *share = f;
   double tg = g0 + f * gw, tcpu = f < 1 ? c0 + (1 - f) * cw : 0;
-  /* The CPU threads take ranges of n / (16 threads) tasks: when the queue
-   * runs dry the last range taken still has to finish, on one thread. */
-  double range = (double)s->n / (16.0 * tc);
+  /* The CPU threads take ranges of the scheduler's size (as__cpu_range_size,
+   * unrounded): when the queue runs dry the last range taken still has to
+   * finish, on one thread. */
+  double range = (double)s->n / ((double)AS_SCHED_RANGES_PER_THREAD * tc);
   double tail = f < 1 ? (cpu->task_ns * (double)s->n + cpu->unit_ns * (double)s->work) *
                             cpu->scale * (range < 1 ? 1 : range) / (double)s->n
                       : 0;

@@ -54,8 +54,9 @@ void as__model_rates(const as_kernel *k, const char *device, as_rates *r);
 double as__predict_cpu(const as_rates *r, const as_shape *s, int threads);
 double as__predict_gpu(const as_rates *r, const as_shape *s, double mem);
 /* Dynamic hybrid with `threads` threads, one of them driving the GPU: the
- * GPU share that equalises both sides (at least the GPU's first claim of a
- * quarter) goes to *share. Infinity with fewer than 2 threads. */
+ * GPU share that equalises both sides (at least its first claim of the
+ * shared queue, schedule.h) goes to *share. Infinity with fewer than 2
+ * threads. */
 double as__predict_hybrid(const as_rates *cpu, const as_rates *gpu,
                           const as_shape *s, int threads, double mem,
                           double *share);

@@ -13,6 +13,7 @@
 
 #include "gpu/gpu.h"
 #include "internal.h"
+#include "schedule.h"
 
 typedef struct offload {
   const as_executor *ex;
@@ -27,11 +28,6 @@ typedef struct offload {
   uint64_t classified_at;
   atomic_int error;      /* first error that fails the batch */
 } offload;
-
-static void fail(offload *o, int rc) {
-  int none = 0;
-  atomic_compare_exchange_strong(&o->error, &none, rc);
-}
 
 /* The longest chunk from begin (at most up to limit, at least one task)
  * that fits in budget bytes: footprint grows with end, so bisect. */
@@ -62,8 +58,7 @@ static size_t gpu_range(offload *o, size_t begin, size_t end) {
     size_t free_bytes = 0, total = 0;
     o->be->mem_info(&free_bytes, &total);
     size_t limit = end - at < o->chunk_cap ? end : at + o->chunk_cap;
-    /* Half of what is free: the backend needs room for staging too. */
-    size_t hi = chunk_end(b, at, limit, free_bytes / 2);
+    size_t hi = chunk_end(b, at, limit, as__chunk_budget(free_bytes));
     char detail[128] = "";
     int64_t chunk = o->chunk++;
     uint64_t started = as__now_ns();
@@ -76,7 +71,8 @@ static size_t gpu_range(offload *o, size_t begin, size_t end) {
       continue;
     }
     if (rc != AS_EGPU_OOM && rc != AS_EGPU_DRIVER && rc != AS_EGPU_UNAVAILABLE) {
-      fail(o, rc); /* the kernel's own error: the CPU would fail the same */
+      /* the kernel's own error: the CPU would fail the same */
+      as__first_error(&o->error, rc);
       return at;
     }
     if (rc == AS_EGPU_OOM && hi - at > 1) { /* retry the same tasks, smaller */
@@ -92,7 +88,7 @@ static size_t gpu_range(offload *o, size_t begin, size_t end) {
       snprintf(o->rep->reason, sizeof o->rep->reason,
                "%s at chunk %lld (%.80s) and fallback=off",
                as_event_cause_name(cause_of(rc)), (long long)chunk, detail);
-      fail(o, rc);
+      as__first_error(&o->error, rc);
       return at;
     }
     as_event *e = as__report_event(o->rep, cause_of(rc), chunk, end - at,
@@ -121,16 +117,8 @@ static void cpu_worker(offload *o, atomic_size_t *next, size_t range) {
     size_t lo = atomic_fetch_add(next, range);
     if (lo >= b->n) break;
     size_t hi = lo + range < b->n ? lo + range : b->n;
-    int rc = b->kernel->cpu(b, lo, hi);
-    if (rc) fail(o, rc);
+    as__first_error(&o->error, b->kernel->cpu(b, lo, hi));
   }
-}
-
-/* How many tasks the GPU takes from the shared queue next: a quarter of
- * what is left, and never less than four CPU ranges. */
-static size_t gpu_claim(size_t n, size_t taken, size_t range) {
-  size_t want = taken < n ? (n - taken) / 4 : 0;
-  return want > range * 4 ? want : range * 4;
 }
 
 int as__offload_run(const as_executor *ex, const as_gpu_backend *be,
@@ -146,8 +134,8 @@ int as__offload_run(const as_executor *ex, const as_gpu_backend *be,
   size_t gpu_end = b->n;
   if (strategy.kind == AS_STRATEGY_HYBRID_STATIC)
     gpu_end = split_by_work(b, strategy.gpu_fraction, rep->work);
-  else if (dynamic && gpu_claim(b->n, 0, range) < b->n)
-    gpu_end = gpu_claim(b->n, 0, range);
+  else if (dynamic && as__hybrid_claim(b->n, 0, range) < b->n)
+    gpu_end = as__hybrid_claim(b->n, 0, range);
   atomic_size_t next = gpu_end;
   /* A GPU-only run needs no CPU threads unless the GPU fails. */
   const int region = strategy.kind == AS_STRATEGY_GPU ? 1 : threads;
@@ -165,7 +153,7 @@ int as__offload_run(const as_executor *ex, const as_gpu_backend *be,
           break;
         }
         if (!dynamic) break;
-        size_t want = gpu_claim(b->n, atomic_load(&next), range);
+        size_t want = as__hybrid_claim(b->n, atomic_load(&next), range);
         lo = atomic_fetch_add(&next, want);
         if (lo >= b->n) break;
         hi = lo + want < b->n ? lo + want : b->n;
