@@ -5,9 +5,9 @@
  * is an IEEE double in host order too). The reader trusts nothing
  * before it is checked: every size is bounded by the file's actual size
  * before anything is allocated, and the kernel's own input checks
- * (kernels/validate.h, what the kernels run before computing) decide the
- * rest. Buffers come from malloc, as synth.c's, so that as__synth_free
- * frees either. */
+ * (kernels/filter.h and align.h, what the kernels run before computing)
+ * decide the rest. Buffers come from malloc, as synth.c's, so that
+ * as__synth_free frees either. */
 #include "batchfile.h"
 
 #include <errno.h>
@@ -24,7 +24,8 @@
 #include <accelstrat/error.h>
 #include <accelstrat/kernels.h>
 
-#include "kernels/validate.h"
+#include "kernels/align.h"
+#include "kernels/filter.h"
 
 static const char magic[8] = {'A', 'S', 'B', 'A', 'T', 'C', 'H', '1'};
 

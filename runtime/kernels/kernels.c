@@ -7,9 +7,9 @@
 #include <accelstrat/kernels.h>
 
 #include "alloc.h"
+#include "align.h"
 #include "filter.h"
 #include "lcs.h"
-#include "validate.h"
 
 /* ---- filter ---- */
 

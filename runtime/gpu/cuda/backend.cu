@@ -24,9 +24,10 @@
 #include <accelstrat/error.h>
 #include <accelstrat/kernels.h>
 
+#include "align.h"
 #include "backend.h"
+#include "filter.h"
 #include "kernels.cuh"
-#include "validate.h"
 
 #define AS_STREAMS 2
 #define AS_BUF_ALIGN 256u

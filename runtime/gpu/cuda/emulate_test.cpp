@@ -2,7 +2,8 @@
  * emulation of simt.cuh (every GPU thread a fiber, every collective a
  * barrier) and compared bit for bit with the CPU path, on fresh random inputs
  * (the seed is printed; ACCELSTRAT_TEST_SEED=N replays it). Also: the host
- * checks of validate.h reject exactly what the CPU functions reject. This
+ * checks of filter.h and align.h reject exactly what the CPU functions
+ * reject. This
  * needs no GPU; what it cannot see (launch shapes, real memory, the staging
  * of backend.cu) accelstrat-gpu-check covers on a GPU. */
 #define AS_SIMT_EMULATE 1
@@ -14,8 +15,9 @@
 
 #include <vector>
 
+#include "align.h"
+#include "filter.h"
 #include "kernels.cuh"
-#include "validate.h"
 extern "C" {
 #include "synth.h"
 }
@@ -192,7 +194,7 @@ static void test_filter(void) {
   CHECK_MSG(kept > 0, "no pair kept at any threshold");
 }
 
-/* validate.h rejects a batch exactly when the CPU function does. */
+/* The host checks reject a batch exactly when the CPU function does. */
 static void expect_same_verdict(const as_batch *b, int gpu_rc, const char *what) {
   std::vector<unsigned char> out(b->n * b->kernel->out_size + 1);
   as_batch copy = *b;
