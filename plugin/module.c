@@ -17,6 +17,7 @@
 
 #include "attribute_text.h"
 #include "hash.h"
+#include "ptrmap.h"
 
 /* Hash domains. The first six are the operand kinds of a token. */
 enum hash_tag {
@@ -51,92 +52,6 @@ enum hash_tag {
   TAG_CALLEE_CLASS,
   TAG_KEY,
 };
-
-/* ---- pointer-keyed map --------------------------------------------------
- * Open addressing. A slot is live only while its generation matches the
- * map's, so the per-function map is emptied in O(1) however large an earlier
- * function made it. */
-
-typedef struct ptr_slot {
-  const void *key;
-  uint64_t value;
-  uint32_t generation;
-} ptr_slot;
-
-typedef struct ptr_map {
-  ptr_slot *slots;
-  size_t capacity; /* 0 or a power of two */
-  size_t size;
-  uint32_t generation;
-} ptr_map;
-
-static size_t ptr_map_home(const ptr_map *m, const void *key) {
-  return (size_t)as_mix64((uint64_t)(uintptr_t)key) & (m->capacity - 1);
-}
-
-static bool ptr_map_get(const ptr_map *m, const void *key, uint64_t *value) {
-  if (m->capacity == 0)
-    return false;
-  for (size_t i = ptr_map_home(m, key);; i = (i + 1) & (m->capacity - 1)) {
-    const ptr_slot *s = &m->slots[i];
-    if (s->generation != m->generation)
-      return false;
-    if (s->key == key) {
-      *value = s->value;
-      return true;
-    }
-  }
-}
-
-/* Stores without growing; the caller guarantees a free slot. */
-static void ptr_map_store(ptr_map *m, const void *key, uint64_t value) {
-  for (size_t i = ptr_map_home(m, key);; i = (i + 1) & (m->capacity - 1)) {
-    ptr_slot *s = &m->slots[i];
-    if (s->generation != m->generation) {
-      *s = (ptr_slot){key, value, m->generation};
-      m->size++;
-      return;
-    }
-    if (s->key == key) {
-      s->value = value;
-      return;
-    }
-  }
-}
-
-static bool ptr_map_grow(ptr_map *m) {
-  size_t capacity = m->capacity ? m->capacity * 2 : 64;
-  ptr_slot *slots = calloc(capacity, sizeof *slots);
-  if (!slots)
-    return false;
-  ptr_map old = *m;
-  *m = (ptr_map){slots, capacity, 0, 1};
-  for (size_t i = 0; i < old.capacity; i++)
-    if (old.slots[i].generation == old.generation)
-      ptr_map_store(m, old.slots[i].key, old.slots[i].value);
-  free(old.slots);
-  return true;
-}
-
-static bool ptr_map_put(ptr_map *m, const void *key, uint64_t value) {
-  if ((m->size + 1) * 2 > m->capacity && !ptr_map_grow(m))
-    return false;
-  ptr_map_store(m, key, value);
-  return true;
-}
-
-static void ptr_map_clear(ptr_map *m) {
-  m->size = 0;
-  if (++m->generation == 0) {
-    memset(m->slots, 0, m->capacity * sizeof *m->slots);
-    m->generation = 1;
-  }
-}
-
-static void ptr_map_free(ptr_map *m) {
-  free(m->slots);
-  *m = (ptr_map){0};
-}
 
 /* ---- load state ---------------------------------------------------------- */
 
