@@ -197,9 +197,6 @@ int bench_parse_options(const char *name, int argc, char **argv,
 
 /* ---- the machine ---- */
 
-const as_kernel *const bench_kernels[BENCH_KERNELS] = {&as_kernel_filter,
-                                                       &as_kernel_align};
-
 const char *bench_rates_source(const as_kernel *k, char *buf, size_t len) {
   snprintf(buf, len, "unknown");
   as_config cfg;
@@ -265,8 +262,8 @@ int bench_machine_detect(bench_machine *m, int threads) {
   snprintf(m->gpu_choice, sizeof m->gpu_choice, "%s", as__gpu_choice());
   if (as_profile_path(m->profile, sizeof m->profile) < 0)
     snprintf(m->profile, sizeof m->profile, "off");
-  for (int i = 0; i < BENCH_KERNELS; i++)
-    bench_rates_source(bench_kernels[i], m->rates[i], sizeof m->rates[i]);
+  for (size_t i = 0; i < as__builtin_count(); i++)
+    bench_rates_source(as__builtin_at(i)->kernel, m->rates[i], sizeof m->rates[i]);
   return probe_gpu(m);
 }
 
@@ -284,8 +281,9 @@ void bench_machine_print(bench_text *t, const bench_machine *m) {
     bench_printf(t, "GPU: %s, %s, driver %s", m->gpu_backend, m->gpu_name,
                  m->gpu_driver[0] ? m->gpu_driver : "unknown");
   bench_printf(t, "; profile: %s (rates:", m->profile);
-  for (int i = 0; i < BENCH_KERNELS; i++)
-    bench_printf(t, "%s %s %s", i ? "," : "", bench_kernels[i]->name, m->rates[i]);
+  for (size_t i = 0; i < as__builtin_count(); i++)
+    bench_printf(t, "%s %s %s", i ? "," : "", as__builtin_at(i)->kernel->name,
+                 m->rates[i]);
   bench_printf(t, ")");
 }
 
@@ -307,8 +305,8 @@ void bench_machine_json(bench_json *j, const char *key, const bench_machine *m) 
   as__json_object_end(j);
   as__json_string(j, "profile", m->profile);
   as__json_object_begin(j, "rates");
-  for (int i = 0; i < BENCH_KERNELS; i++)
-    as__json_string(j, bench_kernels[i]->name, m->rates[i]);
+  for (size_t i = 0; i < as__builtin_count(); i++)
+    as__json_string(j, as__builtin_at(i)->kernel->name, m->rates[i]);
   as__json_object_end(j);
   as__json_object_end(j);
 }

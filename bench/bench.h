@@ -14,6 +14,7 @@
 
 #include "internal.h"
 #include "json.h"
+#include "kernels/registry.h"
 #include "synth.h"
 
 /* ---- options ---- */
@@ -48,8 +49,6 @@ int bench_parse_options(const char *name, int argc, char **argv,
 
 /* ---- the machine ---- */
 
-#define BENCH_KERNELS 2 /* filter, align */
-
 typedef struct bench_machine {
   char cpu_model[128];  /* /proc/cpuinfo "model name" */
   int online_cpus;
@@ -63,11 +62,10 @@ typedef struct bench_machine {
   char gpu_driver[32];
   char gpu_why[512];    /* why it is not usable */
   char profile[1024];   /* as_profile_path(), or "off" */
-  char rates[BENCH_KERNELS][16]; /* the report's model field of each kernel */
+  /* the report's model field of each built-in kernel, in the registry's
+   * order (kernels/registry.h) */
+  char rates[AS_BUILTIN_MAX][16];
 } bench_machine;
-
-/* The built-in kernels, in the order of bench_machine.rates. */
-extern const as_kernel *const bench_kernels[BENCH_KERNELS];
 
 /* Describes this machine, probing the GPU (ACCELSTRAT_GPU) with one small
  * batch under strategy gpu and fallback=off, which also creates its context:

@@ -27,18 +27,9 @@ static const as_strategy_kind runner_kinds[RUNNERS] = {
 #define SIZES 4
 #define QUICK_SIZES 2
 
-typedef struct grid_row {
-  const as_kernel *k;
-  uint32_t min_len, max_len, every; /* tokens per stream; the edit rate */
-  size_t tasks[SIZES];
-} grid_row;
-
-static const grid_row grid[] = {
-    /* families of near-duplicate functions at threshold 0.8 */
-    {&as_kernel_filter, 16, 128, 10, {5, 100, 1000, 10000}},
-    {&as_kernel_align, 32, 512, 10, {5, 100, 1000, 10000}}, /* near-duplicates */
-};
-#define GRID_ROWS (sizeof grid / sizeof *grid)
+/* A row of the grid per built-in kernel: its registry entry's workload
+ * (lengths and edit rate) at these task counts. */
+static const size_t grid_tasks[SIZES] = {5, 100, 1000, 10000};
 
 /* One auto run of a round. */
 typedef struct auto_sample {
@@ -51,7 +42,7 @@ typedef struct auto_sample {
 } auto_sample;
 
 typedef struct cell {
-  const grid_row *row;
+  const as_builtin *row;
   size_t tasks;
   uint64_t work;
   double *ns[RUNNERS];       /* wall time of each round; NULL: not run */
@@ -125,7 +116,7 @@ static int record_auto(context *c, cell *x, int round, const as_report *rep,
   if (r < 0 || !c->ex[r]) {
     fprintf(stderr, "accelstrat-bench selection: %s, %zu tasks: auto chose %s, "
                     "which is not measured here (%s)\n",
-            x->row->k->name, x->tasks, as_strategy_kind_name(s->chosen), s->reason);
+            x->row->kernel->name, x->tasks, as_strategy_kind_name(s->chosen), s->reason);
     return 1;
   }
   return 0;
@@ -163,13 +154,14 @@ static void summarise_cell(context *c, cell *x) {
 /* Builds the cell's batch, runs the warm-up and the rounds. 0, 1 (a run
  * failed or differed: said on stderr) or a negative as_errno. */
 static int run_cell(context *c, cell *x) {
-  const grid_row *row = x->row;
-  const as_synth_shape shape = {.n = x->tasks, .min_len = row->min_len,
-                                .max_len = row->max_len, .every = row->every};
+  const as_builtin *row = x->row;
+  const as_synth_shape shape = {.n = x->tasks, .min_len = row->workload.min_len,
+                                .max_len = row->workload.max_len,
+                                .every = row->workload.every};
   as_synth s;
-  int rc = as__synth_make(&s, row->k, &shape, c->opt.seed);
+  int rc = as__synth_make(&s, row->kernel, &shape, c->opt.seed);
   if (rc < 0) return rc;
-  const size_t out_bytes = x->tasks * row->k->out_size;
+  const size_t out_bytes = x->tasks * row->kernel->out_size;
   unsigned char *ref = malloc(out_bytes ? out_bytes : 1);
   x->autos = calloc((size_t)c->opt.reps, sizeof *x->autos);
   for (int i = 0; i < c->n_runners; i++)
@@ -242,7 +234,7 @@ static void print_row(context *c, bench_text *t, const cell *x) {
   else snprintf(pick, sizeof pick, "%s (%d of %d)", runner_names[x->pick], x->pick_votes,
                 c->opt.reps);
   bench_printf(t, "| %s | %zu | %.3g | %s | %s | %s | %s | %s | %s/%s/%s | %.1f | %.1f |\n",
-               x->row->k->name, x->tasks, (double)x->work, times[CPU], times[GPU],
+               x->row->kernel->name, x->tasks, (double)x->work, times[CPU], times[GPU],
                times[HYBRID], runner_names[x->best], pick, pred[0], pred[1], pred[2],
                100 * x->regret, x->select_median_ns / 1e3);
 }
@@ -252,7 +244,7 @@ typedef struct summary {
   double regret_mean, regret_max;
   int auto_runs;
   double select_median_ns, select_max_ns;
-  char rates_end[BENCH_KERNELS][16];
+  char rates_end[AS_BUILTIN_MAX][16];
 } summary;
 
 static void summarise(context *c, summary *s) {
@@ -271,8 +263,9 @@ static void summarise(context *c, summary *s) {
   s->select_median_ns = sel ? bench_median(sel, s->auto_runs) : NAN;
   s->select_max_ns = sel ? bench_max(sel, s->auto_runs) : NAN;
   free(sel);
-  for (int k = 0; k < BENCH_KERNELS; k++)
-    bench_rates_source(bench_kernels[k], s->rates_end[k], sizeof s->rates_end[k]);
+  for (size_t k = 0; k < as__builtin_count(); k++)
+    bench_rates_source(as__builtin_at(k)->kernel, s->rates_end[k],
+                       sizeof s->rates_end[k]);
 }
 
 static void print_summary(context *c, bench_text *t, const summary *s) {
@@ -303,8 +296,9 @@ static void print_summary(context *c, bench_text *t, const summary *s) {
   bench_printf(t, "- selection time over all %d auto runs: median %.1f µs, max %.1f µs\n",
                s->auto_runs, s->select_median_ns / 1e3, s->select_max_ns / 1e3);
   bench_printf(t, "- rates at the end:");
-  for (int k = 0; k < BENCH_KERNELS; k++)
-    bench_printf(t, "%s %s %s", k ? "," : "", bench_kernels[k]->name, s->rates_end[k]);
+  for (size_t k = 0; k < as__builtin_count(); k++)
+    bench_printf(t, "%s %s %s", k ? "," : "", as__builtin_at(k)->kernel->name,
+                 s->rates_end[k]);
   bench_printf(t, " (the model learns from every run of this process, the measured "
                   "strategies' included)\n");
 }
@@ -325,13 +319,13 @@ static void json_predicted(bench_json *j, const char *key, const uint64_t *p) {
 
 static void json_cell(context *c, bench_json *j, const cell *x) {
   as__json_object_begin(j, NULL);
-  as__json_string(j, "kernel", x->row->k->name);
+  as__json_string(j, "kernel", x->row->kernel->name);
   as__json_u64(j, "tasks", x->tasks);
   as__json_u64(j, "work", x->work);
   as__json_object_begin(j, "shape");
-  as__json_i64(j, "min_len", x->row->min_len);
-  as__json_i64(j, "max_len", x->row->max_len);
-  as__json_i64(j, "every", x->row->every);
+  as__json_i64(j, "min_len", x->row->workload.min_len);
+  as__json_i64(j, "max_len", x->row->workload.max_len);
+  as__json_i64(j, "every", x->row->workload.every);
   as__json_object_end(j);
   as__json_object_begin(j, "samples_ns");
   for (int r = 0; r < RUNNERS; r++) {
@@ -394,8 +388,8 @@ static void write_json(context *c, const summary *s) {
   as__json_double(j, "select_median_ns", s->select_median_ns);
   as__json_double(j, "select_max_ns", s->select_max_ns);
   as__json_object_begin(j, "rates_at_end");
-  for (int k = 0; k < BENCH_KERNELS; k++)
-    as__json_string(j, bench_kernels[k]->name, s->rates_end[k]);
+  for (size_t k = 0; k < as__builtin_count(); k++)
+    as__json_string(j, as__builtin_at(k)->kernel->name, s->rates_end[k]);
   as__json_object_end(j);
   as__json_object_end(j);
 }
@@ -422,19 +416,19 @@ int bench_selection(int argc, char **argv) {
   if (make_executors(&c) < 0) goto done;
 
   const int sizes = c.opt.quick ? QUICK_SIZES : SIZES;
-  c.cells = calloc(GRID_ROWS * sizes, sizeof *c.cells);
+  c.cells = calloc(as__builtin_count() * sizes, sizeof *c.cells);
   if (!c.cells) goto done;
   print_header(&c, &c.s.text);
   fflush(stdout);
-  for (size_t g = 0; g < GRID_ROWS; g++) {
+  for (size_t g = 0; g < as__builtin_count(); g++) {
     for (int z = 0; z < sizes; z++) {
       cell *x = &c.cells[c.n_cells++];
-      x->row = &grid[g];
-      x->tasks = grid[g].tasks[z];
+      x->row = as__builtin_at(g);
+      x->tasks = grid_tasks[z];
       int rc = run_cell(&c, x);
       if (rc < 0)
         fprintf(stderr, "accelstrat-bench selection: %s, %zu tasks: %s\n",
-                grid[g].k->name, x->tasks, as_strerror(rc));
+                x->row->kernel->name, x->tasks, as_strerror(rc));
       if (rc) goto done;
       print_row(&c, &c.s.text, x);
       fflush(stdout);

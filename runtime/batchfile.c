@@ -4,10 +4,10 @@
  * for the little-endian hosts the kernels run on; a filter block's threshold
  * is an IEEE double in host order too). The reader trusts nothing
  * before it is checked: every size is bounded by the file's actual size
- * before anything is allocated, and the kernel's own input checks
- * (kernels/filter.h and align.h, what the kernels run before computing)
- * decide the rest. Buffers come from malloc, as synth.c's, so that
- * as__synth_free frees either. */
+ * before anything is allocated, and the kernel's own input checks (its
+ * registry entry's, what the kernel runs before computing) decide the
+ * rest. Buffers come from malloc, as synth.c's, so that as__synth_free
+ * frees either. */
 #include "batchfile.h"
 
 #include <errno.h>
@@ -22,10 +22,8 @@
 #include <unistd.h>
 
 #include <accelstrat/error.h>
-#include <accelstrat/kernels.h>
 
-#include "kernels/align.h"
-#include "kernels/filter.h"
+#include "kernels/registry.h"
 
 static const char magic[8] = {'A', 'S', 'B', 'A', 'T', 'C', 'H', '1'};
 
@@ -35,30 +33,18 @@ enum { NAME_MAX_LEN = 64 };
 /* magic, name length, version, n, data bytes, shared bytes, has_offsets */
 enum { FIXED_HEADER = 8 + 4 + 4 + 8 + 8 + 8 + 1 };
 
-static const as_kernel *const builtin[] = {&as_kernel_filter, &as_kernel_align};
-
-static const as_kernel *builtin_by_name(const char *name, size_t len) {
-  for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++)
-    if (strlen(builtin[i]->name) == len && memcmp(builtin[i]->name, name, len) == 0)
-      return builtin[i];
-  return NULL;
-}
-
 /* The checks both sides make: a built-in kernel, offsets (every task of
  * both has input, and they bound n by the file), and the kernel's own input
  * checks. NULL, or what is wrong. */
 static const char *check_batch(const as_batch *b) {
-  const as_kernel *k = b->kernel;
-  if (k != &as_kernel_filter && k != &as_kernel_align)
-    return "not a batch of a built-in kernel";
+  const as_builtin *e = as__builtin_of(b->kernel);
+  if (!e) return "not a batch of a built-in kernel";
   if (!b->offsets) return "a batch without offsets";
   if (b->n && !b->data && b->offsets[b->n] != b->offsets[0])
     return "offsets without data";
   if (b->shared_size && !b->shared) return "a shared size without a shared block";
-  as_filter_view v;
-  int rc = k == &as_kernel_align ? as__check_align(b, 0, b->n)
-                                 : as__check_filter(b, 0, b->n, &v);
-  return rc < 0 ? "its tasks fail the kernel's own input checks" : NULL;
+  if (e->check(b, 0, b->n) < 0) return "its tasks fail the kernel's own input checks";
+  return NULL;
 }
 
 /* ---- writing ---- */
@@ -244,11 +230,13 @@ static int take_kernel(reader *r, const as_kernel **k) {
                 name_len, NAME_MAX_LEN);
   if ((rc = take(r, name, name_len, "kernel name")) < 0) return rc;
   name[name_len] = '\0';
-  if (!(*k = builtin_by_name(name, name_len))) {
+  const as_builtin *e = as__builtin_named(name, name_len);
+  if (!e) {
     for (uint32_t i = 0; i < name_len; i++)
       if (name[i] < 0x20 || name[i] > 0x7e) name[i] = '?';
     return fail(r, AS_EINVAL, "unknown kernel '%s'", name);
   }
+  *k = e->kernel;
   return 0;
 }
 

@@ -1,10 +1,11 @@
 /* as_calibrate(): measures the built-in kernels on this host's devices and
  * writes their rates to the profile.
  *
- * Each kernel runs a few synthetic batch shapes (synth.h): many tiny tasks,
- * mid-sized and large ones, sized for about 10 ms on one CPU thread with
- * the built-in rates. Each shape runs once unmeasured (page faults, lazy
- * binding, a GPU's module load), then `samples` times; the median counts.
+ * Each built-in kernel runs the synthetic batch shapes of its registry
+ * entry (kernels/registry.h, synth.h): many tiny tasks, mid-sized and large
+ * ones, sized for about 10 ms on one CPU thread with the built-in rates.
+ * Each shape runs once unmeasured (page faults, lazy binding, a GPU's module
+ * load), then `samples` times; the median counts.
  * Rates come from a least-squares fit of time = batch + task*n + unit*work
  * (no coefficient below 0). The CPU is measured on one thread, which gives
  * task and unit, and on `threads` threads, which gives the team's start-up
@@ -24,10 +25,9 @@
 
 #include "gpu/gpu.h"
 #include "internal.h"
+#include "kernels/registry.h"
 #include "model.h"
 #include "synth.h"
-
-#define MAX_SHAPES 5
 
 typedef struct point {
   double n, work, bytes, ns;
@@ -150,26 +150,6 @@ static int executor(as_strategy_kind kind, int threads, as_executor **ex) {
   return as_executor_create(&cfg, ex);
 }
 
-typedef struct plan {
-  const as_kernel *k;
-  as_synth_shape shapes[MAX_SHAPES]; /* the last: one large task (GPU) */
-  int n_shapes;
-} plan;
-
-/* Shapes sized for ~10 ms on one CPU thread (a 2-core EPYC). filter: short,
- * mid-sized and long functions (8..32, 100..300, 1,000..3,000 tokens) at the
- * plugin's threshold, 0.8; a task's work is bounded by its block of 512
- * partners, so there is no lone large task. */
-static const plan plans[] = {
-    {&as_kernel_filter,
-     {{3000, 8, 32, 0, 0, 0}, {500, 100, 300, 0, 0, 0}, {150, 1000, 3000, 0, 0, 0}},
-     3},
-    {&as_kernel_align,
-     {{8000, 8, 32, 0, 10, 0}, {400, 100, 300, 0, 10, 0}, {10, 1500, 2500, 0, 10, 0},
-      {1, 8000, 8000, 0, 10, 0}},
-     4},
-};
-
 static void log_rates(FILE *log, const as_kernel *k, const char *device,
                       const as_rates *r) {
   if (log)
@@ -179,11 +159,13 @@ static void log_rates(FILE *log, const as_kernel *k, const char *device,
             r->eff);
 }
 
-/* Times every shape of a plan on one executor; the points go to pts (the
- * GPU's shapes are 16 times the tasks, and its last is the lone task). */
-static int run_plan(as_executor *ex, int threads, const plan *pl, int samples,
-                    point *pts, int *np, point *lone) {
+/* Times every calibration shape of a kernel on one executor; the points go
+ * to pts (the GPU's shapes are 16 times the tasks, and one of a single task
+ * is the lone task, the GPU's only). */
+static int run_plan(as_executor *ex, int threads, const as_builtin *pl,
+                    int samples, point *pts, int *np, point *lone) {
   const int gpu = ex != NULL;
+  const as_kernel *k = pl->kernel;
   *np = 0;
   for (int i = 0; i < pl->n_shapes; i++) {
     as_synth_shape sh = pl->shapes[i];
@@ -191,10 +173,10 @@ static int run_plan(as_executor *ex, int threads, const plan *pl, int samples,
     if (is_lone && !gpu) continue;
     if (gpu && !is_lone) sh.n *= 16;
     as_synth s;
-    int rc = as__synth_make(&s, pl->k, &sh, 0x5eed + (uint64_t)i);
+    int rc = as__synth_make(&s, k, &sh, 0x5eed + (uint64_t)i);
     if (rc < 0) return rc;
     as_shape m = {0, 0, 0, 0};
-    for (size_t t = 0; t < s.batch.n; t++) m.work += pl->k->cost(&s.batch, t);
+    for (size_t t = 0; t < s.batch.n; t++) m.work += k->cost(&s.batch, t);
     point p = {(double)s.batch.n, (double)m.work,
                (double)as__chunk_bytes(&s.batch, 0, s.batch.n), 0};
     rc = measure(ex, threads, &s.batch, samples, &p.ns);
@@ -269,13 +251,15 @@ int as_calibrate(const as_calibration *c_in, char *err, size_t errlen) {
               threads, first_ns / 1e3, team_ns / 1e3);
   }
 
-  for (size_t i = 0; i < sizeof plans / sizeof *plans; i++) {
-    const plan *pl = &plans[i];
-    point p1[MAX_SHAPES], pt[MAX_SHAPES], pg[MAX_SHAPES], lone = {0, 0, 0, 0};
+  for (size_t i = 0; i < as__builtin_count(); i++) {
+    const as_builtin *pl = as__builtin_at(i);
+    const as_kernel *k = pl->kernel;
+    point p1[AS_BUILTIN_SHAPES], pt[AS_BUILTIN_SHAPES], pg[AS_BUILTIN_SHAPES];
+    point lone = {0, 0, 0, 0};
     int n1, nt, ng;
     if ((rc = run_plan(NULL, 1, pl, c.samples, p1, &n1, &lone)) < 0 ||
         (rc = run_plan(NULL, threads, pl, c.samples, pt, &nt, &lone)) < 0) {
-      snprintf(err, errlen, "%s on the CPU: %s", pl->k->name, as_strerror(rc));
+      snprintf(err, errlen, "%s on the CPU: %s", k->name, as_strerror(rc));
       goto out;
     }
     double x[3];
@@ -297,30 +281,30 @@ int as_calibrate(const as_calibration *c_in, char *err, size_t errlen) {
     r.eff = threads > 1 && at_t > 0 ? spread / at_t : threads > 1 ? 0.9 : 1;
     if (r.eff < 0.05) r.eff = 0.05;
     if (r.eff > 1.2) r.eff = 1.2;
-    as__model_set_rates(pl->k, cpu_key, &r);
-    log_rates(c.log, pl->k, cpu_key, &r);
+    as__model_set_rates(k, cpu_key, &r);
+    log_rates(c.log, k, cpu_key, &r);
 
-    if (!gpu) continue;
+    if (!gpu || !pl->gpu) continue;
     rc = run_plan(gpu, threads, pl, c.samples, pg, &ng, &lone);
     if (rc < 0) { /* the CPU's rates stand; the GPU's stay as they were */
-      if (c.log) fprintf(c.log, "  %s on the GPU: %s\n", pl->k->name, as_strerror(rc));
+      if (c.log) fprintf(c.log, "  %s on the GPU: %s\n", k->name, as_strerror(rc));
       as_executor_destroy(gpu);
       gpu = NULL;
       rc = 0;
       continue;
     }
     as_rates g, d;
-    as__model_rates(pl->k, gpu_key, &d);
+    as__model_rates(k, gpu_key, &d);
     memset(&g, 0, sizeof g);
     g.byte_ns = d.byte_ns; /* not separable from the work here */
     /* The per-chunk cost: a batch of one tiny task. */
     as_synth tiny;
     const as_synth_shape tiny_shape = {1, 1, 1, 0, 0, 0};
-    rc = as__synth_make(&tiny, pl->k, &tiny_shape, 1);
+    rc = as__synth_make(&tiny, k, &tiny_shape, 1);
     if (rc == 0) rc = measure(gpu, 1, &tiny.batch, c.samples * 2, &g.batch_ns);
     as__synth_free(&tiny);
     if (rc < 0) {
-      if (c.log) fprintf(c.log, "  %s on the GPU: %s\n", pl->k->name, as_strerror(rc));
+      if (c.log) fprintf(c.log, "  %s on the GPU: %s\n", k->name, as_strerror(rc));
       as_executor_destroy(gpu);
       gpu = NULL;
       rc = 0;
@@ -339,8 +323,8 @@ int as_calibrate(const as_calibration *c_in, char *err, size_t errlen) {
     g.eff = 1;
     g.scale = 1;
     g.calibrated = 1;
-    as__model_set_rates(pl->k, gpu_key, &g);
-    log_rates(c.log, pl->k, gpu_key, &g);
+    as__model_set_rates(k, gpu_key, &g);
+    log_rates(c.log, k, gpu_key, &g);
   }
 out:
   as_executor_destroy(gpu);

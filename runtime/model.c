@@ -15,8 +15,9 @@
  * merges this process's news into it and renames a temporary file over it,
  * so readers never see half a file and concurrent writers lose nothing. */
 #include "fsutil.h"
-#include "model.h"
 #include "internal.h"
+#include "kernels/registry.h"
+#include "model.h"
 #include "schedule.h"
 
 #include <errno.h>
@@ -94,39 +95,15 @@ void as__model_gpu_key(const char *backend, const char *name,
   snprintf(buf, len, "%s/%s/%s", b, n, d);
 }
 
-/* ---- built-in rates ----
- * Per work unit on one CPU thread, from accelstrat-calibrate on a 2-core
- * EPYC and the throughput of a 16-thread Xeon (bench/results); align's GPU
- * rates are a quarter of an H100's measured throughput (bench/results), so
- * that a profile-less process only moves work to a GPU when even a much
- * smaller one would win. filter's GPU rates are not measured (no GPU has run
- * it yet): assumed until accelstrat-gpu-check and a calibration on a GPU
- * give real ones. */
-
-typedef struct builtin {
-  const char *kernel;
-  double cpu_unit, cpu_task, gpu_unit, gpu_task, gpu_lane;
-} builtin;
-
-static const builtin builtins[] = {
-    /* posting entries scanned: 3.7 ns each and 1.4 us a task on one thread
-     * (accelstrat-calibrate --samples 9 on a 2-vCPU Xeon VM: three runs
-     * within 3%; under load from other jobs, 3.3-3.8 ns and 1.8-5.9 us);
-     * GPU assumed: one-eighth of the CPU thread's time per entry (8 threads'
-     * worth), a lone task on one GPU thread 4 times slower than on a core */
-    {"filter", 3.7, 1400, 0.46, 50, 15},
-    /* bit-parallel word steps: ~5.3 ns each per thread (~4 GCUPS on mid
-     * pairs); GPU 467 GCUPS, a lone 50,000-token pair ~7 ns a step */
-    {"align", 6.0, 400, 0.24, 200, 10},
-};
+/* ---- default rates: without a profile; a built-in kernel's come from its
+ * registry entry (kernels/kernels.c says where they were measured) ---- */
 
 static void defaults_for(const as_kernel *k, const char *device, as_rates *r) {
-  const builtin *bi = NULL;
-  for (size_t i = 0; i < sizeof builtins / sizeof *builtins; i++)
-    if (strcmp(builtins[i].kernel, k->name) == 0) bi = &builtins[i];
-  /* A user kernel: its units are unknown; say a nanosecond each. */
-  const builtin user = {k->name, 1.0, 100, 1.0, 100, 1.0};
-  if (!bi) bi = &user;
+  /* By name, as the profile keeps rates. A user kernel: its units are
+   * unknown; say a nanosecond each. */
+  const as_builtin *e = as__builtin_named(k->name, strlen(k->name));
+  const as_builtin_rates user = {1.0, 100, 1.0, 100, 1.0};
+  const as_builtin_rates *bi = e ? &e->rates : &user;
   memset(r, 0, sizeof *r);
   r->scale = 1;
   r->eff = 0.9;

@@ -1,7 +1,11 @@
-/* The built-in kernels' descriptors: input checks, costs and CPU loops around
- * the shared per-task math of filter.h and lcs.h. */
+/* The built-in kernels and their registry (registry.h). One section per
+ * kernel: its descriptor (cost and CPU loop around the shared per-task math
+ * and input checks of its header) and its registry entry (default rates,
+ * calibration shapes, the benchmarks' workload, the synthetic generator);
+ * then the table every consumer loops over. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <accelstrat/error.h>
 #include <accelstrat/kernels.h>
@@ -10,6 +14,7 @@
 #include "align.h"
 #include "filter.h"
 #include "lcs.h"
+#include "registry.h"
 
 /* ---- filter ---- */
 
@@ -47,6 +52,125 @@ const as_kernel as_kernel_filter = {
     .cost = filter_cost,
     .cpu = filter_cpu,
     .has_gpu = 1,
+};
+
+static int filter_check(const as_batch *b, size_t begin, size_t end) {
+  as_filter_view v;
+  return as__check_filter(b, begin, end, &v);
+}
+
+/* A filter batch searches families of functions, as a program's copies
+ * are: each function is either fresh (min_len..max_len tokens) or, six
+ * times in ten, a near-duplicate of an earlier one (one edit in `every`,
+ * 10 when 0; its length changed by -1/16..+1/16). The functions, in the
+ * filter's order (by length, ties by age), go through as_filter_build at
+ * min_similarity (0.8 when 0) and as_filter_tasks; their number grows until
+ * the search has at least n tasks, and n of them are taken evenly from its
+ * list. */
+typedef struct family {
+  uint32_t n;
+  uint32_t **tok, *len;
+} family;
+
+static void family_free(family *fm) {
+  for (uint32_t f = 0; f < fm->n; f++) free(fm->tok[f]);
+  free(fm->tok), free(fm->len);
+}
+
+static int family_grow(family *fm, as_synth_rng *r, const as_synth_shape *sh,
+                       uint32_t alphabet, uint32_t want) {
+  uint32_t **tok = realloc(fm->tok, want * sizeof *tok);
+  if (tok) fm->tok = tok;
+  uint32_t *len = realloc(fm->len, want * sizeof *len);
+  if (len) fm->len = len;
+  if (!tok || !len) return AS_ENOMEM;
+  uint32_t every = sh->every ? sh->every : 10;
+  for (; fm->n < want; fm->n++) {
+    uint32_t f = fm->n;
+    int copy = f > 0 && as__synth_below(r, 10) < 6;
+    uint32_t from = copy ? as__synth_below(r, f) : 0;
+    uint32_t m = copy ? len[from] : as__synth_length(r, sh);
+    if (copy) m = m + as__synth_below(r, m / 8 + 1) - m / 16;
+    len[f] = m ? m : 1;
+    if (!(tok[f] = malloc(len[f] * sizeof **tok))) return AS_ENOMEM;
+    if (copy) as__synth_mutate(r, tok[from], len[from], tok[f], len[f], alphabet, every);
+    else as__synth_fill(r, tok[f], len[f], alphabet);
+  }
+  return 0;
+}
+
+/* The search over the family's functions in the filter's order: its block
+ * and all its tasks. */
+static int family_search(const family *fm, double s, as_filter_shared **shared,
+                         size_t *size, as_filter_task **tasks, size_t *n_tasks) {
+  uint32_t *order = malloc(fm->n * sizeof *order);
+  int rc = order ? as_filter_build_any_order((const uint32_t *const *)fm->tok,
+                                          fm->len, fm->n, s, order, shared, size)
+                 : AS_ENOMEM;
+  if (rc == 0 && (rc = as_filter_tasks(*shared, tasks, n_tasks)) < 0) {
+    free(*shared);
+    *shared = NULL;
+  }
+  free(order);
+  return rc;
+}
+
+/* n tasks of the search over the fewest functions (grown a quarter at a
+ * time) that has at least n, taken evenly from its list. */
+static int filter_make(as_synth *s, as_synth_rng *r, const as_synth_shape *sh,
+                       uint32_t alphabet) {
+  if (sh->n > UINT32_MAX / 8) return AS_EINVAL;
+  double threshold = sh->min_similarity > 0 ? sh->min_similarity : 0.8;
+  family fm = {0, NULL, NULL};
+  as_filter_shared *shared = NULL;
+  as_filter_task *all = NULL;
+  size_t size = 0, count = 0;
+  uint32_t want = (uint32_t)sh->n + 2;
+  int rc;
+  while ((rc = family_grow(&fm, r, sh, alphabet, want)) == 0 &&
+         (rc = family_search(&fm, threshold, &shared, &size, &all, &count)) == 0 &&
+         count < sh->n) {
+    free(shared), free(all);
+    shared = NULL, all = NULL;
+    if (want > UINT32_MAX / 4) rc = AS_EINVAL;
+    if (rc < 0) break;
+    want += want / 4 + 2;
+  }
+  family_free(&fm);
+  s->shared = shared;
+  s->words = (uint32_t *)all;
+  if (rc == 0 && !(s->offsets = malloc((sh->n + 1) * sizeof *s->offsets)))
+    rc = AS_ENOMEM;
+  if (rc < 0) return rc;
+  for (size_t t = 0; t < sh->n; t++) all[t] = all[(uint64_t)t * count / sh->n];
+  for (size_t t = 0; t <= sh->n; t++) s->offsets[t] = t * sizeof *all;
+  s->batch.data = all;
+  s->batch.offsets = s->offsets;
+  s->batch.shared = shared;
+  s->batch.shared_size = size;
+  return 0;
+}
+
+static const as_builtin filter_entry = {
+    .kernel = &as_kernel_filter,
+    .check = filter_check,
+    .gpu = 1,
+    /* Per posting entry scanned and per task on one CPU thread: from
+     * accelstrat-calibrate on a 2-vCPU Xeon (bench/results). The GPU's are
+     * assumed until a calibration on a GPU gives real ones: an entry at an
+     * eighth of a CPU thread's time (eight threads' worth), a lone task on
+     * one GPU thread four times slower than on a core. */
+    .rates = {.cpu_unit = 3.7, .cpu_task = 1400,
+              .gpu_unit = 0.46, .gpu_task = 50, .gpu_lane = 15},
+    /* Short, mid-sized and long functions at the plugin's threshold; a
+     * task's work is bounded by its block of partners, so there is no lone
+     * large task. */
+    .shapes = {{3000, 8, 32, 0, 0, 0}, {500, 100, 300, 0, 0, 0},
+               {150, 1000, 3000, 0, 0, 0}},
+    .n_shapes = 3,
+    /* families of near-duplicate functions at threshold 0.8 */
+    .workload = {0, 16, 128, 0, 10, 0},
+    .make = filter_make,
 };
 
 /* ---- align ---- */
@@ -98,3 +222,85 @@ const as_kernel as_kernel_align = {
     .cpu = align_cpu,
     .has_gpu = 1,
 };
+
+/* An align task is a stream a of len_a tokens and a near-duplicate b of
+ * len_b tokens (synth.h; every 0: b drawn independently). */
+static int align_make(as_synth *s, as_synth_rng *r, const as_synth_shape *sh,
+                      uint32_t alphabet) {
+  uint32_t *len = malloc((sh->n ? sh->n : 1) * 2 * sizeof *len);
+  s->offsets = malloc((sh->n + 1) * sizeof *s->offsets);
+  if (!len || !s->offsets) {
+    free(len);
+    return AS_ENOMEM;
+  }
+  size_t words = 0;
+  for (size_t i = 0; i < sh->n; i++) {
+    len[2 * i] = as__synth_length(r, sh);
+    len[2 * i + 1] = as__synth_length(r, sh);
+    words += len[2 * i] + len[2 * i + 1] + 2;
+  }
+  s->words = malloc((words ? words : 1) * sizeof *s->words);
+  if (!s->words) {
+    free(len);
+    return AS_ENOMEM;
+  }
+  size_t at = 0;
+  for (size_t i = 0; i < sh->n; i++) {
+    s->offsets[i] = at * sizeof(uint32_t);
+    uint32_t la = len[2 * i], lb = len[2 * i + 1];
+    uint32_t *w = s->words + at;
+    w[0] = la;
+    w[1] = lb;
+    as__synth_fill(r, w + 2, la, alphabet);
+    as__synth_mutate(r, w + 2, la, w + 2 + la, lb, alphabet, sh->every);
+    at += 2 + la + lb;
+  }
+  s->offsets[sh->n] = at * sizeof(uint32_t);
+  free(len);
+  s->batch.data = s->words;
+  s->batch.offsets = s->offsets;
+  return 0;
+}
+
+static const as_builtin align_entry = {
+    .kernel = &as_kernel_align,
+    .check = as__check_align,
+    .gpu = 1,
+    /* Per bit-parallel word step and per task on one CPU thread: from
+     * accelstrat-calibrate on a 2-core EPYC and a 16-thread Xeon's
+     * throughput (bench/results). The GPU's are a quarter of an H100's
+     * measured throughput (bench/results), so that a profile-less process
+     * only moves work to a GPU when even a much smaller one would win. */
+    .rates = {.cpu_unit = 6.0, .cpu_task = 400,
+              .gpu_unit = 0.24, .gpu_task = 200, .gpu_lane = 10},
+    /* Many short pairs, mid-sized and long ones, and one long pair alone. */
+    .shapes = {{8000, 8, 32, 0, 10, 0}, {400, 100, 300, 0, 10, 0},
+               {10, 1500, 2500, 0, 10, 0}, {1, 8000, 8000, 0, 10, 0}},
+    .n_shapes = 4,
+    .workload = {0, 32, 512, 0, 10, 0}, /* near-duplicates */
+    .make = align_make,
+};
+
+/* ---- the table ---- */
+
+static const as_builtin *const table[] = {&filter_entry, &align_entry};
+#define TABLE_SIZE (sizeof table / sizeof *table)
+_Static_assert(TABLE_SIZE <= AS_BUILTIN_MAX, "AS_BUILTIN_MAX must hold the table");
+
+size_t as__builtin_count(void) { return TABLE_SIZE; }
+
+const as_builtin *as__builtin_at(size_t i) { return i < TABLE_SIZE ? table[i] : NULL; }
+
+const as_builtin *as__builtin_of(const as_kernel *k) {
+  for (size_t i = 0; i < TABLE_SIZE; i++)
+    if (table[i]->kernel == k) return table[i];
+  return NULL;
+}
+
+const as_builtin *as__builtin_named(const char *name, size_t len) {
+  for (size_t i = 0; i < TABLE_SIZE; i++) {
+    const char *own = table[i]->kernel->name;
+    if (strlen(own) == len && memcmp(own, name, len) == 0) return table[i];
+  }
+  return NULL;
+}

@@ -18,6 +18,7 @@
 #include <accelstrat/accelstrat.h>
 
 #include "batchfile.h"
+#include "kernels/registry.h"
 #include "synth.h"
 #include "test_util.h"
 
@@ -122,17 +123,18 @@ static void round_trip(const char *name, const as_batch *b) {
   CHECK(s.words == NULL && s.out == NULL);
 }
 
-static const as_kernel *const kernels[] = {&as_kernel_filter, &as_kernel_align};
-#define KERNELS (sizeof kernels / sizeof *kernels)
+/* Every built-in kernel, in the registry's order. */
+#define KERNELS as__builtin_count()
+#define KERNEL(k) (as__builtin_at(k)->kernel)
 
 static void test_round_trips(uint64_t seed) {
   for (size_t k = 0; k < KERNELS; k++) {
     for (size_t n = 0; n <= 40; n += 40) {
       as_synth s;
       as_synth_shape shape = {.n = n, .min_len = 0, .max_len = 300, .every = 8};
-      CHECK_INT_EQ(as__synth_make(&s, kernels[k], &shape, seed + n), 0);
+      CHECK_INT_EQ(as__synth_make(&s, KERNEL(k), &shape, seed + n), 0);
       char name[64];
-      snprintf(name, sizeof name, "%s-%zu.asb", kernels[k]->name, n);
+      snprintf(name, sizeof name, "%s-%zu.asb", KERNEL(k)->name, n);
       round_trip(name, &s.batch);
       as__synth_free(&s);
     }
@@ -209,7 +211,7 @@ static void test_damage(uint64_t seed) {
   for (size_t k = 0; k < KERNELS; k++) {
     as_synth s;
     as_synth_shape shape = {.n = 3, .min_len = 1, .max_len = 6, .every = 3};
-    CHECK_INT_EQ(as__synth_make(&s, kernels[k], &shape, seed), 0);
+    CHECK_INT_EQ(as__synth_make(&s, KERNEL(k), &shape, seed), 0);
     path_of(path, sizeof path, "small.asb");
     CHECK_INT_EQ(as__batch_write(&s.batch, path, err, sizeof err), 0);
     as__synth_free(&s);
@@ -219,7 +221,7 @@ static void test_damage(uint64_t seed) {
     if (!good) return;
     for (size_t cut = 0; cut < len; cut++) {
       char what[64];
-      snprintf(what, sizeof what, "%s cut at %zu of %zu", kernels[k]->name, cut, len);
+      snprintf(what, sizeof what, "%s cut at %zu of %zu", KERNEL(k)->name, cut, len);
       expect_malformed(what, good, cut);
     }
     /* Trailing garbage, one byte or many. */

@@ -13,6 +13,7 @@
 #include <accelstrat/accelstrat.h>
 
 #include "gpu/gpu.h"
+#include "kernels/registry.h"
 #include "model.h"
 #include "synth.h"
 #include "test_util.h"
@@ -343,13 +344,13 @@ static void test_calibrate(void) {
   char sim[96];
   CHECK(as__gpu_peek(sim, sizeof sim, NULL, NULL) == 1);
   as__model_reset();
-  const as_kernel *ks[] = {&as_kernel_filter, &as_kernel_align};
-  for (int i = 0; i < 2; i++) {
+  for (size_t i = 0; i < as__builtin_count(); i++) {
+    const as_kernel *k = as__builtin_at(i)->kernel;
     as_rates r;
-    as__model_rates(ks[i], cpu, &r);
-    CHECK_MSG(r.calibrated && r.unit_ns > 0 && r.eff > 0, "%s on the CPU", ks[i]->name);
-    as__model_rates(ks[i], sim, &r);
-    CHECK_MSG(r.calibrated && r.unit_ns > 0, "%s on the sim", ks[i]->name);
+    as__model_rates(k, cpu, &r);
+    CHECK_MSG(r.calibrated && r.unit_ns > 0 && r.eff > 0, "%s on the CPU", k->name);
+    as__model_rates(k, sim, &r);
+    CHECK_MSG(r.calibrated && r.unit_ns > 0, "%s on the sim", k->name);
   }
   CHECK_INT_EQ(as__model_warnings(), 0);
   /* off: a clear error, nothing written */

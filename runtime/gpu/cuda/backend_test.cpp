@@ -19,6 +19,7 @@
 #include "fake_cudart.h"
 #include "test_util.h"
 extern "C" {
+#include "kernels/registry.h"
 #include "synth.h"
 }
 
@@ -92,6 +93,13 @@ static void test_init(void) {
              !info.is_simulated,
          "info: %s %s %d %zu", info.name, info.driver, info.devices, info.total_mem);
   CHECK_MSG(be->init(&info, detail, sizeof detail) == 0, "second init");
+  /* Its table holds exactly the built-in kernels the registry gives a GPU
+   * version. */
+  for (size_t i = 0; i < as__builtin_count(); i++) {
+    const as_builtin *e = as__builtin_at(i);
+    CHECK_MSG(!be->has_kernel(e->kernel) == !e->gpu, "%s: has_kernel %d, registry %d",
+              e->kernel->name, be->has_kernel(e->kernel), e->gpu);
+  }
   CHECK_MSG(be->has_kernel(&as_kernel_filter) && be->has_kernel(&as_kernel_align),
          "built-in kernels");
   as_kernel other = as_kernel_align;
