@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "gpu/gpu.h"
 #include "internal.h"
+#include "kernels/registry.h"
 #include "model.h"
 
 int as_executor_create(const as_config *cfg, as_executor **out) {
@@ -118,7 +119,9 @@ static const as_gpu_backend *usable_gpu(as_executor *ex, const as_kernel *k,
   snprintf(ex->caps.gpu_backend, sizeof ex->caps.gpu_backend, "%s",
            be ? be->name : "none");
   snprintf(ex->caps.gpu_name, sizeof ex->caps.gpu_name, "%s", be ? info.name : "");
-  if (be && !be->has_kernel(k)) {
+  /* Whether the kernel has a GPU version is the registry's to say; the
+   * backend then says whether its build runs it. */
+  if (be && (!as__kernel_has_gpu(k) || !be->has_kernel(k))) {
     *why = "kernel has no GPU entry";
     *status = AS_EGPU_UNAVAILABLE;
     return NULL;
@@ -204,7 +207,7 @@ static int choose(as_executor *ex, const as_batch *b, const as_shape *s,
 
   if (asked == AS_STRATEGY_AUTO) {
     const char *no_gpu = NULL;
-    if (!b->kernel->has_gpu) no_gpu = "kernel has no GPU entry";
+    if (!as__kernel_has_gpu(b->kernel)) no_gpu = "kernel has no GPU entry";
     else if (ex->cfg.inject == AS_FAULT_GPU_UNAVAILABLE) no_gpu = "injected gpu-unavailable";
     else if (strcmp(as__gpu_choice(), "off") == 0) no_gpu = "ACCELSTRAT_GPU=off";
     else if (as__gpu_peek(g.key, sizeof g.key, NULL, NULL) < 0)

@@ -1,7 +1,9 @@
 /* Kernels and batches: what as_run() executes. A kernel is a descriptor
  * (StarPU's codelet): a name, an output size per task, a cost function and a
- * CPU function over a range of tasks; the GPU entry is resolved by name by a
- * GPU backend. A user kernel with only a CPU function is valid. */
+ * CPU function over a range of tasks. GPU versions exist for the built-in
+ * kernels of kernels.h only, inside the runtime and its GPU backends: a
+ * kernel of one's own runs on CPU threads, and a strategy that asks for a
+ * GPU falls back to them ("kernel has no GPU entry"). */
 #ifndef ACCELSTRAT_KERNEL_H
 #define ACCELSTRAT_KERNEL_H
 
@@ -23,12 +25,15 @@ typedef uint64_t (*as_cost_fn)(const as_batch *b, size_t i);
 typedef int (*as_cpu_fn)(const as_batch *b, size_t begin, size_t end);
 
 typedef struct as_kernel {
-  const char *name;      /* unique; also the GPU entry's name */
+  const char *name;      /* unique: the profile keeps rates by name */
   unsigned version;      /* bumped whenever the kernel's output changes */
   size_t out_size;       /* bytes of output per task */
   as_cost_fn cost;       /* may be NULL: every task costs 1 */
   as_cpu_fn cpu;         /* required */
-  int has_gpu;           /* nonzero when a GPU backend provides this kernel */
+  /* Unread; set it to 0. It was has_gpu, which could not give a kernel a GPU
+   * version it did not have: the slot keeps the struct's layout, so code
+   * built against either header runs with either library. */
+  int reserved;
 } as_kernel;
 
 /* n tasks over a ragged input: task i reads bytes [offsets[i], offsets[i+1])

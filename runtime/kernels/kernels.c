@@ -51,7 +51,6 @@ const as_kernel as_kernel_filter = {
     .out_size = sizeof(as_filter_out),
     .cost = filter_cost,
     .cpu = filter_cpu,
-    .has_gpu = 1,
 };
 
 static int filter_check(const as_batch *b, size_t begin, size_t end) {
@@ -220,7 +219,6 @@ const as_kernel as_kernel_align = {
     .out_size = sizeof(as_align_out),
     .cost = align_cost,
     .cpu = align_cpu,
-    .has_gpu = 1,
 };
 
 /* An align task is a stream a of len_a tokens and a near-duplicate b of
@@ -303,4 +301,23 @@ const as_builtin *as__builtin_named(const char *name, size_t len) {
     if (strlen(own) == len && memcmp(own, name, len) == 0) return table[i];
   }
   return NULL;
+}
+
+enum { TEST_GPU_MAX = 4 };
+static const as_kernel *test_gpu[TEST_GPU_MAX];
+
+void as__kernel_test_gpu(const as_kernel *k) {
+  for (int i = 0; i < TEST_GPU_MAX; i++)
+    if (!test_gpu[i] || test_gpu[i] == k) {
+      test_gpu[i] = k;
+      return;
+    }
+}
+
+int as__kernel_has_gpu(const as_kernel *k) {
+  const as_builtin *e = as__builtin_of(k);
+  if (e) return e->gpu;
+  for (int i = 0; i < TEST_GPU_MAX && test_gpu[i]; i++)
+    if (test_gpu[i] == k) return 1;
+  return 0;
 }

@@ -1,11 +1,11 @@
 /* The registry of built-in kernels: one entry per kernel holding what the
  * runtime and its tools know of it beyond its descriptor, so that each of
  * them loops over the table instead of naming kernels: batch files' input
- * checks, whether it has a GPU version, the cost model's default rates,
- * calibration's shapes, the synthetic generator and the benchmarks'
- * workload. The entries are in kernels.c, one section per kernel; the
- * device half of a kernel with a GPU version is in the CUDA backend
- * (gpu/cuda/backend.cu). */
+ * checks, whether it has a GPU version (the executor and the sim), the cost
+ * model's default rates, calibration's shapes, the synthetic generator and
+ * the benchmarks' workload. The entries are in kernels.c, one section per
+ * kernel; the device half of a kernel with a GPU version is in the CUDA
+ * backend (gpu/cuda/backend.cu). */
 #ifndef ACCELSTRAT_RUNTIME_KERNELS_REGISTRY_H
 #define ACCELSTRAT_RUNTIME_KERNELS_REGISTRY_H
 
@@ -34,7 +34,7 @@ typedef struct as_builtin {
    * before anything is computed (the CPU function runs the same). */
   int (*check)(const as_batch *b, size_t begin, size_t end);
   /* Whether a GPU version exists: then the CUDA backend has one
-   * (backend_test checks). */
+   * (backend_test checks) and the sim runs the host code in its place. */
   int gpu;
   as_builtin_rates rates;
   /* Calibration's shapes, each about 10 ms on one CPU thread with the
@@ -56,5 +56,15 @@ const as_builtin *as__builtin_at(size_t i);
 const as_builtin *as__builtin_of(const as_kernel *k);
 /* The entry of the built-in kernel called name[0, len), or NULL. */
 const as_builtin *as__builtin_named(const char *name, size_t len);
+
+/* Whether k has a GPU version: a built-in whose entry says so, or a test's
+ * kernel given one with as__kernel_test_gpu. The executor asks this before
+ * any backend; a backend then says whether it can run it. */
+int as__kernel_has_gpu(const as_kernel *k);
+
+/* Tests: k counts as having a GPU version, so that GPU strategies run it on
+ * the sim (which runs host code; the CUDA backend has none for it). Before
+ * the first run; a few kernels at most. */
+void as__kernel_test_gpu(const as_kernel *k);
 
 #endif

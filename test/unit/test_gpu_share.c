@@ -16,6 +16,7 @@
 #include <accelstrat/accelstrat.h>
 
 #include "gpu/gpu.h"
+#include "kernels/registry.h"
 #include "model.h"
 #include "test_hash_kernel.h"
 #include "test_util.h"
@@ -87,6 +88,7 @@ static void wait_ready(int ready, int n) {
 
 int main(void) {
   alarm(120);
+  as__kernel_test_gpu(&hash_kernel); /* the sim runs it */
   test_rng rng = {test_seed()};
   data = make_ragged(&rng, 400);
   char dir[] = "/tmp/accelstrat-share-XXXXXX";

@@ -1,7 +1,8 @@
 /* A user kernel for the executor tests: task i hashes its bytes (FNV-1a,
  * seeded with i). It counts its executions per task in test_runs (when set)
- * and fails at task test_fail_at. It declares a GPU entry, which only the sim
- * backend provides (by running this host code). */
+ * and fails at task test_fail_at. As a kernel of one's own it has no GPU
+ * version; the tests of GPU strategies give it one with the runtime's
+ * as__kernel_test_gpu, which the sim backend then runs (this host code). */
 #ifndef ACCELSTRAT_TEST_HASH_KERNEL_H
 #define ACCELSTRAT_TEST_HASH_KERNEL_H
 
@@ -38,7 +39,7 @@ static uint64_t hash_cost(const as_batch *b, size_t i) {
 }
 
 static const as_kernel hash_kernel = {"test-hash", 1, sizeof(uint64_t),
-                                      hash_cost, hash_cpu, 1};
+                                      hash_cost, hash_cpu, 0};
 
 /* n tasks of 0..299 random bytes, and each task's expected output. */
 typedef struct ragged {

@@ -9,6 +9,7 @@
 #include <accelstrat/kernels.h>
 
 #include "lcs.h"
+#include "registry.h"
 #include "test_util.h"
 
 /* O(la * lb) time, one row of memory. */
@@ -228,7 +229,7 @@ static void test_descriptor(test_rng *rng) {
   CHECK(strcmp(k->name, "align") == 0);
   CHECK_EQ(k->version, 1);
   CHECK_EQ(k->out_size, sizeof(as_align_out));
-  CHECK(k->cost && k->cpu && k->has_gpu);
+  CHECK(k->cost && k->cpu && as__kernel_has_gpu(k));
 
   enum { TASKS = 4 };
   static const uint32_t la[TASKS] = {0, 5, 300, 129};

@@ -9,6 +9,7 @@
 #include <accelstrat/accelstrat.h>
 
 #include "gpu/gpu.h"
+#include "kernels/registry.h"
 #include "test_hash_kernel.h"
 #include "test_util.h"
 
@@ -197,6 +198,7 @@ static void driver_error_is_sticky(test_rng *rng) {
 
 int main(void) {
   test_rng rng = {test_seed()};
+  as__kernel_test_gpu(&hash_kernel); /* the sim runs it */
   matrix(&rng);
   fallback_off(&rng);
   real_oom_floor();
