@@ -4,8 +4,8 @@
  * checks, whether it has a GPU version (the executor and the sim), the cost
  * model's default rates, calibration's shapes, the synthetic generator and
  * the benchmarks' workload. The entries are in kernels.c, one section per
- * kernel; the device half of a kernel with a GPU version is in the CUDA
- * backend (gpu/cuda/backend.cu). */
+ * kernel; the device half of a kernel with a GPU version is its entry in the
+ * CUDA backend's table (gpu/cuda/ops.cuh). */
 #ifndef ACCELSTRAT_RUNTIME_KERNELS_REGISTRY_H
 #define ACCELSTRAT_RUNTIME_KERNELS_REGISTRY_H
 
@@ -33,7 +33,7 @@ typedef struct as_builtin {
   /* The kernel's own input checks over tasks [begin, end): 0 or AS_EINVAL,
    * before anything is computed (the CPU function runs the same). */
   int (*check)(const as_batch *b, size_t begin, size_t end);
-  /* Whether a GPU version exists: then the CUDA backend has one
+  /* Whether a GPU version exists: then the CUDA backend's table has one
    * (backend_test checks) and the sim runs the host code in its place. */
   int gpu;
   as_builtin_rates rates;

@@ -24,13 +24,10 @@
 #include <accelstrat/error.h>
 #include <accelstrat/kernels.h>
 
-#include "align.h"
 #include "backend.h"
-#include "filter.h"
-#include "kernels.cuh"
+#include "ops.cuh"
 
 #define AS_STREAMS 2
-#define AS_BUF_ALIGN 256u
 
 namespace {
 
@@ -116,8 +113,6 @@ void release_buffers(void) {
   g.shared_kept = 0;
 }
 
-size_t align_up(size_t x) { return (x + AS_BUF_ALIGN - 1) / AS_BUF_ALIGN * AS_BUF_ALIGN; }
-
 /* ---- init / mem_info / has_kernel / shutdown ---- */
 
 int cuda_init(as_gpu_info *info, char *detail, size_t len) {
@@ -159,17 +154,15 @@ int cuda_init(as_gpu_info *info, char *detail, size_t len) {
   }
   /* Loads the module now (lazy loading would defer it to the first launch),
    * so a device the code cannot run on is found here. */
-  const void *kernels[] = {(const void *)as_filter_kernel,
-                           (const void *)as_align_thread_kernel,
-                           (const void *)as_align_warp_kernel};
-  for (const void *k : kernels) {
-    cudaFuncAttributes attr;
-    if ((e = cudaFuncGetAttributes(&attr, k)) != cudaSuccess) {
-      say(detail, len, "CUDA kernels not loadable on this device", e);
-      (void)cudaGetLastError();
-      return AS_EGPU_UNAVAILABLE;
+  for (const kernel_ops *ops : kernel_table)
+    for (const void *k : ops->entries) {
+      cudaFuncAttributes attr;
+      if (k && (e = cudaFuncGetAttributes(&attr, k)) != cudaSuccess) {
+        say(detail, len, "CUDA kernels not loadable on this device", e);
+        (void)cudaGetLastError();
+        return AS_EGPU_UNAVAILABLE;
+      }
     }
-  }
   for (int s = 0; s < AS_STREAMS; s++)
     if ((e = cudaStreamCreateWithFlags(&g.stream[s], cudaStreamNonBlocking)) !=
         cudaSuccess) {
@@ -211,18 +204,7 @@ int cuda_mem_info(size_t *free_bytes, size_t *total_bytes) {
   return 0;
 }
 
-enum which { AS_K_NONE, AS_K_FILTER, AS_K_ALIGN };
-
-which kernel_of(const as_kernel *k) {
-  if (!k || !k->name || k->version != 1) return AS_K_NONE;
-  if (!strcmp(k->name, "filter") && k->out_size == sizeof(as_filter_out))
-    return AS_K_FILTER;
-  if (!strcmp(k->name, "align") && k->out_size == sizeof(as_align_out))
-    return AS_K_ALIGN;
-  return AS_K_NONE;
-}
-
-int cuda_has_kernel(const as_kernel *k) { return kernel_of(k) != AS_K_NONE; }
+int cuda_has_kernel(const as_kernel *k) { return ops_of(k) != NULL; }
 
 /* Also after a driver error: the calls may fail then, but the pinned host
  * memory and whatever else can still be given back is. */
@@ -239,38 +221,14 @@ void cuda_shutdown(void) {
 
 /* ---- run_chunk ---- */
 
-/* One half of a chunk: tasks [begin, end), and where its pieces live. Input
- * pieces and outputs sit at the same offsets in the pinned and the device
- * buffer; workspaces only on the device, after everything else. */
-struct part {
-  size_t begin, end;
-  uint32_t tasks;
-  uint64_t data_from, data_bytes; /* host range [offsets[begin], offsets[end]) */
-  size_t in_at, in_bytes;         /* one copy: offsets, work_off, list, data */
-  size_t offs_at, work_off_at, list_at, data_at; /* filter: data only */
-  size_t out_at, out_bytes;
-  size_t work_at;
-  uint64_t work_words;
-  uint32_t long_pairs; /* align: warp pairs, first in the list */
-};
-
 struct layout {
-  which kind;
+  const kernel_ops *ops;
   const as_batch *b;
   int parts;
   part p[AS_STREAMS];
   size_t shared_at, shared_bytes;
   size_t pinned_bytes, device_bytes;
 };
-
-/* Reserves bytes at *at (each piece starts aligned) and returns where they
- * start; a size no device could hold sets *huge instead (no overflow). */
-size_t place(size_t *at, uint64_t bytes, int *huge) {
-  size_t start = *at;
-  if (bytes > ((size_t)1 << 50) || *at > ((size_t)1 << 50)) *huge = 1;
-  else *at = align_up(*at + (size_t)bytes);
-  return start;
-}
 
 uint64_t offset_of(const as_batch *b, size_t i) {
   return b->offsets ? b->offsets[i] : 0;
@@ -291,19 +249,16 @@ size_t split_point(const as_batch *b, size_t begin, size_t end) {
   return mid;
 }
 
-void plan(layout *L, which kind, const as_batch *b, size_t begin, size_t end,
-          int *huge) {
+void plan(layout *L, const kernel_ops *ops, const as_batch *b, size_t begin,
+          size_t end, int *huge) {
   memset(L, 0, sizeof *L);
-  L->kind = kind;
+  L->ops = ops;
   L->b = b;
   size_t mid = split_point(b, begin, end);
   L->parts = mid < end ? 2 : 1;
   size_t bounds[3] = {begin, mid, end};
   size_t at = 0;
-  if (kind == AS_K_FILTER) {
-    const as_filter_shared *hdr = (const as_filter_shared *)b->shared;
-    L->shared_bytes = sizeof *hdr + as_filter_words(hdr) * sizeof(uint32_t);
-  }
+  if (ops->shared_bytes) L->shared_bytes = ops->shared_bytes(b);
   if (L->shared_bytes) L->shared_at = place(&at, L->shared_bytes, huge);
   for (int s = 0; s < L->parts; s++) {
     part &p = L->p[s];
@@ -313,19 +268,9 @@ void plan(layout *L, which kind, const as_batch *b, size_t begin, size_t end,
     p.in_at = at;
     p.data_from = offset_of(b, p.begin);
     p.data_bytes = offset_of(b, p.end) - p.data_from;
-    /* A filter chunk's tasks are back to back (each exactly one
-     * as_filter_task, checked), so its kernel needs no offsets. */
-    if (kind != AS_K_FILTER)
+    if (ops->offsets)
       p.offs_at = place(&at, ((uint64_t)p.tasks + 1) * sizeof(uint64_t), huge);
-    if (kind == AS_K_ALIGN) {
-      p.work_off_at = place(&at, (uint64_t)p.tasks * sizeof(uint64_t), huge);
-      p.list_at = place(&at, (uint64_t)p.tasks * sizeof(uint32_t), huge);
-      for (size_t i = p.begin; i < p.end; i++) {
-        const as_align_task *t = as__align_task(b, i);
-        p.work_words += as_align_task_words(t->len_a, t->len_b);
-      }
-      if (p.work_words > ((uint64_t)1 << 47)) *huge = 1;
-    }
+    if (ops->place_arrays) ops->place_arrays(b, p, &at, huge);
     p.data_at = place(&at, p.data_bytes, huge);
     p.in_bytes = at - p.in_at;
   }
@@ -382,13 +327,11 @@ int reserve(const layout &L, char *detail, size_t len) {
 }
 
 /* Writes part p's inputs into the pinned buffer: its offsets rebased to its
- * first task, its bytes, and for align each task's workspace and the order
- * the pairs run in (warp pairs first, then the rest, each longest first, so
- * the long ones start early and a warp's threads get similar work). */
+ * first task, its bytes, then the kernel's own arrays. */
 void stage_inputs(const layout &L, part &p) {
   const as_batch *b = L.b;
   unsigned char *h = g.pinned;
-  if (L.kind != AS_K_FILTER) {
+  if (L.ops->offsets) {
     uint64_t *offs = (uint64_t *)(h + p.offs_at);
     for (uint32_t i = 0; i <= p.tasks; i++)
       offs[i] = offset_of(b, p.begin + i) - p.data_from;
@@ -396,69 +339,7 @@ void stage_inputs(const layout &L, part &p) {
   if (p.data_bytes)
     memcpy(h + p.data_at, (const unsigned char *)b->data + p.data_from,
            p.data_bytes);
-  if (L.kind != AS_K_ALIGN) return;
-  uint64_t *work_off = (uint64_t *)(h + p.work_off_at);
-  uint32_t *list = (uint32_t *)(h + p.list_at);
-  uint64_t words = 0;
-  p.long_pairs = 0;
-  for (uint32_t i = 0; i < p.tasks; i++) {
-    const as_align_task *t = as__align_task(b, p.begin + i);
-    work_off[i] = words;
-    words += as_align_task_words(t->len_a, t->len_b);
-    list[i] = i;
-    p.long_pairs += (uint32_t)as_align_uses_warp(t->len_a, t->len_b);
-  }
-  size_t begin = p.begin;
-  std::sort(list, list + p.tasks, [b, begin](uint32_t x, uint32_t y) {
-    const as_align_task *tx = as__align_task(b, begin + x);
-    const as_align_task *ty = as__align_task(b, begin + y);
-    int wx = as_align_uses_warp(tx->len_a, tx->len_b);
-    int wy = as_align_uses_warp(ty->len_a, ty->len_b);
-    if (wx != wy) return wx > wy;
-    uint64_t cx = (uint64_t)tx->len_a * tx->len_b;
-    uint64_t cy = (uint64_t)ty->len_a * ty->len_b;
-    if (cx != cy) return cx > cy;
-    return x < y;
-  });
-}
-
-unsigned blocks_for(uint64_t items, unsigned per_block) {
-  return (unsigned)((items + per_block - 1) / per_block);
-}
-
-void launch(const layout &L, const part &p, cudaStream_t st) {
-  unsigned char *d = g.dev;
-  switch (L.kind) {
-    case AS_K_FILTER: {
-      as_filter_args a = {(const as_filter_shared *)(d + L.shared_at),
-                          (const as_filter_task *)(d + p.data_at), p.tasks,
-                          (as_filter_out *)(d + p.out_at)};
-      as_filter_kernel<<<blocks_for(p.tasks, AS_FILTER_THREADS),
-                         AS_FILTER_THREADS, 0, st>>>(a);
-      break;
-    }
-    case AS_K_ALIGN: {
-      as_align_args a = {d + p.data_at,
-                         (const uint64_t *)(d + p.offs_at),
-                         (const uint64_t *)(d + p.work_off_at),
-                         (const uint32_t *)(d + p.list_at),
-                         p.long_pairs,
-                         (uint64_t *)(d + p.work_at),
-                         (as_align_out *)(d + p.out_at)};
-      if (a.count)
-        as_align_warp_kernel<<<blocks_for((uint64_t)a.count * AS_WARP,
-                                          AS_ALIGN_THREADS),
-                               AS_ALIGN_THREADS, 0, st>>>(a);
-      a.list += p.long_pairs;
-      a.count = p.tasks - p.long_pairs;
-      if (a.count)
-        as_align_thread_kernel<<<blocks_for(a.count, AS_ALIGN_THREADS),
-                                 AS_ALIGN_THREADS, 0, st>>>(a);
-      break;
-    }
-    case AS_K_NONE:
-      break;
-  }
+  if (L.ops->stage) L.ops->stage(b, p, h);
 }
 
 /* Stages, copies, launches and copies back every part; returns the first
@@ -495,7 +376,7 @@ cudaError_t enqueue(layout &L, const char **what) {
                                cudaMemcpyHostToDevice, st)) != cudaSuccess)
         return e;
     }
-    launch(L, p, st);
+    L.ops->launch(p, d, L.shared_at, st);
     *what = "kernel launch";
     if ((e = cudaGetLastError()) != cudaSuccess) return e;
     *what = "cudaMemcpyAsync (outputs)";
@@ -504,20 +385,6 @@ cudaError_t enqueue(layout &L, const char **what) {
       return e;
   }
   return cudaSuccess;
-}
-
-int check_inputs(which kind, const as_batch *b, size_t begin, size_t end) {
-  switch (kind) {
-    case AS_K_FILTER: {
-      as_filter_view v;
-      return as__check_filter(b, begin, end, &v);
-    }
-    case AS_K_ALIGN:
-      return as__check_align(b, begin, end);
-    case AS_K_NONE:
-      break;
-  }
-  return AS_ENOSYS;
 }
 
 int cuda_run_chunk(const as_batch *b, size_t begin, size_t end, char *detail,
@@ -533,8 +400,9 @@ int cuda_run_chunk(const as_batch *b, size_t begin, size_t end, char *detail,
     return AS_EGPU_DRIVER;
   }
   if (!b || !b->kernel || begin > end || end > b->n) return AS_EINVAL;
-  which kind = kernel_of(b->kernel);
-  int rc = check_inputs(kind, b, begin, end);
+  const kernel_ops *ops = ops_of(b->kernel);
+  if (!ops) return AS_ENOSYS;
+  int rc = ops->check(b, begin, end);
   if (rc < 0) return rc;
   if (begin == end) return 0;
   if (end - begin > (size_t)INT32_MAX) {
@@ -544,7 +412,7 @@ int cuda_run_chunk(const as_batch *b, size_t begin, size_t end, char *detail,
   }
   layout L;
   int huge = 0;
-  plan(&L, kind, b, begin, end, &huge);
+  plan(&L, ops, b, begin, end, &huge);
   if (huge) {
     tell(detail, len, "chunk needs more memory than any device has");
     return AS_EGPU_OOM;
