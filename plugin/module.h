@@ -1,5 +1,6 @@
 /* Turning a module's functions into records: token streams, exact hashes and
- * identity classes. Pure LLVM-C; it never changes the module. */
+ * identity classes (module.c says which file does what). LLVM-C, and one
+ * query of the C++ API (attribute_text.h); it never changes the module. */
 #ifndef ACCELSTRAT_PLUGIN_MODULE_H
 #define ACCELSTRAT_PLUGIN_MODULE_H
 
@@ -102,7 +103,7 @@ int asp_module_load_strict(asp_module *mod, const uint32_t *funcs, size_t n);
 void asp_func_differences(const asp_func *a, const asp_func *b,
                           uint32_t *consts, uint32_t *callees);
 
-/* Token of one instruction (see DESIGN.md, Kernels). Exposed for tests. */
+/* Token of one instruction (tokens.h). Exposed for tests. */
 uint32_t asp_instruction_token(LLVMValueRef inst);
 
 #endif
