@@ -111,7 +111,7 @@ uint64_t type_hash(load_ctx *c, LLVMTypeRef ty) {
   return h;
 }
 
-/* ---- instructions, whatever they are ------------------------------------ */
+/* ---- calls --------------------------------------------------------------- */
 
 bool is_call(LLVMOpcode op) {
   return op == LLVMCall || op == LLVMInvoke || op == LLVMCallBr;
@@ -132,7 +132,7 @@ bool is_debug_intrinsic(LLVMValueRef inst) {
   return len > 9 && memcmp(name, "llvm.dbg.", 9) == 0;
 }
 
-/* ---- constant GEP offsets ----------------------------------------------- */
+/* ---- constant GEP offsets ------------------------------------------------ */
 
 static LLVMTypeRef gep_stepped_type(LLVMTypeRef ty, uint64_t index) {
   return LLVMGetTypeKind(ty) == LLVMStructTypeKind

@@ -52,33 +52,6 @@ static void describe_location(asp_func *rec) {
 
 /* ---- tokens, callees and key --------------------------------------------- */
 
-/* Hashes the body in the walk's order, for a function that another one
- * might equal (asp_module_load): its tokens are already in walk->tokens,
- * in the order the walk meets its instructions again here. */
-static uint64_t hash_reachable_body(load_ctx *c, uint64_t h,
-                                    const walk_record *walk) {
-  size_t n_blocks = index_blocks(c);
-  ptr_map_clear(&c->serials);
-  c->next_serial = 0;
-  unsigned n_params = LLVMCountParams(c->fn);
-  for (unsigned i = 0; i < n_params; i++)
-    serial_of(c, LLVMGetParam(c->fn, i));
-  size_t n_reached = walk_blocks(c, n_blocks);
-  uint32_t k = 0;
-  for (size_t r = 0; r < n_reached; r++) {
-    LLVMBasicBlockRef bb = c->block_infos[c->walk_order[r]].bb;
-    h = as_hash_combine(h, serial_of(c, LLVMBasicBlockAsValue(bb)));
-    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst;
-         inst = LLVMGetNextInstruction(inst)) {
-      if (is_debug_intrinsic(inst))
-        continue;
-      uint64_t token = walk->tokens[k++];
-      h = as_hash_combine(h, instruction_local_hash(c, inst, token));
-    }
-  }
-  return h;
-}
-
 /* Computes every instruction's token once, in layout order, into c->tokens,
  * and collects the callees in the same order into c->callees; each block
  * records where its own begin. Returns the number of blocks. */
@@ -167,7 +140,7 @@ void load_function(load_ctx *c, asp_func *rec, walk_record *walk,
   rec->local_hash = key;
 }
 
-/* ---- the local hash, where another function shares the key -------------- */
+/* ---- the local hash, where another function shares the key --------------- */
 
 typedef struct keyed {
   uint64_t key;
@@ -196,6 +169,33 @@ bool mark_shared_keys(walk_record *walks, size_t n) {
       walks[sorted[i].index].shared = walks[sorted[i + 1].index].shared = true;
   free(sorted);
   return true;
+}
+
+/* Hashes the body in the walk's order, for a function that another one
+ * might equal (asp_module_load): its tokens are already in walk->tokens,
+ * in the order the walk meets its instructions again here. */
+static uint64_t hash_reachable_body(load_ctx *c, uint64_t h,
+                                    const walk_record *walk) {
+  size_t n_blocks = index_blocks(c);
+  ptr_map_clear(&c->serials);
+  c->next_serial = 0;
+  unsigned n_params = LLVMCountParams(c->fn);
+  for (unsigned i = 0; i < n_params; i++)
+    serial_of(c, LLVMGetParam(c->fn, i));
+  size_t n_reached = walk_blocks(c, n_blocks);
+  uint32_t k = 0;
+  for (size_t r = 0; r < n_reached; r++) {
+    LLVMBasicBlockRef bb = c->block_infos[c->walk_order[r]].bb;
+    h = as_hash_combine(h, serial_of(c, LLVMBasicBlockAsValue(bb)));
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst;
+         inst = LLVMGetNextInstruction(inst)) {
+      if (is_debug_intrinsic(inst))
+        continue;
+      uint64_t token = walk->tokens[k++];
+      h = as_hash_combine(h, instruction_local_hash(c, inst, token));
+    }
+  }
+  return h;
 }
 
 /* The local hash of a function that shares its key: everything except the

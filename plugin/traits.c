@@ -8,7 +8,7 @@
 
 #include "irhash.h"
 
-/* ---- linkage and interposition ----------------------------------------- */
+/* ---- linkage and interposition ------------------------------------------- */
 
 static bool is_local_linkage(LLVMLinkage linkage) {
   return linkage == LLVMInternalLinkage || linkage == LLVMPrivateLinkage;
