@@ -196,6 +196,46 @@ static void driver_error_is_sticky(test_rng *rng) {
   free(out), free(test_runs), free_ragged(&d);
 }
 
+/* A kernel of one's own has no GPU version on the sim either, whatever its
+ * unread reserved slot holds (1: code that set the has_gpu it replaced): gpu
+ * and hybrid fall back to the CPU saying so, auto does not consider the
+ * GPU, and every task runs once. */
+static void own_kernel_stays_on_cpu(test_rng *rng) {
+  static const char *const strategies[] = {"gpu", "hybrid", "auto"};
+  as_kernel mine = {"test-mine", 1, sizeof(uint64_t), hash_cost, hash_cpu, 0};
+  ragged d = make_ragged(rng, 200);
+  uint64_t *out = calloc(d.n, sizeof *out);
+  test_runs = calloc(d.n, sizeof *test_runs);
+  for (size_t c = 0; c < 2 * sizeof strategies / sizeof *strategies; c++) {
+    const size_t s = c / 2;
+    mine.reserved = (int)(c % 2);
+    as__gpu_reset();
+    setenv("ACCELSTRAT_GPU", "sim", 1);
+    as_config cfg;
+    as_config_defaults(&cfg);
+    CHECK_INT_EQ(as_strategy_parse(strategies[s], &cfg.strategy), 0);
+    as_executor *ex;
+    CHECK_INT_EQ(as_executor_create(&cfg, &ex), 0);
+    for (size_t i = 0; i < d.n; i++) atomic_store(&test_runs[i], 0);
+    as_batch b = {&mine, d.n, d.data, d.offsets, NULL, 0, out};
+    as_report rep;
+    CHECK_INT_EQ(as_run(ex, &b, &rep), 0);
+    CHECK(memcmp(out, d.expect, d.n * sizeof *out) == 0);
+    for (size_t i = 0; i < d.n; i++) CHECK_EQ(atomic_load(&test_runs[i]), 1);
+    CHECK_EQ(rep.tasks_on[AS_DEVICE_GPU], 0);
+    CHECK_MSG(strstr(rep.reason, "kernel has no GPU entry") != NULL, "%s: %s",
+              strategies[s], rep.reason);
+    int asked = strcmp(strategies[s], "auto") != 0;
+    CHECK_EQ(rep.n_events, asked ? 1 : 0);
+    if (asked && rep.n_events) {
+      CHECK_INT_EQ(rep.events[0].cause, AS_EVENT_GPU_UNAVAILABLE);
+      CHECK(strstr(rep.events[0].detail, "kernel has no GPU entry") != NULL);
+    }
+    as_executor_destroy(ex);
+  }
+  free(out), free(test_runs), free_ragged(&d);
+}
+
 int main(void) {
   test_rng rng = {test_seed()};
   as__kernel_test_gpu(&hash_kernel); /* the sim runs it */
@@ -203,5 +243,6 @@ int main(void) {
   fallback_off(&rng);
   real_oom_floor();
   driver_error_is_sticky(&rng);
+  own_kernel_stays_on_cpu(&rng);
   return test_finish("test_offload");
 }
