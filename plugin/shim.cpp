@@ -40,6 +40,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include <accelstrat/version.h>
+
 #include "location.h"
 #include "plugin.h"
 
@@ -434,5 +436,6 @@ clang::FrontendPluginRegistry::Add<AccelstratAction>
 
 extern "C" LLVM_ATTRIBUTE_WEAK __attribute__((visibility("default")))
 ::llvm::PassPluginLibraryInfo llvmGetPassPluginInfo() {
-  return {LLVM_PLUGIN_API_VERSION, "accelstrat", "0.1.0", registerCallbacks};
+  return {LLVM_PLUGIN_API_VERSION, "accelstrat", AS_VERSION_STRING,
+          registerCallbacks};
 }

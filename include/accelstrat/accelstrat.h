@@ -9,6 +9,6 @@
 #include "kernels.h"
 #include "profile.h"
 #include "report.h"
-#include "version.h"
+#include <accelstrat/version.h>
 
 #endif
