@@ -1,6 +1,6 @@
 // Registration with clang and opt, remarks and diagnostics: the parts of the
 // plugin that need LLVM's and clang's C++ API. The analysis itself is C on
-// LLVM-C (pass.c and what it calls).
+// LLVM-C (run.c, asp_run, and what it calls).
 
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringExtras.h"

@@ -1,3 +1,6 @@
+/* asp_run: one TU's analysis from the host's module to its outputs (records,
+ * remarks, report, metrics, dumped batches). The pass that calls it is in
+ * shim.cpp. */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
