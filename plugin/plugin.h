@@ -3,6 +3,7 @@
 #define ACCELSTRAT_PLUGIN_PLUGIN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <llvm-c/Core.h>
 
@@ -31,6 +32,10 @@ typedef struct asp_host {
 /* Analyses module m with opts and reports through host. Never changes m.
  * Returns 0, or -1 after host->error was called. */
 int asp_run(LLVMModuleRef m, const asp_options *opts, const asp_host *host);
+
+/* CPU time of the whole process (every thread), in nanoseconds: what the
+ * plugin costs a build, whatever else the machine runs. 0 if unknown. */
+uint64_t asp_process_cpu_ns(void);
 
 #ifdef __cplusplus
 }

@@ -179,16 +179,14 @@ static void dump_init(dumper *d, const char *tu, const asp_options *opts,
   dump_prefix(tu, d->prefix, sizeof d->prefix);
 }
 
-/* CPU time of the whole process (every thread): what the plugin costs a
- * build, whatever else the machine runs. */
-static uint64_t process_cpu_ns(void) {
+uint64_t asp_process_cpu_ns(void) {
   struct timespec ts;
   if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return 0;
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 int asp_run(LLVMModuleRef m, const asp_options *opts, const asp_host *host) {
-  const uint64_t start = as__now_ns(), start_cpu = process_cpu_ns();
+  const uint64_t start = as__now_ns(), start_cpu = asp_process_cpu_ns();
   char err[1024] = "";
   asp_module mod = {0};
   asp_result res = {0};
@@ -215,7 +213,7 @@ int asp_run(LLVMModuleRef m, const asp_options *opts, const asp_host *host) {
     const uint64_t frontend = asp_frontend_ns();
     asp_record rec = {tu_name, opts, &mod, &res, views,
                       as__now_ns() - start + frontend, frontend,
-                      process_cpu_ns() - start_cpu + asp_frontend_cpu_ns()};
+                      asp_process_cpu_ns() - start_cpu + asp_frontend_cpu_ns()};
     rc = write_outputs(&rec, opts, host);
   } else {
     host->error(host->ctx, err[0] ? err : "out of memory");

@@ -33,7 +33,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <chrono>
 #include <string>
@@ -357,25 +356,18 @@ public:
   void run(const clang::TranslationUnitDecl *TU) { visit(TU); }
 };
 
-// The process's CPU time (every thread).
-uint64_t processCpuNs() {
-  struct timespec TS;
-  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &TS) != 0) return 0;
-  return uint64_t(TS.tv_sec) * 1000000000u + uint64_t(TS.tv_nsec);
-}
-
 class SiteConsumer : public clang::ASTConsumer {
 public:
   void HandleTranslationUnit(clang::ASTContext &Ctx) override {
     // The main action's code generation and then the pass run after this
     // (a plugin added before the main action is called first).
     auto Start = std::chrono::steady_clock::now();
-    uint64_t StartCpu = processCpuNs();
+    uint64_t StartCpu = asp_process_cpu_ns();
     SiteCollector(Ctx).run(Ctx.getTranslationUnitDecl());
     FrontendNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
                      std::chrono::steady_clock::now() - Start)
                      .count();
-    FrontendCpuNs = processCpuNs() - StartCpu;
+    FrontendCpuNs = asp_process_cpu_ns() - StartCpu;
   }
 };
 
