@@ -1,0 +1,269 @@
+/* test_module: identity classes of plugin/module.c's records: shared and
+ * split classes, callees and recursion, addresses, weak callees,
+ * declarations. */
+#include "test_module_util.h"
+
+static void test_identical_functions_share_class(void) {
+  loaded l = load("@g = global i32 0\n"
+                  "define void @a(i32 %x) {\n"
+                  "  store i32 %x, ptr @g, align 4\n"
+                  "  ret void\n"
+                  "}\n"
+                  "define void @b(i32 %x) {\n"
+                  "  store i32 %x, ptr @g, align 4\n"
+                  "  ret void\n"
+                  "}\n"
+                  "define void @c(i32 %x) {\n"
+                  "  store i32 %x, ptr @g, align 8\n"
+                  "  ret void\n"
+                  "}\n");
+  CHECK(find(&l, "a")->klass == 0);
+  CHECK(find(&l, "b")->klass == 0);
+  CHECK(find(&l, "c")->klass == 1);
+  unload(&l);
+}
+
+static void test_different_external_callees_split_class(void) {
+  loaded l = load("declare i32 @ext1(i32)\n"
+                  "declare i32 @ext2(i32)\n"
+                  "define i32 @a(i32 %x) {\n"
+                  "  %r = call i32 @ext1(i32 %x)\n"
+                  "  ret i32 %r\n"
+                  "}\n"
+                  "define i32 @b(i32 %x) {\n"
+                  "  %r = call i32 @ext2(i32 %x)\n"
+                  "  ret i32 %r\n"
+                  "}\n");
+  const asp_func *a = find(&l, "a"), *b = find(&l, "b");
+  CHECK(same_tokens(a, b));
+  CHECK(a->n_callees == 0);
+  CHECK(a->klass != b->klass);
+  unload(&l);
+}
+
+/* Callers of identical helpers are identical, and so are their callers:
+ * mergefunc merges the helpers, then re-compares the callers. */
+const char *const helper_chain_ir = "define i32 @h1(i32 %x) {\n"
+                                           "  %a = mul i32 %x, 3\n"
+                                           "  ret i32 %a\n"
+                                           "}\n"
+                                           "define i32 @h2(i32 %x) {\n"
+                                           "  %a = mul i32 %x, 3\n"
+                                           "  ret i32 %a\n"
+                                           "}\n"
+                                           "define i32 @h3(i32 %x) {\n"
+                                           "  %a = mul i32 %x, 4\n"
+                                           "  ret i32 %a\n"
+                                           "}\n"
+                                           "define i32 @u1(i32 %x) {\n"
+                                           "  %a = call i32 @h1(i32 %x)\n"
+                                           "  ret i32 %a\n"
+                                           "}\n"
+                                           "define i32 @u2(i32 %x) {\n"
+                                           "  %a = call i32 @h2(i32 %x)\n"
+                                           "  ret i32 %a\n"
+                                           "}\n"
+                                           "define i32 @u3(i32 %x) {\n"
+                                           "  %a = call i32 @h3(i32 %x)\n"
+                                           "  ret i32 %a\n"
+                                           "}\n"
+                                           "define i32 @top1(i32 %x) {\n"
+                                           "  %a = call i32 @u1(i32 %x)\n"
+                                           "  ret i32 %a\n"
+                                           "}\n"
+                                           "define i32 @top2(i32 %x) {\n"
+                                           "  %a = call i32 @u2(i32 %x)\n"
+                                           "  ret i32 %a\n"
+                                           "}\n";
+
+static void test_callers_of_identical_helpers_share_class(void) {
+  loaded l = load(helper_chain_ir);
+  const asp_func *u1 = find(&l, "u1"), *u2 = find(&l, "u2");
+  CHECK(find(&l, "h1")->klass == find(&l, "h2")->klass);
+  CHECK(u1->n_callees == 1 && u1->callees[0] == 0);
+  CHECK(u2->n_callees == 1 && u2->callees[0] == 1);
+  CHECK(u1->local_hash == u2->local_hash);
+  CHECK(u1->klass == u2->klass);
+  CHECK(find(&l, "top1")->klass == find(&l, "top2")->klass);
+  unload(&l);
+}
+
+static void test_callers_of_different_helpers_split_class(void) {
+  loaded l = load(helper_chain_ir);
+  const asp_func *u1 = find(&l, "u1"), *u3 = find(&l, "u3");
+  CHECK(same_tokens(u1, u3));
+  CHECK(u1->local_hash == u3->local_hash);
+  CHECK(u1->klass != u3->klass);
+  unload(&l);
+}
+
+/* A function that no other can equal (its tokens are its own) still has
+ * its callees, in the order of mergefunc's walk: depth first from the
+ * entry block, the last successor first, unreachable blocks left out. The
+ * address of an unnamed_addr function counts as a callee too. */
+static void test_callees_follow_the_walk(void) {
+  loaded l = load("define internal i32 @h1(i32 %x) {\n"
+                  "  %a = add i32 %x, 1\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define internal i32 @h2(i32 %x) {\n"
+                  "  %a = mul i32 %x, 3\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define internal i32 @h3(i32 %x) {\n"
+                  "  %a = sub i32 %x, 7\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define internal i32 @h4(i32 %x) unnamed_addr {\n"
+                  "  %a = xor i32 %x, 5\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define i32 @lone(i1 %c, i32 %x, ptr %p) {\n"
+                  "entry:\n"
+                  "  br i1 %c, label %one, label %two\n"
+                  "one:\n"
+                  "  %a = call i32 @h1(i32 %x)\n"
+                  "  ret i32 %a\n"
+                  "dead:\n"
+                  "  %d = call i32 @h3(i32 %x)\n"
+                  "  ret i32 %d\n"
+                  "two:\n"
+                  "  store ptr @h4, ptr %p\n"
+                  "  %b = call i32 @h2(i32 %x)\n"
+                  "  ret i32 %b\n"
+                  "}\n");
+  const asp_func *lone = find(&l, "lone");
+  CHECK(lone->n_insts == 8);
+  CHECK(lone->n_callees == 3);
+  CHECK(lone->callees[0] == 3 && lone->callees[1] == 1 &&
+        lone->callees[2] == 0);
+  for (size_t i = 0; i < l.mod.n; i++)
+    CHECK(&l.mod.funcs[i] == lone || l.mod.funcs[i].klass != lone->klass);
+  unload(&l);
+}
+
+/* mergefunc treats f calling f like g calling g, but never merges a
+ * mutually recursive pair with another one. */
+static void test_recursion_follows_mergefunc(void) {
+  loaded l = load("define i32 @self1(i32 %x) {\n"
+                  "  %a = call i32 @self1(i32 %x)\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define i32 @self2(i32 %x) {\n"
+                  "  %a = call i32 @self2(i32 %x)\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define i32 @calls_self1(i32 %x) {\n"
+                  "  %a = call i32 @self1(i32 %x)\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define i32 @a1(i32 %x) {\n"
+                  "  %a = call i32 @a2(i32 %x)\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define i32 @a2(i32 %x) {\n"
+                  "  %a = call i32 @a1(i32 %x)\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define i32 @b1(i32 %x) {\n"
+                  "  %a = call i32 @b2(i32 %x)\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define i32 @b2(i32 %x) {\n"
+                  "  %a = call i32 @b1(i32 %x)\n"
+                  "  ret i32 %a\n"
+                  "}\n");
+  CHECK(find(&l, "self1")->klass == find(&l, "self2")->klass);
+  CHECK(find(&l, "self1")->n_callees == 0);
+  CHECK(find(&l, "calls_self1")->klass != find(&l, "self1")->klass);
+  CHECK(find(&l, "a1")->klass != find(&l, "b1")->klass);
+  CHECK(find(&l, "a2")->klass != find(&l, "b2")->klass);
+  unload(&l);
+}
+
+/* A function's address compares by identity, as in mergefunc: storing the
+ * address of h1 or of its twin h2 is different. */
+static void test_address_taken_compares_by_identity(void) {
+  loaded l = load("define i32 @h1(i32 %x) {\n"
+                  "  %a = mul i32 %x, 3\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define i32 @h2(i32 %x) {\n"
+                  "  %a = mul i32 %x, 3\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define void @s1(ptr %p) {\n"
+                  "  store ptr @h1, ptr %p, align 8\n"
+                  "  ret void\n"
+                  "}\n"
+                  "define void @s2(ptr %p) {\n"
+                  "  store ptr @h2, ptr %p, align 8\n"
+                  "  ret void\n"
+                  "}\n"
+                  "define void @s3(ptr %p) {\n"
+                  "  store ptr @h1, ptr %p, align 8\n"
+                  "  ret void\n"
+                  "}\n");
+  const asp_func *s1 = find(&l, "s1"), *s2 = find(&l, "s2");
+  CHECK(s1->n_callees == 0);
+  CHECK(same_tokens(s1, s2));
+  CHECK(s1->klass != s2->klass);
+  CHECK(s1->klass == find(&l, "s3")->klass);
+  unload(&l);
+}
+
+/* A weak body may be replaced at link time, so its callers compare it by
+ * name even when another weak function has the same body. */
+static void test_weak_callee_compares_by_name(void) {
+  loaded l = load("define weak i32 @w1(i32 %x) {\n"
+                  "  %a = mul i32 %x, 3\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define weak i32 @w2(i32 %x) {\n"
+                  "  %a = mul i32 %x, 3\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define i32 @c1(i32 %x) {\n"
+                  "  %a = call i32 @w1(i32 %x)\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define i32 @c2(i32 %x) {\n"
+                  "  %a = call i32 @w2(i32 %x)\n"
+                  "  ret i32 %a\n"
+                  "}\n");
+  CHECK(find(&l, "w1")->klass == find(&l, "w2")->klass);
+  CHECK(find(&l, "c1")->n_callees == 0);
+  CHECK(find(&l, "c1")->klass != find(&l, "c2")->klass);
+  unload(&l);
+}
+
+static void test_declarations_are_skipped(void) {
+  loaded l = load("declare i32 @ext(i32)\n"
+                  "define available_externally i32 @inl(i32 %x) {\n"
+                  "  ret i32 %x\n"
+                  "}\n"
+                  "define internal i32 @local(i32 %x) {\n"
+                  "  %a = call i32 @inl(i32 %x)\n"
+                  "  ret i32 %a\n"
+                  "}\n"
+                  "define linkonce_odr i32 @odr(i32 %x) {\n"
+                  "  %a = call i32 @ext(i32 %x)\n"
+                  "  ret i32 %a\n"
+                  "}\n");
+  CHECK(l.mod.n == 2);
+  CHECK(find(&l, "local")->n_callees == 0);
+  find(&l, "odr");
+  unload(&l);
+}
+
+void run_class_tests(void) {
+  test_identical_functions_share_class();
+  test_different_external_callees_split_class();
+  test_callers_of_identical_helpers_share_class();
+  test_callers_of_different_helpers_split_class();
+  test_callees_follow_the_walk();
+  test_recursion_follows_mergefunc();
+  test_address_taken_compares_by_identity();
+  test_weak_callee_compares_by_name();
+  test_declarations_are_skipped();
+}
