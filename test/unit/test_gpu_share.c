@@ -86,36 +86,49 @@ static void wait_ready(int ready, int n) {
     if (read(ready, &c, 1) != 1) TEST_FAIL("a child did not report");
 }
 
-int main(void) {
-  alarm(120);
-  as__kernel_test_gpu(&hash_kernel); /* the sim runs it */
-  test_rng rng = {test_seed()};
-  data = make_ragged(&rng, 400);
-  char dir[] = "/tmp/accelstrat-share-XXXXXX";
-  if (!mkdtemp(dir)) return 2;
-  setenv("ACCELSTRAT_GPU_SLOT_DIR", dir, 1);
-  setenv("ACCELSTRAT_GPU_SLOTS", "2", 1);
-  setenv("ACCELSTRAT_GPU", "sim", 1);
-  setenv("ACCELSTRAT_PROFILE", "off", 1);
+enum { N = 5 };
 
-  enum { N = 5 };
-  result *res = mmap(NULL, sizeof(result) * (N + 4), PROT_READ | PROT_WRITE,
-                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+/* The children's results (shared with them), their pipes and pids. */
+typedef struct share {
+  result *res;
   int go[2], ready[2], hold[2];
-  if (pipe(go) || pipe(ready) || pipe(hold)) return 2;
   pid_t pids[N];
-  for (int i = 0; i < N; i++) pids[i] = child("gpu", 1, &res[i], go[0], ready[1], hold, NULL);
-  close(go[0]);
+  int holder; /* a child of the first five that holds a GPU slot */
+} share;
+
+/* One more child on strategy with fallback, once it has reported. */
+static pid_t one_child(share *s, const char *strategy, int fallback, result *r,
+                       void (*setup)(void)) {
+  pid_t p = child(strategy, fallback, r, -1, s->ready[1], s->hold, setup);
+  wait_ready(s->ready[0], 1);
+  return p;
+}
+
+static void kill_child(pid_t p) {
+  kill(p, SIGKILL);
+  waitpid(p, NULL, 0);
+}
+
+/* Of five processes at once on two slots, two run on the GPU and three fall
+ * back to the CPU with a gpu-busy event. 2 if the children cannot be
+ * started. */
+static int five_processes_two_slots(share *s) {
+  for (int i = 0; i < N; i++)
+    s->pids[i] = child("gpu", 1, &s->res[i], s->go[0], s->ready[1], s->hold,
+                       NULL);
+  close(s->go[0]);
   for (int i = 0; i < N; i++) /* all at once */
-    if (write(go[1], "g", 1) != 1) return 2;
-  wait_ready(ready[0], N);
-  int on_gpu = 0, busy = 0, holder = -1;
+    if (write(s->go[1], "g", 1) != 1) return 2;
+  wait_ready(s->ready[0], N);
+  result *res = s->res;
+  int on_gpu = 0, busy = 0;
+  s->holder = -1;
   for (int i = 0; i < N; i++) {
     CHECK_INT_EQ(res[i].rc, 0);
     CHECK(res[i].outputs_ok);
     if (res[i].on_gpu == (int)data.n && res[i].busy_events == 0) {
       on_gpu++;
-      holder = i;
+      s->holder = i;
     } else if (res[i].busy_events == 1 && res[i].on_gpu == 0 &&
                res[i].chosen == AS_STRATEGY_CPU) {
       busy++;
@@ -128,48 +141,52 @@ int main(void) {
   CHECK_INT_EQ(on_gpu, 2);
   CHECK_INT_EQ(busy, N - 2);
   printf("5 processes, 2 slots: %d on the GPU, %d fell back (gpu-busy)\n", on_gpu, busy);
+  return 0;
+}
 
-  /* While both are held: fallback=off is an error naming the cause... */
-  result *r = &res[N];
-  pid_t p = child("gpu", 0, r, -1, ready[1], hold, NULL);
-  wait_ready(ready[0], 1);
+/* While both are held: fallback=off is an error naming the cause... */
+static void busy_without_fallback_fails(share *s) {
+  result *r = &s->res[N];
+  pid_t p = one_child(s, "gpu", 0, r, NULL);
   CHECK_INT_EQ(r->rc, AS_EGPU_BUSY);
   CHECK_MSG(strstr(r->reason, "busy") && strstr(r->reason, "fallback=off"), "%s", r->reason);
-  kill(p, SIGKILL);
-  waitpid(p, NULL, 0);
-  /* ...and auto, whose rates say the GPU would be faster, uses the CPU
-   * without an event and says why. */
-  r = &res[N + 1];
-  p = child("auto", 1, r, -1, ready[1], hold, fast_sim);
-  wait_ready(ready[0], 1);
+  kill_child(p);
+}
+
+/* ...and auto, whose rates say the GPU would be faster, uses the CPU
+ * without an event and says why. */
+static void busy_auto_takes_cpu(share *s) {
+  result *r = &s->res[N + 1];
+  pid_t p = one_child(s, "auto", 1, r, fast_sim);
   CHECK_INT_EQ(r->rc, 0);
   CHECK_INT_EQ(r->chosen, AS_STRATEGY_CPU);
   CHECK_INT_EQ(r->busy_events, 0);
   CHECK_MSG(strstr(r->reason, "predicted faster but busy"), "%s", r->reason);
   CHECK(r->outputs_ok);
-  kill(p, SIGKILL);
-  waitpid(p, NULL, 0);
+  kill_child(p);
+}
 
-  /* A holder killed outright frees its slot: the next process gets it. */
-  CHECK(holder >= 0);
-  if (holder >= 0) {
-    kill(pids[holder], SIGKILL);
-    waitpid(pids[holder], NULL, 0);
-    pids[holder] = 0;
+/* A holder killed outright frees its slot: the next process gets it. */
+static void killed_holder_frees_slot(share *s) {
+  CHECK(s->holder >= 0);
+  if (s->holder >= 0) {
+    kill_child(s->pids[s->holder]);
+    s->pids[s->holder] = 0;
   }
-  r = &res[N + 2];
-  p = child("gpu", 0, r, -1, ready[1], hold, NULL);
-  wait_ready(ready[0], 1);
+  result *r = &s->res[N + 2];
+  pid_t p = one_child(s, "gpu", 0, r, NULL);
   CHECK_MSG(r->rc == 0 && r->on_gpu == (int)data.n,
             "after the kill: rc %d, on gpu %d (%s)", r->rc, r->on_gpu, r->reason);
-  kill(p, SIGKILL);
-  waitpid(p, NULL, 0);
+  kill_child(p);
+}
 
-  close(hold[1]); /* the others exit */
+/* The other children exit when let go; then this process gets a slot. */
+static void slot_free_once_all_gone(share *s) {
+  close(s->hold[1]); /* the others exit */
   for (int i = 0; i < N; i++)
-    if (pids[i]) {
+    if (s->pids[i]) {
       int status;
-      waitpid(pids[i], &status, 0);
+      waitpid(s->pids[i], &status, 0);
       CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     }
   /* Everyone gone: this process gets a slot. */
@@ -177,6 +194,29 @@ int main(void) {
   run("gpu", 0, &mine);
   CHECK_INT_EQ(mine.rc, 0);
   CHECK_INT_EQ(mine.on_gpu, (int)data.n);
+}
+
+int main(void) {
+  alarm(120);
+  as__kernel_test_gpu(&hash_kernel); /* the sim runs it */
+  test_rng rng = {test_seed()};
+  data = make_ragged(&rng, 400);
+  char dir[] = "/tmp/accelstrat-share-XXXXXX";
+  if (!mkdtemp(dir)) return 2;
+  setenv("ACCELSTRAT_GPU_SLOT_DIR", dir, 1);
+  setenv("ACCELSTRAT_GPU_SLOTS", "2", 1);
+  setenv("ACCELSTRAT_GPU", "sim", 1);
+  setenv("ACCELSTRAT_PROFILE", "off", 1);
+
+  share s;
+  s.res = mmap(NULL, sizeof(result) * (N + 4), PROT_READ | PROT_WRITE,
+               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (pipe(s.go) || pipe(s.ready) || pipe(s.hold)) return 2;
+  if (five_processes_two_slots(&s)) return 2;
+  busy_without_fallback_fails(&s);
+  busy_auto_takes_cpu(&s);
+  killed_holder_frees_slot(&s);
+  slot_free_once_all_gone(&s);
   as__gpu_reset();
   free_ragged(&data);
   char cmd[128];
