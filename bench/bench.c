@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "gpu/gpu.h"
-#include "model.h"
+#include "support/stats.h"
 #include "synth.h"
 
 /* ---- subcommands ---- */

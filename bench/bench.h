@@ -13,8 +13,8 @@
 #include <accelstrat/accelstrat.h>
 
 #include "internal.h"
-#include "json.h"
-#include "kernels/registry.h"
+#include "support/json.h"
+#include "registry.h"
 #include "synth.h"
 
 /* ---- options ---- */

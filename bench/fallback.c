@@ -19,7 +19,6 @@
 
 #include "bench.h"
 #include "gpu/gpu.h"
-#include "report_json.h"
 #include "schedule.h"
 
 /* The sim backend's memory (ACCELSTRAT_SIM) a scenario's child sets. */
@@ -374,7 +373,7 @@ static void write_json(context *c, const row *rows) {
       as__json_i64(j, "round", i + 1);
       as__json_u64(j, "wall_ns", x->wall_ns);
       as__json_u64(j, "plain_cpu_wall_ns", x->cpu_wall_ns);
-      as__report_json(j, "report", &x->rep);
+      as_report_write_json(&x->rep, as__json_value(j, "report"));
       as__json_object_end(j);
     }
     as__json_array_end(j);

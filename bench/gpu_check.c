@@ -38,6 +38,7 @@
 #include <accelstrat/accelstrat.h>
 
 #include "backend.h"
+#include "support/stats.h"
 #include "gpu_check_hog.h"
 #include "gpu_check_inputs.h"
 
@@ -53,16 +54,6 @@ static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, cmp_double);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* ---- results ---- */
@@ -443,8 +434,8 @@ static void throughput(const char *workload, const char *unit, double work,
   p->work = work;
   p->runs = runs;
   p->ok = ok;
-  p->gpu_s = ok ? median(gpu_t, runs) : 0;
-  p->cpu_s = ok ? median(cpu_t, runs) : 0;
+  p->gpu_s = ok ? as__median(gpu_t, runs) : 0;
+  p->cpu_s = ok ? as__median(cpu_t, runs) : 0;
   if (!ok) conf_failed++;
   printf("  %-4s %-11s %-44s gpu %.4fs  cpu %.4fs\n", ok ? "ok" : "FAIL",
          p->kernel, workload, p->gpu_s, p->cpu_s);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support/rng.h"
+
 void *gc_xmalloc(size_t n) {
   void *p = malloc(n ? n : 1);
   if (!p) {
@@ -27,12 +29,7 @@ static uint64_t rng;
 
 void gc_seed(uint64_t seed) { rng = seed; }
 
-uint64_t gc_rnd(void) {
-  uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+uint64_t gc_rnd(void) { return as__splitmix64_next(&rng); }
 
 uint32_t gc_below(uint32_t n) { return n ? (uint32_t)(gc_rnd() % n) : 0; }
 

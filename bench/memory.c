@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "alloc.h"
+#include "support/alloc.h"
 #include "bench.h"
 
 /* The reference's Medium, Large and XL (--quick: their tiny versions). */

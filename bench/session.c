@@ -14,7 +14,7 @@
 
 #include "batchfile.h"
 #include "bench.h"
-#include "fsutil.h"
+#include "support/fsutil.h"
 
 /* ---- a subcommand's run ---- */
 

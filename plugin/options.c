@@ -5,7 +5,7 @@
 
 #include <accelstrat/error.h>
 
-#include "parse.h"
+#include "support/parse.h"
 
 typedef int (*setter_fn)(asp_options *o, const char *value);
 

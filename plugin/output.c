@@ -9,7 +9,7 @@
 
 #include <accelstrat/version.h>
 
-#include "report_json.h"
+#include "support/json.h"
 
 static void write_function(as_json *j, const char *key, const asp_record *r,
                            uint32_t i) {
@@ -67,7 +67,7 @@ void asp_record_write(const asp_record *r, FILE *f) {
   as__json_array_end(&j);
   as__json_array_begin(&j, "batches");
   for (int b = 0; b < ASP_BATCHES; b++)
-    as__report_json(&j, NULL, &r->res->batch[b]);
+    as_report_write_json(&r->res->batch[b], as__json_value(&j, NULL));
   as__json_array_end(&j);
   as__json_object_end(&j);
 }

@@ -13,8 +13,8 @@
 
 #include "analyze.h"
 #include "batchfile.h"
-#include "fsutil.h"
-#include "internal.h"
+#include "support/fsutil.h"
+#include "support/clock.h"
 #include "location.h"
 #include "module.h"
 #include "output.h"

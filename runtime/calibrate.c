@@ -25,7 +25,8 @@
 
 #include "gpu/gpu.h"
 #include "internal.h"
-#include "kernels/registry.h"
+#include "registry.h"
+#include "support/stats.h"
 #include "model.h"
 #include "synth.h"
 

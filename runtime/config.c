@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse.h"
+#include "support/parse.h"
 
 static const struct {
   const char *name;

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
+#include "support/alloc.h"
 #include "gpu/gpu.h"
 #include "internal.h"
-#include "kernels/registry.h"
+#include "registry.h"
 #include "model.h"
 
 int as_executor_create(const as_config *cfg, as_executor **out) {

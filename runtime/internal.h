@@ -3,11 +3,11 @@
 #define ACCELSTRAT_RUNTIME_INTERNAL_H
 
 #include <stdint.h>
-#include <time.h>
 
 #include <accelstrat/executor.h>
 
 #include "jobserver.h"
+#include "support/clock.h"
 
 struct as_executor {
   as_config cfg;
@@ -35,12 +35,6 @@ const char *as__cpu_model(void);
  * bound. At least 1. */
 int as__thread_limit(const as_capabilities *caps, int requested, int jobserver,
                      double loadavg, char *why, size_t len);
-
-static inline uint64_t as__now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Bytes tasks [begin, end) of b occupy on a device: their inputs, offsets
  * and outputs, and the shared block. */

@@ -18,7 +18,7 @@
 
 #include <accelstrat/error.h>
 
-#include "parse.h"
+#include "support/parse.h"
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\n'; }
 

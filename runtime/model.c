@@ -14,11 +14,12 @@
  * replaces it. Saving takes an flock on PATH.lock, reads the file again,
  * merges this process's news into it and renames a temporary file over it,
  * so readers never see half a file and concurrent writers lose nothing. */
-#include "fsutil.h"
+#include "support/fsutil.h"
 #include "internal.h"
-#include "kernels/registry.h"
+#include "registry.h"
 #include "model.h"
 #include "schedule.h"
+#include "support/stats.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -346,16 +347,6 @@ static void append(double *v, int *n, double x) {
     --*n;
   }
   v[(*n)++] = x;
-}
-
-double as__median(double *v, int n) {
-  for (int i = 1; i < n; i++) /* insertion sort: n is at most a window */
-    for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-      double t = v[j];
-      v[j] = v[j - 1];
-      v[j - 1] = t;
-    }
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static double entry_scale(const entry *e) {

@@ -98,7 +98,4 @@ const char *as__model_source(const as_kernel *k, const char *device);
 void as__model_reset(void);
 unsigned as__model_warnings(void);
 
-/* Median of v[0..n) (n >= 1; v is reordered). */
-double as__median(double *v, int n);
-
 #endif

@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "internal.h"
-#include "report_json.h"
+#include "support/json.h"
 
 const char *as_event_cause_name(as_event_cause c) {
   switch (c) {
@@ -33,7 +33,7 @@ as_event *as__report_event(as_report *rep, as_event_cause cause, int64_t chunk,
   return e;
 }
 
-void as__report_json(as_json *j, const char *key, const as_report *rep) {
+static void report_json(as_json *j, const char *key, const as_report *rep) {
   char buf[32];
   as__json_object_begin(j, key);
   as__json_string(j, "kernel", rep->kernel);
@@ -88,6 +88,6 @@ void as__report_json(as_json *j, const char *key, const as_report *rep) {
 int as_report_write_json(const as_report *rep, FILE *f) {
   as_json j;
   as__json_init(&j, f);
-  as__report_json(&j, NULL, rep);
+  report_json(&j, NULL, rep);
   return ferror(f) ? AS_EIO : 0;
 }

@@ -13,7 +13,7 @@
 
 #include "gpu.h"
 #include "internal.h"
-#include "parse.h"
+#include "support/parse.h"
 
 typedef struct sim_settings {
   size_t memory;

@@ -14,7 +14,7 @@
 
 #include <accelstrat/error.h>
 
-#include "parse.h"
+#include "support/parse.h"
 
 #define SLOTS_ENV "ACCELSTRAT_GPU_SLOTS"
 #define SLOT_DIR_ENV "ACCELSTRAT_GPU_SLOT_DIR"

@@ -10,7 +10,7 @@
 #include <accelstrat/error.h>
 #include <accelstrat/kernels.h>
 
-#include "alloc.h"
+#include "support/alloc.h"
 #include "align.h"
 #include "filter.h"
 #include "lcs.h"
@@ -76,7 +76,7 @@ static void family_free(family *fm) {
   free(fm->tok), free(fm->len);
 }
 
-static int family_grow(family *fm, as_synth_rng *r, const as_synth_shape *sh,
+static int family_grow(family *fm, as_rng *r, const as_synth_shape *sh,
                        uint32_t alphabet, uint32_t want) {
   uint32_t **tok = realloc(fm->tok, want * sizeof *tok);
   if (tok) fm->tok = tok;
@@ -86,10 +86,10 @@ static int family_grow(family *fm, as_synth_rng *r, const as_synth_shape *sh,
   uint32_t every = sh->every ? sh->every : 10;
   for (; fm->n < want; fm->n++) {
     uint32_t f = fm->n;
-    int copy = f > 0 && as__synth_below(r, 10) < 6;
-    uint32_t from = copy ? as__synth_below(r, f) : 0;
+    int copy = f > 0 && as__rng_below(r, 10) < 6;
+    uint32_t from = copy ? as__rng_below(r, f) : 0;
     uint32_t m = copy ? len[from] : as__synth_length(r, sh);
-    if (copy) m = m + as__synth_below(r, m / 8 + 1) - m / 16;
+    if (copy) m = m + as__rng_below(r, m / 8 + 1) - m / 16;
     len[f] = m ? m : 1;
     if (!(tok[f] = malloc(len[f] * sizeof **tok))) return AS_ENOMEM;
     if (copy) as__synth_mutate(r, tok[from], len[from], tok[f], len[f], alphabet, every);
@@ -116,7 +116,7 @@ static int family_search(const family *fm, double s, as_filter_shared **shared,
 
 /* n tasks of the search over the fewest functions (grown a quarter at a
  * time) that has at least n, taken evenly from its list. */
-static int filter_make(as_synth *s, as_synth_rng *r, const as_synth_shape *sh,
+static int filter_make(as_synth *s, as_rng *r, const as_synth_shape *sh,
                        uint32_t alphabet) {
   if (sh->n > UINT32_MAX / 8) return AS_EINVAL;
   double threshold = sh->min_similarity > 0 ? sh->min_similarity : 0.8;
@@ -223,7 +223,7 @@ const as_kernel as_kernel_align = {
 
 /* An align task is a stream a of len_a tokens and a near-duplicate b of
  * len_b tokens (synth.h; every 0: b drawn independently). */
-static int align_make(as_synth *s, as_synth_rng *r, const as_synth_shape *sh,
+static int align_make(as_synth *s, as_rng *r, const as_synth_shape *sh,
                       uint32_t alphabet) {
   uint32_t *len = malloc((sh->n ? sh->n : 1) * 2 * sizeof *len);
   s->offsets = malloc((sh->n + 1) * sizeof *s->offsets);

@@ -13,7 +13,7 @@
 
 #include <accelstrat/kernel.h>
 
-#include "../synth.h"
+#include "synth.h"
 
 /* Entries the table holds at most: what consumers size their arrays by. */
 #define AS_BUILTIN_MAX 8

@@ -18,7 +18,7 @@
 #include <accelstrat/accelstrat.h>
 
 #include "batchfile.h"
-#include "kernels/registry.h"
+#include "registry.h"
 #include "synth.h"
 #include "test_util.h"
 

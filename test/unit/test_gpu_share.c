@@ -16,7 +16,7 @@
 #include <accelstrat/accelstrat.h>
 
 #include "gpu/gpu.h"
-#include "kernels/registry.h"
+#include "registry.h"
 #include "model.h"
 #include "test_hash_kernel.h"
 #include "test_util.h"

@@ -13,8 +13,9 @@
 #include <accelstrat/accelstrat.h>
 
 #include "gpu/gpu.h"
-#include "kernels/registry.h"
+#include "registry.h"
 #include "model.h"
+#include "support/stats.h"
 #include "synth.h"
 #include "test_util.h"
 

@@ -9,7 +9,7 @@
 #include <accelstrat/accelstrat.h>
 
 #include "gpu/gpu.h"
-#include "kernels/registry.h"
+#include "registry.h"
 #include "test_hash_kernel.h"
 #include "test_util.h"
 

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "support/rng.h"
+
 static int test_failures;
 
 __attribute__((format(printf, 3, 4))) static inline void
@@ -82,10 +84,7 @@ typedef struct test_rng {
 } test_rng;
 
 static inline uint64_t test_next(test_rng *rng) {
-  uint64_t z = (rng->state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+  return as__splitmix64_next(&rng->state);
 }
 
 /* In [0, bound), bound <= 2^32, by multiply-shift: each value's probability

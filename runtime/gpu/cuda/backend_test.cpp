@@ -19,7 +19,7 @@
 #include "fake_cudart.h"
 #include "test_util.h"
 extern "C" {
-#include "kernels/registry.h"
+#include "registry.h"
 #include "synth.h"
 }
 

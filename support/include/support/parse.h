@@ -1,8 +1,8 @@
 /* Strict parsers for option values: the whole text must be consumed, so
  * "8x" or "0.5 " are errors rather than silently truncated. Shared by the
  * runtime's configuration and the plugin's arguments. */
-#ifndef ACCELSTRAT_RUNTIME_PARSE_H
-#define ACCELSTRAT_RUNTIME_PARSE_H
+#ifndef ACCELSTRAT_SUPPORT_PARSE_H
+#define ACCELSTRAT_SUPPORT_PARSE_H
 
 #include <stddef.h>
 

@@ -23,7 +23,7 @@
 
 #include <accelstrat/error.h>
 
-#include "kernels/registry.h"
+#include "registry.h"
 
 static const char magic[8] = {'A', 'S', 'B', 'A', 'T', 'C', 'H', '1'};
 

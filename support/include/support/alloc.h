@@ -3,8 +3,8 @@
  * memory can be counted (accelstrat-bench memory) rather than estimated.
  * The counters are process-wide and atomic; a block carries its size in a
  * header so that freeing it updates the live total. */
-#ifndef ACCELSTRAT_RUNTIME_ALLOC_H
-#define ACCELSTRAT_RUNTIME_ALLOC_H
+#ifndef ACCELSTRAT_SUPPORT_ALLOC_H
+#define ACCELSTRAT_SUPPORT_ALLOC_H
 
 #include <stddef.h>
 #include <stdint.h>

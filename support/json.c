@@ -1,4 +1,4 @@
-#include "json.h"
+#include "support/json.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -103,4 +103,9 @@ void as__json_bool(as_json *j, const char *key, int value) {
 void as__json_null(as_json *j, const char *key) {
   begin_value(j, key);
   fputs("null", j->f);
+}
+
+FILE *as__json_value(as_json *j, const char *key) {
+  begin_value(j, key);
+  return j->f;
 }

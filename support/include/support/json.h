@@ -1,8 +1,8 @@
-/* A minimal streaming JSON writer shared by the runtime's reports and the
- * plugin's report and metrics records. Commas and nesting are tracked here so
- * callers only say what to write. */
-#ifndef ACCELSTRAT_RUNTIME_JSON_H
-#define ACCELSTRAT_RUNTIME_JSON_H
+/* A minimal streaming JSON writer shared by the runtime's reports, the
+ * plugin's report and metrics records and the benchmarks' results. Commas
+ * and nesting are tracked here so callers only say what to write. */
+#ifndef ACCELSTRAT_SUPPORT_JSON_H
+#define ACCELSTRAT_SUPPORT_JSON_H
 
 #include <stdint.h>
 #include <stdio.h>
@@ -31,5 +31,8 @@ void as__json_i64(as_json *j, const char *key, int64_t value);
 void as__json_double(as_json *j, const char *key, double value);
 void as__json_bool(as_json *j, const char *key, int value);
 void as__json_null(as_json *j, const char *key);
+/* Starts a value that the caller writes whole, as JSON, to the returned
+ * stream (a document of another writer, such as as_report_write_json()). */
+FILE *as__json_value(as_json *j, const char *key);
 
 #endif

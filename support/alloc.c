@@ -1,5 +1,5 @@
 /* The runtime's counted allocation path (alloc.h). */
-#include "alloc.h"
+#include "support/alloc.h"
 
 #include <stdalign.h>
 #include <stdatomic.h>

@@ -12,8 +12,8 @@
  *   D bytes of data, S bytes of the shared block
  *
  * Outputs are not stored: a replay recomputes them. */
-#ifndef ACCELSTRAT_RUNTIME_BATCHFILE_H
-#define ACCELSTRAT_RUNTIME_BATCHFILE_H
+#ifndef ACCELSTRAT_KERNELS_BATCHFILE_H
+#define ACCELSTRAT_KERNELS_BATCHFILE_H
 
 #include <stddef.h>
 

@@ -5,34 +5,27 @@
 
 #include <accelstrat/error.h>
 
-#include "kernels/registry.h"
+#include "registry.h"
 
-static uint64_t splitmix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-uint32_t as__synth_length(as_synth_rng *r, const as_synth_shape *sh) {
+uint32_t as__synth_length(as_rng *r, const as_synth_shape *sh) {
   uint32_t lo = sh->min_len, hi = sh->max_len < lo ? lo : sh->max_len;
-  return lo + as__synth_below(r, hi - lo + 1);
+  return lo + as__rng_below(r, hi - lo + 1);
 }
 
-void as__synth_fill(as_synth_rng *r, uint32_t *dst, uint32_t len,
+void as__synth_fill(as_rng *r, uint32_t *dst, uint32_t len,
                     uint32_t alphabet) {
-  for (uint32_t i = 0; i < len; i++) dst[i] = as__synth_below(r, alphabet);
+  for (uint32_t i = 0; i < len; i++) dst[i] = as__rng_below(r, alphabet);
 }
 
-void as__synth_mutate(as_synth_rng *r, const uint32_t *a, uint32_t len_a,
+void as__synth_mutate(as_rng *r, const uint32_t *a, uint32_t len_a,
                       uint32_t *b, uint32_t len_b, uint32_t alphabet,
                       uint32_t every) {
   uint32_t k = 0;
   for (uint32_t i = 0; every && i < len_a && k < len_b; i++) {
-    uint32_t roll = as__synth_below(r, every * 3);
+    uint32_t roll = as__rng_below(r, every * 3);
     if (roll == 0) continue;                                   /* dropped */
-    b[k++] = roll == 1 ? as__synth_below(r, alphabet) : a[i]; /* changed or kept */
-    if (roll == 2 && k < len_b) b[k++] = as__synth_below(r, alphabet); /* doubled */
+    b[k++] = roll == 1 ? as__rng_below(r, alphabet) : a[i]; /* changed or kept */
+    if (roll == 2 && k < len_b) b[k++] = as__rng_below(r, alphabet); /* doubled */
   }
   as__synth_fill(r, b + k, len_b - k, alphabet);
 }
@@ -40,7 +33,7 @@ void as__synth_mutate(as_synth_rng *r, const uint32_t *a, uint32_t len_a,
 int as__synth_make(as_synth *s, const as_kernel *k, const as_synth_shape *sh,
                    uint64_t seed) {
   memset(s, 0, sizeof *s);
-  as_synth_rng r = {splitmix64(seed) | 1};
+  as_rng r = as__rng_seeded(seed);
   uint32_t alphabet = sh->alphabet ? sh->alphabet : 256;
   const as_builtin *e = as__builtin_of(k);
   int rc = e && e->make ? e->make(s, &r, sh, alphabet) : AS_EINVAL;

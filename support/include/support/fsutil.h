@@ -1,6 +1,6 @@
 /* File-system helpers shared by the runtime, the plugin and the bench. */
-#ifndef ACCELSTRAT_RUNTIME_FSUTIL_H
-#define ACCELSTRAT_RUNTIME_FSUTIL_H
+#ifndef ACCELSTRAT_SUPPORT_FSUTIL_H
+#define ACCELSTRAT_SUPPORT_FSUTIL_H
 
 #include <sys/types.h>
 

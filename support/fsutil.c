@@ -1,5 +1,5 @@
 /* File-system helpers (fsutil.h). */
-#include "fsutil.h"
+#include "support/fsutil.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -2,20 +2,22 @@
  * calibration measures and the benchmarks replay. The same (seed, shape)
  * gives the same bytes on every machine.
  *
- * Generator: xorshift64* seeded with splitmix64(seed). Tokens are drawn
+ * Generator: support/rng.h's xorshift64* seeded with splitmix64(seed). Tokens are drawn
  * uniformly from an alphabet of `alphabet` values (IR opcodes and operand
  * kinds give a few hundred), lengths uniformly from [min_len, max_len]. A
  * near-duplicate of a stream copies it with about one token in `every`
  * changed, dropped or doubled, and is then cut or padded with fresh tokens
  * to its length. Each kernel's generator (its registry entry, in
  * kernels/kernels.c) says how its batches are made of such streams. */
-#ifndef ACCELSTRAT_RUNTIME_SYNTH_H
-#define ACCELSTRAT_RUNTIME_SYNTH_H
+#ifndef ACCELSTRAT_KERNELS_SYNTH_H
+#define ACCELSTRAT_KERNELS_SYNTH_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include <accelstrat/kernel.h>
+
+#include "support/rng.h"
 
 typedef struct as_synth {
   as_batch batch;    /* ready to run: kernel, n, data, offsets, shared, out */
@@ -35,38 +37,20 @@ typedef struct as_synth_shape {
   double min_similarity; /* filter: the threshold; 0 means 0.8 */
 } as_synth_shape;
 
-/* The generator's state, and the pieces every kernel's batches are made
- * of. */
-typedef struct as_synth_rng {
-  uint64_t s;
-} as_synth_rng;
-
-static inline uint64_t as__synth_next(as_synth_rng *r) { /* xorshift64* */
-  r->s ^= r->s >> 12;
-  r->s ^= r->s << 25;
-  r->s ^= r->s >> 27;
-  return r->s * 0x2545f4914f6cdd1dull;
-}
-
-/* Uniform in [0, n); 0 when n is 0. */
-static inline uint32_t as__synth_below(as_synth_rng *r, uint32_t n) {
-  return n ? (uint32_t)((as__synth_next(r) >> 32) * n >> 32) : 0;
-}
-
 /* A length in [min_len, max_len]. */
-uint32_t as__synth_length(as_synth_rng *r, const as_synth_shape *sh);
+uint32_t as__synth_length(as_rng *r, const as_synth_shape *sh);
 /* len fresh tokens. */
-void as__synth_fill(as_synth_rng *r, uint32_t *dst, uint32_t len,
+void as__synth_fill(as_rng *r, uint32_t *dst, uint32_t len,
                     uint32_t alphabet);
 /* b[0, len_b): a near-duplicate of a, as above (every 0: unrelated). */
-void as__synth_mutate(as_synth_rng *r, const uint32_t *a, uint32_t len_a,
+void as__synth_mutate(as_rng *r, const uint32_t *a, uint32_t len_a,
                       uint32_t *b, uint32_t len_b, uint32_t alphabet,
                       uint32_t every);
 
 /* A kernel's generator: fills s's words, offsets and shared block and its
  * batch's data, offsets and shared fields for shape. 0, AS_ENOMEM or
  * AS_EINVAL; what it allocated is freed by as__synth_free either way. */
-typedef int (*as_synth_fn)(as_synth *s, as_synth_rng *r,
+typedef int (*as_synth_fn)(as_synth *s, as_rng *r,
                            const as_synth_shape *shape, uint32_t alphabet);
 
 /* Builds a batch of built-in kernel k with its generator; returns 0,
