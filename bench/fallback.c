@@ -146,11 +146,11 @@ static void sim_settings(context *c) {
   const as_batch *b = &c->w->s.batch;
   size_t most = 0, least = SIZE_MAX;
   for (size_t i = 0; i < b->n; i++) {
-    size_t t = as__chunk_bytes(b, i, i + 1);
+    size_t t = as_batch_device_bytes(b, i, i + 1);
     if (t > most) most = t;
     if (t < least) least = t;
   }
-  const size_t total = b->n ? as__chunk_bytes(b, 0, b->n) : 0;
+  const size_t total = b->n ? as_batch_device_bytes(b, 0, b->n) : 0;
   const size_t chunks = total * AS_SCHED_CHUNK_MEM_DIVISOR / 4;
   const char *base = getenv("ACCELSTRAT_SIM");
   for (int k = 0; k < c->n; k++) {

@@ -179,7 +179,7 @@ static int run_plan(as_executor *ex, int threads, const as_builtin *pl,
     as_shape m = {0, 0, 0, 0};
     for (size_t t = 0; t < s.batch.n; t++) m.work += k->cost(&s.batch, t);
     point p = {(double)s.batch.n, (double)m.work,
-               (double)as__chunk_bytes(&s.batch, 0, s.batch.n), 0};
+               (double)as_batch_device_bytes(&s.batch, 0, s.batch.n), 0};
     rc = measure(ex, threads, &s.batch, samples, &p.ns);
     as__synth_free(&s);
     if (rc < 0) return rc;

@@ -69,7 +69,7 @@ static int validate_and_measure(const as_batch *b, as_shape *s) {
   s->n = b->n;
   s->work = total;
   s->max_work = most;
-  s->bytes = b->n ? as__chunk_bytes(b, 0, b->n) : 0;
+  s->bytes = b->n ? as_batch_device_bytes(b, 0, b->n) : 0;
   return 0;
 }
 
@@ -119,6 +119,9 @@ static const as_gpu_backend *usable_gpu(as_executor *ex, const as_kernel *k,
   snprintf(ex->caps.gpu_backend, sizeof ex->caps.gpu_backend, "%s",
            be ? be->name : "none");
   snprintf(ex->caps.gpu_name, sizeof ex->caps.gpu_name, "%s", be ? info.name : "");
+  snprintf(ex->caps.gpu_driver, sizeof ex->caps.gpu_driver, "%s",
+           be ? info.driver : "");
+  ex->caps.gpu_simulated = be ? info.is_simulated : 0;
   /* Whether the kernel has a GPU version is the registry's to say; the
    * backend then says whether its build runs it. */
   if (be && (!as__kernel_has_gpu(k) || !be->has_kernel(k))) {

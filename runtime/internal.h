@@ -36,17 +36,6 @@ const char *as__cpu_model(void);
 int as__thread_limit(const as_capabilities *caps, int requested, int jobserver,
                      double loadavg, char *why, size_t len);
 
-/* Bytes tasks [begin, end) of b occupy on a device: their inputs, offsets
- * and outputs, and the shared block. */
-static inline size_t as__chunk_bytes(const as_batch *b, size_t begin,
-                                     size_t end) {
-  size_t bytes = b->shared_size + (end - begin) * b->kernel->out_size;
-  if (b->offsets)
-    bytes += (size_t)(b->offsets[end] - b->offsets[begin]) +
-             (end - begin + 1) * sizeof *b->offsets;
-  return bytes;
-}
-
 /* Appends an event to rep (switch time 0, to be set when known); NULL when
  * rep is full, which is then counted in events_dropped. */
 as_event *as__report_event(as_report *rep, as_event_cause cause, int64_t chunk,

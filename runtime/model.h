@@ -36,7 +36,7 @@ typedef struct as_shape {
   size_t n;
   uint64_t work;     /* sum of the kernel's cost */
   uint64_t max_work; /* the largest task's cost */
-  uint64_t bytes;    /* to and from a device (as__chunk_bytes of all) */
+  uint64_t bytes;    /* to and from a device (as_batch_device_bytes of all) */
 } as_shape;
 
 /* Device keys: "cpu/MODEL" and "BACKEND/NAME/DRIVER", spaces and other

@@ -34,10 +34,10 @@ typedef struct offload {
 static size_t chunk_end(const as_batch *b, size_t begin, size_t limit,
                         size_t budget) {
   size_t lo = begin + 1, hi = limit;
-  if (as__chunk_bytes(b, begin, hi) <= budget) return hi;
+  if (as_batch_device_bytes(b, begin, hi) <= budget) return hi;
   while (lo < hi) {
     size_t mid = lo + (hi - lo + 1) / 2;
-    if (as__chunk_bytes(b, begin, mid) <= budget) lo = mid;
+    if (as_batch_device_bytes(b, begin, mid) <= budget) lo = mid;
     else hi = mid - 1;
   }
   return lo;

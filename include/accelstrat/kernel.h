@@ -64,6 +64,17 @@ static inline void *as_task_output(const as_batch *b, size_t i) {
   return (char *)b->out + i * b->kernel->out_size;
 }
 
+/* Bytes tasks [begin, end) of b occupy on a device: their inputs, offsets
+ * and outputs, and the shared block (what a GPU chunk must fit in). */
+static inline size_t as_batch_device_bytes(const as_batch *b, size_t begin,
+                                           size_t end) {
+  size_t bytes = b->shared_size + (end - begin) * b->kernel->out_size;
+  if (b->offsets)
+    bytes += (size_t)(b->offsets[end] - b->offsets[begin]) +
+             (end - begin + 1) * sizeof *b->offsets;
+  return bytes;
+}
+
 AS_EXTERN_C_END
 
 #endif

@@ -101,7 +101,7 @@ static int sim_has_kernel(const as_kernel *k) { return k != NULL; }
 
 static int sim_run_chunk(const as_batch *b, size_t begin, size_t end,
                          char *detail, size_t len) {
-  size_t need = as__chunk_bytes(b, begin, end);
+  size_t need = as_batch_device_bytes(b, begin, end);
   if (need > sim.memory) {
     snprintf(detail, len, "sim: chunk needs %zu bytes, device has %zu", need,
              sim.memory);
