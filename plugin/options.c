@@ -9,21 +9,6 @@
 
 typedef int (*setter_fn)(asp_options *o, const char *value);
 
-static int set_runtime_key(asp_options *o, const char *key, const char *value) {
-  return as_config_set(&o->runtime, key, value, NULL, 0) < 0 ? -1 : 0;
-}
-static int set_strategy(asp_options *o, const char *v) {
-  return set_runtime_key(o, "strategy", v);
-}
-static int set_fallback(asp_options *o, const char *v) {
-  return set_runtime_key(o, "fallback", v);
-}
-static int set_threads(asp_options *o, const char *v) {
-  return set_runtime_key(o, "threads", v);
-}
-static int set_inject(asp_options *o, const char *v) {
-  return set_runtime_key(o, "inject", v);
-}
 static int set_min_similarity(asp_options *o, const char *v) {
   double x;
   if (as__parse_double(v, &x) < 0 || !(x > 0 && x <= 1)) return -1;
@@ -87,13 +72,6 @@ static const struct key {
   const char *what;
   setter_fn set;
 } keys[] = {
-    {"strategy", AS_STRATEGY_VALUES, "auto", "where batches run", set_strategy},
-    {"fallback", AS_FALLBACK_VALUES, "on",
-     "finish on the CPU when the GPU fails (off: fail instead)", set_fallback},
-    {"threads", AS_THREADS_VALUES, "auto", "CPU threads at most", set_threads},
-    {"inject", AS_INJECT_VALUES, "none",
-     "plant a GPU fault at the backend boundary (tests, checking a set-up)",
-     set_inject},
     {"min-similarity", "X (0<X<=1)", "0.80",
      "report pairs at least this similar", set_min_similarity},
     {"min-instructions", "N (N>=1)", "16",
@@ -118,26 +96,51 @@ static const struct key {
     {"help", "(no value)", "", "print this help to stderr", set_help},
 };
 
-static const struct key *find_key(const char *name) {
-  for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-    if (strcmp(keys[i].name, name) == 0) return &keys[i];
-  return NULL;
+/* Key i of all the plugin takes: the runtime's keys (as_setting_at, which
+ * as_config_set applies; set is NULL), then the plugin's own. 0 past the
+ * last. */
+static int key_at(size_t i, struct key *out) {
+  const as_setting *s;
+  for (size_t j = 0; (s = as_setting_at(j)); j++) {
+    if (s->env_only) continue;
+    if (i-- == 0) {
+      *out = (struct key){s->name, s->accepted, s->default_value, s->what, NULL};
+      return 1;
+    }
+  }
+  if (i >= sizeof keys / sizeof *keys) return 0;
+  *out = keys[i];
+  return 1;
+}
+
+static int find_key(const char *name, struct key *out) {
+  for (size_t i = 0; key_at(i, out); i++)
+    if (strcmp(out->name, name) == 0) return 1;
+  return 0;
+}
+
+static int set_key(asp_options *o, const struct key *k, const char *value) {
+  if (!k->set)
+    return value && as_config_set(&o->runtime, k->name, value, NULL, 0) == 0
+               ? 0
+               : -1;
+  if (!value && k->set != set_help) return -1;
+  return k->set(o, value);
 }
 
 static int apply(asp_options *o, const char *key, const char *value,
                  const char *origin, char *err, size_t errlen) {
-  const struct key *k = find_key(key);
-  if (!k) {
+  struct key k;
+  if (!find_key(key, &k)) {
     size_t n = (size_t)snprintf(err, errlen, "unknown key '%s'%s; known keys:",
                                 key, origin);
-    for (size_t i = 0; i < sizeof keys / sizeof *keys && n < errlen; i++)
-      n += (size_t)snprintf(err + n, errlen - n, "%s %s", i ? "," : "",
-                            keys[i].name);
+    for (size_t i = 0; key_at(i, &k) && n < errlen; i++)
+      n += (size_t)snprintf(err + n, errlen - n, "%s %s", i ? "," : "", k.name);
     return -1;
   }
-  if ((!value && k->set != set_help) || k->set(o, value) < 0) {
+  if (set_key(o, &k, value) < 0) {
     snprintf(err, errlen, "invalid value '%s' for '%s'%s; accepted: %s",
-             value ? value : "", key, origin, k->accepted);
+             value ? value : "", key, origin, k.accepted);
     return -1;
   }
   return 0;
@@ -154,13 +157,14 @@ static void set_defaults(asp_options *o) {
 int asp_options_resolve(asp_options *opts, const asp_kv *args, size_t n_args,
                         char *err, size_t errlen) {
   set_defaults(opts);
-  for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+  struct key k;
+  for (size_t i = 0; key_at(i, &k); i++) {
     char name[64], origin[80];
-    as__env_name(keys[i].name, name, sizeof name);
+    as__env_name(k.name, name, sizeof name);
     const char *value = getenv(name);
     if (!value) continue;
     snprintf(origin, sizeof origin, " (from %s)", name);
-    if (apply(opts, keys[i].name, value, origin, err, errlen) < 0) {
+    if (apply(opts, k.name, value, origin, err, errlen) < 0) {
       set_defaults(opts);
       return -1;
     }
@@ -178,10 +182,10 @@ void asp_options_print_help(FILE *f) {
   fprintf(f, "accelstrat: near-duplicate function finder; keys "
              "(-fplugin-arg-accelstrat-KEY=VALUE, opt: "
              "-passes='accelstrat<KEY=VALUE;...>', or ACCELSTRAT_KEY):\n");
-  for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
-    const struct key *k = &keys[i];
-    fprintf(f, "  %-17s %-40s %s", k->name, k->accepted, k->what);
-    if (*k->default_value) fprintf(f, " [default: %s]", k->default_value);
+  struct key k;
+  for (size_t i = 0; key_at(i, &k); i++) {
+    fprintf(f, "  %-17s %-40s %s", k.name, k.accepted, k.what);
+    if (*k.default_value) fprintf(f, " [default: %s]", k.default_value);
     fputc('\n', f);
   }
 }

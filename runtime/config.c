@@ -1,10 +1,12 @@
 #include <accelstrat/config.h>
 #include <accelstrat/error.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "settings.h"
 #include "support/parse.h"
 
 static const struct {
@@ -89,38 +91,96 @@ static int parse_fault(const char *text, as_fault *fault, long *chunk) {
   return AS_EINVAL;
 }
 
+typedef int (*setter_fn)(as_config *cfg, const char *value);
+
+static int set_strategy(as_config *cfg, const char *value) {
+  return as_strategy_parse(value, &cfg->strategy);
+}
+
+static int set_fallback(as_config *cfg, const char *value) {
+  int on = as__parse_on_off(value);
+  if (on < 0) return AS_EINVAL;
+  cfg->fallback = on;
+  return 0;
+}
+
+static int set_threads(as_config *cfg, const char *value) {
+  long n = 0;
+  if (strcmp(value, "auto") != 0 &&
+      (as__parse_long(value, &n) < 0 || n < 1 || n > 4096))
+    return AS_EINVAL;
+  cfg->threads = (int)n;
+  return 0;
+}
+
+static int set_inject(as_config *cfg, const char *value) {
+  return parse_fault(value, &cfg->inject, &cfg->inject_chunk);
+}
+
+/* The setter of each key of as_config; the others are read from the
+ * environment where they are used. */
+static const setter_fn setters[AS_SETTING_COUNT] = {
+    [AS_SETTING_STRATEGY] = set_strategy,
+    [AS_SETTING_FALLBACK] = set_fallback,
+    [AS_SETTING_THREADS] = set_threads,
+    [AS_SETTING_INJECT] = set_inject,
+};
+
+static struct {
+  as_setting info;
+  char env[48];
+} settings[AS_SETTING_COUNT] = {
+#define AS_SETTING_ROW(id, name, env_only, accepted, dflt, what) \
+  [AS_SETTING_##id] = {{name, NULL, accepted, dflt, what, env_only}, ""},
+    AS_SETTING_MAP(AS_SETTING_ROW)
+#undef AS_SETTING_ROW
+};
+static char key_names[128]; /* "strategy, fallback, ...": for messages */
+
+static pthread_once_t settings_once = PTHREAD_ONCE_INIT;
+
+static void settings_fill(void) {
+  size_t n = 0;
+  for (size_t i = 0; i < AS_SETTING_COUNT; i++) {
+    as__env_name(settings[i].info.name, settings[i].env, sizeof settings[i].env);
+    settings[i].info.env = settings[i].env;
+    if (setters[i] && n < sizeof key_names)
+      n += (size_t)snprintf(key_names + n, sizeof key_names - n, "%s%s",
+                            n ? ", " : "", settings[i].info.name);
+  }
+}
+
+static void settings_ready(void) { pthread_once(&settings_once, settings_fill); }
+
+const as_setting *as_setting_at(size_t i) {
+  settings_ready();
+  return i < AS_SETTING_COUNT ? &settings[i].info : NULL;
+}
+
+const char *as__setting_env_name(as_setting_id id) {
+  settings_ready();
+  return settings[id].env;
+}
+
+const char *as__setting_env(as_setting_id id) {
+  return getenv(as__setting_env_name(id));
+}
+
 int as_config_set(as_config *cfg, const char *key, const char *value,
                   char *err, size_t errlen) {
   if (!cfg || !key || !value) return AS_EINVAL;
-  if (strcmp(key, "strategy") == 0) {
-    as_strategy s;
-    if (as_strategy_parse(value, &s) < 0)
-      return set_error(err, errlen, BAD_VALUE, key, value, AS_STRATEGY_VALUES);
-    cfg->strategy = s;
-    return 0;
-  }
-  if (strcmp(key, "fallback") == 0) {
-    int on = as__parse_on_off(value);
-    if (on < 0)
-      return set_error(err, errlen, BAD_VALUE, key, value, AS_FALLBACK_VALUES);
-    cfg->fallback = on;
-    return 0;
-  }
-  if (strcmp(key, "threads") == 0) {
-    long n = 0;
-    if (strcmp(value, "auto") != 0 &&
-        (as__parse_long(value, &n) < 0 || n < 1 || n > 4096))
-      return set_error(err, errlen, BAD_VALUE, key, value, AS_THREADS_VALUES);
-    cfg->threads = (int)n;
-    return 0;
-  }
-  if (strcmp(key, "inject") == 0) {
-    if (parse_fault(value, &cfg->inject, &cfg->inject_chunk) < 0)
-      return set_error(err, errlen, BAD_VALUE, key, value, AS_INJECT_VALUES);
+  settings_ready();
+  for (size_t i = 0; i < AS_SETTING_COUNT; i++) {
+    if (!setters[i] || strcmp(key, settings[i].info.name) != 0) continue;
+    as_config changed = *cfg;
+    if (setters[i](&changed, value) < 0)
+      return set_error(err, errlen, BAD_VALUE, key, value,
+                       settings[i].info.accepted);
+    *cfg = changed;
     return 0;
   }
   return set_error(err, errlen, "%s: unknown key%s; accepted: %s", key, "",
-                   "strategy, fallback, threads, inject");
+                   key_names);
 }
 
 void as_config_defaults(as_config *cfg) {
@@ -133,20 +193,18 @@ void as_config_defaults(as_config *cfg) {
 }
 
 int as_config_init(as_config *cfg, char *err, size_t errlen) {
-  static const char *const keys[] = {"strategy", "fallback", "threads",
-                                     "inject"};
   if (!cfg) return AS_EINVAL;
   as_config_defaults(cfg);
   if (err && errlen) err[0] = '\0';
+  settings_ready();
   int rc = 0;
-  for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
-    char name[64];
-    as__env_name(keys[i], name, sizeof name);
-    const char *value = getenv(name);
+  for (size_t i = 0; i < AS_SETTING_COUNT; i++) {
+    const char *value = setters[i] ? getenv(settings[i].env) : NULL;
     if (!value) continue;
     char msg[256];
-    if (as_config_set(cfg, keys[i], value, msg, sizeof msg) < 0) {
-      if (rc == 0 && err && errlen) snprintf(err, errlen, "%s: %s", name, msg);
+    if (as_config_set(cfg, settings[i].info.name, value, msg, sizeof msg) < 0) {
+      if (rc == 0 && err && errlen)
+        snprintf(err, errlen, "%s: %s", settings[i].env, msg);
       rc = AS_EINVAL;
     }
   }

@@ -68,6 +68,20 @@ AS_API int as_config_init(as_config *cfg, char *err, size_t errlen);
 AS_API int as_config_set(as_config *cfg, const char *key, const char *value,
                          char *err, size_t errlen);
 
+/* The runtime's settings, for help texts and messages: the keys above,
+ * then those read from the environment alone (ACCELSTRAT_GPU, ...). */
+typedef struct as_setting {
+  const char *name;          /* "strategy", "gpu-slots" */
+  const char *env;           /* its variable: "ACCELSTRAT_STRATEGY" */
+  const char *accepted;      /* the values it takes */
+  const char *default_value;
+  const char *what;          /* one line on what it does */
+  int env_only;              /* 1: process-wide, not a key of as_config */
+} as_setting;
+
+/* Setting i (from 0), NULL past the last. */
+AS_API const as_setting *as_setting_at(size_t i);
+
 AS_EXTERN_C_END
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "gpu.h"
 #include "internal.h"
+#include "settings.h"
 #include "support/parse.h"
 
 typedef struct sim_settings {
@@ -77,7 +78,7 @@ static int parse_settings(const char *text, char *detail, size_t len) {
 
 static int sim_init(as_gpu_info *info, char *detail, size_t len) {
   sim = defaults;
-  const char *settings = getenv("ACCELSTRAT_SIM");
+  const char *settings = as__setting_env(AS_SETTING_SIM);
   if (settings && parse_settings(settings, detail, len) < 0)
     return AS_EGPU_UNAVAILABLE;
   pause_ns((uint64_t)(sim.startup_ms * 1e6)); /* a context's creation */

@@ -16,26 +16,23 @@
 
 #include "support/parse.h"
 
-#define SLOTS_ENV "ACCELSTRAT_GPU_SLOTS"
-#define SLOT_DIR_ENV "ACCELSTRAT_GPU_SLOT_DIR"
-
 int as__gpu_slots_configured(char *err, size_t errlen) {
   if (err && errlen) err[0] = '\0';
-  const char *value = getenv(SLOTS_ENV);
+  const char *value = as__setting_env(AS_SETTING_GPU_SLOTS);
   if (!value) return AS__GPU_SLOTS_DEFAULT;
   long n;
   if (as__parse_long(value, &n) == 0 && n >= 1 && n <= AS__GPU_SLOTS_MAX)
     return (int)n;
   if (err && errlen)
     snprintf(err, errlen,
-             SLOTS_ENV "=\"%s\": expected a whole number from 1 to %d; "
-                       "using %d",
-             value, AS__GPU_SLOTS_MAX, AS__GPU_SLOTS_DEFAULT);
+             "%s=\"%s\": expected a whole number from 1 to %d; using %d",
+             as__setting_env_name(AS_SETTING_GPU_SLOTS), value,
+             AS__GPU_SLOTS_MAX, AS__GPU_SLOTS_DEFAULT);
   return AS__GPU_SLOTS_DEFAULT;
 }
 
 const char *as__gpu_slot_dir(char *buf, size_t len) {
-  const char *dir = getenv(SLOT_DIR_ENV);
+  const char *dir = as__setting_env(AS_SETTING_GPU_SLOT_DIR);
   if (!dir || !*dir) dir = AS__GPU_SLOT_DIR_DEFAULT;
   size_t n = strlen(dir);
   /* "link/" would make lstat follow the link it is meant to refuse. */

@@ -13,9 +13,7 @@
 
 #include <stddef.h>
 
-#define AS__GPU_SLOTS_DEFAULT 2
-#define AS__GPU_SLOTS_MAX 64
-#define AS__GPU_SLOT_DIR_DEFAULT "/tmp/accelstrat-gpu-slots"
+#include "../settings.h" /* the slots' defaults and bounds */
 
 /* A slot: the right to hold a context on one GPU device. */
 typedef struct as_gpu_slot {

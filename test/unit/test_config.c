@@ -107,10 +107,55 @@ static void errors_have_names_and_messages(void) {
   CHECK(strcmp(as_version(), AS_VERSION_STRING) == 0);
 }
 
+/* The list of settings: each named once with its variable; every key of
+ * as_config takes its documented default and is what as_config_set and the
+ * unknown-key message know; an environment-only setting is no key. */
+static void settings_are_one_list(void) {
+  const as_setting *s;
+  size_t n = 0, keys = 0;
+  for (; (s = as_setting_at(n)); n++) {
+    char env[64] = "ACCELSTRAT_";
+    size_t k = strlen(env);
+    for (const char *c = s->name; *c && k + 1 < sizeof env; c++)
+      env[k++] = *c == '-' ? '_' : (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+    env[k] = '\0';
+    CHECK_MSG(strcmp(s->env, env) == 0, "%s: variable %s", s->name, s->env);
+    CHECK(s->accepted && *s->accepted && s->what && *s->what && s->default_value);
+    for (size_t j = 0; j < n; j++)
+      CHECK_MSG(strcmp(as_setting_at(j)->name, s->name) != 0, "%s twice", s->name);
+    as_config cfg;
+    as_config_defaults(&cfg);
+    char err[256];
+    int rc = as_config_set(&cfg, s->name, s->default_value, err, sizeof err);
+    if (s->env_only) {
+      CHECK_MSG(rc == AS_EINVAL && strstr(err, "unknown key"), "%s is a key", s->name);
+    } else {
+      keys++;
+      CHECK_MSG(rc == 0, "%s=%s: %s", s->name, s->default_value, err);
+      as_config d;
+      as_config_defaults(&d);
+      CHECK_MSG(cfg.strategy.kind == d.strategy.kind &&
+                    cfg.strategy.gpu_fraction == d.strategy.gpu_fraction &&
+                    cfg.fallback == d.fallback && cfg.threads == d.threads &&
+                    cfg.inject == d.inject && cfg.inject_chunk == d.inject_chunk,
+                "%s's documented default is not its default", s->name);
+    }
+  }
+  CHECK(as_setting_at(n) == NULL && keys == 4 && n > keys);
+  as_config cfg;
+  as_config_defaults(&cfg);
+  char err[256];
+  CHECK_INT_EQ(as_config_set(&cfg, "colour", "red", err, sizeof err), AS_EINVAL);
+  for (size_t i = 0; (s = as_setting_at(i)); i++)
+    CHECK_MSG((strstr(err, s->name) == NULL) == s->env_only, "'%s' in '%s'",
+              s->name, err);
+}
+
 int main(void) {
   strategies_parse_and_format();
   keys_set_and_reject();
   environment_applies_after_defaults();
   errors_have_names_and_messages();
+  settings_are_one_list();
   return test_finish("test_config");
 }
