@@ -246,7 +246,7 @@ int as_calibrate(const as_calibration *c_in, char *err, size_t errlen) {
       goto out;
     }
     team_ns = tt > t1 ? tt - t1 : 0;
-    if (first_ns >= 0) as__model_note_gpu(AS_MODEL_OMP, cpu_key, first_ns, 0);
+    if (first_ns >= 0) as__model_note_cpu_team_start(cpu_key, first_ns);
     if (c.log)
       fprintf(c.log, "  %d threads: first team %.1f us (fresh process), then %.1f us a batch\n",
               threads, first_ns / 1e3, team_ns / 1e3);

@@ -77,7 +77,7 @@ static int validate_and_measure(const as_batch *b, as_shape *s) {
  * run on `threads` threads would. */
 static double team_cold_ns(const as_executor *ex, int threads) {
   return threads > 1 && !as__cpu_team_up()
-             ? as__model_gpu_init_ns(AS_MODEL_OMP, ex->cpu_key) : 0;
+             ? as__model_cpu_team_start_ns(ex->cpu_key) : 0;
 }
 
 /* The CPU's prediction, the first team's start included. */
@@ -148,7 +148,7 @@ static void guess_gpu(const as_executor *ex, const as_batch *b, const as_shape *
   if (!up) {
     if (!as__model_last_gpu(backend, g->key, sizeof g->key))
       snprintf(g->key, sizeof g->key, "%s", backend);
-    g->cold_ns = as__model_gpu_init_ns(backend, g->key);
+    g->cold_ns = as__model_gpu_start_ns(backend, g->key);
   }
   as__model_rates(b->kernel, g->key, &g->rates);
   double mem = as__model_gpu_mem(backend, g->key);

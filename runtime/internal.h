@@ -2,6 +2,7 @@
 #ifndef ACCELSTRAT_RUNTIME_INTERNAL_H
 #define ACCELSTRAT_RUNTIME_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <accelstrat/executor.h>
@@ -23,6 +24,14 @@ struct as_executor {
 static inline int as__name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
          (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+}
+
+/* src into dst (of len bytes), characters outside those as '_'. */
+static inline void as__name_copy(char *dst, size_t len, const char *src) {
+  size_t i = 0;
+  for (; src && src[i] && i + 1 < len; i++)
+    dst[i] = as__name_char(src[i]) ? src[i] : '_';
+  if (len) dst[i] = '\0';
 }
 
 /* This CPU's model name (/proc/cpuinfo), "unknown" without one. */

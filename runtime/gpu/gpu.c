@@ -9,7 +9,6 @@
 #include <accelstrat/error.h>
 
 #include "../internal.h"
-#include "../model.h"
 #include "slots.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -19,6 +18,10 @@ static as_gpu_info backend_info;
 static char backend_key[96];
 static as_gpu_slot slot = {-1, -1, 0, ""};
 static char unusable[200];
+/* What the probes found, not yet taken (as__gpu_take_report); more than
+ * fit drop the oldest. */
+static as_gpu_report reports[8];
+static int n_reports;
 
 /* libaccelstrat-cuda.so next to the library this code is in, unless
  * ACCELSTRAT_CUDA_LIBRARY names another. */
@@ -89,6 +92,38 @@ static void slot_key(const char *backend_name, char *buf, size_t len) {
   snprintf(buf, len, "%s-%.*s", backend_name, n ? n : 1, n ? visible : "0");
 }
 
+void as__gpu_key(const char *backend, const char *name, const char *driver,
+                 char *buf, size_t len) {
+  char b[16], n[64], d[32];
+  as__name_copy(b, sizeof b, backend);
+  as__name_copy(n, sizeof n, name);
+  as__name_copy(d, sizeof d, driver);
+  snprintf(buf, len, "%s/%s/%s", b, n, d);
+}
+
+/* Called with lock held; key "" says the backend has no device. */
+static void report(const char *backend_name, const char *key, double start_ns,
+                   double mem) {
+  const int max = (int)(sizeof reports / sizeof reports[0]);
+  if (n_reports == max) memmove(reports, reports + 1, --n_reports * sizeof *reports);
+  as_gpu_report *r = &reports[n_reports++];
+  snprintf(r->backend, sizeof r->backend, "%s", backend_name);
+  snprintf(r->key, sizeof r->key, "%s", key);
+  r->start_ns = start_ns;
+  r->mem = mem;
+}
+
+int as__gpu_take_report(as_gpu_report *r) {
+  pthread_mutex_lock(&lock);
+  int any = n_reports > 0;
+  if (any) {
+    *r = reports[0];
+    memmove(reports, reports + 1, --n_reports * sizeof *reports);
+  }
+  pthread_mutex_unlock(&lock);
+  return any;
+}
+
 /* Returns 0, or AS_EGPU_BUSY when every slot is held (nothing is cached
  * then: a slot may be free at the next batch). */
 static int probe(void) {
@@ -107,7 +142,7 @@ static int probe(void) {
     return 0;
   }
   if (!be) {
-    as__model_forget_gpu(choice);
+    report(choice, "", 0, 0);
     return 0;
   }
   char detail[160] = "", key[64];
@@ -126,13 +161,13 @@ static int probe(void) {
     snprintf(unusable, sizeof unusable, "%s: %s", be->name,
              detail[0] ? detail : "unavailable");
     as__gpu_slot_release(&slot);
-    as__model_forget_gpu(be->name);
+    report(be->name, "", 0, 0);
     return 0;
   }
-  as__model_gpu_key(be->name, backend_info.name, backend_info.driver,
-                    backend_key, sizeof backend_key);
-  as__model_note_gpu(be->name, backend_key, (double)(as__now_ns() - t0),
-                     (double)backend_info.total_mem);
+  as__gpu_key(be->name, backend_info.name, backend_info.driver, backend_key,
+              sizeof backend_key);
+  report(be->name, backend_key, (double)(as__now_ns() - t0),
+         (double)backend_info.total_mem);
   backend = be;
   return 0;
 }

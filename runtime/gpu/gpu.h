@@ -23,6 +23,27 @@ const as_gpu_backend *as__gpu_get(as_gpu_info *info, const char **why,
  * how many. */
 int as__gpu_peek(char *key, size_t len, int *slot_index, int *slots);
 
+/* A device's key, under which the cost model keeps its rates:
+ * "BACKEND/NAME/DRIVER", characters outside [A-Za-z0-9._-] turned into '_'.
+ * as__gpu_peek gives the probed device's. */
+void as__gpu_key(const char *backend, const char *name, const char *driver,
+                 char *buf, size_t len);
+
+/* What a probe found, for the keeper of device facts (the cost model) to
+ * record: the backend's device, its key, the time its init took and its
+ * memory; or, with key "", that the backend has no device (not loadable,
+ * or its init failed). A probe that finds every slot busy, or a backend
+ * ACCELSTRAT_GPU does not name, reports nothing. */
+typedef struct as_gpu_report {
+  char backend[16];
+  char key[96];
+  double start_ns, mem;
+} as_gpu_report;
+
+/* Takes the oldest report not taken yet: 1, or 0 when there is none.
+ * Thread-safe. */
+int as__gpu_take_report(as_gpu_report *r);
+
 /* ACCELSTRAT_GPU, or "cuda". */
 const char *as__gpu_choice(void);
 

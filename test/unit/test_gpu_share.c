@@ -56,7 +56,7 @@ static void run(const char *strategy, int fallback, result *r) {
 /* Rates in which the sim GPU is far faster than the CPU. */
 static void fast_sim(void) {
   char key[96];
-  as__model_gpu_key("sim", "sim", "", key, sizeof key);
+  as__gpu_key("sim", "sim", "", key, sizeof key);
   as_rates fast = {1e3, 1, 1e-4, 1e-4, 0, 1, 1, 1};
   as__model_set_rates(&hash_kernel, key, &fast);
   as__model_note_gpu("sim", key, 0, 1e9);

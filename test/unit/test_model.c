@@ -91,7 +91,7 @@ static void test_round_trip(void) {
   CHECK(strcmp(as__model_source(&as_kernel_align, cpu), "profile") == 0);
   char key[96] = "";
   CHECK(as__model_last_gpu("sim", key, sizeof key) && strcmp(key, "sim/test/1") == 0);
-  CHECK(near(as__model_gpu_init_ns("sim", "sim/test/1"), 5e6));
+  CHECK(near(as__model_gpu_start_ns("sim", "sim/test/1"), 5e6));
   /* another kernel, another device: still the defaults */
   as__model_rates(&as_kernel_filter, cpu, &r);
   CHECK_INT_EQ(r.calibrated, 0);

@@ -1,0 +1,98 @@
+/* The facts about each device (devices.h), kept as notes per backend in
+ * the model's store (store.h). The CPU team's note is under the backend
+ * "omp", as the profile has always written it. */
+#include "devices.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "gpu/gpu.h"
+#include "internal.h"
+#include "store.h"
+
+#define CPU_TEAM "omp"
+
+void as__model_cpu_key(char *buf, size_t len) {
+  char clean[90];
+  as__name_copy(clean, sizeof clean, as__cpu_model());
+  snprintf(buf, len, "cpu/%s", clean);
+}
+
+int as__model_last_gpu(const char *backend, char *key, size_t len) {
+  const as_model_note *g = as__model_find_note(as__model_lock(), backend);
+  if (g) snprintf(key, len, "%s", g->key);
+  as__model_unlock();
+  return g != NULL;
+}
+
+/* The noted start-up (or memory) of the backend's device key, else the
+ * backend's default: an OpenMP team's first start ~0.1 ms on an idle
+ * machine, up to ~10 ms on a busy virtual one; a CUDA context a few hundred
+ * ms to create. */
+static double fact(const char *backend, const char *key, int want_mem) {
+  const as_model_note *g = as__model_find_note(as__model_lock(), backend);
+  double v = -1;
+  if (g && strcmp(g->key, key) == 0) v = want_mem ? g->mem : g->init_ns;
+  as__model_unlock();
+  if (v >= 0) return v;
+  if (strcmp(backend, CPU_TEAM) == 0) return want_mem ? 0 : 1e6;
+  int sim = strcmp(backend, "sim") == 0;
+  return want_mem ? (sim ? 1e9 : 8e9) : (sim ? 0 : 300e6);
+}
+
+double as__model_cpu_team_start_ns(const char *cpu_key) {
+  return fact(CPU_TEAM, cpu_key, 0);
+}
+
+double as__model_gpu_start_ns(const char *backend, const char *key) {
+  return fact(backend, key, 0);
+}
+
+double as__model_gpu_mem(const char *backend, const char *key) {
+  return fact(backend, key, 1);
+}
+
+/* With the lock held. */
+static void note(as_model_store *s, const char *backend, const char *key,
+                 double start_ns, double memory) {
+  as_model_note *g = as__model_find_note(s, backend);
+  if (!g && s->ng < AS_MODEL_MAX_NOTES) g = &s->g[s->ng++];
+  if (!g) return;
+  /* Start-up varies run to run: keep a slow average. */
+  int same = strcmp(g->key, key) == 0 && g->init_ns > 0;
+  snprintf(g->backend, sizeof g->backend, "%s", backend);
+  snprintf(g->key, sizeof g->key, "%s", key);
+  g->init_ns = same ? 0.75 * g->init_ns + 0.25 * start_ns : start_ns;
+  g->mem = memory;
+  g->dirty = 1;
+}
+
+/* With the lock held. */
+static void forget(as_model_store *s, const char *backend) {
+  as_model_note *g = as__model_find_note(s, backend);
+  if (g) g->gone = g->dirty = 1;
+}
+
+void as__model_note_cpu_team_start(const char *cpu_key, double ns) {
+  note(as__model_lock(), CPU_TEAM, cpu_key, ns, 0);
+  as__model_unlock();
+}
+
+void as__model_note_gpu(const char *backend, const char *key,
+                        double start_ns, double memory) {
+  note(as__model_lock(), backend, key, start_ns, memory);
+  as__model_unlock();
+}
+
+void as__model_forget_gpu(const char *backend) {
+  forget(as__model_lock(), backend);
+  as__model_unlock();
+}
+
+void as__model_take_gpu_reports(void) {
+  as_gpu_report r;
+  while (as__gpu_take_report(&r)) {
+    if (r.key[0]) note(as__model_loaded(), r.backend, r.key, r.start_ns, r.mem);
+    else forget(as__model_loaded(), r.backend);
+  }
+}

@@ -1,0 +1,400 @@
+/* The profile file and the model's store it fills (profile.h, store.h).
+ *
+ * The file, one per host:
+ *
+ *   accelstrat-profile 1
+ *   host=NAME
+ *   gpu backend=cuda key=cuda/NVIDIA_H100_80GB_HBM3/13.0 init_ns=2.1e8 mem=8.5e10
+ *   gpu backend=omp key=cpu/MODEL init_ns=1e6 mem=0   (a team's first start)
+ *   rates kernel=align version=1 device=cpu/MODEL batch_ns=.. task_ns=..
+ *         unit_ns=.. lane_ns=.. byte_ns=.. eff=.. calibrated=1 ratios=1.02,0.97
+ *
+ * (each record on one line; the "gpu" lines are devices.c's notes, the
+ * CPU team's included). Anything else, a wrong format version or
+ * another host makes the whole file ignored, with one warning; the next save
+ * replaces it. Saving takes an flock on PATH.lock, reads the file again,
+ * merges this process's news into it and renames a temporary file over it,
+ * so readers never see half a file and concurrent writers lose nothing. */
+#include "profile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <accelstrat/error.h>
+#include <accelstrat/profile.h>
+
+#include "internal.h"
+#include "store.h"
+#include "support/fsutil.h"
+
+typedef as_model_store store;
+typedef as_model_entry entry;
+typedef as_model_note gpu_note;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static int loaded;
+static char path[4096]; /* "" when profiles are off */
+static store mem;       /* guarded by lock */
+static unsigned warnings;
+
+/* ---- the file ---- */
+
+static void host_name(char *buf, size_t len) {
+  char host[64] = "localhost";
+  gethostname(host, sizeof host - 1);
+  as__name_copy(buf, len, host);
+}
+
+int as_profile_path(char *buf, size_t len) {
+  const char *env = getenv("ACCELSTRAT_PROFILE");
+  if (env && *env) {
+    if (strcmp(env, "off") == 0) {
+      snprintf(buf, len, "%s", "");
+      return AS_ENOSYS;
+    }
+    snprintf(buf, len, "%s", env);
+    return 0;
+  }
+  char clean[64];
+  host_name(clean, sizeof clean);
+  const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+  if (xdg && *xdg == '/')
+    snprintf(buf, len, "%s/accelstrat/profile-%s.txt", xdg, clean);
+  else if (home && *home)
+    snprintf(buf, len, "%s/.cache/accelstrat/profile-%s.txt", home, clean);
+  else {
+    snprintf(buf, len, "%s", "");
+    return AS_ENOSYS;
+  }
+  return 0;
+}
+
+static void warn(const char *fmt, const char *a, const char *b) {
+  /* One warning per process: a bad profile is not the user's build error. */
+  if (warnings++ == 0) {
+    fprintf(stderr, "accelstrat: warning: ");
+    fprintf(stderr, fmt, a, b);
+    fprintf(stderr, "; using built-in rates until it is rewritten\n");
+  }
+}
+
+entry *as__model_find(store *s, const char *kernel, unsigned version,
+                      const char *device) {
+  for (int i = 0; i < s->n; i++)
+    if (s->e[i].version == version && strcmp(s->e[i].kernel, kernel) == 0 &&
+        strcmp(s->e[i].device, device) == 0)
+      return &s->e[i];
+  return NULL;
+}
+
+gpu_note *as__model_find_note(store *s, const char *backend) {
+  for (int i = 0; i < s->ng; i++)
+    if (strcmp(s->g[i].backend, backend) == 0 && !s->g[i].gone) return &s->g[i];
+  return NULL;
+}
+
+/* value of " key=" in line, copied into buf; 0 when missing or too long. */
+static int field(const char *line, const char *key, char *buf, size_t len) {
+  size_t klen = strlen(key);
+  for (const char *p = line; (p = strstr(p, key)); p += klen) {
+    if ((p != line && p[-1] != ' ') || p[klen] != '=') continue;
+    const char *v = p + klen + 1;
+    size_t n = strcspn(v, " \n");
+    if (n == 0 || n >= len) return 0;
+    memcpy(buf, v, n);
+    buf[n] = '\0';
+    return 1;
+  }
+  return 0;
+}
+
+static int number(const char *line, const char *key, double lo, double hi,
+                  double *out) {
+  char buf[64], *end;
+  if (!field(line, key, buf, sizeof buf)) return 0;
+  errno = 0;
+  double v = strtod(buf, &end);
+  if (*end || errno || !isfinite(v) || v < lo || v > hi) return 0;
+  *out = v;
+  return 1;
+}
+
+static int parse_ratios(const char *text, entry *e) {
+  char buf[512];
+  snprintf(buf, sizeof buf, "%s", text);
+  e->n_ratios = 0;
+  if (strcmp(buf, "-") == 0) return 1;
+  for (char *save, *t = strtok_r(buf, ",", &save); t;
+       t = strtok_r(NULL, ",", &save)) {
+    char *end;
+    double v = strtod(t, &end);
+    if (*end || !isfinite(v) || v <= 0 || e->n_ratios == AS_MODEL_WINDOW)
+      return 0;
+    e->ratios[e->n_ratios++] = v;
+  }
+  return 1;
+}
+
+static int parse_rates(const char *line, entry *e) {
+  char version[16], ratios[512], *end;
+  memset(e, 0, sizeof *e);
+  double cal;
+  as_rates *r = &e->r;
+  if (!field(line, "kernel", e->kernel, sizeof e->kernel) ||
+      !field(line, "device", e->device, sizeof e->device) ||
+      !field(line, "version", version, sizeof version) ||
+      !field(line, "ratios", ratios, sizeof ratios) ||
+      !number(line, "batch_ns", 0, 1e12, &r->batch_ns) ||
+      !number(line, "task_ns", 0, 1e12, &r->task_ns) ||
+      !number(line, "unit_ns", 0, 1e9, &r->unit_ns) ||
+      !number(line, "lane_ns", 0, 1e9, &r->lane_ns) ||
+      !number(line, "byte_ns", 0, 1e6, &r->byte_ns) ||
+      !number(line, "eff", 0.01, 1.5, &r->eff) ||
+      !number(line, "calibrated", 0, 1, &cal) || !parse_ratios(ratios, e))
+    return 0;
+  unsigned long v = strtoul(version, &end, 10);
+  if (*end || v > 0xffffffffu) return 0;
+  e->version = (unsigned)v;
+  r->calibrated = cal != 0;
+  r->scale = 1;
+  return 1;
+}
+
+static int parse_gpu(const char *line, gpu_note *g) {
+  memset(g, 0, sizeof *g);
+  return field(line, "backend", g->backend, sizeof g->backend) &&
+         field(line, "key", g->key, sizeof g->key) &&
+         number(line, "init_ns", 0, 1e12, &g->init_ns) &&
+         number(line, "mem", 0, 1e15, &g->mem);
+}
+
+/* Reads the file into s: 1 read, 0 no file (or off), -1 ignored (warned). */
+static int read_file(store *s) {
+  memset(s, 0, sizeof *s);
+  if (!path[0]) return 0;
+  FILE *f = fopen(path, "r");
+  if (!f) return 0;
+  char line[1024], host[64], want_host[64];
+  const char *bad = NULL;
+  int lineno = 0;
+  host_name(want_host, sizeof want_host);
+  while (!bad && fgets(line, sizeof line, f)) {
+    lineno++;
+    if (!strchr(line, '\n') && !feof(f)) bad = "a line is too long";
+    else if (lineno == 1) {
+      unsigned fmt;
+      char extra;
+      if (sscanf(line, "accelstrat-profile %u%c", &fmt, &extra) != 2 ||
+          extra != '\n')
+        bad = "not a profile";
+      else if (fmt != AS_PROFILE_FORMAT)
+        bad = "written by another version (format)";
+    } else if (strncmp(line, "host=", 5) == 0) {
+      line[strcspn(line, "\n")] = '\0';
+      as__name_copy(host, sizeof host, line + 5);
+      if (strcmp(host, want_host) != 0) bad = "written on another host";
+    } else if (strncmp(line, "gpu ", 4) == 0) {
+      if (s->ng == AS_MODEL_MAX_NOTES || !parse_gpu(line, &s->g[s->ng])) bad = "bad gpu line";
+      else s->ng++;
+    } else if (strncmp(line, "rates ", 6) == 0) {
+      if (s->n == AS_MODEL_MAX_RATES || !parse_rates(line, &s->e[s->n])) bad = "bad rates line";
+      else s->n++;
+    } else if (line[0] != '#' && line[0] != '\n') {
+      bad = "unknown line";
+    }
+  }
+  if (!bad && ferror(f)) bad = "read error";
+  if (!bad && lineno == 0) bad = "empty";
+  fclose(f);
+  if (bad) {
+    char what[64];
+    snprintf(what, sizeof what, "%s at line %d", bad, lineno);
+    warn("ignoring profile %s (%s)", path, what);
+    memset(s, 0, sizeof *s);
+    return -1;
+  }
+  return 1;
+}
+
+static void write_ratios(FILE *f, const entry *e) {
+  if (!e->n_ratios) fputc('-', f);
+  for (int i = 0; i < e->n_ratios; i++)
+    fprintf(f, "%s%.4g", i ? "," : "", e->ratios[i]);
+}
+
+static int write_file(const store *s, const char *target) {
+  char tmp[4200], host[64];
+  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", target, (long)getpid());
+  FILE *f = fopen(tmp, "w");
+  if (!f) return AS_EIO;
+  host_name(host, sizeof host);
+  fprintf(f, "accelstrat-profile %d\nhost=%s\n", AS_PROFILE_FORMAT, host);
+  for (int i = 0; i < s->ng; i++)
+    fprintf(f, "gpu backend=%s key=%s init_ns=%.6g mem=%.6g\n", s->g[i].backend,
+            s->g[i].key, s->g[i].init_ns, s->g[i].mem);
+  for (int i = 0; i < s->n; i++) {
+    const entry *e = &s->e[i];
+    const as_rates *r = &e->r;
+    fprintf(f,
+            "rates kernel=%s version=%u device=%s batch_ns=%.6g task_ns=%.6g "
+            "unit_ns=%.6g lane_ns=%.6g byte_ns=%.6g eff=%.4g calibrated=%d ratios=",
+            e->kernel, e->version, e->device, r->batch_ns, r->task_ns, r->unit_ns,
+            r->lane_ns, r->byte_ns, r->eff, r->calibrated);
+    write_ratios(f, e);
+    fputc('\n', f);
+  }
+  int failed = ferror(f);
+  failed |= fclose(f) != 0;
+  if (failed || rename(tmp, target) != 0) {
+    unlink(tmp);
+    return AS_EIO;
+  }
+  return 0;
+}
+
+void as__model_window_add(double *v, int *n, double x) {
+  if (*n == AS_MODEL_WINDOW) {
+    memmove(v, v + 1, (AS_MODEL_WINDOW - 1) * sizeof *v);
+    --*n;
+  }
+  v[(*n)++] = x;
+}
+
+/* Called with lock held. */
+static void ensure_loaded(void) {
+  if (loaded) return;
+  loaded = 1;
+  if (as_profile_path(path, sizeof path) < 0) path[0] = '\0';
+  read_file(&mem);
+}
+
+/* ---- the store and its lock ---- */
+
+as_model_store *as__model_loaded(void) {
+  ensure_loaded();
+  return &mem;
+}
+
+/* Takes the lock and records what the GPU layer reported meanwhile, as the
+ * model would have had it noted at once. */
+static void take_lock(void) {
+  pthread_mutex_lock(&lock);
+  as__model_take_gpu_reports();
+}
+
+as_model_store *as__model_lock(void) {
+  take_lock();
+  ensure_loaded();
+  return &mem;
+}
+
+void as__model_unlock(void) { pthread_mutex_unlock(&lock); }
+
+/* ---- saving ---- */
+
+/* Folds this process's news into s (the file as it is now). */
+static void merge_into(store *s) {
+  for (int i = 0; i < mem.ng; i++) {
+    if (!mem.g[i].dirty) continue;
+    gpu_note *g = as__model_find_note(s, mem.g[i].backend);
+    if (mem.g[i].gone) {
+      if (g) *g = s->g[--s->ng]; /* order does not matter */
+      continue;
+    }
+    if (!g && s->ng < AS_MODEL_MAX_NOTES) g = &s->g[s->ng++];
+    if (g) {
+      *g = mem.g[i];
+      g->dirty = 0;
+    }
+  }
+  for (int i = 0; i < mem.n; i++) {
+    const entry *mine = &mem.e[i];
+    if (!mine->replaced && !mine->n_fresh) continue;
+    entry *e = as__model_find(s, mine->kernel, mine->version, mine->device);
+    if (!e && s->n < AS_MODEL_MAX_RATES) {
+      e = &s->e[s->n++];
+      *e = *mine;
+      e->n_ratios = 0;
+    } else if (e && mine->replaced) {
+      *e = *mine;
+      e->n_ratios = 0;
+    }
+    if (!e) continue;
+    if (mine->replaced) {
+      memcpy(e->ratios, mine->ratios, sizeof e->ratios);
+      e->n_ratios = mine->n_ratios;
+    } else {
+      for (int j = 0; j < mine->n_fresh; j++)
+        as__model_window_add(e->ratios, &e->n_ratios, mine->fresh[j]);
+    }
+    e->n_fresh = 0;
+    e->replaced = 0;
+  }
+}
+
+static int dirty(void) {
+  for (int i = 0; i < mem.ng; i++)
+    if (mem.g[i].dirty) return 1;
+  for (int i = 0; i < mem.n; i++)
+    if (mem.e[i].replaced || mem.e[i].n_fresh) return 1;
+  return 0;
+}
+
+int as_profile_save(void) {
+  as__model_lock();
+  int rc = 0;
+  if (!path[0] || !dirty()) goto out;
+  char lock_path[4200];
+  snprintf(lock_path, sizeof lock_path, "%s.lock", path);
+  int fd = -1;
+  if (as__mkdirs_for(path, 0755) == 0)
+    fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    rc = AS_EIO;
+    goto out;
+  }
+  /* Another writer holds it for a read and a rename at most; wait up to a
+   * second rather than forever. */
+  int locked = 0;
+  for (int i = 0; i < 200 && !(locked = flock(fd, LOCK_EX | LOCK_NB) == 0); i++) {
+    struct timespec ts = {0, 5000000};
+    nanosleep(&ts, NULL);
+  }
+  if (locked) {
+    static store disk; /* large; guarded by lock */
+    read_file(&disk);
+    merge_into(&disk);
+    rc = write_file(&disk, path);
+    if (rc == 0) mem = disk; /* what others learned is ours too now */
+  } else {
+    rc = AS_EIO;
+  }
+  close(fd); /* releases the lock */
+out:
+  pthread_mutex_unlock(&lock);
+  return rc;
+}
+
+void as__model_reset(void) {
+  take_lock();
+  loaded = 0;
+  memset(&mem, 0, sizeof mem);
+  warnings = 0;
+  pthread_mutex_unlock(&lock);
+}
+
+unsigned as__model_warnings(void) {
+  take_lock();
+  unsigned w = warnings;
+  pthread_mutex_unlock(&lock);
+  return w;
+}
