@@ -53,7 +53,7 @@ echo "gpu-check: results in $OUT" >&2
 
 step 30 nvidia-smi | tee "$OUT/nvidia-smi.txt"
 
-step 120 cmake -S . -B "$build" -DACCELSTRAT_PLUGIN=OFF -DACCELSTRAT_CUDA=ON \
+step 120 cmake -S . -B "$build" -DACCELSTRAT_PLUGIN=OFF -DACCELSTRAT_CUDA=ON -DBUILD_TESTING=ON \
   -DCMAKE_BUILD_TYPE=Release >"$OUT/configure.txt" 2>&1 ||
   { tail -n 30 "$OUT/configure.txt" >&2; exit 1; }
 step 300 cmake --build "$build" -j "$jobs"

@@ -1,7 +1,7 @@
 /* The few SIMT primitives the kernel bodies use (warp votes, shuffles, a
  * warp sum, a warp barrier), written once for the device and once as a host
  * emulation: with AS_SIMT_EMULATE every thread of a block is a fiber and
- * each collective a barrier, so emulate_test.cpp runs the very kernel
+ * each collective a barrier, so test/gpu/emulate_test.cpp runs the very kernel
  * bodies of kernels.cuh on a machine without a GPU.
  *
  * The rule the bodies follow so both versions mean the same: every
