@@ -3,6 +3,7 @@
 #include <accelstrat/profile.h>
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,32 +105,76 @@ static uint64_t to_u64(double ns) {
   return isfinite(ns) && ns > 0 ? (uint64_t)(ns < 1.8e19 ? ns : 1.8e19) : 0;
 }
 
-/* The backend that can take this batch, or NULL with the reason in why and
- * AS_EGPU_BUSY or AS_EGPU_UNAVAILABLE in status. */
-static const as_gpu_backend *usable_gpu(as_executor *ex, const as_kernel *k,
-                                        const char **why, int *status) {
-  *status = AS_EGPU_UNAVAILABLE;
-  if (ex->cfg.inject == AS_FAULT_GPU_UNAVAILABLE) {
-    *why = "injected gpu-unavailable";
-    return NULL;
-  }
-  as_gpu_info info;
-  const as_gpu_backend *be = as__gpu_get(&info, why, status);
-  ex->caps.gpu_count = be ? info.devices : 0;
+/* Whether k can run on the GPU: the registry says whether it has a GPU
+ * version; the backend, once there is one, whether its build runs it. */
+static int runs_kernel(const as_gpu_backend *be, const as_kernel *k) {
+  return as__kernel_has_gpu(k) && (!be || be->has_kernel(k));
+}
+
+/* The capabilities of the GPU a probe found (be NULL: none). */
+static void note_caps(as_executor *ex, const as_gpu_backend *be,
+                      const as_gpu_info *info) {
+  ex->caps.gpu_count = be ? info->devices : 0;
   snprintf(ex->caps.gpu_backend, sizeof ex->caps.gpu_backend, "%s",
            be ? be->name : "none");
-  snprintf(ex->caps.gpu_name, sizeof ex->caps.gpu_name, "%s", be ? info.name : "");
+  snprintf(ex->caps.gpu_name, sizeof ex->caps.gpu_name, "%s", be ? info->name : "");
   snprintf(ex->caps.gpu_driver, sizeof ex->caps.gpu_driver, "%s",
-           be ? info.driver : "");
-  ex->caps.gpu_simulated = be ? info.is_simulated : 0;
-  /* Whether the kernel has a GPU version is the registry's to say; the
-   * backend then says whether its build runs it. */
-  if (be && (!as__kernel_has_gpu(k) || !be->has_kernel(k))) {
-    *why = "kernel has no GPU entry";
+           be ? info->driver : "");
+  ex->caps.gpu_simulated = be ? info->is_simulated : 0;
+}
+
+/* Why the GPU cannot take k: one place for every check, in the order each
+ * caller has always made them. wake 0 (auto, before its predictions): what
+ * is known without waking the GPU, the kernel checked first; NULL and why
+ * NULL when it may be usable. wake 1: probes the GPU; its backend, or NULL
+ * with the reason in why and AS_EGPU_BUSY or AS_EGPU_UNAVAILABLE in
+ * status. */
+static const as_gpu_backend *usable_gpu(as_executor *ex, const as_kernel *k,
+                                        int wake, const char **why, int *status) {
+  static const char no_entry[] = "kernel has no GPU entry";
+  *status = AS_EGPU_UNAVAILABLE;
+  *why = NULL;
+  char key[8];
+  if (!wake && !runs_kernel(NULL, k)) *why = no_entry;
+  else if (ex->cfg.inject == AS_FAULT_GPU_UNAVAILABLE) *why = "injected gpu-unavailable";
+  else if (!wake && strcmp(as__gpu_choice(), "off") == 0) *why = "ACCELSTRAT_GPU=off";
+  else if (!wake && as__gpu_peek(key, sizeof key, NULL, NULL) < 0)
+    as__gpu_get(NULL, why, NULL); /* known unusable: its reason */
+  if (*why || !wake) return NULL;
+  as_gpu_info info;
+  const as_gpu_backend *be = as__gpu_get(&info, why, status);
+  note_caps(ex, be, &info);
+  if (be && !runs_kernel(be, k)) {
+    *why = no_entry;
     *status = AS_EGPU_UNAVAILABLE;
     return NULL;
   }
   return be;
+}
+
+/* A choice in the making (choose): what its steps share. */
+typedef struct choice {
+  as_executor *ex;
+  const as_batch *b;
+  const as_shape *s;
+  const as_rates *cpu;
+  as_report *rep;
+  int threads;
+  const char *plural; /* of "thread" */
+  double cpu_ns;      /* the CPU's prediction */
+  as_strategy chosen;
+  const as_gpu_backend *be;
+} choice;
+
+static const as_strategy cpu_only = {AS_STRATEGY_CPU, 0};
+
+/* The reason of the choice; returns 0. */
+__attribute__((format(printf, 2, 3))) static int say(choice *c, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(c->rep->reason, sizeof c->rep->reason, fmt, ap);
+  va_end(ap);
+  return 0;
 }
 
 /* What the model predicts for the GPU strategies: gpu and hybrid, cold
@@ -140,8 +185,17 @@ typedef struct gpu_guess {
   double gpu_ns, hybrid_ns, share, cold_ns;
 } gpu_guess;
 
-static void guess_gpu(const as_executor *ex, const as_batch *b, const as_shape *s,
-                      const as_rates *cpu, int threads, gpu_guess *g) {
+static void record(as_report *rep, double cpu, const gpu_guess *g) {
+  rep->predicted_ns[AS_PREDICT_CPU] = to_u64(cpu);
+  if (!g) return;
+  rep->predicted_ns[AS_PREDICT_GPU] = to_u64(g->gpu_ns);
+  rep->predicted_ns[AS_PREDICT_HYBRID] = to_u64(g->hybrid_ns);
+  rep->predicted_gpu_share = g->share;
+}
+
+/* The model's predictions for the GPU strategies, into g and the report. */
+static void guess_gpu(const choice *c, gpu_guess *g) {
+  const as_kernel *k = c->b->kernel;
   const char *backend = as__gpu_choice();
   int up = as__gpu_peek(g->key, sizeof g->key, NULL, NULL) == 1;
   g->cold_ns = 0;
@@ -150,22 +204,16 @@ static void guess_gpu(const as_executor *ex, const as_batch *b, const as_shape *
       snprintf(g->key, sizeof g->key, "%s", backend);
     g->cold_ns = as__model_gpu_start_ns(backend, g->key);
   }
-  as__model_rates(b->kernel, g->key, &g->rates);
+  as__model_rates(k, g->key, &g->rates);
   double mem = as__model_gpu_mem(backend, g->key);
   char hkey[104];
   hybrid_key(g->key, hkey, sizeof hkey);
-  g->gpu_ns = as__predict_gpu(&g->rates, s, mem) + g->cold_ns;
-  g->hybrid_ns = as__predict_hybrid(cpu, &g->rates, s, threads, mem, &g->share) *
-                     as__model_scale(b->kernel, hkey) +
-                 g->cold_ns + team_cold_ns(ex, threads);
-}
-
-static void record(as_report *rep, double cpu, const gpu_guess *g) {
-  rep->predicted_ns[AS_PREDICT_CPU] = to_u64(cpu);
-  if (!g) return;
-  rep->predicted_ns[AS_PREDICT_GPU] = to_u64(g->gpu_ns);
-  rep->predicted_ns[AS_PREDICT_HYBRID] = to_u64(g->hybrid_ns);
-  rep->predicted_gpu_share = g->share;
+  g->gpu_ns = as__predict_gpu(&g->rates, c->s, mem) + g->cold_ns;
+  g->hybrid_ns =
+      as__predict_hybrid(c->cpu, &g->rates, c->s, c->threads, mem, &g->share) *
+          as__model_scale(k, hkey) +
+      g->cold_ns + team_cold_ns(c->ex, c->threads);
+  record(c->rep, c->cpu_ns, g);
 }
 
 static void note_gpu(as_report *rep, const as_gpu_backend *be,
@@ -175,119 +223,112 @@ static void note_gpu(as_report *rep, const as_gpu_backend *be,
   snprintf(rep->gpu, sizeof rep->gpu, "%.15s: %.45s", be->name, ex->caps.gpu_name);
 }
 
+/* Auto's last step, the GPU awake: the fastest of the three. */
+static int pick_fastest(choice *c, const gpu_guess *g) {
+  char t1[24], t2[24], t3[24];
+  double best = c->cpu_ns;
+  c->chosen = cpu_only;
+  if (g->gpu_ns < best) best = g->gpu_ns, c->chosen = (as_strategy){AS_STRATEGY_GPU, 0};
+  if (g->hybrid_ns < best) c->chosen = (as_strategy){AS_STRATEGY_HYBRID, 0};
+  if (c->chosen.kind == AS_STRATEGY_CPU) c->be = NULL;
+  return say(c,
+             "auto: %s; cpu %s (%d thread%s), gpu %s, hybrid %s (gpu share %.2f); "
+             "rates: %s",
+             as_strategy_kind_name(c->chosen.kind), fmt_ns(c->cpu_ns, t1, sizeof t1),
+             c->threads, c->plural, fmt_ns(g->gpu_ns, t2, sizeof t2),
+             fmt_ns(g->hybrid_ns, t3, sizeof t3), g->share, c->rep->model);
+}
+
+/* auto: the CPU unless the model predicts a GPU strategy faster and the GPU
+ * wakes. */
+static int choose_auto(choice *c) {
+  char t1[24], t2[24], t3[24], t4[24];
+  const char *why;
+  int status;
+  gpu_guess g;
+  c->chosen = cpu_only;
+  usable_gpu(c->ex, c->b->kernel, 0, &why, &status);
+  if (why)
+    return say(c, "auto: GPU unusable (%.120s); cpu, %d thread%s, predicted %s",
+               why, c->threads, c->plural, fmt_ns(c->cpu_ns, t1, sizeof t1));
+  guess_gpu(c, &g);
+  /* The GPU is not even woken when its context costs more than it saves. */
+  if (c->cpu_ns <= g.gpu_ns && c->cpu_ns <= g.hybrid_ns)
+    return say(c,
+               "auto: cpu %s (%d thread%s) <= hybrid %s, gpu %s (cold start %s); "
+               "rates: %s",
+               fmt_ns(c->cpu_ns, t1, sizeof t1), c->threads, c->plural,
+               fmt_ns(g.hybrid_ns, t2, sizeof t2), fmt_ns(g.gpu_ns, t3, sizeof t3),
+               fmt_ns(g.cold_ns, t4, sizeof t4), c->rep->model);
+  c->be = usable_gpu(c->ex, c->b->kernel, 1, &why, &status);
+  if (!c->be)
+    return say(c, "auto: GPU predicted faster but %s (%.110s); cpu, %d thread%s",
+               status == AS_EGPU_BUSY ? "busy" : "unusable", why, c->threads,
+               c->plural);
+  note_gpu(c->rep, c->be, c->ex);
+  if (g.cold_ns > 0) guess_gpu(c, &g); /* just woken: the cold start is paid now */
+  return pick_fastest(c, &g);
+}
+
+/* gpu, hybrid or hybrid:F, as asked: on the GPU, else on the CPU as
+ * fallback= allows; AS_EGPU_BUSY or AS_EGPU_UNAVAILABLE when refused. */
+static int choose_asked(choice *c) {
+  char asked[32];
+  as_strategy_format(c->ex->cfg.strategy, asked, sizeof asked);
+  const char *why;
+  int status;
+  const uint64_t probe = as__now_ns();
+  c->be = usable_gpu(c->ex, c->b->kernel, 1, &why, &status);
+  const uint64_t detected = as__now_ns();
+  if (c->be) {
+    gpu_guess g;
+    note_gpu(c->rep, c->be, c->ex);
+    guess_gpu(c, &g);
+    return say(c, "%s requested; %s (%s), %d thread%s", asked, c->be->name,
+               c->ex->caps.gpu_name, c->threads, c->plural);
+  }
+  const int busy = status == AS_EGPU_BUSY;
+  const char *state = busy ? "busy" : "unavailable";
+  if (!c->ex->cfg.fallback) {
+    say(c, "%s requested, GPU %s (%.120s) and fallback=off", asked, state, why);
+    return busy ? AS_EGPU_BUSY : AS_EGPU_UNAVAILABLE; /* refused, not replaced */
+  }
+  c->chosen = cpu_only;
+  say(c, "%s requested, GPU %s (%.120s): fallback to cpu, %d thread%s", asked,
+      state, why, c->threads, c->plural);
+  as_event *e = as__report_event(c->rep, busy ? AS_EVENT_GPU_BUSY : AS_EVENT_GPU_UNAVAILABLE,
+                                 -1, c->b->n, detected - probe, why);
+  if (e) e->switch_ns = as__now_ns() - detected;
+  return 0;
+}
+
 /* Chooses where b runs and says why in rep; *be is the GPU backend when the
  * choice uses one. Returns 0, or AS_EGPU_UNAVAILABLE / AS_EGPU_BUSY when a
  * GPU was required (fallback=off) and there is none. */
 static int choose(as_executor *ex, const as_batch *b, const as_shape *s,
                   int threads, const as_rates *cpu, as_report *rep,
                   as_strategy *chosen, const as_gpu_backend **be) {
-  const as_strategy cpu_only = {AS_STRATEGY_CPU, 0};
-  const char *plural = threads == 1 ? "" : "s";
-  const as_strategy_kind asked = ex->cfg.strategy.kind;
-  char t1[24], t2[24], t3[24], t4[24];
-  *chosen = ex->cfg.strategy;
-  *be = NULL;
+  choice c = {ex, b, s, cpu, rep, threads, threads == 1 ? "" : "s", 0,
+              ex->cfg.strategy, NULL};
+  char t1[24];
+  int rc = 0;
   snprintf(rep->model, sizeof rep->model, "%s",
            as__model_source(b->kernel, ex->cpu_key));
   if (b->n == 0) { /* nothing to run needs no device, and cannot fail one */
-    *chosen = cpu_only;
-    snprintf(rep->reason, sizeof rep->reason, "empty batch");
-    return 0;
+    c.chosen = cpu_only;
+    say(&c, "empty batch");
+  } else {
+    c.cpu_ns = cpu_ns(ex, cpu, s, threads);
+    record(rep, c.cpu_ns, NULL);
+    if (c.chosen.kind == AS_STRATEGY_CPU)
+      say(&c, "cpu requested; %d thread%s, predicted %s", threads, c.plural,
+          fmt_ns(c.cpu_ns, t1, sizeof t1));
+    else
+      rc = c.chosen.kind == AS_STRATEGY_AUTO ? choose_auto(&c) : choose_asked(&c);
   }
-  const double cpu_pred = cpu_ns(ex, cpu, s, threads);
-  record(rep, cpu_pred, NULL);
-  if (asked == AS_STRATEGY_CPU) {
-    snprintf(rep->reason, sizeof rep->reason,
-             "cpu requested; %d thread%s, predicted %s", threads, plural,
-             fmt_ns(cpu_pred, t1, sizeof t1));
-    return 0;
-  }
-  char asked_name[32];
-  as_strategy_format(ex->cfg.strategy, asked_name, sizeof asked_name);
-  const char *why = "";
-  int status = 0;
-  gpu_guess g;
-
-  if (asked == AS_STRATEGY_AUTO) {
-    const char *no_gpu = NULL;
-    if (!as__kernel_has_gpu(b->kernel)) no_gpu = "kernel has no GPU entry";
-    else if (ex->cfg.inject == AS_FAULT_GPU_UNAVAILABLE) no_gpu = "injected gpu-unavailable";
-    else if (strcmp(as__gpu_choice(), "off") == 0) no_gpu = "ACCELSTRAT_GPU=off";
-    else if (as__gpu_peek(g.key, sizeof g.key, NULL, NULL) < 0)
-      as__gpu_get(NULL, &no_gpu, NULL); /* known unusable: its reason */
-    if (no_gpu) {
-      *chosen = cpu_only;
-      snprintf(rep->reason, sizeof rep->reason,
-               "auto: GPU unusable (%.120s); cpu, %d thread%s, predicted %s",
-               no_gpu, threads, plural, fmt_ns(cpu_pred, t1, sizeof t1));
-      return 0;
-    }
-    guess_gpu(ex, b, s, cpu, threads, &g);
-    record(rep, cpu_pred, &g);
-    if (cpu_pred <= g.gpu_ns && cpu_pred <= g.hybrid_ns) {
-      /* The GPU is not even woken: its context costs more than it saves. */
-      *chosen = cpu_only;
-      snprintf(rep->reason, sizeof rep->reason,
-               "auto: cpu %s (%d thread%s) <= hybrid %s, gpu %s (cold start %s); "
-               "rates: %s",
-               fmt_ns(cpu_pred, t1, sizeof t1), threads, plural,
-               fmt_ns(g.hybrid_ns, t2, sizeof t2), fmt_ns(g.gpu_ns, t3, sizeof t3),
-               fmt_ns(g.cold_ns, t4, sizeof t4), rep->model);
-      return 0;
-    }
-    *be = usable_gpu(ex, b->kernel, &why, &status);
-    if (!*be) {
-      *chosen = cpu_only;
-      snprintf(rep->reason, sizeof rep->reason,
-               "auto: GPU predicted faster but %s (%.110s); cpu, %d thread%s",
-               status == AS_EGPU_BUSY ? "busy" : "unusable", why, threads, plural);
-      return 0;
-    }
-    note_gpu(rep, *be, ex);
-    if (g.cold_ns > 0) { /* just woken: the cold start is paid now */
-      guess_gpu(ex, b, s, cpu, threads, &g);
-      record(rep, cpu_pred, &g);
-    }
-    double best = cpu_pred;
-    *chosen = cpu_only;
-    if (g.gpu_ns < best) best = g.gpu_ns, *chosen = (as_strategy){AS_STRATEGY_GPU, 0};
-    if (g.hybrid_ns < best) best = g.hybrid_ns, *chosen = (as_strategy){AS_STRATEGY_HYBRID, 0};
-    if (chosen->kind == AS_STRATEGY_CPU) *be = NULL;
-    snprintf(rep->reason, sizeof rep->reason,
-             "auto: %s; cpu %s (%d thread%s), gpu %s, hybrid %s (gpu share %.2f); "
-             "rates: %s",
-             as_strategy_kind_name(chosen->kind), fmt_ns(cpu_pred, t1, sizeof t1),
-             threads, plural, fmt_ns(g.gpu_ns, t2, sizeof t2),
-             fmt_ns(g.hybrid_ns, t3, sizeof t3), g.share, rep->model);
-    return 0;
-  }
-
-  /* gpu, hybrid or hybrid:F, as asked. */
-  const uint64_t probe = as__now_ns();
-  *be = usable_gpu(ex, b->kernel, &why, &status);
-  const uint64_t detected = as__now_ns();
-  if (*be) {
-    note_gpu(rep, *be, ex);
-    guess_gpu(ex, b, s, cpu, threads, &g);
-    record(rep, cpu_pred, &g);
-    snprintf(rep->reason, sizeof rep->reason, "%s requested; %s (%s), %d thread%s",
-             asked_name, (*be)->name, ex->caps.gpu_name, threads, plural);
-    return 0;
-  }
-  const int busy = status == AS_EGPU_BUSY;
-  if (!ex->cfg.fallback) {
-    snprintf(rep->reason, sizeof rep->reason, "%s requested, GPU %s (%.120s) and fallback=off",
-             asked_name, busy ? "busy" : "unavailable", why);
-    return busy ? AS_EGPU_BUSY : AS_EGPU_UNAVAILABLE; /* refused, not replaced */
-  }
-  *chosen = cpu_only;
-  snprintf(rep->reason, sizeof rep->reason,
-           "%s requested, GPU %s (%.120s): fallback to cpu, %d thread%s", asked_name,
-           busy ? "busy" : "unavailable", why, threads, plural);
-  as_event *e = as__report_event(rep, busy ? AS_EVENT_GPU_BUSY : AS_EVENT_GPU_UNAVAILABLE,
-                                 -1, b->n, detected - probe, why);
-  if (e) e->switch_ns = as__now_ns() - detected;
-  return 0;
+  *chosen = c.chosen;
+  *be = c.be;
+  return rc;
 }
 
 /* Threads for this run: the resources' limit, more than one only when the
