@@ -189,11 +189,152 @@ static int run_plan(as_executor *ex, int threads, const as_builtin *pl,
   return 0;
 }
 
-int as_calibrate(const as_calibration *c_in, char *err, size_t errlen) {
+/* A calibration under way: what its steps share. */
+typedef struct run {
   as_calibration c;
-  if (c_in) c = *c_in;
-  else as_calibration_defaults(&c);
-  if (c.samples < 1) c.samples = 5;
+  int threads;
+  char cpu_key[96], gpu_key[96];
+  as_executor *gpu; /* NULL: the GPU is not (or no longer) calibrated */
+  double team_ns;   /* a team's start back to back */
+} run;
+
+/* The executor that times the GPU, when there is one that calibration may
+ * use. */
+static void open_gpu(run *r) {
+  const char *why = "";
+  int status;
+  if (executor(AS_STRATEGY_GPU, r->threads, &r->gpu) == 0 &&
+      as__gpu_get(NULL, &why, &status) &&
+      as__gpu_peek(r->gpu_key, sizeof r->gpu_key, NULL, NULL) == 1) {
+    if (r->c.log) fprintf(r->c.log, "calibrating %s\n", r->gpu_key);
+  } else {
+    if (r->c.log) fprintf(r->c.log, "no GPU calibrated: %s\n", why);
+    as_executor_destroy(r->gpu);
+    r->gpu = NULL;
+  }
+}
+
+/* Starting a team: `threads` tasks of next to no work (pairs of one token)
+ * on `threads` threads against one; first in a fresh child process (what a
+ * compile pays once: the threads are created), then back to back (what
+ * each later batch pays while the threads still spin). */
+static int time_team(run *r, char *err, size_t errlen) {
+  as_synth tiny;
+  const as_synth_shape sh = {(size_t)r->threads, 1, 1, 0, 0, 0};
+  double t1 = 0, tt = 0, first_ns = -1;
+  int rc = as__synth_make(&tiny, &as_kernel_align, &sh, 1);
+  if (rc == 0) {
+    first_ns = first_team_ns(&tiny.batch, r->threads);
+    if ((rc = measure(NULL, 1, &tiny.batch, r->c.samples * 4, &t1)) == 0)
+      rc = measure(NULL, r->threads, &tiny.batch, r->c.samples * 4, &tt);
+    as__synth_free(&tiny);
+  }
+  if (rc < 0) {
+    snprintf(err, errlen, "starting threads: %s", as_strerror(rc));
+    return rc;
+  }
+  r->team_ns = tt > t1 ? tt - t1 : 0;
+  if (first_ns >= 0) as__model_note_cpu_team_start(r->cpu_key, first_ns);
+  if (r->c.log)
+    fprintf(r->c.log, "  %d threads: first team %.1f us (fresh process), then %.1f us a batch\n",
+            r->threads, first_ns / 1e3, r->team_ns / 1e3);
+  return 0;
+}
+
+/* The CPU's rates of a kernel: task and unit on one thread, the team's
+ * start-up, then the efficiency of the shapes on `threads`. */
+static int calibrate_cpu(run *r, const as_builtin *pl, char *err, size_t errlen) {
+  const as_kernel *k = pl->kernel;
+  const int threads = r->threads;
+  point p1[AS_BUILTIN_SHAPES], pt[AS_BUILTIN_SHAPES];
+  point lone = {0, 0, 0, 0};
+  int n1, nt, rc;
+  if ((rc = run_plan(NULL, 1, pl, r->c.samples, p1, &n1, &lone)) < 0 ||
+      (rc = run_plan(NULL, threads, pl, r->c.samples, pt, &nt, &lone)) < 0) {
+    snprintf(err, errlen, "%s on the CPU: %s", k->name, as_strerror(rc));
+    return rc;
+  }
+  double x[3];
+  as_rates cr;
+  memset(&cr, 0, sizeof cr);
+  fit(p1, n1, (const int[3]){0, 1, 1}, x);
+  cr.task_ns = x[1];
+  cr.unit_ns = cr.lane_ns = x[2] > 0 ? x[2] : 1e-6;
+  cr.scale = 1;
+  cr.calibrated = 1;
+  double spread = 0, at_t = 0;
+  cr.batch_ns = r->team_ns;
+  for (int j = 0; j < nt; j++) {
+    if (pt[j].n < 8.0 * threads) continue; /* too few tasks to spread */
+    spread += p1[j].ns;
+    at_t += threads * pt[j].ns; /* back to back: the team was awake */
+  }
+  cr.eff = threads > 1 && at_t > 0 ? spread / at_t : threads > 1 ? 0.9 : 1;
+  if (cr.eff < 0.05) cr.eff = 0.05;
+  if (cr.eff > 1.2) cr.eff = 1.2;
+  as__model_set_rates(k, r->cpu_key, &cr);
+  log_rates(r->c.log, k, r->cpu_key, &cr);
+  return 0;
+}
+
+/* The GPU's rates of a kernel into g: the per-chunk cost from a batch of
+ * one tiny task, task and unit from the shapes, lane from the lone task. */
+static int time_gpu(run *r, const as_builtin *pl, as_rates *g) {
+  const as_kernel *k = pl->kernel;
+  point pg[AS_BUILTIN_SHAPES], lone = {0, 0, 0, 0};
+  int ng;
+  int rc = run_plan(r->gpu, r->threads, pl, r->c.samples, pg, &ng, &lone);
+  if (rc < 0) return rc;
+  as_rates d;
+  as__model_rates(k, r->gpu_key, &d);
+  memset(g, 0, sizeof *g);
+  g->byte_ns = d.byte_ns; /* not separable from the work here */
+  as_synth tiny;
+  const as_synth_shape tiny_shape = {1, 1, 1, 0, 0, 0};
+  rc = as__synth_make(&tiny, k, &tiny_shape, 1);
+  if (rc == 0) rc = measure(r->gpu, 1, &tiny.batch, r->c.samples * 2, &g->batch_ns);
+  as__synth_free(&tiny);
+  if (rc < 0) return rc;
+  double x[3];
+  for (int j = 0; j < ng; j++) pg[j].ns -= g->byte_ns * pg[j].bytes + g->batch_ns;
+  fit(pg, ng, (const int[3]){0, 1, 1}, x);
+  g->task_ns = x[1];
+  g->unit_ns = x[2] > 0 ? x[2] : 1e-9;
+  g->lane_ns = d.lane_ns;
+  if (lone.n > 0 && lone.work > 0) {
+    double t = lone.ns - g->byte_ns * lone.bytes - g->batch_ns - g->task_ns;
+    g->lane_ns = t > 0 ? t / lone.work : g->unit_ns;
+  }
+  if (g->lane_ns < g->unit_ns) g->lane_ns = g->unit_ns;
+  g->eff = 1;
+  g->scale = 1;
+  g->calibrated = 1;
+  return 0;
+}
+
+/* The GPU's rates of a kernel, when it has a GPU version. A failure leaves
+ * the GPU's rates as they were (the CPU's stand) and calibrates the GPU no
+ * further. */
+static void calibrate_gpu(run *r, const as_builtin *pl) {
+  if (!r->gpu || !pl->gpu) return;
+  as_rates g;
+  int rc = time_gpu(r, pl, &g);
+  if (rc < 0) {
+    if (r->c.log) fprintf(r->c.log, "  %s on the GPU: %s\n", pl->kernel->name, as_strerror(rc));
+    as_executor_destroy(r->gpu);
+    r->gpu = NULL;
+    return;
+  }
+  as__model_set_rates(pl->kernel, r->gpu_key, &g);
+  log_rates(r->c.log, pl->kernel, r->gpu_key, &g);
+}
+
+int as_calibrate(const as_calibration *c_in, char *err, size_t errlen) {
+  run r;
+  memset(&r, 0, sizeof r);
+  if (c_in) r.c = *c_in;
+  else as_calibration_defaults(&r.c);
+  if (r.c.samples < 1) r.c.samples = 5;
   char path[4096];
   if (as_profile_path(path, sizeof path) < 0) {
     snprintf(err, errlen, "profiles are off (ACCELSTRAT_PROFILE=off, or neither "
@@ -202,135 +343,20 @@ int as_calibrate(const as_calibration *c_in, char *err, size_t errlen) {
   }
   as_capabilities caps;
   as_capabilities_detect(&caps);
-  int threads = c.threads > 0 ? c.threads : caps.usable_cpus;
-  char cpu_key[96], gpu_key[96] = "";
-  as__model_cpu_key(cpu_key, sizeof cpu_key);
-
-  as_executor *gpu = NULL;
-  int rc = 0;
-  if (c.gpu) {
-    const char *why = "";
-    int status;
-    if (executor(AS_STRATEGY_GPU, threads, &gpu) == 0 &&
-        as__gpu_get(NULL, &why, &status) &&
-        as__gpu_peek(gpu_key, sizeof gpu_key, NULL, NULL) == 1) {
-      if (c.log) fprintf(c.log, "calibrating %s\n", gpu_key);
-    } else {
-      if (c.log) fprintf(c.log, "no GPU calibrated: %s\n", why);
-      as_executor_destroy(gpu);
-      gpu = NULL;
-    }
+  r.threads = r.c.threads > 0 ? r.c.threads : caps.usable_cpus;
+  as__model_cpu_key(r.cpu_key, sizeof r.cpu_key);
+  if (r.c.gpu) open_gpu(&r);
+  if (r.c.log)
+    fprintf(r.c.log, "calibrating %s: 1 and %d threads, %d samples per shape\n",
+            r.cpu_key, r.threads, r.c.samples);
+  int rc = r.threads > 1 ? time_team(&r, err, errlen) : 0;
+  for (size_t i = 0; rc == 0 && i < as__builtin_count(); i++) {
+    rc = calibrate_cpu(&r, as__builtin_at(i), err, errlen);
+    if (rc == 0) calibrate_gpu(&r, as__builtin_at(i));
   }
-  if (c.log)
-    fprintf(c.log, "calibrating %s: 1 and %d threads, %d samples per shape\n",
-            cpu_key, threads, c.samples);
-  /* Starting a team: `threads` tasks of next to no work (pairs of one
-   * token) on `threads` threads against one; first in a fresh child process (what a compile
-   * pays once: the threads are created), then back to back (what each later
-   * batch pays while the threads still spin). */
-  double team_ns = 0, first_ns = -1;
-  if (threads > 1) {
-    as_synth tiny;
-    const as_synth_shape sh = {(size_t)threads, 1, 1, 0, 0, 0};
-    double t1 = 0, tt = 0;
-    if ((rc = as__synth_make(&tiny, &as_kernel_align, &sh, 1)) < 0) {
-      snprintf(err, errlen, "starting threads: %s", as_strerror(rc));
-      goto out;
-    }
-    first_ns = first_team_ns(&tiny.batch, threads);
-    if ((rc = measure(NULL, 1, &tiny.batch, c.samples * 4, &t1)) == 0)
-      rc = measure(NULL, threads, &tiny.batch, c.samples * 4, &tt);
-    as__synth_free(&tiny);
-    if (rc < 0) {
-      snprintf(err, errlen, "starting threads: %s", as_strerror(rc));
-      goto out;
-    }
-    team_ns = tt > t1 ? tt - t1 : 0;
-    if (first_ns >= 0) as__model_note_cpu_team_start(cpu_key, first_ns);
-    if (c.log)
-      fprintf(c.log, "  %d threads: first team %.1f us (fresh process), then %.1f us a batch\n",
-              threads, first_ns / 1e3, team_ns / 1e3);
-  }
-
-  for (size_t i = 0; i < as__builtin_count(); i++) {
-    const as_builtin *pl = as__builtin_at(i);
-    const as_kernel *k = pl->kernel;
-    point p1[AS_BUILTIN_SHAPES], pt[AS_BUILTIN_SHAPES], pg[AS_BUILTIN_SHAPES];
-    point lone = {0, 0, 0, 0};
-    int n1, nt, ng;
-    if ((rc = run_plan(NULL, 1, pl, c.samples, p1, &n1, &lone)) < 0 ||
-        (rc = run_plan(NULL, threads, pl, c.samples, pt, &nt, &lone)) < 0) {
-      snprintf(err, errlen, "%s on the CPU: %s", k->name, as_strerror(rc));
-      goto out;
-    }
-    double x[3];
-    as_rates r;
-    memset(&r, 0, sizeof r);
-    fit(p1, n1, (const int[3]){0, 1, 1}, x);
-    r.task_ns = x[1];
-    r.unit_ns = r.lane_ns = x[2] > 0 ? x[2] : 1e-6;
-    r.scale = 1;
-    r.calibrated = 1;
-    /* threads: the team's start-up, then the efficiency of the shapes */
-    double spread = 0, at_t = 0;
-    r.batch_ns = team_ns;
-    for (int j = 0; j < nt; j++) {
-      if (pt[j].n < 8.0 * threads) continue; /* too few tasks to spread */
-      spread += p1[j].ns;
-      at_t += threads * pt[j].ns; /* back to back: the team was awake */
-    }
-    r.eff = threads > 1 && at_t > 0 ? spread / at_t : threads > 1 ? 0.9 : 1;
-    if (r.eff < 0.05) r.eff = 0.05;
-    if (r.eff > 1.2) r.eff = 1.2;
-    as__model_set_rates(k, cpu_key, &r);
-    log_rates(c.log, k, cpu_key, &r);
-
-    if (!gpu || !pl->gpu) continue;
-    rc = run_plan(gpu, threads, pl, c.samples, pg, &ng, &lone);
-    if (rc < 0) { /* the CPU's rates stand; the GPU's stay as they were */
-      if (c.log) fprintf(c.log, "  %s on the GPU: %s\n", k->name, as_strerror(rc));
-      as_executor_destroy(gpu);
-      gpu = NULL;
-      rc = 0;
-      continue;
-    }
-    as_rates g, d;
-    as__model_rates(k, gpu_key, &d);
-    memset(&g, 0, sizeof g);
-    g.byte_ns = d.byte_ns; /* not separable from the work here */
-    /* The per-chunk cost: a batch of one tiny task. */
-    as_synth tiny;
-    const as_synth_shape tiny_shape = {1, 1, 1, 0, 0, 0};
-    rc = as__synth_make(&tiny, k, &tiny_shape, 1);
-    if (rc == 0) rc = measure(gpu, 1, &tiny.batch, c.samples * 2, &g.batch_ns);
-    as__synth_free(&tiny);
-    if (rc < 0) {
-      if (c.log) fprintf(c.log, "  %s on the GPU: %s\n", k->name, as_strerror(rc));
-      as_executor_destroy(gpu);
-      gpu = NULL;
-      rc = 0;
-      continue;
-    }
-    for (int j = 0; j < ng; j++) pg[j].ns -= g.byte_ns * pg[j].bytes + g.batch_ns;
-    fit(pg, ng, (const int[3]){0, 1, 1}, x);
-    g.task_ns = x[1];
-    g.unit_ns = x[2] > 0 ? x[2] : 1e-9;
-    g.lane_ns = d.lane_ns;
-    if (lone.n > 0 && lone.work > 0) {
-      double t = lone.ns - g.byte_ns * lone.bytes - g.batch_ns - g.task_ns;
-      g.lane_ns = t > 0 ? t / lone.work : g.unit_ns;
-    }
-    if (g.lane_ns < g.unit_ns) g.lane_ns = g.unit_ns;
-    g.eff = 1;
-    g.scale = 1;
-    g.calibrated = 1;
-    as__model_set_rates(k, gpu_key, &g);
-    log_rates(c.log, k, gpu_key, &g);
-  }
-out:
-  as_executor_destroy(gpu);
+  as_executor_destroy(r.gpu);
   if (rc == 0 && (rc = as_profile_save()) < 0)
     snprintf(err, errlen, "cannot write %s", path);
-  if (rc == 0 && c.log) fprintf(c.log, "profile written: %s\n", path);
+  if (rc == 0 && r.c.log) fprintf(r.c.log, "profile written: %s\n", path);
   return rc;
 }
