@@ -9,6 +9,7 @@
 #include <accelstrat/error.h>
 
 #include "../internal.h"
+#include "../settings.h"
 #include "slots.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -27,7 +28,7 @@ static int n_reports;
  * ACCELSTRAT_CUDA_LIBRARY names another. */
 static const as_gpu_backend *load_cuda(char *why, size_t len) {
   char path[4096];
-  const char *override = getenv("ACCELSTRAT_CUDA_LIBRARY");
+  const char *override = as__setting_env(AS_SETTING_CUDA_LIBRARY);
   /* The CUDA runtime inside our module needs the driver's library; without
    * it, say so at the cost of one failed dlopen (~0.1 ms) instead of
    * loading the module (~1 ms). The handle stays open for the module. A
@@ -71,7 +72,7 @@ static char choice_cache[48]; /* guarded by lock; "" until read */
  * getenv, and selection asks for it several times per batch. */
 static const char *choice_locked(void) {
   if (!choice_cache[0]) {
-    const char *env = getenv("ACCELSTRAT_GPU");
+    const char *env = as__setting_env(AS_SETTING_GPU);
     snprintf(choice_cache, sizeof choice_cache, "%s", env && *env ? env : "cuda");
   }
   return choice_cache;

@@ -33,6 +33,7 @@
 #include <accelstrat/profile.h>
 
 #include "internal.h"
+#include "settings.h"
 #include "store.h"
 #include "support/fsutil.h"
 
@@ -55,7 +56,7 @@ static void host_name(char *buf, size_t len) {
 }
 
 int as_profile_path(char *buf, size_t len) {
-  const char *env = getenv("ACCELSTRAT_PROFILE");
+  const char *env = as__setting_env(AS_SETTING_PROFILE);
   if (env && *env) {
     if (strcmp(env, "off") == 0) {
       snprintf(buf, len, "%s", "");
