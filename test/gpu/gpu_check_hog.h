@@ -1,8 +1,8 @@
 /* accelstrat-gpu-check's out of memory: most device memory taken through
  * the driver API (libcuda.so.1, loaded here), behind the backend's back, so
  * that a chunk of ordinary size finds too little free. */
-#ifndef ACCELSTRAT_BENCH_GPU_CHECK_HOG_H
-#define ACCELSTRAT_BENCH_GPU_CHECK_HOG_H
+#ifndef ACCELSTRAT_TEST_GPU_CHECK_HOG_H
+#define ACCELSTRAT_TEST_GPU_CHECK_HOG_H
 
 #include <stddef.h>
 

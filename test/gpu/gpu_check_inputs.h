@@ -2,8 +2,8 @@
  * pairs and filter searches over families of near-duplicate functions, all
  * through the public API (the check links the shared runtime). A host that
  * runs out of memory here exits: the check cannot go on without them. */
-#ifndef ACCELSTRAT_BENCH_GPU_CHECK_INPUTS_H
-#define ACCELSTRAT_BENCH_GPU_CHECK_INPUTS_H
+#ifndef ACCELSTRAT_TEST_GPU_CHECK_INPUTS_H
+#define ACCELSTRAT_TEST_GPU_CHECK_INPUTS_H
 
 #include <stddef.h>
 #include <stdint.h>
