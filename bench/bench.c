@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gpu/gpu.h"
+#include "support/module_path.h"
 #include "support/stats.h"
 #include "synth.h"
 
@@ -98,22 +98,22 @@ static void usage(FILE *f) {
              "ACCELSTRAT_PROFILE=PATH|off\n");
 }
 
-/* The runtime looks for the CUDA module next to the code that loads it; this
- * program links the runtime statically and lives in bin/, the module in
- * lib/. Unless told otherwise, point the runtime at ../lib/. */
+/* The runtime looks for the CUDA module next to the code that loads it;
+ * this program links the runtime statically and lives in bin/, the module
+ * in lib/. Unless told otherwise, point the runtime at the module found the
+ * runtime's way from here (support/module_path.h: ../lib/). */
 static void find_cuda_module(void) {
   const char *set = getenv("ACCELSTRAT_CUDA_LIBRARY");
   if (set && *set) return;
-  char exe[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n <= 0) return;
-  exe[n] = '\0';
-  char *slash = strrchr(exe, '/');
-  if (!slash) return;
-  *slash = '\0';
-  char module[PATH_MAX + 64];
-  snprintf(module, sizeof module, "%s/../lib/libaccelstrat-cuda.so", exe);
-  if (access(module, R_OK) == 0) setenv("ACCELSTRAT_CUDA_LIBRARY", module, 1);
+  char module[PATH_MAX];
+  if (as__module_path((const void *)&find_cuda_module, "libaccelstrat-cuda.so", module,
+                      sizeof module) == 0)
+    setenv("ACCELSTRAT_CUDA_LIBRARY", module, 1);
+}
+
+const char *bench_gpu_choice(void) {
+  const char *env = getenv("ACCELSTRAT_GPU");
+  return env && *env ? env : "cuda";
 }
 
 int main(int argc, char **argv) {
@@ -232,15 +232,12 @@ static int probe_gpu(bench_machine *m) {
   as_report rep;
   int run = as_run(ex, &s.batch, &rep);
   if (run == 0 && rep.n_events == 0) {
-    const as_capabilities *caps = as_executor_capabilities(ex);
-    as_gpu_info info;
-    memset(&info, 0, sizeof info);
-    as__gpu_get(&info, NULL, NULL); /* probed already: the cached facts */
+    const as_capabilities *caps = as_executor_capabilities(ex); /* probed now */
     m->gpu_usable = 1;
-    m->gpu_simulated = info.is_simulated;
+    m->gpu_simulated = caps->gpu_simulated;
     snprintf(m->gpu_backend, sizeof m->gpu_backend, "%s", caps->gpu_backend);
     snprintf(m->gpu_name, sizeof m->gpu_name, "%s", caps->gpu_name);
-    snprintf(m->gpu_driver, sizeof m->gpu_driver, "%s", info.driver);
+    snprintf(m->gpu_driver, sizeof m->gpu_driver, "%s", caps->gpu_driver);
   } else {
     snprintf(m->gpu_why, sizeof m->gpu_why, "%s",
              rep.reason[0] ? rep.reason : run < 0 ? as_strerror(run) : "fell back");
@@ -259,7 +256,7 @@ int bench_machine_detect(bench_machine *m, int threads) {
   m->online_cpus = caps.online_cpus;
   m->usable_cpus = caps.usable_cpus;
   m->threads = threads > 0 ? threads : caps.usable_cpus;
-  snprintf(m->gpu_choice, sizeof m->gpu_choice, "%s", as__gpu_choice());
+  snprintf(m->gpu_choice, sizeof m->gpu_choice, "%s", bench_gpu_choice());
   if (as_profile_path(m->profile, sizeof m->profile) < 0)
     snprintf(m->profile, sizeof m->profile, "off");
   for (size_t i = 0; i < as__builtin_count(); i++)

@@ -12,7 +12,7 @@
 
 #include <accelstrat/accelstrat.h>
 
-#include "internal.h"
+#include "support/clock.h"
 #include "support/json.h"
 #include "registry.h"
 #include "synth.h"
@@ -54,7 +54,7 @@ typedef struct bench_machine {
   int online_cpus;
   int usable_cpus;      /* affinity mask and cgroup quota applied */
   int threads;          /* what the executors are given */
-  char gpu_choice[16];  /* ACCELSTRAT_GPU, or "cuda" */
+  char gpu_choice[16];  /* bench_gpu_choice() */
   int gpu_usable;       /* a gpu run with fallback=off succeeded */
   int gpu_simulated;    /* the sim backend: not GPU numbers */
   char gpu_backend[16];
@@ -78,7 +78,11 @@ int bench_machine_detect(bench_machine *m, int threads);
  * nothing. */
 const char *bench_rates_source(const as_kernel *k, char *buf, size_t len);
 
-/* ---- statistics (time: as__now_ns of runtime/internal.h) ---- */
+/* The GPU backend asked for: ACCELSTRAT_GPU as the runtime reads it, or its
+ * default "cuda". */
+const char *bench_gpu_choice(void);
+
+/* ---- statistics (time: as__now_ns of support/clock.h) ---- */
 
 /* Median of v[0..n) without reordering it; 0 for n == 0. */
 double bench_median(const double *v, int n);
@@ -102,7 +106,7 @@ FILE *bench_open_out(const char *dir, const char *name);
 /* Closes f; 0, or -1 (with a message naming what) when a write failed. */
 int bench_close_out(FILE *f, const char *dir, const char *name);
 
-/* ---- JSON: the runtime's writer (runtime/json.h) ---- */
+/* ---- JSON: the support library's writer (support/json.h) ---- */
 
 typedef as_json bench_json;
 
@@ -267,6 +271,12 @@ const char *bench_threads_note(const int *used, int n, int asked, char *buf, siz
 const char *bench_fmt_stat_ms(bench_stat st, char *buf, size_t len);
 /* "1.23x (1.10–1.30)": a ratio's median (min–max). */
 const char *bench_fmt_ratio(bench_stat st, char *buf, size_t len);
+/* A cpu-against-gpu row's gpu and speedup cells: gpu's time as
+ * bench_fmt_stat_ms, with " † F/R" when F of its R runs fell back, and the
+ * speedup as bench_fmt_ratio; "not measured" and "-" when gpu was not. */
+void bench_fmt_gpu_cells(int measured, bench_stat gpu, int fallbacks, int reps,
+                         bench_stat speedup, char *cell, size_t cell_len, char *sp,
+                         size_t sp_len);
 void bench_json_stat(bench_json *j, const char *key, bench_stat st);
 /* Samples in ns as a JSON array of integers. */
 void bench_json_samples(bench_json *j, const char *key, const double *v, int n);

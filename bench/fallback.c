@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "bench.h"
-#include "gpu/gpu.h"
 #include "schedule.h"
 
 /* The sim backend's memory (ACCELSTRAT_SIM) a scenario's child sets. */
@@ -79,6 +78,23 @@ static void usage(FILE *f) {
 
 /* ---- the child ---- */
 
+/* Creates the GPU context (or finds why there is none) before the timed
+ * run: one task with strategy=gpu, fallback on and no fault, into scratch
+ * outputs. */
+static int warm_gpu(const context *c, const as_batch *b, size_t bytes) {
+  as_executor *ex = NULL;
+  as_batch one = *b;
+  one.n = b->n ? 1 : 0;
+  one.out = malloc(bytes ? bytes : 1);
+  as_report rep;
+  int bad = !one.out ||
+            bench_executor(&c->s, bench_strategy(AS_STRATEGY_GPU, 0), 0, AS_FAULT_NONE, 0,
+                           &ex) < 0 ||
+            as_run(ex, &one, &rep) < 0;
+  if (bad) fprintf(stderr, "accelstrat-bench fallback: the GPU's warm-up run failed\n");
+  return bad; /* nothing freed: the child leaves with _exit */
+}
+
 /* The faulted run and the plain cpu run swap places every other round, so
  * that neither always runs second. */
 static int child_run(const context *c, const scenario *sc, int round, sample *x) {
@@ -93,7 +109,7 @@ static int child_run(const context *c, const scenario *sc, int round, sample *x)
       bench_run_checked(cpu, b, NULL, bytes, &rep, &wall, "fallback reference"))
     return 1;
   memcpy(ref, b->out, bytes);
-  as__gpu_get(NULL, NULL, NULL); /* the context, or why there is none */
+  if (warm_gpu(c, b, bytes)) return 1; /* the context, or why there is none */
   if (round % 2 &&
       bench_run_checked(cpu, b, ref, bytes, &rep, &x->cpu_wall_ns, "fallback plain cpu"))
     return 1;
@@ -398,7 +414,7 @@ int bench_fallback(int argc, char **argv) {
   int made = bench_workload_reference(&w, BENCH_MEDIUM, &c.s.opt) == 0;
   if (!made) goto done;
   c.w = &w;
-  c.sim = strcmp(as__gpu_choice(), "sim") == 0;
+  c.sim = strcmp(bench_gpu_choice(), "sim") == 0;
   c.n = c.sim ? SCENARIOS : REAL_OOM; /* the real OOM needs the sim's limit */
   sim_settings(&c);
   c.x = calloc((size_t)(c.n * reps), sizeof *c.x);

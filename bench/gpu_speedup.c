@@ -69,17 +69,10 @@ static int run_row(row *r, as_executor *const *ex) {
 }
 
 static void print_row(bench_session *s, const row *r) {
-  char cpu[64], gpu[96], sp[64], t[64], th[24];
+  char cpu[64], gpu[96], sp[64], th[24];
   bench_fmt_stat_ms(r->st[CPU], cpu, sizeof cpu);
-  if (r->variants > GPU) {
-    bench_fmt_stat_ms(r->st[GPU], t, sizeof t);
-    if (r->fallbacks) snprintf(gpu, sizeof gpu, "%s † %d/%d", t, r->fallbacks, r->reps);
-    else snprintf(gpu, sizeof gpu, "%s", t);
-    bench_fmt_ratio(r->speedup, sp, sizeof sp);
-  } else {
-    snprintf(gpu, sizeof gpu, "not measured");
-    snprintf(sp, sizeof sp, "-");
-  }
+  bench_fmt_gpu_cells(r->variants > GPU, r->st[GPU], r->fallbacks, r->reps, r->speedup, gpu,
+                      sizeof gpu, sp, sizeof sp);
   if (r->cpu_threads[0] == r->cpu_threads[1]) snprintf(th, sizeof th, "%d", r->cpu_threads[0]);
   else snprintf(th, sizeof th, "%d–%d", r->cpu_threads[0], r->cpu_threads[1]);
   bench_printf(&s->text, "| %s (%zu tasks) | %s | %s | %s | %s |\n", r->w->name,

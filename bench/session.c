@@ -433,6 +433,21 @@ const char *bench_fmt_ratio(bench_stat st, char *buf, size_t len) {
   return buf;
 }
 
+void bench_fmt_gpu_cells(int measured, bench_stat gpu, int fallbacks, int reps,
+                         bench_stat speedup, char *cell, size_t cell_len, char *sp,
+                         size_t sp_len) {
+  if (!measured) {
+    snprintf(cell, cell_len, "not measured");
+    snprintf(sp, sp_len, "-");
+    return;
+  }
+  char t[64];
+  bench_fmt_stat_ms(gpu, t, sizeof t);
+  if (fallbacks) snprintf(cell, cell_len, "%s † %d/%d", t, fallbacks, reps);
+  else snprintf(cell, cell_len, "%s", t);
+  bench_fmt_ratio(speedup, sp, sp_len);
+}
+
 void bench_json_stat(bench_json *j, const char *key, bench_stat st) {
   as__json_object_begin(j, key);
   as__json_double(j, "median", st.median);

@@ -73,17 +73,10 @@ static int run_point(point *p, as_executor *const *ex, uint64_t seed, int quick)
 }
 
 static void print_point(bench_session *s, const point *p) {
-  char cpu[64], gpu[96], sp[64], t[64];
+  char cpu[64], gpu[96], sp[64];
   bench_fmt_stat_ms(p->st[CPU], cpu, sizeof cpu);
-  if (p->variants > GPU) {
-    bench_fmt_stat_ms(p->st[GPU], t, sizeof t);
-    if (p->fallbacks) snprintf(gpu, sizeof gpu, "%s † %d/%d", t, p->fallbacks, p->reps);
-    else snprintf(gpu, sizeof gpu, "%s", t);
-    bench_fmt_ratio(p->speedup, sp, sizeof sp);
-  } else {
-    snprintf(gpu, sizeof gpu, "not measured");
-    snprintf(sp, sizeof sp, "-");
-  }
+  bench_fmt_gpu_cells(p->variants > GPU, p->st[GPU], p->fallbacks, p->reps, p->speedup, gpu,
+                      sizeof gpu, sp, sizeof sp);
   bench_printf(&s->text, "| %zu | %s | %s | %s |\n", p->tasks, cpu, gpu, sp);
 }
 
