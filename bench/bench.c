@@ -18,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "support/module_path.h"
 #include "support/stats.h"
 #include "synth.h"
 
@@ -98,22 +97,15 @@ static void usage(FILE *f) {
              "ACCELSTRAT_PROFILE=PATH|off\n");
 }
 
-/* The runtime looks for the CUDA module next to the code that loads it;
- * this program links the runtime statically and lives in bin/, the module
- * in lib/. Unless told otherwise, point the runtime at the module found the
- * runtime's way from here (support/module_path.h: ../lib/). */
-static void find_cuda_module(void) {
-  const char *set = getenv("ACCELSTRAT_CUDA_LIBRARY");
-  if (set && *set) return;
-  char module[PATH_MAX];
-  if (as__module_path((const void *)&find_cuda_module, "libaccelstrat-cuda.so", module,
-                      sizeof module) == 0)
-    setenv("ACCELSTRAT_CUDA_LIBRARY", module, 1);
-}
-
+/* The runtime's gpu setting (ACCELSTRAT_GPU) as it reads it. */
 const char *bench_gpu_choice(void) {
-  const char *env = getenv("ACCELSTRAT_GPU");
-  return env && *env ? env : "cuda";
+  const as_setting *st;
+  for (size_t i = 0; (st = as_setting_at(i)); i++) {
+    if (strcmp(st->name, "gpu") != 0) continue;
+    const char *env = getenv(st->env);
+    return env && *env ? env : st->default_value;
+  }
+  return "cuda";
 }
 
 int main(int argc, char **argv) {
@@ -127,7 +119,6 @@ int main(int argc, char **argv) {
   }
   for (size_t i = 0; i < SUBCOMMANDS; i++) {
     if (strcmp(argv[1], subcommands[i].name) == 0) {
-      find_cuda_module();
       return subcommands[i].run(argc - 1, argv + 1);
     }
   }

@@ -17,8 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <accelstrat/backend.h>
+
 #include "bench.h"
-#include "schedule.h"
 
 /* The sim backend's memory (ACCELSTRAT_SIM) a scenario's child sets. */
 enum { SIM_AS_IS, SIM_CHUNKS, SIM_TINY };
@@ -157,7 +158,7 @@ static int sample_in_child(context *c, int k, int round, sample *x) {
 
 /* The sim memory each scenario's child runs with: SIM_CHUNKS makes the
  * batch take about four chunks (the offload sizes a chunk to a share of the
- * free memory, schedule.h), SIM_TINY is half the smallest task. */
+ * free memory, AS_GPU_CHUNK_MEM_DIVISOR), SIM_TINY is half the smallest task. */
 static void sim_settings(context *c) {
   const as_batch *b = &c->w->s.batch;
   size_t most = 0, least = SIZE_MAX;
@@ -167,7 +168,7 @@ static void sim_settings(context *c) {
     if (t < least) least = t;
   }
   const size_t total = b->n ? as_batch_device_bytes(b, 0, b->n) : 0;
-  const size_t chunks = total * AS_SCHED_CHUNK_MEM_DIVISOR / 4;
+  const size_t chunks = total * AS_GPU_CHUNK_MEM_DIVISOR / 4;
   const char *base = getenv("ACCELSTRAT_SIM");
   for (int k = 0; k < c->n; k++) {
     size_t mem = 0;

@@ -1,7 +1,7 @@
 /* The schedulers' policy in one place: how the CPU threads take ranges of
  * the hybrid strategies' shared queue (cpu.c, offload.c), how large a GPU
  * chunk may be, and what dynamic hybrid's GPU claims (offload.c). The cost
- * model (model.c) predicts the same schedule from these, so tuning one of
+ * model (model/predict.c) predicts the same schedule from these, so tuning one of
  * them changes both the runs and their predictions. */
 #ifndef ACCELSTRAT_RUNTIME_SCHEDULE_H
 #define ACCELSTRAT_RUNTIME_SCHEDULE_H
@@ -9,14 +9,16 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include <accelstrat/backend.h>
+
 /* Ranges per CPU thread in the shared queue: small enough that dynamic
  * scheduling balances uneven task costs, large enough that a kernel's
  * per-call set-up is amortised. */
 #define AS_SCHED_RANGES_PER_THREAD 16
 
 /* A GPU chunk fills at most 1/N of the device's free memory: the backend
- * needs room for staging too. */
-#define AS_SCHED_CHUNK_MEM_DIVISOR 2
+ * needs room for staging too (public: the bench sizes its sim by it). */
+#define AS_SCHED_CHUNK_MEM_DIVISOR AS_GPU_CHUNK_MEM_DIVISOR
 
 /* Dynamic hybrid: the GPU claims 1/N of what is left of the shared queue at
  * a time (its first claim before the CPU threads start), and never fewer

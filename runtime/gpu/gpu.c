@@ -11,6 +11,7 @@
 #include "../internal.h"
 #include "../settings.h"
 #include "slots.h"
+#include "support/module_path.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int probed;
@@ -24,8 +25,8 @@ static char unusable[200];
 static as_gpu_report reports[8];
 static int n_reports;
 
-/* libaccelstrat-cuda.so next to the library this code is in, unless
- * ACCELSTRAT_CUDA_LIBRARY names another. */
+/* libaccelstrat-cuda.so where as__module_path finds it for this code (next
+ * to the runtime's library), unless ACCELSTRAT_CUDA_LIBRARY names another. */
 static const as_gpu_backend *load_cuda(char *why, size_t len) {
   char path[4096];
   const char *override = as__setting_env(AS_SETTING_CUDA_LIBRARY);
@@ -37,17 +38,11 @@ static const as_gpu_backend *load_cuda(char *why, size_t len) {
     snprintf(why, len, "cuda: no CUDA driver (libcuda.so.1 not found)");
     return NULL;
   }
-  Dl_info self;
-  if (override && *override) {
+  if (override && *override)
     snprintf(path, sizeof path, "%s", override);
-  } else if (dladdr((void *)&load_cuda, &self) && self.dli_fname) {
-    const char *slash = strrchr(self.dli_fname, '/');
-    int dir = slash ? (int)(slash - self.dli_fname) : 0;
-    snprintf(path, sizeof path, "%.*s%slibaccelstrat-cuda.so", dir,
-             self.dli_fname, slash ? "/" : "");
-  } else {
-    snprintf(path, sizeof path, "libaccelstrat-cuda.so");
-  }
+  else
+    as__module_path((const void *)&load_cuda, "libaccelstrat-cuda.so", path,
+                    sizeof path);
   /* Never closed: the backend's code must outlive every executor. */
   void *module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   if (!module) {

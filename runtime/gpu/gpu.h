@@ -9,7 +9,7 @@
 
 #include <accelstrat/config.h>
 
-#include "backend.h"
+#include <accelstrat/backend.h>
 
 /* The backend, probing it on first use (after taking a GPU slot). NULL
  * when there is none; then why says so ("ACCELSTRAT_GPU=off", "no CUDA

@@ -15,7 +15,7 @@
 #include <accelstrat/error.h>
 #include <accelstrat/kernels.h>
 
-#include "backend.h"
+#include <accelstrat/backend.h>
 #include "fake_cudart.h"
 #include "test_util.h"
 extern "C" {

@@ -17,7 +17,7 @@
 
 /* The backend ABI under test: the only runtime header this program uses
  * (it calls the module's table itself, which no public API exposes). */
-#include "backend.h"
+#include <accelstrat/backend.h>
 
 typedef struct gc_state {
   const as_gpu_backend *be; /* the module's table, initialised */

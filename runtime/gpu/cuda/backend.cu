@@ -24,7 +24,7 @@
 #include <accelstrat/error.h>
 #include <accelstrat/kernels.h>
 
-#include "backend.h"
+#include <accelstrat/backend.h>
 #include "ops.cuh"
 
 #define AS_STREAMS 2

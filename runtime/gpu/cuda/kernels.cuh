@@ -2,7 +2,7 @@
  * what the CPU computes with the shared math of filter.h and lcs.h: the
  * filter and align-per-thread bodies call those functions; the warp LCS
  * reorganises the same computation for a warp and is checked against them
- * by emulate_test.cpp (on the host) and by accelstrat-gpu-check (on a GPU).
+ * by test/gpu/emulate_test.cpp (on the host) and by accelstrat-gpu-check (on a GPU).
  *
  * Bodies take their position as arguments, so the same code runs under the
  * host emulation of simt.cuh; the __global__ wrappers at the end only read

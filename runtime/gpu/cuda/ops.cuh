@@ -1,5 +1,5 @@
 /* The CUDA backend's table of kernels: one entry per built-in kernel with a
- * GPU version (kernels/registry.h says which have one; backend_test checks
+ * GPU version (kernels/registry.h says which have one; test/gpu/backend_test.cpp checks
  * that this table has exactly those). An entry holds what is particular to
  * its kernel: how backend.cu finds it, its input checks, the device arrays
  * it needs beside the tasks' bytes, their staging, and its launches;

@@ -1,17 +1,26 @@
-/* GPU backends behind one small table (StarPU's cuda_funcs, jemalloc's hook
- * tables): "cuda" (libaccelstrat-cuda.so, loaded with dlopen only when a GPU
- * strategy is considered) and "sim" (a host-side stand-in for tests). The
- * executor never calls a backend directly: it goes through as__gpu_*()
- * (gpu.c), which adds fault injection and the process-wide state. */
-#ifndef ACCELSTRAT_RUNTIME_GPU_BACKEND_H
-#define ACCELSTRAT_RUNTIME_GPU_BACKEND_H
+/* The GPU backend ABI: one small table of functions (StarPU's cuda_funcs,
+ * jemalloc's hook tables) that a backend module exports, versioned by
+ * AS_GPU_BACKEND_ABI. "cuda" is libaccelstrat-cuda.so, loaded with dlopen
+ * only when a GPU strategy is considered; "sim" is the runtime's host-side
+ * stand-in. The runtime never calls a backend directly: it goes through its
+ * GPU layer (runtime/gpu/gpu.c), which adds fault injection and the
+ * process-wide state. Public for backends and for tests that drive a
+ * module themselves (accelstrat-gpu-check); not needed to use the runtime. */
+#ifndef ACCELSTRAT_BACKEND_H
+#define ACCELSTRAT_BACKEND_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include <accelstrat/kernel.h>
+#include "kernel.h"
+
+AS_EXTERN_C_BEGIN
 
 #define AS_GPU_BACKEND_ABI 1
+
+/* The runtime's chunks fill at most 1/AS_GPU_CHUNK_MEM_DIVISOR of the
+ * device memory free when they are sized. */
+#define AS_GPU_CHUNK_MEM_DIVISOR 2
 
 typedef struct as_gpu_info {
   char name[64];      /* device name ("NVIDIA H100 80GB HBM3", "sim") */
@@ -43,5 +52,7 @@ typedef struct as_gpu_backend {
 /* The symbol libaccelstrat-cuda.so exports. */
 typedef const as_gpu_backend *(*as_gpu_backend_entry_fn)(void);
 #define AS_GPU_BACKEND_ENTRY "as_gpu_backend_cuda"
+
+AS_EXTERN_C_END
 
 #endif
