@@ -234,9 +234,11 @@ int bench_executor(const bench_session *s, as_strategy st, int threads,
   cfg.strategy = st;
   /* Fixed: the load average must not vary it between rounds. */
   cfg.threads = threads > 0 ? threads : bench_thread_count(s);
-  cfg.inject = f;
-  cfg.inject_chunk = chunk;
   int rc = as_executor_create(&cfg, ex);
+  if (rc == 0 && (rc = as_executor_inject(*ex, f, chunk)) < 0) {
+    as_executor_destroy(*ex);
+    *ex = NULL;
+  }
   if (rc < 0) {
     char name[32];
     fprintf(stderr, "accelstrat-bench %s: executor for %s: %s\n", s->name,

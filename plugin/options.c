@@ -9,6 +9,9 @@
 
 typedef int (*setter_fn)(asp_options *o, const char *value);
 
+static int set_inject(asp_options *o, const char *v) {
+  return as_fault_parse(v, &o->inject, &o->inject_chunk) < 0 ? -1 : 0;
+}
 static int set_min_similarity(asp_options *o, const char *v) {
   double x;
   if (as__parse_double(v, &x) < 0 || !(x > 0 && x <= 1)) return -1;
@@ -72,6 +75,9 @@ static const struct key {
   const char *what;
   setter_fn set;
 } keys[] = {
+    {"inject", AS_INJECT_VALUES, "none",
+     "plant a GPU fault at the backend boundary (tests, checking a set-up)",
+     set_inject},
     {"min-similarity", "X (0<X<=1)", "0.80",
      "report pairs at least this similar", set_min_similarity},
     {"min-instructions", "N (N>=1)", "16",

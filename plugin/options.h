@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include <accelstrat/config.h>
+#include <accelstrat/inject.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -17,6 +18,8 @@ typedef enum asp_stage { ASP_STAGE_EARLY, ASP_STAGE_LATE } asp_stage;
 
 typedef struct asp_options {
   as_config runtime;      /* strategy, fallback, threads */
+  as_fault inject;        /* planted in the TU's executor */
+  long inject_chunk;
   double min_similarity;  /* 0 < x <= 1 */
   unsigned min_instructions;
   asp_stage stage;

@@ -201,6 +201,7 @@ int asp_run(LLVMModuleRef m, const asp_options *opts, const asp_host *host) {
   int rc = asp_module_load(m, &mod);
   if (rc == 0) asp_take_frontend_sites(&mod);
   if (rc == 0) rc = as_executor_create(&opts->runtime, &ex);
+  if (rc == 0) rc = as_executor_inject(ex, opts->inject, opts->inject_chunk);
   if (rc == 0)
     rc = asp_analyze(&mod, opts, ex, opts->dump[0] ? dump_batch : NULL, &dump,
                      &res, err, sizeof err);

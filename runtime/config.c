@@ -1,5 +1,6 @@
 #include <accelstrat/config.h>
 #include <accelstrat/error.h>
+#include <accelstrat/inject.h>
 
 #include <pthread.h>
 #include <stdio.h>
@@ -66,7 +67,8 @@ static int set_error(char *err, size_t errlen, const char *fmt, const char *key,
 #define BAD_VALUE "%s: invalid value '%s'; accepted: %s"
 
 /* gpu-unavailable | gpu-oom[@CHUNK] | gpu-driver-error[@CHUNK] | none */
-static int parse_fault(const char *text, as_fault *fault, long *chunk) {
+int as_fault_parse(const char *text, as_fault *fault, long *chunk) {
+  if (!text || !fault || !chunk) return AS_EINVAL;
   static const struct {
     const char *name;
     as_fault fault;
@@ -113,17 +115,12 @@ static int set_threads(as_config *cfg, const char *value) {
   return 0;
 }
 
-static int set_inject(as_config *cfg, const char *value) {
-  return parse_fault(value, &cfg->inject, &cfg->inject_chunk);
-}
-
 /* The setter of each key of as_config; the others are read from the
  * environment where they are used. */
 static const setter_fn setters[AS_SETTING_COUNT] = {
     [AS_SETTING_STRATEGY] = set_strategy,
     [AS_SETTING_FALLBACK] = set_fallback,
     [AS_SETTING_THREADS] = set_threads,
-    [AS_SETTING_INJECT] = set_inject,
 };
 
 static struct {
@@ -188,8 +185,6 @@ void as_config_defaults(as_config *cfg) {
   cfg->strategy.gpu_fraction = 0;
   cfg->fallback = 1;
   cfg->threads = 0;
-  cfg->inject = AS_FAULT_NONE;
-  cfg->inject_chunk = 0;
 }
 
 int as_config_init(as_config *cfg, char *err, size_t errlen) {

@@ -10,6 +10,7 @@
 
 #include "support/alloc.h"
 #include "gpu/gpu.h"
+#include "settings.h"
 #include "internal.h"
 #include "registry.h"
 #include "model.h"
@@ -22,6 +23,11 @@ int as_executor_create(const as_config *cfg, as_executor **out) {
   if (cfg) {
     ex->cfg = *cfg;
   } else if (as_config_init(&ex->cfg, NULL, 0) < 0) {
+    as__free(ex);
+    return AS_EINVAL;
+  }
+  const char *inject = as__setting_env(AS_SETTING_INJECT);
+  if (inject && as_fault_parse(inject, &ex->inject, &ex->inject_chunk) < 0) {
     as__free(ex);
     return AS_EINVAL;
   }
@@ -45,6 +51,15 @@ const as_capabilities *as_executor_capabilities(const as_executor *ex) {
 }
 
 const as_config *as_executor_config(const as_executor *ex) { return &ex->cfg; }
+
+int as_executor_inject(as_executor *ex, as_fault fault, long chunk) {
+  if (!ex || fault < AS_FAULT_NONE || fault > AS_FAULT_GPU_DRIVER_ERROR ||
+      chunk < 0)
+    return AS_EINVAL;
+  ex->inject = fault;
+  ex->inject_chunk = chunk;
+  return 0;
+}
 
 /* Checks the batch's shape and measures it for the model in one pass over
  * the tasks. */
@@ -136,7 +151,7 @@ static const as_gpu_backend *usable_gpu(as_executor *ex, const as_kernel *k,
   *why = NULL;
   char key[8];
   if (!wake && !runs_kernel(NULL, k)) *why = no_entry;
-  else if (ex->cfg.inject == AS_FAULT_GPU_UNAVAILABLE) *why = "injected gpu-unavailable";
+  else if (ex->inject == AS_FAULT_GPU_UNAVAILABLE) *why = "injected gpu-unavailable";
   else if (!wake && strcmp(as__gpu_choice(), "off") == 0) *why = "ACCELSTRAT_GPU=off";
   else if (!wake && as__gpu_peek(key, sizeof key, NULL, NULL) < 0)
     as__gpu_get(NULL, why, NULL); /* known unusable: its reason */

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <accelstrat/executor.h>
+#include <accelstrat/inject.h>
 
 #include "jobserver.h"
 #include "support/clock.h"
@@ -15,6 +16,8 @@ struct as_executor {
   as_capabilities caps;
   as_jobserver js;   /* GNU make's, when the environment names one */
   char cpu_key[96];  /* the cost model's key of this CPU */
+  as_fault inject;   /* planted at the GPU boundary (as_executor_inject) */
+  long inject_chunk; /* ...at this chunk (attempt) */
   double load;       /* 1-minute load average (negative: unknown)... */
   uint64_t load_at;  /* ...read at this time (0: never) */
 };

@@ -62,7 +62,7 @@ static size_t gpu_range(offload *o, size_t begin, size_t end) {
     char detail[128] = "";
     int64_t chunk = o->chunk++;
     uint64_t started = as__now_ns();
-    int rc = as__gpu_run_chunk(o->be, &o->ex->cfg, chunk, b, at, hi, detail,
+    int rc = as__gpu_run_chunk(o->be, o->ex->inject, o->ex->inject_chunk, chunk, b, at, hi, detail,
                                sizeof detail);
     uint64_t detected = as__now_ns();
     if (rc == 0) {

@@ -1,6 +1,7 @@
 /* Every setting the runtime reads, in one list: the keys of as_config
  * (as_config_set, ACCELSTRAT_KEY in as_config_init, the plugin's keys of the
- * same name) and the process-wide ones read from the environment alone.
+ * same name) and those read from the environment alone (process-wide, or,
+ * for inject, an executor's when it is created).
  * Adding a setting is one row here, its setter (config.c) or its reader,
  * and its documentation; as_setting_at() shows the list to the plugin's
  * help and error messages.
@@ -11,6 +12,7 @@
 #define ACCELSTRAT_RUNTIME_SETTINGS_H
 
 #include <accelstrat/config.h>
+#include <accelstrat/inject.h>
 
 #define AS__GPU_SLOTS_DEFAULT 2
 #define AS__GPU_SLOTS_MAX 64
@@ -24,7 +26,7 @@
   X(FALLBACK, "fallback", 0, AS_FALLBACK_VALUES, "on",                         \
     "finish on the CPU when the GPU fails (off: fail instead)")                \
   X(THREADS, "threads", 0, AS_THREADS_VALUES, "auto", "CPU threads at most")   \
-  X(INJECT, "inject", 0, AS_INJECT_VALUES, "none",                             \
+  X(INJECT, "inject", 1, AS_INJECT_VALUES, "none",                             \
     "plant a GPU fault at the backend boundary (tests, checking a set-up)")    \
   X(GPU, "gpu", 1, "cuda|sim|off", "cuda", "the GPU backend")                  \
   X(CUDA_LIBRARY, "cuda-library", 1, "PATH", "libaccelstrat-cuda.so",          \

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "error.h"
 #include "executor.h"
+#include "inject.h"
 #include "kernel.h"
 #include "kernels.h"
 #include "profile.h"

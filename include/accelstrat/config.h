@@ -29,40 +29,27 @@ AS_API const char *as_strategy_format(as_strategy s, char *buf, size_t len);
 /* Name of a strategy kind without its fraction ("hybrid" for both hybrids). */
 AS_API const char *as_strategy_kind_name(as_strategy_kind k);
 
-/* A fault planted at the GPU backend boundary, for tests and for users
- * checking their set-up (ACCELSTRAT_INJECT=gpu-oom@2). */
-typedef enum as_fault {
-  AS_FAULT_NONE = 0,
-  AS_FAULT_GPU_UNAVAILABLE,
-  AS_FAULT_GPU_OOM,
-  AS_FAULT_GPU_DRIVER_ERROR
-} as_fault;
-
 typedef struct as_config {
   as_strategy strategy; /* default auto */
   int fallback;         /* 1 (default): GPU failures finish on the CPU */
   int threads;          /* 0 (default): as many as the capabilities allow */
-  as_fault inject;      /* default none */
-  long inject_chunk;    /* the chunk (attempt) it hits, from 0 */
 } as_config;
 
 /* The accepted values of each runtime key, for help texts and messages. */
 #define AS_STRATEGY_VALUES "auto|cpu|gpu|hybrid|hybrid:F (0<=F<=1)"
 #define AS_FALLBACK_VALUES "on|off"
 #define AS_THREADS_VALUES "N (N>=1)|auto"
-#define AS_INJECT_VALUES \
-  "none|gpu-unavailable|gpu-oom[@CHUNK]|gpu-driver-error[@CHUNK]"
 
 /* The defaults alone, ignoring the environment. */
 AS_API void as_config_defaults(as_config *cfg);
 
-/* Applies the defaults, then ACCELSTRAT_STRATEGY, ACCELSTRAT_FALLBACK,
- * ACCELSTRAT_THREADS and ACCELSTRAT_INJECT. On a bad variable it returns AS_EINVAL, keeps the
+/* Applies the defaults, then ACCELSTRAT_STRATEGY, ACCELSTRAT_FALLBACK and
+ * ACCELSTRAT_THREADS. On a bad variable it returns AS_EINVAL, keeps the
  * default for that key and, if err is not NULL, writes a message naming the
  * variable and the accepted values. */
 AS_API int as_config_init(as_config *cfg, char *err, size_t errlen);
 
-/* Sets one runtime key ("strategy", "fallback", "threads", "inject").
+/* Sets one runtime key ("strategy", "fallback", "threads").
  * Returns 0, or AS_EINVAL with a message in err (unknown key or bad value);
  * cfg is unchanged on error. */
 AS_API int as_config_set(as_config *cfg, const char *key, const char *value,

@@ -204,13 +204,13 @@ void as__gpu_mark_dead(const char *why) {
   pthread_mutex_unlock(&lock);
 }
 
-int as__gpu_run_chunk(const as_gpu_backend *be, const as_config *cfg,
-                      int64_t chunk, const as_batch *b, size_t begin,
-                      size_t end, char *detail, size_t len) {
-  if ((cfg->inject == AS_FAULT_GPU_OOM || cfg->inject == AS_FAULT_GPU_DRIVER_ERROR) &&
-      cfg->inject_chunk == chunk) {
+int as__gpu_run_chunk(const as_gpu_backend *be, as_fault inject,
+                      long inject_chunk, int64_t chunk, const as_batch *b,
+                      size_t begin, size_t end, char *detail, size_t len) {
+  if ((inject == AS_FAULT_GPU_OOM || inject == AS_FAULT_GPU_DRIVER_ERROR) &&
+      inject_chunk == chunk) {
     snprintf(detail, len, "injected at chunk %lld", (long long)chunk);
-    return cfg->inject == AS_FAULT_GPU_OOM ? AS_EGPU_OOM : AS_EGPU_DRIVER;
+    return inject == AS_FAULT_GPU_OOM ? AS_EGPU_OOM : AS_EGPU_DRIVER;
   }
   return be->run_chunk(b, begin, end, detail, len);
 }

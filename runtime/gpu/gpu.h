@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <accelstrat/config.h>
+#include <accelstrat/inject.h>
 
 #include <accelstrat/backend.h>
 
@@ -50,11 +51,11 @@ const char *as__gpu_choice(void);
 /* After a driver error the GPU is not used again by this process. */
 void as__gpu_mark_dead(const char *why);
 
-/* Runs a chunk through the backend, or fails it with the fault that cfg
- * plants at this chunk. */
-int as__gpu_run_chunk(const as_gpu_backend *be, const as_config *cfg,
-                      int64_t chunk, const as_batch *b, size_t begin,
-                      size_t end, char *detail, size_t len);
+/* Runs a chunk through the backend, or fails it with the fault planted at
+ * this chunk (inject at inject_chunk). */
+int as__gpu_run_chunk(const as_gpu_backend *be, as_fault inject,
+                      long inject_chunk, int64_t chunk, const as_batch *b,
+                      size_t begin, size_t end, char *detail, size_t len);
 
 /* Forgets the cached probe and the dead mark, so tests can change
  * ACCELSTRAT_GPU and ACCELSTRAT_SIM within one process. */

@@ -181,9 +181,12 @@ static void runtime_case(const as_batch *b, const void *expect,
   run.out = out;
   as_report rep;
   memset(&rep, 0, sizeof rep);
+  as_fault planted;
+  long at;
   int rc = as_config_set(&cfg, "strategy", strategy, err, sizeof err);
-  if (rc == 0) rc = as_config_set(&cfg, "inject", fault, err, sizeof err);
+  if (rc == 0) rc = as_fault_parse(fault, &planted, &at);
   if (rc == 0) rc = as_executor_create(&cfg, &ex);
+  if (rc == 0) rc = as_executor_inject(ex, planted, at);
   if (rc == 0) rc = as_run(ex, &run, &rep);
   snprintf(name, sizeof name, "as_run strategy=%s inject=%s", strategy, fault);
   gc_conf_result *r = gc_conf_new(b->kernel, name, b->n);

@@ -88,12 +88,11 @@ static void check_variant(asp_module *mod, const asp_pair *want,
   as_config_defaults(&opts.runtime);
   as_strategy_parse(v->strategy, &opts.runtime.strategy);
   opts.runtime.threads = v->threads;
-  opts.runtime.inject = v->fault;
-  opts.runtime.inject_chunk = v->chunk;
   opts.min_similarity = s;
   opts.min_instructions = min_insts;
   as_executor *ex = NULL;
   CHECK_INT_EQ(as_executor_create(&opts.runtime, &ex), 0);
+  CHECK_INT_EQ(as_executor_inject(ex, v->fault, v->chunk), 0);
   asp_result res;
   char err[512] = "";
   int rc = asp_analyze(mod, &opts, ex, NULL, NULL, &res, err, sizeof err);

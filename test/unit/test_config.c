@@ -136,12 +136,11 @@ static void settings_are_one_list(void) {
       as_config_defaults(&d);
       CHECK_MSG(cfg.strategy.kind == d.strategy.kind &&
                     cfg.strategy.gpu_fraction == d.strategy.gpu_fraction &&
-                    cfg.fallback == d.fallback && cfg.threads == d.threads &&
-                    cfg.inject == d.inject && cfg.inject_chunk == d.inject_chunk,
+                    cfg.fallback == d.fallback && cfg.threads == d.threads,
                 "%s's documented default is not its default", s->name);
     }
   }
-  CHECK(as_setting_at(n) == NULL && keys == 4 && n > keys);
+  CHECK(as_setting_at(n) == NULL && keys == 3 && n > keys);
   as_config cfg;
   as_config_defaults(&cfg);
   char err[256];
@@ -151,11 +150,37 @@ static void settings_are_one_list(void) {
               s->name, err);
 }
 
+/* inject is no key of as_config: an executor takes ACCELSTRAT_INJECT when it
+ * is created (a bad value fails it) and as_executor_inject() after. */
+static void inject_is_the_executors(void) {
+  as_fault f = AS_FAULT_NONE;
+  long chunk = -1;
+  CHECK_INT_EQ(as_fault_parse("gpu-oom@3", &f, &chunk), 0);
+  CHECK(f == AS_FAULT_GPU_OOM && chunk == 3);
+  CHECK_INT_EQ(as_fault_parse("gpu-unavailable@1", &f, &chunk), AS_EINVAL);
+  CHECK_INT_EQ(as_fault_parse("gpu-oom@-1", &f, &chunk), AS_EINVAL);
+  CHECK(f == AS_FAULT_GPU_OOM && chunk == 3);
+  as_config cfg;
+  as_config_defaults(&cfg);
+  as_executor *ex = NULL;
+  setenv("ACCELSTRAT_INJECT", "gpu-oom@x", 1);
+  CHECK_INT_EQ(as_executor_create(&cfg, &ex), AS_EINVAL);
+  CHECK(ex == NULL);
+  setenv("ACCELSTRAT_INJECT", "gpu-driver-error", 1);
+  CHECK_INT_EQ(as_executor_create(&cfg, &ex), 0);
+  unsetenv("ACCELSTRAT_INJECT");
+  CHECK_INT_EQ(as_executor_inject(ex, AS_FAULT_GPU_OOM, -1), AS_EINVAL);
+  CHECK_INT_EQ(as_executor_inject(ex, (as_fault)99, 0), AS_EINVAL);
+  CHECK_INT_EQ(as_executor_inject(ex, AS_FAULT_NONE, 0), 0);
+  as_executor_destroy(ex);
+}
+
 int main(void) {
   strategies_parse_and_format();
   keys_set_and_reject();
   environment_applies_after_defaults();
   errors_have_names_and_messages();
   settings_are_one_list();
+  inject_is_the_executors();
   return test_finish("test_config");
 }

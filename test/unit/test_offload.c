@@ -30,14 +30,17 @@ static int run_case(const ragged *d, const char *strategy, const char *fault,
   as_config cfg;
   as_config_defaults(&cfg);
   char err[256];
+  as_fault planted;
+  long at;
   if (as_config_set(&cfg, "strategy", strategy, err, sizeof err) < 0 ||
-      as_config_set(&cfg, "inject", fault, err, sizeof err) < 0) {
-    TEST_FAIL("%s", err);
+      as_fault_parse(fault, &planted, &at) < 0) {
+    TEST_FAIL("%s %s: %s", strategy, fault, err);
     return AS_EINVAL;
   }
   cfg.fallback = fallback;
   as_executor *ex;
   CHECK_INT_EQ(as_executor_create(&cfg, &ex), 0);
+  CHECK_INT_EQ(as_executor_inject(ex, planted, at), 0);
   as_batch b = {&hash_kernel, d->n, d->data, d->offsets, NULL, 0, out};
   int rc = as_run(ex, &b, rep);
   as_executor_destroy(ex);
