@@ -33,18 +33,23 @@ static int bench_all(int argc, char **argv);
 
 /* In the reference document's order. */
 static const subcommand subcommands[] = {
-    {"overhead", bench_overhead, "strategy=auto against the strategy it picks, run directly"},
+    {"overhead", bench_overhead,
+     "strategy=auto against the strategy it picks, run directly"},
     {"cpu-vs-omp", bench_cpu_vs_omp,
      "strategy=cpu against a plain OpenMP parallel for over the same kernel"},
     {"gpu-speedup", bench_gpu_speedup, "strategy=gpu against strategy=cpu"},
-    {"hybrid", bench_hybrid, "hybrid:F over a sweep of F, dynamic hybrid, cpu and gpu"},
+    {"hybrid", bench_hybrid,
+     "hybrid:F over a sweep of F, dynamic hybrid, cpu and gpu"},
     {"fallback", bench_fallback, "GPU failure detection and switch to the CPU"},
     {"selection", bench_selection,
-     "how often strategy=auto picks the measured-fastest strategy, and its regret"},
+     "how often strategy=auto picks the measured-fastest strategy, and its "
+     "regret"},
     {"threads", bench_threads, "strategy=cpu at 1, 2, 4, ... threads"},
     {"tasks", bench_tasks, "cpu and gpu from 10 to 10,000 tasks"},
-    {"memory", bench_memory, "bytes allocated per as_run and peak RSS against direct OpenMP"},
-    {"all", bench_all, "every subcommand above, in order, with the same options"},
+    {"memory", bench_memory,
+     "bytes allocated per as_run and peak RSS against direct OpenMP"},
+    {"all", bench_all,
+     "every subcommand above, in order, with the same options"},
 };
 #define SUBCOMMANDS (sizeof subcommands / sizeof *subcommands)
 
@@ -55,9 +60,11 @@ static const subcommand subcommands[] = {
 static int bench_all(int argc, char **argv) {
   for (int i = 1; i < argc; i++)
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      printf("usage: accelstrat-bench all [options]\n"
-             "Runs every subcommand in turn, each in its own process, with these "
-             "options (with --out DIR, each writes its own files there).\n" BENCH_OPTIONS_HELP);
+      printf(
+          "usage: accelstrat-bench all [options]\n"
+          "Runs every subcommand in turn, each in its own process, with these "
+          "options (with --out DIR, each writes its own files "
+          "there).\n" BENCH_OPTIONS_HELP);
       return 0;
     }
   char **args = calloc((size_t)argc + 2, sizeof *args);
@@ -72,14 +79,18 @@ static int bench_all(int argc, char **argv) {
     pid_t pid = fork();
     if (pid == 0) {
       execv("/proc/self/exe", args);
-      fprintf(stderr, "accelstrat-bench all: cannot run %s: %s\n", subcommands[i].name,
-              strerror(errno));
+      fprintf(stderr, "accelstrat-bench all: cannot run %s: %s\n",
+              subcommands[i].name, strerror(errno));
       _exit(127);
     }
     int st = 0, rc;
-    if (pid < 0 || waitpid(pid, &st, 0) < 0) rc = 1;
-    else rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    if (rc) fprintf(stderr, "accelstrat-bench all: %s exited %d\n", subcommands[i].name, rc);
+    if (pid < 0 || waitpid(pid, &st, 0) < 0)
+      rc = 1;
+    else
+      rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    if (rc)
+      fprintf(stderr, "accelstrat-bench all: %s exited %d\n",
+              subcommands[i].name, rc);
     if (rc > worst) worst = rc;
   }
   free(args);
@@ -155,12 +166,15 @@ int bench_parse_options(const char *name, int argc, char **argv,
       o->quick = 1;
     } else if (strcmp(a, "--reps") == 0 || strcmp(a, "--threads") == 0) {
       if (parse_number(v, 1, 4096, &x) < 0) {
-        fprintf(stderr, "accelstrat-bench %s: %s needs a number 1..4096\n", name, a);
+        fprintf(stderr, "accelstrat-bench %s: %s needs a number 1..4096\n",
+                name, a);
         usage_of(stderr);
         return 2;
       }
-      if (a[2] == 'r') reps = (int)x;
-      else o->threads = (int)x;
+      if (a[2] == 'r')
+        reps = (int)x;
+      else
+        o->threads = (int)x;
       i++;
     } else if (strcmp(a, "--seed") == 0) {
       if (parse_number(v, 0, UINT64_MAX, &x) < 0) {
@@ -231,7 +245,9 @@ static int probe_gpu(bench_machine *m) {
     snprintf(m->gpu_driver, sizeof m->gpu_driver, "%s", caps->gpu_driver);
   } else {
     snprintf(m->gpu_why, sizeof m->gpu_why, "%s",
-             rep.reason[0] ? rep.reason : run < 0 ? as_strerror(run) : "fell back");
+             rep.reason[0] ? rep.reason
+             : run < 0     ? as_strerror(run)
+                           : "fell back");
     snprintf(m->gpu_backend, sizeof m->gpu_backend, "none");
   }
   as__synth_free(&s);
@@ -251,7 +267,8 @@ int bench_machine_detect(bench_machine *m, int threads) {
   if (as_profile_path(m->profile, sizeof m->profile) < 0)
     snprintf(m->profile, sizeof m->profile, "off");
   for (size_t i = 0; i < as__builtin_count(); i++)
-    bench_rates_source(as__builtin_at(i)->kernel, m->rates[i], sizeof m->rates[i]);
+    bench_rates_source(as__builtin_at(i)->kernel, m->rates[i],
+                       sizeof m->rates[i]);
   return probe_gpu(m);
 }
 
@@ -275,7 +292,8 @@ void bench_machine_print(bench_text *t, const bench_machine *m) {
   bench_printf(t, ")");
 }
 
-void bench_machine_json(bench_json *j, const char *key, const bench_machine *m) {
+void bench_machine_json(bench_json *j, const char *key,
+                        const bench_machine *m) {
   as__json_object_begin(j, key);
   as__json_string(j, "cpu_model", m->cpu_model);
   as__json_i64(j, "online_cpus", m->online_cpus);
@@ -288,8 +306,10 @@ void bench_machine_json(bench_json *j, const char *key, const bench_machine *m) 
   as__json_string(j, "backend", m->gpu_backend);
   as__json_string(j, "name", m->gpu_name);
   as__json_string(j, "driver", m->gpu_driver);
-  if (m->gpu_usable) as__json_null(j, "why_unusable");
-  else as__json_string(j, "why_unusable", m->gpu_why);
+  if (m->gpu_usable)
+    as__json_null(j, "why_unusable");
+  else
+    as__json_string(j, "why_unusable", m->gpu_why);
   as__json_object_end(j);
   as__json_string(j, "profile", m->profile);
   as__json_object_begin(j, "rates");
@@ -327,10 +347,14 @@ double bench_max(const double *v, int n) {
 
 const char *bench_fmt_ms(double ns, char *buf, size_t len) {
   double ms = ns / 1e6;
-  if (!isfinite(ms)) snprintf(buf, len, "-");
-  else if (ms < 1) snprintf(buf, len, "%.3f", ms);
-  else if (ms < 100) snprintf(buf, len, "%.2f", ms);
-  else snprintf(buf, len, "%.0f", ms);
+  if (!isfinite(ms))
+    snprintf(buf, len, "-");
+  else if (ms < 1)
+    snprintf(buf, len, "%.3f", ms);
+  else if (ms < 100)
+    snprintf(buf, len, "%.2f", ms);
+  else
+    snprintf(buf, len, "%.0f", ms);
   return buf;
 }
 
@@ -352,13 +376,16 @@ FILE *bench_open_out(const char *dir, const char *name) {
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s/%s", dir, name);
   FILE *f = fopen(path, "w");
-  if (!f) fprintf(stderr, "accelstrat-bench: cannot write %s: %s\n", path, strerror(errno));
+  if (!f)
+    fprintf(stderr, "accelstrat-bench: cannot write %s: %s\n", path,
+            strerror(errno));
   return f;
 }
 
 int bench_close_out(FILE *f, const char *dir, const char *name) {
   int bad = ferror(f);
   if (fclose(f) != 0) bad = 1;
-  if (bad) fprintf(stderr, "accelstrat-bench: writing %s/%s failed\n", dir, name);
+  if (bad)
+    fprintf(stderr, "accelstrat-bench: writing %s/%s failed\n", dir, name);
   return bad ? -1 : 0;
 }

@@ -29,16 +29,17 @@ typedef struct bench_options {
   int threads;     /* --threads N, else all usable CPUs */
   const char *out; /* --out DIR: where NAME.md and NAME.json go; NULL: none */
   uint64_t seed;   /* --seed S */
-  const char *replay; /* --replay DIR: the batches dump=DIR wrote, as workloads */
+  const char
+      *replay; /* --replay DIR: the batches dump=DIR wrote, as workloads */
 } bench_options;
 
 /* The options text for a subcommand's usage, one option a line. */
 #define BENCH_OPTIONS_HELP                                                     \
-  "  --quick      fewer sizes, 3 rounds (a smoke test)\n"                     \
+  "  --quick      fewer sizes, 3 rounds (a smoke test)\n"                      \
   "  --reps N     rounds per cell (default 10)\n"                              \
-  "  --threads N  CPU threads of every executor (default: all usable CPUs)\n" \
+  "  --threads N  CPU threads of every executor (default: all usable CPUs)\n"  \
   "  --out DIR    also write DIR/NAME.md and DIR/NAME.json\n"                  \
-  "  --seed S     seed of the synthetic inputs (default 1)\n"                 \
+  "  --seed S     seed of the synthetic inputs (default 1)\n"                  \
   "  --replay DIR also run the batches the plugin's dump=DIR wrote\n"
 
 /* Parses argv[1..argc) of subcommand `name` (argv[0] is its name). Returns
@@ -50,18 +51,18 @@ int bench_parse_options(const char *name, int argc, char **argv,
 /* ---- the machine ---- */
 
 typedef struct bench_machine {
-  char cpu_model[128];  /* /proc/cpuinfo "model name" */
+  char cpu_model[128]; /* /proc/cpuinfo "model name" */
   int online_cpus;
-  int usable_cpus;      /* affinity mask and cgroup quota applied */
-  int threads;          /* what the executors are given */
-  char gpu_choice[16];  /* bench_gpu_choice() */
-  int gpu_usable;       /* a gpu run with fallback=off succeeded */
-  int gpu_simulated;    /* the sim backend: not GPU numbers */
+  int usable_cpus;     /* affinity mask and cgroup quota applied */
+  int threads;         /* what the executors are given */
+  char gpu_choice[16]; /* bench_gpu_choice() */
+  int gpu_usable;      /* a gpu run with fallback=off succeeded */
+  int gpu_simulated;   /* the sim backend: not GPU numbers */
   char gpu_backend[16];
   char gpu_name[64];
   char gpu_driver[32];
-  char gpu_why[512];    /* why it is not usable */
-  char profile[1024];   /* as_profile_path(), or "off" */
+  char gpu_why[512];  /* why it is not usable */
+  char profile[1024]; /* as_profile_path(), or "off" */
   /* the report's model field of each built-in kernel, in the registry's
    * order (kernels/registry.h) */
   char rates[AS_BUILTIN_MAX][16];
@@ -115,16 +116,17 @@ void bench_machine_json(bench_json *j, const char *key, const bench_machine *m);
 /* The machine in one line (no newline), the first line of every result. */
 void bench_machine_print(bench_text *t, const bench_machine *m);
 
-/* ---- a subcommand's run: options, machine, the markdown and JSON files ---- */
+/* ---- a subcommand's run: options, machine, the markdown and JSON files ----
+ */
 
 typedef struct bench_session {
-  const char *name;      /* the subcommand: NAME.md and NAME.json */
+  const char *name; /* the subcommand: NAME.md and NAME.json */
   bench_options opt;
   bench_machine machine;
-  int machine_known;     /* detected (late with BENCH_LATE_MACHINE) */
-  bench_text text;       /* stdout, and NAME.md with --out */
-  FILE *json_file;       /* NAME.json with --out, else /dev/null */
-  bench_json json;       /* inside the top-level object */
+  int machine_known; /* detected (late with BENCH_LATE_MACHINE) */
+  bench_text text;   /* stdout, and NAME.md with --out */
+  FILE *json_file;   /* NAME.json with --out, else /dev/null */
+  bench_json json;   /* inside the top-level object */
 } bench_session;
 
 /* bench_begin flags. BENCH_LATE_MACHINE: do not detect the machine yet (a
@@ -184,7 +186,8 @@ int bench_workload_align(bench_workload *w, const char *name, size_t tasks,
 int bench_workloads(const bench_options *o, bench_workload **out);
 void bench_workloads_free(bench_workload *w, int n);
 /* The workload as a JSON object named key. */
-void bench_workload_json(bench_json *j, const char *key, const bench_workload *w);
+void bench_workload_json(bench_json *j, const char *key,
+                         const bench_workload *w);
 
 /* ---- running and checking ---- */
 
@@ -266,7 +269,8 @@ bench_stat bench_diff_stats(const double *a, const double *b, int n);
 /* "" when every run used the threads asked for, else " [N threads]" or
  * " [LO–HI threads]" (the runtime's model runs a batch too small to pay
  * for a team on fewer). */
-const char *bench_threads_note(const int *used, int n, int asked, char *buf, size_t len);
+const char *bench_threads_note(const int *used, int n, int asked, char *buf,
+                               size_t len);
 /* "1.234 (1.200–1.300)" in ms. */
 const char *bench_fmt_stat_ms(bench_stat st, char *buf, size_t len);
 /* "1.23x (1.10–1.30)": a ratio's median (min–max). */
@@ -275,8 +279,8 @@ const char *bench_fmt_ratio(bench_stat st, char *buf, size_t len);
  * bench_fmt_stat_ms, with " † F/R" when F of its R runs fell back, and the
  * speedup as bench_fmt_ratio; "not measured" and "-" when gpu was not. */
 void bench_fmt_gpu_cells(int measured, bench_stat gpu, int fallbacks, int reps,
-                         bench_stat speedup, char *cell, size_t cell_len, char *sp,
-                         size_t sp_len);
+                         bench_stat speedup, char *cell, size_t cell_len,
+                         char *sp, size_t sp_len);
 void bench_json_stat(bench_json *j, const char *key, bench_stat st);
 /* Samples in ns as a JSON array of integers. */
 void bench_json_samples(bench_json *j, const char *key, const double *v, int n);

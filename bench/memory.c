@@ -25,9 +25,11 @@
 static const int sizes[SIZES] = {BENCH_MEDIUM, BENCH_LARGE, BENCH_XL};
 
 enum { BASE, DIRECT, RUNTIME, KINDS };
-static const char *const kind_names[KINDS] = {"build_only", "direct_omp", "accelstrat_cpu"};
+static const char *const kind_names[KINDS] = {"build_only", "direct_omp",
+                                              "accelstrat_cpu"};
 enum { CALLS, BYTES, PEAK, WALL, HEAP_FIELDS };
-static const char *const heap_names[HEAP_FIELDS] = {"calls", "bytes", "peak_bytes", "wall_ns"};
+static const char *const heap_names[HEAP_FIELDS] = {"calls", "bytes",
+                                                    "peak_bytes", "wall_ns"};
 
 /* What a child sends its parent. */
 typedef struct rss_sample {
@@ -56,13 +58,15 @@ typedef struct context {
 } context;
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: accelstrat-bench memory [options]\n"
-             "Memory of strategy=cpu against a direct OpenMP loop at 100, 1,000 and\n"
-             "10,000 align tasks: heap through the runtime's counted allocation path\n"
-             "per run (calls, bytes, peak), what creating an executor takes, the\n"
-             "public structs' sizes, and the peak RSS of fresh processes (forked\n"
-             "children) that build the workload and run it once. Outputs are\n"
-             "checked; exit 1 when a run fails or they differ.\n" BENCH_OPTIONS_HELP);
+  fprintf(
+      f,
+      "usage: accelstrat-bench memory [options]\n"
+      "Memory of strategy=cpu against a direct OpenMP loop at 100, 1,000 and\n"
+      "10,000 align tasks: heap through the runtime's counted allocation path\n"
+      "per run (calls, bytes, peak), what creating an executor takes, the\n"
+      "public structs' sizes, and the peak RSS of fresh processes (forked\n"
+      "children) that build the workload and run it once. Outputs are\n"
+      "checked; exit 1 when a run fails or they differ.\n" BENCH_OPTIONS_HELP);
 }
 
 static uint64_t fnv1a(const void *p, size_t n) {
@@ -93,20 +97,23 @@ static int child(void *arg, void *result) {
   bench_workload w;
   out->rc = bench_workload_reference(&w, sizes[job->k], &s->opt);
   /* Poisoned so that a task left unwritten shows in the hash. */
-  if (out->rc == 0 && kind != BASE) memset(w.s.batch.out, BENCH_POISON, w.out_bytes);
+  if (out->rc == 0 && kind != BASE)
+    memset(w.s.batch.out, BENCH_POISON, w.out_bytes);
   if (out->rc == 0 && kind == DIRECT) {
     out->rc = bench_direct_omp(&w.s.batch, threads);
     out->threads = threads;
   } else if (out->rc == 0 && kind == RUNTIME) {
     as_executor *ex;
     as_report rep;
-    out->rc = bench_executor(s, bench_strategy(AS_STRATEGY_CPU, 0), threads, AS_FAULT_NONE, 0, &ex);
+    out->rc = bench_executor(s, bench_strategy(AS_STRATEGY_CPU, 0), threads,
+                             AS_FAULT_NONE, 0, &ex);
     if (out->rc == 0) out->rc = as_run(ex, &w.s.batch, &rep);
     if (out->rc == 0) out->threads = rep.threads;
     /* Not destroyed: that would save what the run taught the model, and
      * samples must not teach one another. The process ends here. */
   }
-  if (out->rc == 0 && kind != BASE) out->hash = fnv1a(w.s.batch.out, w.out_bytes);
+  if (out->rc == 0 && kind != BASE)
+    out->hash = fnv1a(w.s.batch.out, w.out_bytes);
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   out->maxrss_kib = ru.ru_maxrss;
@@ -114,12 +121,13 @@ static int child(void *arg, void *result) {
 }
 
 /* One child; 0, or 1 after saying what failed. */
-static int fork_sample(bench_session *s, int k, int kind, int threads, rss_sample *out) {
+static int fork_sample(bench_session *s, int k, int kind, int threads,
+                       rss_sample *out) {
   child_job job = {s, k, kind, threads};
   int rc = bench_in_child(child, &job, out, sizeof *out);
   if (rc != 0) {
-    fprintf(stderr, "accelstrat-bench memory: %s child, %s: %s\n", kind_names[kind],
-            bench_reference_name(sizes[k]),
+    fprintf(stderr, "accelstrat-bench memory: %s child, %s: %s\n",
+            kind_names[kind], bench_reference_name(sizes[k]),
             rc > 0 && out->rc ? as_strerror(out->rc) : "failed");
     return 1;
   }
@@ -131,8 +139,9 @@ static int measure_rss(bench_session *s, size_row *z, int threads) {
   const int reps = s->opt.reps;
   for (int k = 0; k < SIZES; k++) {
     uint64_t hash = 0;
-    fprintf(stderr, "accelstrat-bench memory: peak RSS, %s (%zu tasks), %d rounds\n", bench_reference_name(sizes[k]),
-            size_tasks(s, k), reps);
+    fprintf(stderr,
+            "accelstrat-bench memory: peak RSS, %s (%zu tasks), %d rounds\n",
+            bench_reference_name(sizes[k]), size_tasks(s, k), reps);
     for (int round = 0; round < reps; round++)
       for (int i = 0; i < KINDS; i++) {
         const int kind = (round + i) % KINDS;
@@ -143,11 +152,12 @@ static int measure_rss(bench_session *s, size_row *z, int threads) {
         if (kind == BASE) continue;
         if (!hash) hash = out.hash;
         if (out.hash != hash) {
-          fprintf(stderr,
-                  "accelstrat-bench memory: %s, %s child: outputs differ from an "
-                  "earlier child's (hash %016llx, not %016llx)\n",
-                  bench_reference_name(sizes[k]), kind_names[kind], (unsigned long long)out.hash,
-                  (unsigned long long)hash);
+          fprintf(
+              stderr,
+              "accelstrat-bench memory: %s, %s child: outputs differ from an "
+              "earlier child's (hash %016llx, not %016llx)\n",
+              bench_reference_name(sizes[k]), kind_names[kind],
+              (unsigned long long)out.hash, (unsigned long long)hash);
           return 1;
         }
       }
@@ -174,12 +184,14 @@ static int heap_variant(void *arg, int v, double *ns) {
     wall = as__now_ns() - t0;
     as__alloc_stats_get(&after);
     if (rc || (c->ref && memcmp(b->out, c->ref, c->w->out_bytes) != 0)) {
-      fprintf(stderr, "accelstrat-bench memory: direct OpenMP, %s: %s\n", c->w->name,
+      fprintf(stderr, "accelstrat-bench memory: direct OpenMP, %s: %s\n",
+              c->w->name,
               rc ? as_strerror(rc) : "outputs differ from its first run");
       return 1;
     }
   } else {
-    rc = bench_run_checked(c->ex, b, c->ref, c->w->out_bytes, &rep, &wall, "memory accelstrat cpu");
+    rc = bench_run_checked(c->ex, b, c->ref, c->w->out_bytes, &rep, &wall,
+                           "memory accelstrat cpu");
     as__alloc_stats_get(&after);
     if (rc) return rc;
     if (c->z) c->z->heap_threads = rep.threads;
@@ -199,10 +211,14 @@ static int heap_variant(void *arg, int v, double *ns) {
 /* Bytes in B, KiB or MiB; sign: a leading + for a difference. */
 static const char *fmt_bytes_sign(double b, int sign, char *buf, size_t len) {
   const char *plus = sign && b >= 0 ? "+" : "";
-  if (!isfinite(b)) snprintf(buf, len, "-");
-  else if (fabs(b) < 10 * 1024) snprintf(buf, len, "%s%.0f B", plus, b);
-  else if (fabs(b) < 10 * 1048576.0) snprintf(buf, len, "%s%.1f KiB", plus, b / 1024);
-  else snprintf(buf, len, "%s%.1f MiB", plus, b / 1048576);
+  if (!isfinite(b))
+    snprintf(buf, len, "-");
+  else if (fabs(b) < 10 * 1024)
+    snprintf(buf, len, "%s%.0f B", plus, b);
+  else if (fabs(b) < 10 * 1048576.0)
+    snprintf(buf, len, "%s%.1f KiB", plus, b / 1024);
+  else
+    snprintf(buf, len, "%s%.1f MiB", plus, b / 1048576);
   return buf;
 }
 
@@ -217,18 +233,21 @@ static const char *fmt_count(double v, int bytes, char *buf, size_t len) {
 }
 
 /* "median", or "median (min–max)" when the rounds differ. */
-static const char *fmt_field(const double *v, int n, int bytes, char *buf, size_t len) {
+static const char *fmt_field(const double *v, int n, int bytes, char *buf,
+                             size_t len) {
   bench_stat st = bench_stats(v, n);
   char m[24], lo[24], hi[24];
   fmt_count(st.median, bytes, m, sizeof m);
-  if (st.min == st.max) snprintf(buf, len, "%s", m);
+  if (st.min == st.max)
+    snprintf(buf, len, "%s", m);
   else
     snprintf(buf, len, "%s (%s–%s)", m, fmt_count(st.min, bytes, lo, sizeof lo),
              fmt_count(st.max, bytes, hi, sizeof hi));
   return buf;
 }
 
-static void json_size(bench_session *s, const size_row *z, const bench_workload *w) {
+static void json_size(bench_session *s, const size_row *z,
+                      const bench_workload *w) {
   const int reps = s->opt.reps;
   bench_json *j = &s->json;
   as__json_object_begin(j, NULL);
@@ -236,7 +255,8 @@ static void json_size(bench_session *s, const size_row *z, const bench_workload 
   as__json_object_begin(j, "heap");
   for (int v = 0; v < 2; v++) {
     as__json_object_begin(j, kind_names[DIRECT + v]);
-    for (int f = 0; f < HEAP_FIELDS; f++) bench_json_samples(j, heap_names[f], z->heap[v][f], reps);
+    for (int f = 0; f < HEAP_FIELDS; f++)
+      bench_json_samples(j, heap_names[f], z->heap[v][f], reps);
     as__json_u64(j, "retained_bytes_max", z->retained[v]);
     as__json_object_end(j);
   }
@@ -286,24 +306,33 @@ static int heap_row(context *c, size_row *z, int k) {
 
 static void print_components(bench_session *s, const as_alloc_stats *create) {
   bench_text *t = &s->text;
-  bench_printf(t, "\n### Per-execution overhead\n\n| Component | Memory Usage |\n|---|---:|\n");
+  bench_printf(t, "\n### Per-execution overhead\n\n| Component | Memory Usage "
+                  "|\n|---|---:|\n");
   bench_printf(t,
-               "| as_executor (as_executor_create: %llu block%s through the allocation path; "
+               "| as_executor (as_executor_create: %llu block%s through the "
+               "allocation path; "
                "holds an as_config and an as_capabilities) | %llu bytes |\n",
                (unsigned long long)create->calls, create->calls == 1 ? "" : "s",
                (unsigned long long)create->bytes);
-  bench_printf(t, "| as_config (sizeof; the caller's, copied into the executor) | %zu bytes |\n",
-               sizeof(as_config));
-  bench_printf(t, "| as_capabilities (sizeof; inside the executor) | %zu bytes |\n",
-               sizeof(as_capabilities));
-  bench_printf(t, "| as_batch (sizeof; the caller's, the direct loop's too) | %zu bytes |\n",
-               sizeof(as_batch));
-  bench_printf(t, "| as_report (sizeof; the caller's, filled by as_run) | %zu bytes |\n",
-               sizeof(as_report));
   bench_printf(t,
-               "| **Total** (executor + as_report: what a direct loop does not have) | "
-               "**%llu bytes** |\n",
-               (unsigned long long)(create->bytes + sizeof(as_report)));
+               "| as_config (sizeof; the caller's, copied into the executor) | "
+               "%zu bytes |\n",
+               sizeof(as_config));
+  bench_printf(
+      t, "| as_capabilities (sizeof; inside the executor) | %zu bytes |\n",
+      sizeof(as_capabilities));
+  bench_printf(t,
+               "| as_batch (sizeof; the caller's, the direct loop's too) | %zu "
+               "bytes |\n",
+               sizeof(as_batch));
+  bench_printf(
+      t, "| as_report (sizeof; the caller's, filled by as_run) | %zu bytes |\n",
+      sizeof(as_report));
+  bench_printf(
+      t,
+      "| **Total** (executor + as_report: what a direct loop does not have) | "
+      "**%llu bytes** |\n",
+      (unsigned long long)(create->bytes + sizeof(as_report)));
 }
 
 /* Median of the per-pair differences accelstrat − direct of a heap field. */
@@ -314,9 +343,11 @@ static double heap_diff(const size_row *z, int field, int reps) {
 static void print_heap(bench_session *s, const size_row *z, int threads) {
   const int reps = s->opt.reps;
   bench_text *t = &s->text;
-  bench_printf(t, "\n### Heap per run (the runtime's counted allocation path)\n\n"
-                  "| Tasks | Direct OpenMP: calls, bytes, peak | accelstrat cpu: calls, bytes, "
-                  "peak | Overhead (peak; bytes) |\n|---:|---:|---:|---:|\n");
+  bench_printf(t,
+               "\n### Heap per run (the runtime's counted allocation path)\n\n"
+               "| Tasks | Direct OpenMP: calls, bytes, peak | accelstrat cpu: "
+               "calls, bytes, "
+               "peak | Overhead (peak; bytes) |\n|---:|---:|---:|---:|\n");
   for (int k = 0; k < SIZES; k++) {
     char cell[2][320], f[3][96], dp[24], db[24];
     for (int v = 0; v < 2; v++) {
@@ -326,16 +357,18 @@ static void print_heap(bench_session *s, const size_row *z, int threads) {
       snprintf(cell[v], sizeof cell[v], "%s, %s, peak %s", f[0], f[1], f[2]);
     }
     size_t n = strlen(cell[1]);
-    bench_threads_note(&z[k].heap_threads, 1, threads, cell[1] + n, sizeof cell[1] - n);
+    bench_threads_note(&z[k].heap_threads, 1, threads, cell[1] + n,
+                       sizeof cell[1] - n);
     fmt_bytes_sign(heap_diff(&z[k], PEAK, reps), 1, dp, sizeof dp);
     fmt_bytes_sign(heap_diff(&z[k], BYTES, reps), 1, db, sizeof db);
-    bench_printf(t, "| %zu (%s) | %s | %s | %s; %s |\n", z[k].tasks, bench_reference_name(sizes[k]), cell[0],
-                 cell[1], dp, db);
+    bench_printf(t, "| %zu (%s) | %s | %s | %s; %s |\n", z[k].tasks,
+                 bench_reference_name(sizes[k]), cell[0], cell[1], dp, db);
   }
 }
 
 /* Per-pair accelstrat − direct of peak RSS, in KiB and as a ratio. */
-static void rss_overhead(const size_row *z, int reps, bench_stat *kib, bench_stat *ratio) {
+static void rss_overhead(const size_row *z, int reps, bench_stat *kib,
+                         bench_stat *ratio) {
   *kib = bench_diff_stats(z->rss[RUNTIME], z->rss[DIRECT], reps);
   *ratio = bench_ratio_stats(z->rss[RUNTIME], z->rss[DIRECT], reps);
 }
@@ -343,9 +376,11 @@ static void rss_overhead(const size_row *z, int reps, bench_stat *kib, bench_sta
 static void print_rss(bench_session *s, const size_row *z, int threads) {
   const int reps = s->opt.reps;
   bench_text *t = &s->text;
-  bench_printf(t, "\n### Task memory scaling (peak RSS of a fresh process, KiB)\n\n"
-                  "| Tasks | Build only | Direct OpenMP | accelstrat | Run's increment direct / "
-                  "accelstrat | Overhead |\n|---:|---:|---:|---:|---:|---:|\n");
+  bench_printf(
+      t, "\n### Task memory scaling (peak RSS of a fresh process, KiB)\n\n"
+         "| Tasks | Build only | Direct OpenMP | accelstrat | Run's increment "
+         "direct / "
+         "accelstrat | Overhead |\n|---:|---:|---:|---:|---:|---:|\n");
   for (int k = 0; k < SIZES; k++) {
     char c[KINDS][96];
     bench_stat st[KINDS], d, ratio;
@@ -354,77 +389,107 @@ static void print_rss(bench_session *s, const size_row *z, int threads) {
       fmt_field(z[k].rss[kind], reps, 0, c[kind], sizeof c[kind]);
     }
     size_t n = strlen(c[RUNTIME]);
-    bench_threads_note(z[k].threads, reps, threads, c[RUNTIME] + n, sizeof c[RUNTIME] - n);
+    bench_threads_note(z[k].threads, reps, threads, c[RUNTIME] + n,
+                       sizeof c[RUNTIME] - n);
     rss_overhead(&z[k], reps, &d, &ratio);
     bench_printf(t,
-                 "| %zu (%s) | %s | %s | %s | %+.0f / %+.0f | %+.0f KiB (%+.2f%%; pairs %+.0f "
+                 "| %zu (%s) | %s | %s | %s | %+.0f / %+.0f | %+.0f KiB "
+                 "(%+.2f%%; pairs %+.0f "
                  "to %+.0f KiB) |\n",
-                 z[k].tasks, bench_reference_name(sizes[k]), c[BASE], c[DIRECT], c[RUNTIME],
-                 st[DIRECT].median - st[BASE].median, st[RUNTIME].median - st[BASE].median, d.median,
+                 z[k].tasks, bench_reference_name(sizes[k]), c[BASE], c[DIRECT],
+                 c[RUNTIME], st[DIRECT].median - st[BASE].median,
+                 st[RUNTIME].median - st[BASE].median, d.median,
                  100 * (ratio.median - 1), d.min, d.max);
   }
 }
 
 static void print_notes(bench_session *s, const size_row *z, int threads) {
   char in[24], out[24];
-  bench_printf(&s->text,
-               "\nHeap: blocks taken through runtime/alloc.h, where the executor's and the "
-               "built-in kernels' heap blocks are counted, around one run: calls, bytes "
-               "asked for, and peak = the most live bytes during the run above those live "
-               "before it; median (min–max when the rounds differ) of %d rounds, the two "
-               "interleaved after a discarded warm-up each, outputs checked every run. "
-               "accelstrat cpu: as_run of an executor with strategy=cpu and threads=%d, "
-               "created beforehand ([N threads]: the runtime ran fewer threads than asked: "
-               "its model runs a batch too small to pay for a team on one thread); direct OpenMP: "
-               "`#pragma omp parallel for "
-               "schedule(dynamic)` calling the kernel once a task. The align kernel takes "
-               "one workspace per call: the direct loop calls it once a task, the runtime "
-               "once per range of tasks (as__cpu_run's guided ranges), sized for the "
-               "range's largest task. Overhead: median of the per-pair differences accelstrat − direct. The "
-               "outputs (%s at %zu tasks) and inputs (%s) are the caller's buffers in both, "
-               "in neither count; a block's header (sizeof(max_align_t)), malloc's own "
-               "bookkeeping, stacks and the OpenMP runtime's memory are not counted either "
-               "(the peak RSS below has them).\n",
-               s->opt.reps, threads, fmt_bytes((double)z[SIZES - 1].out_bytes, out, sizeof out),
-               z[SIZES - 1].tasks, fmt_bytes((double)z[SIZES - 1].input_bytes, in, sizeof in));
-  bench_printf(&s->text,
-               "\nPeak RSS: ru_maxrss of a fork()ed child, forked before this process ran "
-               "any OpenMP or touched the GPU, that builds the workload and runs its "
-               "variant once (build only: runs nothing); median (min–max) of %d rounds, the "
-               "three kinds rotated each round, no warm-up (each sample is a fresh "
-               "process by design). Every child hashes its outputs (FNV-1a) and every hash "
-               "must be equal. Run's increment: median minus build only's. Overhead: median "
-               "of the per-pair differences accelstrat − direct in KiB, and of the per-pair "
-               "ratios − 1. [N threads]: as above. RSS moves by pages and with what the OpenMP "
-               "runtime and libc "
-               "map: small differences are noise (see the range).%s\n",
-               s->opt.reps,
-               s->machine.gpu_simulated ? " The GPU (sim backend) is not used here." : "");
+  bench_printf(
+      &s->text,
+      "\nHeap: blocks taken through runtime/alloc.h, where the executor's and "
+      "the "
+      "built-in kernels' heap blocks are counted, around one run: calls, bytes "
+      "asked for, and peak = the most live bytes during the run above those "
+      "live "
+      "before it; median (min–max when the rounds differ) of %d rounds, the "
+      "two "
+      "interleaved after a discarded warm-up each, outputs checked every run. "
+      "accelstrat cpu: as_run of an executor with strategy=cpu and threads=%d, "
+      "created beforehand ([N threads]: the runtime ran fewer threads than "
+      "asked: "
+      "its model runs a batch too small to pay for a team on one thread); "
+      "direct OpenMP: "
+      "`#pragma omp parallel for "
+      "schedule(dynamic)` calling the kernel once a task. The align kernel "
+      "takes "
+      "one workspace per call: the direct loop calls it once a task, the "
+      "runtime "
+      "once per range of tasks (as__cpu_run's guided ranges), sized for the "
+      "range's largest task. Overhead: median of the per-pair differences "
+      "accelstrat − direct. The "
+      "outputs (%s at %zu tasks) and inputs (%s) are the caller's buffers in "
+      "both, "
+      "in neither count; a block's header (sizeof(max_align_t)), malloc's own "
+      "bookkeeping, stacks and the OpenMP runtime's memory are not counted "
+      "either "
+      "(the peak RSS below has them).\n",
+      s->opt.reps, threads,
+      fmt_bytes((double)z[SIZES - 1].out_bytes, out, sizeof out),
+      z[SIZES - 1].tasks,
+      fmt_bytes((double)z[SIZES - 1].input_bytes, in, sizeof in));
+  bench_printf(
+      &s->text,
+      "\nPeak RSS: ru_maxrss of a fork()ed child, forked before this process "
+      "ran "
+      "any OpenMP or touched the GPU, that builds the workload and runs its "
+      "variant once (build only: runs nothing); median (min–max) of %d rounds, "
+      "the "
+      "three kinds rotated each round, no warm-up (each sample is a fresh "
+      "process by design). Every child hashes its outputs (FNV-1a) and every "
+      "hash "
+      "must be equal. Run's increment: median minus build only's. Overhead: "
+      "median "
+      "of the per-pair differences accelstrat − direct in KiB, and of the "
+      "per-pair "
+      "ratios − 1. [N threads]: as above. RSS moves by pages and with what the "
+      "OpenMP "
+      "runtime and libc "
+      "map: small differences are noise (see the range).%s\n",
+      s->opt.reps,
+      s->machine.gpu_simulated ? " The GPU (sim backend) is not used here."
+                               : "");
 }
 
-static void print_summary(bench_session *s, const size_row *z, const as_alloc_stats *create) {
+static void print_summary(bench_session *s, const size_row *z,
+                          const as_alloc_stats *create) {
   const int reps = s->opt.reps;
   bench_printf(&s->text, "\n### Summary\n\n");
-  bench_printf(&s->text,
-               "- as_executor_create: %llu bytes in %llu block%s; as_report %zu "
-               "bytes\n",
-               (unsigned long long)create->bytes, (unsigned long long)create->calls,
-               create->calls == 1 ? "" : "s", sizeof(as_report));
-  bench_printf(&s->text, "- heap per run, accelstrat − direct (median per pair, peak; bytes):");
+  bench_printf(
+      &s->text,
+      "- as_executor_create: %llu bytes in %llu block%s; as_report %zu "
+      "bytes\n",
+      (unsigned long long)create->bytes, (unsigned long long)create->calls,
+      create->calls == 1 ? "" : "s", sizeof(as_report));
+  bench_printf(
+      &s->text,
+      "- heap per run, accelstrat − direct (median per pair, peak; bytes):");
   for (int k = 0; k < SIZES; k++) {
     char p[24], b[24];
-    bench_printf(&s->text, "%s %zu tasks: peak %s, bytes %s", k ? ";" : "", z[k].tasks,
+    bench_printf(&s->text, "%s %zu tasks: peak %s, bytes %s", k ? ";" : "",
+                 z[k].tasks,
                  fmt_bytes_sign(heap_diff(&z[k], PEAK, reps), 1, p, sizeof p),
                  fmt_bytes_sign(heap_diff(&z[k], BYTES, reps), 1, b, sizeof b));
   }
-  bench_printf(&s->text, "\n- peak RSS overhead, accelstrat − direct (median per pair):");
+  bench_printf(&s->text,
+               "\n- peak RSS overhead, accelstrat − direct (median per pair):");
   as__json_object_begin(&s->json, "summary");
   as__json_array_begin(&s->json, "rss_overhead");
   for (int k = 0; k < SIZES; k++) {
     bench_stat d, ratio;
     rss_overhead(&z[k], reps, &d, &ratio);
-    bench_printf(&s->text, "%s %zu tasks: %+.0f KiB (%+.2f%%)", k ? ";" : "", z[k].tasks,
-                 d.median, 100 * (ratio.median - 1));
+    bench_printf(&s->text, "%s %zu tasks: %+.0f KiB (%+.2f%%)", k ? ";" : "",
+                 z[k].tasks, d.median, 100 * (ratio.median - 1));
     as__json_object_begin(&s->json, NULL);
     as__json_u64(&s->json, "tasks", z[k].tasks);
     as__json_double(&s->json, "kib", d.median);
@@ -433,15 +498,38 @@ static void print_summary(bench_session *s, const size_row *z, const as_alloc_st
   }
   as__json_array_end(&s->json);
   as__json_object_end(&s->json);
-  bench_printf(&s->text, "%s\n", s->opt.quick ? " (--quick: tiny workloads)" : "");
+  bench_printf(&s->text, "%s\n",
+               s->opt.quick ? " (--quick: tiny workloads)" : "");
 }
 
 /* ---- the subcommand ---- */
 
+/* What creating the executor took (create, made relative to before), and
+ * the public structs' sizes, into the JSON. */
+static void record_create(bench_session *s, const as_alloc_stats *before,
+                          as_alloc_stats *create) {
+  create->calls -= before->calls;
+  create->bytes -= before->bytes;
+  create->live -= before->live;
+  as__json_object_begin(&s->json, "executor_create");
+  as__json_u64(&s->json, "calls", create->calls);
+  as__json_u64(&s->json, "bytes", create->bytes);
+  as__json_u64(&s->json, "live_bytes", create->live);
+  as__json_object_end(&s->json);
+  as__json_object_begin(&s->json, "sizeof");
+  as__json_u64(&s->json, "as_report", sizeof(as_report));
+  as__json_u64(&s->json, "as_config", sizeof(as_config));
+  as__json_u64(&s->json, "as_capabilities", sizeof(as_capabilities));
+  as__json_u64(&s->json, "as_batch", sizeof(as_batch));
+  as__json_object_end(&s->json);
+}
+
 int bench_memory(int argc, char **argv) {
   bench_session s;
   int status;
-  if (!bench_begin(&s, "memory", argc, argv, usage, BENCH_LATE_MACHINE, &status)) return status;
+  if (!bench_begin(&s, "memory", argc, argv, usage, BENCH_LATE_MACHINE,
+                   &status))
+    return status;
   const int reps = s.opt.reps, threads = bench_thread_count(&s);
   size_row z[SIZES];
   memset(z, 0, sizeof z);
@@ -462,30 +550,21 @@ int bench_memory(int argc, char **argv) {
   if (!ok || measure_rss(&s, z, threads) || bench_machine_now(&s) < 0) goto out;
 
   as__alloc_stats_get(&before);
-  if (bench_executor(&s, bench_strategy(AS_STRATEGY_CPU, 0), threads, AS_FAULT_NONE, 0, &c.ex) < 0)
+  if (bench_executor(&s, bench_strategy(AS_STRATEGY_CPU, 0), threads,
+                     AS_FAULT_NONE, 0, &c.ex) < 0)
     goto out;
   as__alloc_stats_get(&create);
-  create.calls -= before.calls;
-  create.bytes -= before.bytes;
-  create.live -= before.live;
-  as__json_object_begin(&s.json, "executor_create");
-  as__json_u64(&s.json, "calls", create.calls);
-  as__json_u64(&s.json, "bytes", create.bytes);
-  as__json_u64(&s.json, "live_bytes", create.live);
-  as__json_object_end(&s.json);
-  as__json_object_begin(&s.json, "sizeof");
-  as__json_u64(&s.json, "as_report", sizeof(as_report));
-  as__json_u64(&s.json, "as_config", sizeof(as_config));
-  as__json_u64(&s.json, "as_capabilities", sizeof(as_capabilities));
-  as__json_u64(&s.json, "as_batch", sizeof(as_batch));
-  as__json_object_end(&s.json);
+  record_create(&s, &before, &create);
   as__json_array_begin(&s.json, "sizes");
   for (int k = 0; k < SIZES; k++) {
-    fprintf(stderr, "accelstrat-bench memory: heap per run, %s (%zu tasks), %d rounds\n",
-            bench_reference_name(sizes[k]), z[k].tasks, reps);
+    fprintf(
+        stderr,
+        "accelstrat-bench memory: heap per run, %s (%zu tasks), %d rounds\n",
+        bench_reference_name(sizes[k]), z[k].tasks, reps);
     int rc = heap_row(&c, &z[k], k);
     if (rc < 0)
-      fprintf(stderr, "accelstrat-bench memory: %s: %s\n", bench_reference_name(sizes[k]), as_strerror(rc));
+      fprintf(stderr, "accelstrat-bench memory: %s: %s\n",
+              bench_reference_name(sizes[k]), as_strerror(rc));
     if (rc) {
       as__json_array_end(&s.json);
       goto out;
@@ -493,7 +572,8 @@ int bench_memory(int argc, char **argv) {
   }
   as__json_array_end(&s.json);
 
-  bench_printf(&s.text, "\n## memory: strategy=cpu against a direct OpenMP loop\n\n");
+  bench_printf(&s.text,
+               "\n## memory: strategy=cpu against a direct OpenMP loop\n\n");
   bench_printf(&s.text,
                "%d round%s per size, %d thread%s; Medium, Large and XL align "
                "workloads%s\n",

@@ -31,17 +31,19 @@ typedef struct row {
 } row;
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: accelstrat-bench overhead [options]\n"
-             "strategy=auto against an executor fixed to the strategy auto picks,\n"
-             "on the Small, Medium, Large and XL workloads (and --replay batches):\n"
-             "wall time of as_run, per-pair overhead, and auto's selection time\n"
-             "(report.select_ns). Outputs are checked against a strategy=cpu run;\n"
-             "exit 1 when a run fails or its outputs differ.\n" BENCH_OPTIONS_HELP);
+  fprintf(
+      f,
+      "usage: accelstrat-bench overhead [options]\n"
+      "strategy=auto against an executor fixed to the strategy auto picks,\n"
+      "on the Small, Medium, Large and XL workloads (and --replay batches):\n"
+      "wall time of as_run, per-pair overhead, and auto's selection time\n"
+      "(report.select_ns). Outputs are checked against a strategy=cpu run;\n"
+      "exit 1 when a run fails or its outputs differ.\n" BENCH_OPTIONS_HELP);
 }
 
 static int same_strategy(as_strategy a, as_strategy b) {
-  return a.kind == b.kind &&
-         (a.kind != AS_STRATEGY_HYBRID_STATIC || a.gpu_fraction == b.gpu_fraction);
+  return a.kind == b.kind && (a.kind != AS_STRATEGY_HYBRID_STATIC ||
+                              a.gpu_fraction == b.gpu_fraction);
 }
 
 static void on_run(void *arg, int v, int round, const as_report *rep) {
@@ -58,7 +60,8 @@ static void on_run(void *arg, int v, int round, const as_report *rep) {
 
 /* Reference, auto's first pick, the direct executor and the rounds. 0, 1 (a
  * run failed or differed: said) or a negative as_errno. */
-static int run_row(bench_session *s, as_executor *cpu, as_executor *autox, row *r) {
+static int run_row(bench_session *s, as_executor *cpu, as_executor *autox,
+                   row *r) {
   const int reps = s->opt.reps;
   const bench_workload *w = r->w;
   as_executor *ex[VARIANTS] = {NULL, autox};
@@ -101,8 +104,10 @@ static int run_row(bench_session *s, as_executor *cpu, as_executor *autox, row *
     r->select[v] = bench_stats(r->select_ns[v], reps);
     r->decide[v] = bench_stats(r->decide_ns[v], reps);
   }
-  r->ratio = bench_ratio_stats(r->ns + AUTO * reps, r->ns + DIRECT * reps, reps);
-  r->diff_ns = bench_diff_stats(r->ns + AUTO * reps, r->ns + DIRECT * reps, reps).median;
+  r->ratio =
+      bench_ratio_stats(r->ns + AUTO * reps, r->ns + DIRECT * reps, reps);
+  r->diff_ns =
+      bench_diff_stats(r->ns + AUTO * reps, r->ns + DIRECT * reps, reps).median;
   return 0;
 }
 
@@ -110,7 +115,8 @@ static int run_row(bench_session *s, as_executor *cpu, as_executor *autox, row *
 
 static const char *signed_ms(double ns, char *buf, size_t len) {
   char m[24];
-  snprintf(buf, len, "%s%s", ns < 0 ? "-" : "+", bench_fmt_ms(fabs(ns), m, sizeof m));
+  snprintf(buf, len, "%s%s", ns < 0 ? "-" : "+",
+           bench_fmt_ms(fabs(ns), m, sizeof m));
   return buf;
 }
 
@@ -119,15 +125,18 @@ static void print_row(bench_session *s, const row *r) {
   char pick[160], t[VARIANTS][64], diff[24];
   const int on_gpu = r->chosen.kind != AS_STRATEGY_CPU;
   as_strategy_format(r->chosen, pick, sizeof pick);
-  if (on_gpu && s->machine.gpu_simulated) strncat(pick, " (sim)", sizeof pick - strlen(pick) - 1);
+  if (on_gpu && s->machine.gpu_simulated)
+    strncat(pick, " (sim)", sizeof pick - strlen(pick) - 1);
   if (r->changed) { /* what auto ran in the rounds instead, and how often */
     size_t n = strlen(pick);
-    snprintf(pick + n, sizeof pick - n, "; auto ran otherwise in %d of %d rounds:", r->changed,
-             reps);
+    snprintf(pick + n, sizeof pick - n,
+             "; auto ran otherwise in %d of %d rounds:", r->changed, reps);
     for (int i = 0; i < reps; i++) {
       int seen = same_strategy(r->picks[i], r->chosen), count = 0;
-      for (int k = 0; k < i && !seen; k++) seen = same_strategy(r->picks[k], r->picks[i]);
-      for (int k = i; k < reps && !seen; k++) count += same_strategy(r->picks[k], r->picks[i]);
+      for (int k = 0; k < i && !seen; k++)
+        seen = same_strategy(r->picks[k], r->picks[i]);
+      for (int k = i; k < reps && !seen; k++)
+        count += same_strategy(r->picks[k], r->picks[i]);
       if (seen) continue;
       char name[32];
       n = strlen(pick);
@@ -139,39 +148,47 @@ static void print_row(bench_session *s, const row *r) {
     bench_fmt_stat_ms(r->t[v], t[v], sizeof t[v]);
     if (r->fallbacks[v]) strncat(t[v], " †", sizeof t[v] - strlen(t[v]) - 1);
   }
-  bench_printf(&s->text,
-               "| %s (%zu tasks) | %s | %s | %s | %s ms (%+.1f%%; pairs %+.1f%% to "
-               "%+.1f%%) | %.1f / %.1f | %.1f |\n",
-               r->w->name, r->w->s.batch.n, pick, t[DIRECT], t[AUTO],
-               signed_ms(r->diff_ns, diff, sizeof diff), 100 * (r->ratio.median - 1),
-               100 * (r->ratio.min - 1), 100 * (r->ratio.max - 1), r->decide[AUTO].median / 1e3,
-               r->decide[DIRECT].median / 1e3, r->select[AUTO].median / 1e3);
+  bench_printf(
+      &s->text,
+      "| %s (%zu tasks) | %s | %s | %s | %s ms (%+.1f%%; pairs %+.1f%% to "
+      "%+.1f%%) | %.1f / %.1f | %.1f |\n",
+      r->w->name, r->w->s.batch.n, pick, t[DIRECT], t[AUTO],
+      signed_ms(r->diff_ns, diff, sizeof diff), 100 * (r->ratio.median - 1),
+      100 * (r->ratio.min - 1), 100 * (r->ratio.max - 1),
+      r->decide[AUTO].median / 1e3, r->decide[DIRECT].median / 1e3,
+      r->select[AUTO].median / 1e3);
 }
 
 static void print_notes(bench_session *s, const row *rows, int n) {
   int fell_back = 0;
-  for (int i = 0; i < n; i++) fell_back |= rows[i].fallbacks[DIRECT] || rows[i].fallbacks[AUTO];
-  bench_printf(&s->text,
-               "\nDirect: an executor fixed to the strategy auto picked on its first "
-               "run (auto picks). Direct and With auto-select: wall time of as_run "
-               "(selection + execution) in ms, median (min–max) of %d rounds, the two "
-               "interleaved in rotated order after a discarded warm-up each; outputs "
-               "checked against a strategy=cpu run every time. Overhead: median of the "
-               "per-pair differences (auto − direct), and median (and range) of the "
-               "per-pair ratios − 1. The per-pair difference is dominated by run-to-run "
-               "noise (see the range), not by auto: what auto does beyond a fixed "
-               "strategy is the decision. decision µs: median of the report's select_ns "
-               "− check_ns (the thread limit and the choice of strategy) of auto / of the "
-               "fixed strategy, which has no choice to make. select µs: auto's whole "
-               "select_ns, which adds check_ns, the pass over the tasks that validates "
-               "them and sums their cost (linear in the tasks; every strategy makes it, "
-               "the direct loop does not). The model "
-               "learns from every run, so auto's choice can move between rounds: the row "
-               "then says what auto ran instead and how often (those pairs compare "
-               "different strategies).%s%s\n",
-               s->opt.reps,
-               fell_back ? " †: some runs fell back to the CPU (events counted in the JSON)." : "",
-               s->machine.gpu_usable ? "" : " No GPU usable: auto can only pick cpu.");
+  for (int i = 0; i < n; i++)
+    fell_back |= rows[i].fallbacks[DIRECT] || rows[i].fallbacks[AUTO];
+  bench_printf(
+      &s->text,
+      "\nDirect: an executor fixed to the strategy auto picked on its first "
+      "run (auto picks). Direct and With auto-select: wall time of as_run "
+      "(selection + execution) in ms, median (min–max) of %d rounds, the two "
+      "interleaved in rotated order after a discarded warm-up each; outputs "
+      "checked against a strategy=cpu run every time. Overhead: median of the "
+      "per-pair differences (auto − direct), and median (and range) of the "
+      "per-pair ratios − 1. The per-pair difference is dominated by run-to-run "
+      "noise (see the range), not by auto: what auto does beyond a fixed "
+      "strategy is the decision. decision µs: median of the report's select_ns "
+      "− check_ns (the thread limit and the choice of strategy) of auto / of "
+      "the "
+      "fixed strategy, which has no choice to make. select µs: auto's whole "
+      "select_ns, which adds check_ns, the pass over the tasks that validates "
+      "them and sums their cost (linear in the tasks; every strategy makes it, "
+      "the direct loop does not). The model "
+      "learns from every run, so auto's choice can move between rounds: the "
+      "row "
+      "then says what auto ran instead and how often (those pairs compare "
+      "different strategies).%s%s\n",
+      s->opt.reps,
+      fell_back
+          ? " †: some runs fell back to the CPU (events counted in the JSON)."
+          : "",
+      s->machine.gpu_usable ? "" : " No GPU usable: auto can only pick cpu.");
 }
 
 static void print_summary(bench_session *s, const row *rows, int n) {
@@ -191,17 +208,22 @@ static void print_summary(bench_session *s, const row *rows, int n) {
   free(sel);
   free(own);
   bench_printf(&s->text, "\n### Summary\n\n");
+  bench_printf(
+      &s->text,
+      "- auto's decision (select_ns − check_ns: the thread limit and the "
+      "choice) "
+      "over all %d runs: median %.1f µs, max %.1f µs (target: under 5 µs per "
+      "decision)\n",
+      n * reps, decision.median / 1e3, decision.max / 1e3);
   bench_printf(&s->text,
-               "- auto's decision (select_ns − check_ns: the thread limit and the choice) "
-               "over all %d runs: median %.1f µs, max %.1f µs (target: under 5 µs per "
-               "decision)\n",
-               n * reps, decision.median / 1e3, decision.max / 1e3);
-  bench_printf(&s->text,
-               "- auto's whole select_ns, with the pass over the tasks that any strategy "
-               "makes (check_ns: validation and cost, linear in the tasks): median %.1f µs, "
+               "- auto's whole select_ns, with the pass over the tasks that "
+               "any strategy "
+               "makes (check_ns: validation and cost, linear in the tasks): "
+               "median %.1f µs, "
                "max %.1f µs\n",
                all.median / 1e3, all.max / 1e3);
-  bench_printf(&s->text, "- overhead per workload (median per-pair ratio − 1):");
+  bench_printf(&s->text,
+               "- overhead per workload (median per-pair ratio − 1):");
   for (int i = 0; i < n; i++)
     bench_printf(&s->text, "%s %s %+.2f%%", i ? "," : "", rows[i].w->name,
                  100 * (rows[i].ratio.median - 1));
@@ -221,24 +243,29 @@ static void json_row(bench_session *s, const row *r) {
   char name[32];
   as__json_object_begin(j, NULL);
   bench_workload_json(j, "workload", r->w);
-  as__json_string(j, "direct_strategy", as_strategy_format(r->chosen, name, sizeof name));
+  as__json_string(j, "direct_strategy",
+                  as_strategy_format(r->chosen, name, sizeof name));
   as__json_object_begin(j, "samples_ns");
   for (int v = 0; v < VARIANTS; v++)
     bench_json_samples(j, variant_names[v], r->ns + v * reps, reps);
   as__json_object_end(j);
   as__json_object_begin(j, "select_ns");
-  for (int v = 0; v < VARIANTS; v++) bench_json_samples(j, variant_names[v], r->select_ns[v], reps);
+  for (int v = 0; v < VARIANTS; v++)
+    bench_json_samples(j, variant_names[v], r->select_ns[v], reps);
   as__json_object_end(j);
   as__json_object_begin(j, "decide_ns");
-  for (int v = 0; v < VARIANTS; v++) bench_json_samples(j, variant_names[v], r->decide_ns[v], reps);
+  for (int v = 0; v < VARIANTS; v++)
+    bench_json_samples(j, variant_names[v], r->decide_ns[v], reps);
   as__json_object_end(j);
   as__json_array_begin(j, "auto_chosen");
   for (int i = 0; i < reps; i++)
-    as__json_string(j, NULL, as_strategy_format(r->picks[i], name, sizeof name));
+    as__json_string(j, NULL,
+                    as_strategy_format(r->picks[i], name, sizeof name));
   as__json_array_end(j);
   as__json_i64(j, "auto_rounds_other", r->changed);
   as__json_object_begin(j, "fallback_rounds");
-  for (int v = 0; v < VARIANTS; v++) as__json_i64(j, variant_names[v], r->fallbacks[v]);
+  for (int v = 0; v < VARIANTS; v++)
+    as__json_i64(j, variant_names[v], r->fallbacks[v]);
   as__json_object_end(j);
   bench_json_stat(j, "direct_ns", r->t[DIRECT]);
   bench_json_stat(j, "auto_ns", r->t[AUTO]);
@@ -252,7 +279,8 @@ static void json_row(bench_session *s, const row *r) {
 int bench_overhead(int argc, char **argv) {
   bench_session s;
   int status;
-  if (!bench_begin(&s, "overhead", argc, argv, usage, 0, &status)) return status;
+  if (!bench_begin(&s, "overhead", argc, argv, usage, 0, &status))
+    return status;
   bench_workload *w = NULL;
   row *rows = NULL;
   as_executor *cpu = NULL, *autox = NULL;
@@ -260,29 +288,38 @@ int bench_overhead(int argc, char **argv) {
   if (n < 0) goto out;
   rows = calloc((size_t)n + 1, sizeof *rows);
   if (!rows ||
-      bench_executor(&s, bench_strategy(AS_STRATEGY_CPU, 0), 0, AS_FAULT_NONE, 0, &cpu) < 0 ||
-      bench_executor(&s, bench_strategy(AS_STRATEGY_AUTO, 0), 0, AS_FAULT_NONE, 0, &autox) < 0)
+      bench_executor(&s, bench_strategy(AS_STRATEGY_CPU, 0), 0, AS_FAULT_NONE,
+                     0, &cpu) < 0 ||
+      bench_executor(&s, bench_strategy(AS_STRATEGY_AUTO, 0), 0, AS_FAULT_NONE,
+                     0, &autox) < 0)
     goto out;
 
-  bench_printf(&s.text,
-               "\n## overhead: strategy=auto against the strategy it picks, run directly\n\n");
+  bench_printf(&s.text, "\n## overhead: strategy=auto against the strategy it "
+                        "picks, run directly\n\n");
   if (s.machine.gpu_simulated)
-    bench_printf(&s.text, "**GPU: sim backend: host code standing in for a GPU; not GPU "
-                          "numbers.** Rows whose pick is gpu or hybrid ran on it.\n\n");
-  bench_printf(&s.text, "%d round%s per workload, %d thread%s per executor%s\n\n", s.opt.reps,
-               s.opt.reps == 1 ? "" : "s", s.machine.threads, s.machine.threads == 1 ? "" : "s",
+    bench_printf(&s.text,
+                 "**GPU: sim backend: host code standing in for a GPU; not GPU "
+                 "numbers.** Rows whose pick is gpu or hybrid ran on it.\n\n");
+  bench_printf(&s.text,
+               "%d round%s per workload, %d thread%s per executor%s\n\n",
+               s.opt.reps, s.opt.reps == 1 ? "" : "s", s.machine.threads,
+               s.machine.threads == 1 ? "" : "s",
                s.opt.quick ? " (--quick: tiny workloads, a smoke test)" : "");
-  bench_printf(&s.text, "| Workload | auto picks | Direct Exec ms | With Auto-Select ms | "
-                        "Overhead | decision µs auto / fixed | select µs auto |\n");
+  bench_printf(
+      &s.text,
+      "| Workload | auto picks | Direct Exec ms | With Auto-Select ms | "
+      "Overhead | decision µs auto / fixed | select µs auto |\n");
   bench_printf(&s.text, "|---|---|---:|---:|---:|---:|---:|\n");
   fflush(stdout);
-  as__json_string(&s.json, "time", "wall time of as_run (selection + execution), ns");
+  as__json_string(&s.json, "time",
+                  "wall time of as_run (selection + execution), ns");
   as__json_array_begin(&s.json, "workloads");
   for (; done < n; done++) {
     rows[done].w = &w[done];
     int rc = run_row(&s, cpu, autox, &rows[done]);
     if (rc < 0)
-      fprintf(stderr, "accelstrat-bench overhead: %s: %s\n", w[done].name, as_strerror(rc));
+      fprintf(stderr, "accelstrat-bench overhead: %s: %s\n", w[done].name,
+              as_strerror(rc));
     if (rc) break;
     print_row(&s, &rows[done]);
     json_row(&s, &rows[done]);

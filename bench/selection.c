@@ -17,7 +17,8 @@
 /* The strategies measured against each other, and auto. */
 enum { CPU, GPU, HYBRID, MEASURED, AUTO = MEASURED, RUNNERS };
 
-static const char *const runner_names[RUNNERS] = {"cpu", "gpu", "hybrid", "auto"};
+static const char *const runner_names[RUNNERS] = {"cpu", "gpu", "hybrid",
+                                                  "auto"};
 static const as_strategy_kind runner_kinds[RUNNERS] = {
     AS_STRATEGY_CPU, AS_STRATEGY_GPU, AS_STRATEGY_HYBRID, AS_STRATEGY_AUTO};
 
@@ -45,9 +46,9 @@ typedef struct cell {
   const as_builtin *row;
   size_t tasks;
   uint64_t work;
-  double *ns[RUNNERS];       /* wall time of each round; NULL: not run */
+  double *ns[RUNNERS];         /* wall time of each round; NULL: not run */
   unsigned fallbacks[RUNNERS]; /* runs with fallback events */
-  auto_sample *autos;        /* auto's rounds */
+  auto_sample *autos;          /* auto's rounds */
   /* results */
   double median[RUNNERS], min[RUNNERS], max[RUNNERS];
   double predicted_median[AS_PREDICT_COUNT]; /* 0: not considered */
@@ -68,15 +69,16 @@ typedef struct context {
 } context;
 
 static void usage(FILE *f) {
-  fprintf(f,
-          "usage: accelstrat-bench selection [--quick] [--reps N] [--threads N]\n"
-          "                                  [--out DIR] [--seed S]\n"
-          "How often strategy=auto picks the measured-fastest strategy, and its\n"
-          "regret, over filter and align at several sizes.\n"
-          "Measures cpu, and gpu and hybrid when the GPU (ACCELSTRAT_GPU) is\n"
-          "usable; writes a markdown table and, with --out, DIR/selection.md and\n"
-          "DIR/selection.json (every sample). Exit 1 when a run fails or its\n"
-          "outputs differ from cpu's.\n" BENCH_OPTIONS_HELP);
+  fprintf(
+      f,
+      "usage: accelstrat-bench selection [--quick] [--reps N] [--threads N]\n"
+      "                                  [--out DIR] [--seed S]\n"
+      "How often strategy=auto picks the measured-fastest strategy, and its\n"
+      "regret, over filter and align at several sizes.\n"
+      "Measures cpu, and gpu and hybrid when the GPU (ACCELSTRAT_GPU) is\n"
+      "usable; writes a markdown table and, with --out, DIR/selection.md and\n"
+      "DIR/selection.json (every sample). Exit 1 when a run fails or its\n"
+      "outputs differ from cpu's.\n" BENCH_OPTIONS_HELP);
 }
 
 static int runner_of(as_strategy_kind k) {
@@ -114,9 +116,11 @@ static int record_auto(context *c, cell *x, int round, const as_report *rep,
   snprintf(s->reason, sizeof s->reason, "%s", rep->reason);
   int r = runner_of(s->chosen);
   if (r < 0 || !c->ex[r]) {
-    fprintf(stderr, "accelstrat-bench selection: %s, %zu tasks: auto chose %s, "
-                    "which is not measured here (%s)\n",
-            x->row->kernel->name, x->tasks, as_strategy_kind_name(s->chosen), s->reason);
+    fprintf(stderr,
+            "accelstrat-bench selection: %s, %zu tasks: auto chose %s, "
+            "which is not measured here (%s)\n",
+            x->row->kernel->name, x->tasks, as_strategy_kind_name(s->chosen),
+            s->reason);
     return 1;
   }
   return 0;
@@ -132,7 +136,8 @@ static void summarise_cell(context *c, cell *x) {
     x->median[r] = bench_median(x->ns[r], reps);
     x->min[r] = bench_min(x->ns[r], reps);
     x->max[r] = bench_max(x->ns[r], reps);
-    if (r < MEASURED && (x->best < 0 || x->median[r] < x->median[x->best])) x->best = r;
+    if (r < MEASURED && (x->best < 0 || x->median[r] < x->median[x->best]))
+      x->best = r;
   }
   int votes[MEASURED] = {0};
   double *v = malloc((size_t)reps * sizeof *v);
@@ -141,9 +146,11 @@ static void summarise_cell(context *c, cell *x) {
   for (int r = 0; r < MEASURED; r++)
     if (votes[r] > votes[x->pick]) x->pick = r;
   x->pick_votes = votes[x->pick];
-  x->regret = x->pick == x->best ? 0 : x->median[x->pick] / x->median[x->best] - 1;
+  x->regret =
+      x->pick == x->best ? 0 : x->median[x->pick] / x->median[x->best] - 1;
   for (int p = 0; p < AS_PREDICT_COUNT; p++) {
-    for (int i = 0; v && i < reps; i++) v[i] = (double)x->autos[i].predicted_ns[p];
+    for (int i = 0; v && i < reps; i++)
+      v[i] = (double)x->autos[i].predicted_ns[p];
     x->predicted_median[p] = v ? bench_median(v, reps) : NAN;
   }
   for (int i = 0; v && i < reps; i++) v[i] = (double)x->autos[i].select_ns;
@@ -155,7 +162,8 @@ static void summarise_cell(context *c, cell *x) {
  * failed or differed: said on stderr) or a negative as_errno. */
 static int run_cell(context *c, cell *x) {
   const as_builtin *row = x->row;
-  const as_synth_shape shape = {.n = x->tasks, .min_len = row->workload.min_len,
+  const as_synth_shape shape = {.n = x->tasks,
+                                .min_len = row->workload.min_len,
                                 .max_len = row->workload.max_len,
                                 .every = row->workload.every};
   as_synth s;
@@ -175,8 +183,8 @@ static int run_cell(context *c, cell *x) {
   /* Warm-up, discarded: cpu first, whose outputs every other run must match. */
   for (int i = 0; rc == 0 && i < c->n_runners; i++) {
     int r = c->runners[i];
-    rc = bench_run_checked(c->ex[r], &s.batch, r == CPU ? NULL : ref, out_bytes, &rep,
-                           &wall, "selection warm-up");
+    rc = bench_run_checked(c->ex[r], &s.batch, r == CPU ? NULL : ref, out_bytes,
+                           &rep, &wall, "selection warm-up");
     if (rc == 0 && r == CPU) {
       memcpy(ref, s.batch.out, out_bytes);
       x->work = rep.work;
@@ -187,7 +195,8 @@ static int run_cell(context *c, cell *x) {
     snprintf(when, sizeof when, "selection round %d", round + 1);
     for (int i = 0; rc == 0 && i < c->n_runners; i++) {
       int r = c->runners[(round + i) % c->n_runners];
-      rc = bench_run_checked(c->ex[r], &s.batch, ref, out_bytes, &rep, &wall, when);
+      rc = bench_run_checked(c->ex[r], &s.batch, ref, out_bytes, &rep, &wall,
+                             when);
       if (rc) break;
       x->ns[r][round] = (double)wall;
       if (rep.n_events) x->fallbacks[r]++;
@@ -204,39 +213,49 @@ static int run_cell(context *c, cell *x) {
 
 static const char *fmt_time_cell(const cell *x, int r, char *buf, size_t len) {
   char med[24], lo[24], hi[24];
-  if (!x->ns[r]) snprintf(buf, len, "-");
+  if (!x->ns[r])
+    snprintf(buf, len, "-");
   else
-    snprintf(buf, len, "%s (%s–%s)%s", bench_fmt_ms(x->median[r], med, sizeof med),
-             bench_fmt_ms(x->min[r], lo, sizeof lo), bench_fmt_ms(x->max[r], hi, sizeof hi),
-             x->fallbacks[r] ? " †" : "");
+    snprintf(
+        buf, len, "%s (%s–%s)%s", bench_fmt_ms(x->median[r], med, sizeof med),
+        bench_fmt_ms(x->min[r], lo, sizeof lo),
+        bench_fmt_ms(x->max[r], hi, sizeof hi), x->fallbacks[r] ? " †" : "");
   return buf;
 }
 
 static void print_header(context *c, bench_text *t) {
-  bench_printf(t, "\n## selection: strategy=auto against the measured-fastest strategy\n\n");
-  bench_printf(t, "seed %llu, %d round%s per cell%s, %d thread%s per executor\n\n",
-               (unsigned long long)c->opt.seed, c->opt.reps, c->opt.reps == 1 ? "" : "s",
-               c->opt.quick ? " (--quick: the two smallest sizes only)" : "",
-               c->machine.threads, c->machine.threads == 1 ? "" : "s");
-  bench_printf(t, "| kernel | tasks | work | cpu ms | gpu ms | hybrid ms | best | "
-                  "auto picked | auto predicted cpu/gpu/hybrid ms | regret %% | "
-                  "select µs |\n");
+  bench_printf(t, "\n## selection: strategy=auto against the measured-fastest "
+                  "strategy\n\n");
+  bench_printf(
+      t, "seed %llu, %d round%s per cell%s, %d thread%s per executor\n\n",
+      (unsigned long long)c->opt.seed, c->opt.reps, c->opt.reps == 1 ? "" : "s",
+      c->opt.quick ? " (--quick: the two smallest sizes only)" : "",
+      c->machine.threads, c->machine.threads == 1 ? "" : "s");
+  bench_printf(t,
+               "| kernel | tasks | work | cpu ms | gpu ms | hybrid ms | best | "
+               "auto picked | auto predicted cpu/gpu/hybrid ms | regret %% | "
+               "select µs |\n");
   bench_printf(t, "|---|---:|---:|---:|---:|---:|---|---|---:|---:|---:|\n");
 }
 
 static void print_row(context *c, bench_text *t, const cell *x) {
   char times[MEASURED][64], pred[AS_PREDICT_COUNT][24], pick[48];
-  for (int r = 0; r < MEASURED; r++) fmt_time_cell(x, r, times[r], sizeof times[r]);
+  for (int r = 0; r < MEASURED; r++)
+    fmt_time_cell(x, r, times[r], sizeof times[r]);
   for (int p = 0; p < AS_PREDICT_COUNT; p++)
-    bench_fmt_ms(x->predicted_median[p] > 0 ? x->predicted_median[p] : NAN, pred[p],
-                 sizeof pred[p]);
-  if (x->pick_votes == c->opt.reps) snprintf(pick, sizeof pick, "%s", runner_names[x->pick]);
-  else snprintf(pick, sizeof pick, "%s (%d of %d)", runner_names[x->pick], x->pick_votes,
-                c->opt.reps);
-  bench_printf(t, "| %s | %zu | %.3g | %s | %s | %s | %s | %s | %s/%s/%s | %.1f | %.1f |\n",
-               x->row->kernel->name, x->tasks, (double)x->work, times[CPU], times[GPU],
-               times[HYBRID], runner_names[x->best], pick, pred[0], pred[1], pred[2],
-               100 * x->regret, x->select_median_ns / 1e3);
+    bench_fmt_ms(x->predicted_median[p] > 0 ? x->predicted_median[p] : NAN,
+                 pred[p], sizeof pred[p]);
+  if (x->pick_votes == c->opt.reps)
+    snprintf(pick, sizeof pick, "%s", runner_names[x->pick]);
+  else
+    snprintf(pick, sizeof pick, "%s (%d of %d)", runner_names[x->pick],
+             x->pick_votes, c->opt.reps);
+  bench_printf(
+      t,
+      "| %s | %zu | %.3g | %s | %s | %s | %s | %s | %s/%s/%s | %.1f | %.1f |\n",
+      x->row->kernel->name, x->tasks, (double)x->work, times[CPU], times[GPU],
+      times[HYBRID], runner_names[x->best], pick, pred[0], pred[1], pred[2],
+      100 * x->regret, x->select_median_ns / 1e3);
 }
 
 typedef struct summary {
@@ -271,36 +290,44 @@ static void summarise(context *c, summary *s) {
 static void print_summary(context *c, bench_text *t, const summary *s) {
   int fell_back = 0;
   for (int i = 0; i < c->n_cells; i++)
-    for (int r = 0; r < MEASURED; r++) fell_back |= c->cells[i].fallbacks[r] > 0;
-  bench_printf(t,
-               "\nTimes: wall time of as_run (selection + execution), median (min–max) "
-               "of the rounds; every strategy and auto run once per round, in an order "
-               "rotated each round, after one discarded warm-up each.%s best: the "
-               "lowest median. auto picked: its most frequent choice (how many rounds "
-               "when not all). auto predicted: median over its rounds of the report's "
-               "predicted_ns (-: not considered). regret: median(picked) / "
-               "median(best) - 1. select: the report's select_ns of auto's runs.%s\n",
-               c->machine.gpu_usable
-                   ? " The GPU context was created before the first timed run (probe "
-                     "and warm-up), so the GPU's cold start is in none of these times."
-                   : " GPU not usable: only cpu is measured, and auto must pick it.",
-               fell_back ? " †: some runs fell back to the CPU (events in the JSON)." : "");
+    for (int r = 0; r < MEASURED; r++)
+      fell_back |= c->cells[i].fallbacks[r] > 0;
+  bench_printf(
+      t,
+      "\nTimes: wall time of as_run (selection + execution), median (min–max) "
+      "of the rounds; every strategy and auto run once per round, in an order "
+      "rotated each round, after one discarded warm-up each.%s best: the "
+      "lowest median. auto picked: its most frequent choice (how many rounds "
+      "when not all). auto predicted: median over its rounds of the report's "
+      "predicted_ns (-: not considered). regret: median(picked) / "
+      "median(best) - 1. select: the report's select_ns of auto's runs.%s\n",
+      c->machine.gpu_usable
+          ? " The GPU context was created before the first timed run (probe "
+            "and warm-up), so the GPU's cold start is in none of these times."
+          : " GPU not usable: only cpu is measured, and auto must pick it.",
+      fell_back ? " †: some runs fell back to the CPU (events in the JSON)."
+                : "");
   bench_printf(t, "\n### Summary\n\n");
   bench_printf(t, "- cells: %d\n", s->cells);
-  bench_printf(t, "- auto picked the best in %d of %d (%.0f%%)\n", s->best_picked, s->cells,
+  bench_printf(t, "- auto picked the best in %d of %d (%.0f%%)\n",
+               s->best_picked, s->cells,
                s->cells ? 100.0 * s->best_picked / s->cells : 0);
-  bench_printf(t, "- within %.0f%% of the best in %d of %d (%.0f%%)\n", 100 * NOISE,
-               s->within_noise, s->cells, s->cells ? 100.0 * s->within_noise / s->cells : 0);
+  bench_printf(t, "- within %.0f%% of the best in %d of %d (%.0f%%)\n",
+               100 * NOISE, s->within_noise, s->cells,
+               s->cells ? 100.0 * s->within_noise / s->cells : 0);
   bench_printf(t, "- regret: mean %.1f%%, max %.1f%%\n", 100 * s->regret_mean,
                100 * s->regret_max);
-  bench_printf(t, "- selection time over all %d auto runs: median %.1f µs, max %.1f µs\n",
-               s->auto_runs, s->select_median_ns / 1e3, s->select_max_ns / 1e3);
+  bench_printf(
+      t,
+      "- selection time over all %d auto runs: median %.1f µs, max %.1f µs\n",
+      s->auto_runs, s->select_median_ns / 1e3, s->select_max_ns / 1e3);
   bench_printf(t, "- rates at the end:");
   for (size_t k = 0; k < as__builtin_count(); k++)
     bench_printf(t, "%s %s %s", k ? "," : "", as__builtin_at(k)->kernel->name,
                  s->rates_end[k]);
-  bench_printf(t, " (the model learns from every run of this process, the measured "
-                  "strategies' included)\n");
+  bench_printf(
+      t, " (the model learns from every run of this process, the measured "
+         "strategies' included)\n");
 }
 
 static void json_per_runner(bench_json *j, const char *key, const cell *x,
@@ -313,7 +340,8 @@ static void json_per_runner(bench_json *j, const char *key, const cell *x,
 
 static void json_predicted(bench_json *j, const char *key, const uint64_t *p) {
   as__json_object_begin(j, key);
-  for (int i = 0; i < AS_PREDICT_COUNT; i++) as__json_u64(j, runner_names[i], p[i]);
+  for (int i = 0; i < AS_PREDICT_COUNT; i++)
+    as__json_u64(j, runner_names[i], p[i]);
   as__json_object_end(j);
 }
 
@@ -331,7 +359,8 @@ static void json_cell(context *c, bench_json *j, const cell *x) {
   for (int r = 0; r < RUNNERS; r++) {
     if (!x->ns[r]) continue;
     as__json_array_begin(j, runner_names[r]);
-    for (int i = 0; i < c->opt.reps; i++) as__json_u64(j, NULL, (uint64_t)x->ns[r][i]);
+    for (int i = 0; i < c->opt.reps; i++)
+      as__json_u64(j, NULL, (uint64_t)x->ns[r][i]);
     as__json_array_end(j);
   }
   as__json_object_end(j);
@@ -346,7 +375,8 @@ static void json_cell(context *c, bench_json *j, const cell *x) {
   as__json_string(j, "auto_pick", runner_names[x->pick]);
   as__json_i64(j, "auto_pick_rounds", x->pick_votes);
   as__json_double(j, "regret", x->regret);
-  as__json_bool(j, "within_noise", x->median[x->pick] <= (1 + NOISE) * x->median[x->best]);
+  as__json_bool(j, "within_noise",
+                x->median[x->pick] <= (1 + NOISE) * x->median[x->best]);
   as__json_double(j, "select_median_ns", x->select_median_ns);
   as__json_array_begin(j, "auto");
   for (int i = 0; i < c->opt.reps; i++) {
@@ -372,7 +402,8 @@ static void write_json(context *c, const summary *s) {
   as__json_string(j, "time", "wall time of as_run (selection + execution), ns");
   as__json_array_begin(j, "strategies");
   for (int i = 0; i < c->n_runners; i++)
-    if (c->runners[i] != AUTO) as__json_string(j, NULL, runner_names[c->runners[i]]);
+    if (c->runners[i] != AUTO)
+      as__json_string(j, NULL, runner_names[c->runners[i]]);
   as__json_array_end(j);
   as__json_array_begin(j, "cells");
   for (int i = 0; i < c->n_cells; i++) json_cell(c, j, &c->cells[i]);
@@ -409,7 +440,8 @@ int bench_selection(int argc, char **argv) {
   context c;
   memset(&c, 0, sizeof c);
   int status;
-  if (!bench_begin(&c.s, "selection", argc, argv, usage, 0, &status)) return status;
+  if (!bench_begin(&c.s, "selection", argc, argv, usage, 0, &status))
+    return status;
   c.opt = c.s.opt;
   c.machine = c.s.machine;
   status = 1;

@@ -22,8 +22,8 @@ int bench_machine_now(bench_session *s) {
   if (s->machine_known) return 0;
   int rc = bench_machine_detect(&s->machine, s->opt.threads);
   if (rc < 0) {
-    fprintf(stderr, "accelstrat-bench %s: describing the machine: %s\n", s->name,
-            as_strerror(rc));
+    fprintf(stderr, "accelstrat-bench %s: describing the machine: %s\n",
+            s->name, as_strerror(rc));
     return rc;
   }
   s->machine_known = 1;
@@ -46,7 +46,8 @@ int bench_begin(bench_session *s, const char *name, int argc, char **argv,
   char file[64];
   if (s->opt.out) {
     if (as__mkdirs(s->opt.out, 0777) < 0) {
-      fprintf(stderr, "accelstrat-bench %s: %s: %s\n", name, s->opt.out, strerror(errno));
+      fprintf(stderr, "accelstrat-bench %s: %s: %s\n", name, s->opt.out,
+              strerror(errno));
       return 0;
     }
     snprintf(file, sizeof file, "%s.md", name);
@@ -68,8 +69,10 @@ int bench_begin(bench_session *s, const char *name, int argc, char **argv,
   as__json_u64(&s->json, "seed", s->opt.seed);
   as__json_i64(&s->json, "reps", s->opt.reps);
   as__json_bool(&s->json, "quick", s->opt.quick);
-  if (s->opt.replay) as__json_string(&s->json, "replay", s->opt.replay);
-  else as__json_null(&s->json, "replay");
+  if (s->opt.replay)
+    as__json_string(&s->json, "replay", s->opt.replay);
+  else
+    as__json_null(&s->json, "replay");
   if (!(flags & BENCH_LATE_MACHINE) && bench_machine_now(s) < 0) {
     bench_end(s, 1);
     return 0;
@@ -83,13 +86,15 @@ int bench_end(bench_session *s, int status) {
     if (s->json.depth > 0) as__json_object_end(&s->json);
     fputc('\n', s->json_file);
     snprintf(file, sizeof file, "%s.json", s->name);
-    if (bench_close_out(s->json_file, s->opt.out ? s->opt.out : "/dev", s->opt.out ? file : "null") < 0)
+    if (bench_close_out(s->json_file, s->opt.out ? s->opt.out : "/dev",
+                        s->opt.out ? file : "null") < 0)
       status = 1;
     s->json_file = NULL;
   }
   if (s->text.file) {
     snprintf(file, sizeof file, "%s.md", s->name);
-    if (bench_close_out(s->text.file, s->opt.out, file) < 0 || s->text.failed) status = 1;
+    if (bench_close_out(s->text.file, s->opt.out, file) < 0 || s->text.failed)
+      status = 1;
     s->text.file = NULL;
   }
   fflush(stdout);
@@ -101,14 +106,17 @@ int bench_end(bench_session *s, int status) {
 static const struct {
   const char *name;
   size_t tasks, quick_tasks;
-} reference_workloads[BENCH_WORKLOADS] = {
-    {"Small", 5, 2}, {"Medium", 100, 8}, {"Large", 1000, 16}, {"XL", 10000, 32}};
+} reference_workloads[BENCH_WORKLOADS] = {{"Small", 5, 2},
+                                          {"Medium", 100, 8},
+                                          {"Large", 1000, 16},
+                                          {"XL", 10000, 32}};
 
 static void workload_totals(bench_workload *w) {
   const as_batch *b = &w->s.batch;
   w->out_bytes = b->n * b->kernel->out_size;
   w->work = 0;
-  for (size_t i = 0; i < b->n; i++) w->work += b->kernel->cost ? b->kernel->cost(b, i) : 1;
+  for (size_t i = 0; i < b->n; i++)
+    w->work += b->kernel->cost ? b->kernel->cost(b, i) : 1;
 }
 
 int bench_workload_align(bench_workload *w, const char *name, size_t tasks,
@@ -122,8 +130,10 @@ int bench_workload_align(bench_workload *w, const char *name, size_t tasks,
   if (rc < 0) return rc;
   snprintf(w->name, sizeof w->name, "%s", name);
   snprintf(w->source, sizeof w->source,
-           "synthetic align, %zu tasks, streams of %u-%u tokens, one edit in %u, seed %llu",
-           tasks, shape.min_len, shape.max_len, shape.every, (unsigned long long)seed);
+           "synthetic align, %zu tasks, streams of %u-%u tokens, one edit in "
+           "%u, seed %llu",
+           tasks, shape.min_len, shape.max_len, shape.every,
+           (unsigned long long)seed);
   workload_totals(w);
   return 0;
 }
@@ -131,12 +141,14 @@ int bench_workload_align(bench_workload *w, const char *name, size_t tasks,
 const char *bench_reference_name(int i) { return reference_workloads[i].name; }
 
 size_t bench_reference_tasks(int i, int quick) {
-  return quick ? reference_workloads[i].quick_tasks : reference_workloads[i].tasks;
+  return quick ? reference_workloads[i].quick_tasks
+               : reference_workloads[i].tasks;
 }
 
 int bench_workload_reference(bench_workload *w, int i, const bench_options *o) {
-  return bench_workload_align(w, bench_reference_name(i), bench_reference_tasks(i, o->quick),
-                              o->quick, o->seed);
+  return bench_workload_align(w, bench_reference_name(i),
+                              bench_reference_tasks(i, o->quick), o->quick,
+                              o->seed);
 }
 
 static int by_name(const void *a, const void *b) {
@@ -171,11 +183,13 @@ int bench_workloads(const bench_options *o, bench_workload **out) {
   char **files = NULL;
   int n_files = 0;
   if (o->replay && (n_files = list_dir(o->replay, &files)) < 0) {
-    fprintf(stderr, "accelstrat-bench: --replay %s: %s\n", o->replay, strerror(errno));
+    fprintf(stderr, "accelstrat-bench: --replay %s: %s\n", o->replay,
+            strerror(errno));
     return AS_EIO;
   }
   if (o->replay && n_files == 0)
-    fprintf(stderr, "accelstrat-bench: --replay %s: no batch files there\n", o->replay);
+    fprintf(stderr, "accelstrat-bench: --replay %s: no batch files there\n",
+            o->replay);
   bench_workload *w = calloc((size_t)(synth + n_files) + 1, sizeof *w);
   int n = 0, rc = w ? 0 : AS_ENOMEM;
   for (int i = 0; rc == 0 && i < synth; i++) {
@@ -192,7 +206,8 @@ int bench_workloads(const bench_options *o, bench_workload **out) {
       break;
     }
     snprintf(w[n].name, sizeof w[n].name, "%s", files[i]);
-    snprintf(w[n].source, sizeof w[n].source, "replay of %.140s (%s, %zu tasks)", path,
+    snprintf(w[n].source, sizeof w[n].source,
+             "replay of %.140s (%s, %zu tasks)", path,
              w[n].s.batch.kernel->name, w[n].s.batch.n);
     workload_totals(&w[n]);
     n++;
@@ -200,7 +215,8 @@ int bench_workloads(const bench_options *o, bench_workload **out) {
   for (int i = 0; i < n_files; i++) free(files[i]);
   free(files);
   if (rc < 0) {
-    if (rc != AS_EINVAL && rc != AS_EIO) fprintf(stderr, "accelstrat-bench: workloads: %s\n", as_strerror(rc));
+    if (rc != AS_EINVAL && rc != AS_EIO)
+      fprintf(stderr, "accelstrat-bench: workloads: %s\n", as_strerror(rc));
     bench_workloads_free(w, n);
     return rc;
   }
@@ -213,14 +229,16 @@ void bench_workloads_free(bench_workload *w, int n) {
   free(w);
 }
 
-void bench_workload_json(bench_json *j, const char *key, const bench_workload *w) {
+void bench_workload_json(bench_json *j, const char *key,
+                         const bench_workload *w) {
   as__json_object_begin(j, key);
   as__json_string(j, "name", w->name);
   as__json_string(j, "source", w->source);
   as__json_string(j, "kernel", w->s.batch.kernel->name);
   as__json_u64(j, "tasks", w->s.batch.n);
   as__json_u64(j, "work", w->work);
-  as__json_u64(j, "input_bytes", w->s.batch.offsets ? w->s.batch.offsets[w->s.batch.n] : 0);
+  as__json_u64(j, "input_bytes",
+               w->s.batch.offsets ? w->s.batch.offsets[w->s.batch.n] : 0);
   as__json_u64(j, "output_bytes", w->out_bytes);
   as__json_object_end(j);
 }
@@ -270,10 +288,11 @@ int bench_run_checked(as_executor *ex, const as_batch *b, const void *ref,
     return 1;
   }
   if (ref && memcmp(b->out, ref, out_bytes) != 0) {
-    fprintf(stderr, "accelstrat-bench: %s, %s, %zu tasks, %s: outputs differ from "
-                    "the reference (ran as %s: %s)\n",
-            what, b->kernel->name, b->n, name, as_strategy_kind_name(rep->chosen.kind),
-            rep->reason);
+    fprintf(stderr,
+            "accelstrat-bench: %s, %s, %zu tasks, %s: outputs differ from "
+            "the reference (ran as %s: %s)\n",
+            what, b->kernel->name, b->n, name,
+            as_strategy_kind_name(rep->chosen.kind), rep->reason);
     return 1;
   }
   return 0;
@@ -313,7 +332,7 @@ typedef struct versus_state {
   const bench_versus *v;
   unsigned char *ref; /* owned when v->ref is NULL */
   int have_ref;
-  int *calls;         /* runs so far per variant: the first is the warm-up */
+  int *calls; /* runs so far per variant: the first is the warm-up */
 } versus_state;
 
 static int versus_once(void *arg, int variant, double *ns) {
@@ -323,8 +342,8 @@ static int versus_once(void *arg, int variant, double *ns) {
   const int first = !x->have_ref;
   as_report rep;
   uint64_t wall;
-  if (bench_run_checked(v->ex[variant], &w->s.batch, first ? NULL : x->ref, w->out_bytes,
-                        &rep, &wall, v->what))
+  if (bench_run_checked(v->ex[variant], &w->s.batch, first ? NULL : x->ref,
+                        w->out_bytes, &rep, &wall, v->what))
     return 1;
   if (first) { /* variant 0's warm-up: bench_interleave runs it first */
     memcpy(x->ref, w->s.batch.out, w->out_bytes);
@@ -340,9 +359,11 @@ int bench_versus_run(const bench_versus *v, double *ns) {
   versus_state x = {v, (unsigned char *)v->ref, v->ref != NULL, NULL};
   x.calls = calloc((size_t)v->variants, sizeof *x.calls);
   if (!v->ref) x.ref = malloc(v->w->out_bytes ? v->w->out_bytes : 1);
-  int rc = x.calls && x.ref ? bench_interleave(v->variants, v->reps, versus_once, &x, ns)
-                            : AS_ENOMEM;
-  if (rc == AS_ENOMEM) fprintf(stderr, "accelstrat-bench: %s: out of memory\n", v->what);
+  int rc = x.calls && x.ref
+               ? bench_interleave(v->variants, v->reps, versus_once, &x, ns)
+               : AS_ENOMEM;
+  if (rc == AS_ENOMEM)
+    fprintf(stderr, "accelstrat-bench: %s: out of memory\n", v->what);
   if (!v->ref) free(x.ref);
   free(x.calls);
   return rc;
@@ -391,13 +412,15 @@ bench_stat bench_stats(const double *v, int n) {
 }
 
 /* Statistics of a[i] / b[i] (ratio) or a[i] - b[i]. */
-static bench_stat pair_stats(const double *a, const double *b, int n, int ratio) {
+static bench_stat pair_stats(const double *a, const double *b, int n,
+                             int ratio) {
   double *r = malloc((size_t)(n > 0 ? n : 1) * sizeof *r);
   if (!r) {
     bench_stat none = {NAN, NAN, NAN};
     return none;
   }
-  for (int i = 0; i < n; i++) r[i] = !ratio ? a[i] - b[i] : b[i] > 0 ? a[i] / b[i] : NAN;
+  for (int i = 0; i < n; i++)
+    r[i] = !ratio ? a[i] - b[i] : b[i] > 0 ? a[i] / b[i] : NAN;
   bench_stat st = bench_stats(r, n);
   free(r);
   return st;
@@ -411,22 +434,27 @@ bench_stat bench_diff_stats(const double *a, const double *b, int n) {
   return pair_stats(a, b, n, 0);
 }
 
-const char *bench_threads_note(const int *used, int n, int asked, char *buf, size_t len) {
+const char *bench_threads_note(const int *used, int n, int asked, char *buf,
+                               size_t len) {
   int lo = n > 0 ? used[0] : asked, hi = lo;
   for (int i = 1; i < n; i++) {
     lo = used[i] < lo ? used[i] : lo;
     hi = used[i] > hi ? used[i] : hi;
   }
-  if (lo == asked && hi == asked) snprintf(buf, len, "%s", "");
-  else if (lo == hi) snprintf(buf, len, " [%d thread%s]", lo, lo == 1 ? "" : "s");
-  else snprintf(buf, len, " [%d–%d threads]", lo, hi);
+  if (lo == asked && hi == asked)
+    snprintf(buf, len, "%s", "");
+  else if (lo == hi)
+    snprintf(buf, len, " [%d thread%s]", lo, lo == 1 ? "" : "s");
+  else
+    snprintf(buf, len, " [%d–%d threads]", lo, hi);
   return buf;
 }
 
 const char *bench_fmt_stat_ms(bench_stat st, char *buf, size_t len) {
   char m[24], lo[24], hi[24];
   snprintf(buf, len, "%s (%s–%s)", bench_fmt_ms(st.median, m, sizeof m),
-           bench_fmt_ms(st.min, lo, sizeof lo), bench_fmt_ms(st.max, hi, sizeof hi));
+           bench_fmt_ms(st.min, lo, sizeof lo),
+           bench_fmt_ms(st.max, hi, sizeof hi));
   return buf;
 }
 
@@ -436,8 +464,8 @@ const char *bench_fmt_ratio(bench_stat st, char *buf, size_t len) {
 }
 
 void bench_fmt_gpu_cells(int measured, bench_stat gpu, int fallbacks, int reps,
-                         bench_stat speedup, char *cell, size_t cell_len, char *sp,
-                         size_t sp_len) {
+                         bench_stat speedup, char *cell, size_t cell_len,
+                         char *sp, size_t sp_len) {
   if (!measured) {
     snprintf(cell, cell_len, "not measured");
     snprintf(sp, sp_len, "-");
@@ -445,8 +473,10 @@ void bench_fmt_gpu_cells(int measured, bench_stat gpu, int fallbacks, int reps,
   }
   char t[64];
   bench_fmt_stat_ms(gpu, t, sizeof t);
-  if (fallbacks) snprintf(cell, cell_len, "%s † %d/%d", t, fallbacks, reps);
-  else snprintf(cell, cell_len, "%s", t);
+  if (fallbacks)
+    snprintf(cell, cell_len, "%s † %d/%d", t, fallbacks, reps);
+  else
+    snprintf(cell, cell_len, "%s", t);
   bench_fmt_ratio(speedup, sp, sp_len);
 }
 
@@ -458,7 +488,8 @@ void bench_json_stat(bench_json *j, const char *key, bench_stat st) {
   as__json_object_end(j);
 }
 
-void bench_json_samples(bench_json *j, const char *key, const double *v, int n) {
+void bench_json_samples(bench_json *j, const char *key, const double *v,
+                        int n) {
   as__json_array_begin(j, key);
   for (int i = 0; i < n; i++) as__json_u64(j, NULL, (uint64_t)llround(v[i]));
   as__json_array_end(j);
@@ -512,10 +543,13 @@ int bench_plot(bench_session *s, const char *name, const char *title,
   snprintf(file, sizeof file, "%s.gp", name);
   FILE *gp = bench_open_out(s->opt.out, file);
   if (!gp) return -1;
-  fprintf(gp, "# gnuplot %s.gp (in this directory) renders %s.png from %s.dat\n", name,
-          name, name);
-  fprintf(gp, "set terminal pngcairo size 900,560 noenhanced\nset output \"%s.png\"\n",
-          name);
+  fprintf(gp,
+          "# gnuplot %s.gp (in this directory) renders %s.png from %s.dat\n",
+          name, name, name);
+  fprintf(
+      gp,
+      "set terminal pngcairo size 900,560 noenhanced\nset output \"%s.png\"\n",
+      name);
   fprintf(gp, "set title ");
   gp_string(gp, title);
   fprintf(gp, "\nset xlabel ");
@@ -524,35 +558,40 @@ int bench_plot(bench_session *s, const char *name, const char *title,
   gp_string(gp, ylabel);
   /* A margin above and below: a flat series (one device only) still gets a
    * y range. */
-  fprintf(gp, "\nset grid\nset key top left\nset offsets 0, 0, graph 0.05, graph 0.05\n");
+  fprintf(gp, "\nset grid\nset key top left\nset offsets 0, 0, graph 0.05, "
+              "graph 0.05\n");
   if (log_axes & BENCH_LOG_X) fprintf(gp, "set logscale x\n");
   if (log_axes & BENCH_LOG_Y) fprintf(gp, "set logscale y\n");
   fprintf(gp, "plot ");
   for (int i = 0; i < n_series; i++) {
-    fprintf(gp, "%s\"%s.dat\" index %d using 1:2 with linespoints title ", i ? ", \\\n     " : "",
-            name, i);
+    fprintf(gp, "%s\"%s.dat\" index %d using 1:2 with linespoints title ",
+            i ? ", \\\n     " : "", name, i);
     gp_string(gp, series[i].title);
   }
   fprintf(gp, "\n");
   if (bench_close_out(gp, s->opt.out, file) < 0) return -1;
 
   if (!on_path("gnuplot")) {
-    bench_printf(&s->text, "\nPlot: gnuplot not found; %s.gp and %s.dat written (run "
-                           "`gnuplot %s.gp` there for %s.png).\n",
+    bench_printf(&s->text,
+                 "\nPlot: gnuplot not found; %s.gp and %s.dat written (run "
+                 "`gnuplot %s.gp` there for %s.png).\n",
                  name, name, name, name);
     return 0;
   }
   pid_t pid = fork();
   if (pid == 0) {
-    if (chdir(s->opt.out) == 0) execlp("gnuplot", "gnuplot", file, (char *)NULL);
+    if (chdir(s->opt.out) == 0)
+      execlp("gnuplot", "gnuplot", file, (char *)NULL);
     _exit(127);
   }
   int st = 0;
-  if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+  if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) ||
+      WEXITSTATUS(st) != 0) {
     fprintf(stderr, "accelstrat-bench %s: gnuplot %s failed\n", s->name, file);
     return -1;
   }
-  bench_printf(&s->text, "\nPlot: [%s.png](%s.png) (data %s.dat, script %s.gp)\n", name,
+  bench_printf(&s->text,
+               "\nPlot: [%s.png](%s.png) (data %s.dat, script %s.gp)\n", name,
                name, name, name);
   return 0;
 }

@@ -21,18 +21,20 @@ typedef struct context {
   int n;                 /* thread counts */
   int count[MAX_COUNTS]; /* threads asked */
   as_executor *ex[MAX_COUNTS];
-  int *used;             /* report.threads, used[v * reps + round] */
-  double *ns;            /* ns[v * reps + round] */
+  int *used;  /* report.threads, used[v * reps + round] */
+  double *ns; /* ns[v * reps + round] */
 } context;
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: accelstrat-bench threads [options]\n"
-             "strategy=cpu on the Large workload (1000 align tasks) at 1, 2, 4, ...\n"
-             "threads up to the usable CPUs (or --threads N), the count itself, and\n"
-             "twice it: time, speedup over 1 thread and efficiency (speedup /\n"
-             "threads); with --out also DIR/threads.png (speedup against ideal).\n"
-             "Outputs are checked on every run; exit 1 when a run fails or differs.\n"
-             BENCH_OPTIONS_HELP);
+  fprintf(
+      f,
+      "usage: accelstrat-bench threads [options]\n"
+      "strategy=cpu on the Large workload (1000 align tasks) at 1, 2, 4, ...\n"
+      "threads up to the usable CPUs (or --threads N), the count itself, and\n"
+      "twice it: time, speedup over 1 thread and efficiency (speedup /\n"
+      "threads); with --out also DIR/threads.png (speedup against ideal).\n"
+      "Outputs are checked on every run; exit 1 when a run fails or "
+      "differs.\n" BENCH_OPTIONS_HELP);
 }
 
 static void on_run(void *arg, int v, int round, const as_report *rep) {
@@ -53,10 +55,11 @@ static void print_table(context *c, double *speedup, double *threads_x) {
   bench_session *s = c->s;
   const int reps = s->opt.reps, top = c->count[c->n - 2];
   const double *one = c->ns; /* 1 thread: the first variant */
-  bench_printf(&s->text,
-               "| Threads | Time (%zu tasks) ms | Speedup | per-round speedup | "
-               "Efficiency | threads used |\n",
-               c->w->s.batch.n);
+  bench_printf(
+      &s->text,
+      "| Threads | Time (%zu tasks) ms | Speedup | per-round speedup | "
+      "Efficiency | threads used |\n",
+      c->w->s.batch.n);
   bench_printf(&s->text, "|---:|---:|---:|---:|---:|---:|\n");
   for (int v = 0; v < c->n; v++) {
     const double *t = c->ns + v * reps;
@@ -70,11 +73,14 @@ static void print_table(context *c, double *speedup, double *threads_x) {
       lo = u < lo ? u : lo;
       hi = u > hi ? u : hi;
     }
-    if (lo == hi) snprintf(used, sizeof used, "%d", lo);
-    else snprintf(used, sizeof used, "%d–%d", lo, hi);
-    bench_printf(&s->text, "| %d%s | %s | %.2fx | %.2f–%.2fx | %.1f%% | %s |\n", c->count[v],
-                 c->count[v] > top ? " (2× CPUs)" : "", bench_fmt_stat_ms(st, time, sizeof time),
-                 speedup[v], r.min, r.max, 100 * speedup[v] / c->count[v], used);
+    if (lo == hi)
+      snprintf(used, sizeof used, "%d", lo);
+    else
+      snprintf(used, sizeof used, "%d–%d", lo, hi);
+    bench_printf(&s->text, "| %d%s | %s | %.2fx | %.2f–%.2fx | %.1f%% | %s |\n",
+                 c->count[v], c->count[v] > top ? " (2× CPUs)" : "",
+                 bench_fmt_stat_ms(st, time, sizeof time), speedup[v], r.min,
+                 r.max, 100 * speedup[v] / c->count[v], used);
 
     bench_json *j = &s->json;
     as__json_object_begin(j, NULL);
@@ -95,27 +101,34 @@ static void print_notes(context *c, const double *speedup) {
   bench_session *s = c->s;
   const int top = c->count[c->n - 2];
   const double eff = speedup[c->n - 2] / top;
-  bench_printf(&s->text,
-               "\nTime: wall time of as_run (selection + execution) with strategy=cpu and "
-               "threads=N, median (min–max) of %d rounds; all thread counts run in every "
-               "round, in an order rotated each round, after a discarded warm-up each; "
-               "outputs checked against a strategy=cpu run every time. Speedup: "
-               "median(1 thread) / median(N); per-round speedup: the range of the same "
-               "ratio within each round. Efficiency: speedup / N. threads used: the "
-               "report's threads, what the runtime ran: it never runs more threads than "
-               "the usable CPUs (affinity, cgroup quota), so the 2× row asks for "
-               "oversubscription and measures that cap, and its model may run a batch "
-               "too small to pay for a team on one thread.%s\n",
-               s->opt.reps,
-               s->machine.gpu_simulated ? " The GPU (sim backend) is not used here." : "");
+  bench_printf(
+      &s->text,
+      "\nTime: wall time of as_run (selection + execution) with strategy=cpu "
+      "and "
+      "threads=N, median (min–max) of %d rounds; all thread counts run in "
+      "every "
+      "round, in an order rotated each round, after a discarded warm-up each; "
+      "outputs checked against a strategy=cpu run every time. Speedup: "
+      "median(1 thread) / median(N); per-round speedup: the range of the same "
+      "ratio within each round. Efficiency: speedup / N. threads used: the "
+      "report's threads, what the runtime ran: it never runs more threads than "
+      "the usable CPUs (affinity, cgroup quota), so the 2× row asks for "
+      "oversubscription and measures that cap, and its model may run a batch "
+      "too small to pay for a team on one thread.%s\n",
+      s->opt.reps,
+      s->machine.gpu_simulated ? " The GPU (sim backend) is not used here."
+                               : "");
   bench_printf(&s->text, "\n### Summary\n\n");
-  bench_printf(&s->text,
-               "- speedup at %d thread%s (the %s): %.2fx, efficiency %.1f%% (target: "
-               "above 90%%)%s\n",
-               top, top == 1 ? "" : "s",
-               top == s->machine.usable_cpus ? "usable CPUs" : "--threads count", speedup[c->n - 2],
-               100 * eff, s->opt.quick ? "; --quick: too small a workload to say" : "");
-  bench_printf(&s->text, "- at %d threads (2×): %.2fx\n", c->count[c->n - 1], speedup[c->n - 1]);
+  bench_printf(
+      &s->text,
+      "- speedup at %d thread%s (the %s): %.2fx, efficiency %.1f%% (target: "
+      "above 90%%)%s\n",
+      top, top == 1 ? "" : "s",
+      top == s->machine.usable_cpus ? "usable CPUs" : "--threads count",
+      speedup[c->n - 2], 100 * eff,
+      s->opt.quick ? "; --quick: too small a workload to say" : "");
+  bench_printf(&s->text, "- at %d threads (2×): %.2fx\n", c->count[c->n - 1],
+               speedup[c->n - 1]);
   as__json_object_begin(&s->json, "summary");
   as__json_i64(&s->json, "core_count", top);
   as__json_double(&s->json, "speedup_at_core_count", speedup[c->n - 2]);
@@ -144,29 +157,33 @@ int bench_threads(int argc, char **argv) {
   ref = malloc(c.w->out_bytes ? c.w->out_bytes : 1);
   if (!c.ns || !c.used || !ref) goto out;
   for (int v = 0; v < c.n; v++)
-    if (bench_executor(&s, bench_strategy(AS_STRATEGY_CPU, 0), c.count[v], AS_FAULT_NONE, 0,
-                       &c.ex[v]) < 0)
+    if (bench_executor(&s, bench_strategy(AS_STRATEGY_CPU, 0), c.count[v],
+                       AS_FAULT_NONE, 0, &c.ex[v]) < 0)
       goto out;
 
-  bench_printf(&s.text, "\n## threads: strategy=cpu from 1 thread to twice the CPUs\n\n");
-  bench_printf(&s.text, "workload %s: %s; %d round%s%s\n\n", c.w->name, c.w->source, s.opt.reps,
-               s.opt.reps == 1 ? "" : "s",
+  bench_printf(
+      &s.text,
+      "\n## threads: strategy=cpu from 1 thread to twice the CPUs\n\n");
+  bench_printf(&s.text, "workload %s: %s; %d round%s%s\n\n", c.w->name,
+               c.w->source, s.opt.reps, s.opt.reps == 1 ? "" : "s",
                s.opt.quick ? " (--quick: a tiny workload, a smoke test)" : "");
   fflush(stdout);
   as_report rep;
   uint64_t wall;
   /* The reference: the executor at the CPU count. */
-  if (bench_run_checked(c.ex[c.n - 2], &c.w->s.batch, NULL, c.w->out_bytes, &rep, &wall,
-                        "threads reference"))
+  if (bench_run_checked(c.ex[c.n - 2], &c.w->s.batch, NULL, c.w->out_bytes,
+                        &rep, &wall, "threads reference"))
     goto out;
   memcpy(ref, c.w->s.batch.out, c.w->out_bytes);
   c.ref = ref;
-  const bench_versus vs = {c.w, c.ex, c.n, s.opt.reps, c.ref, "threads", on_run, &c};
+  const bench_versus vs = {c.w,   c.ex,      c.n,    s.opt.reps,
+                           c.ref, "threads", on_run, &c};
   if (bench_versus_run(&vs, c.ns)) goto out;
 
   double speedup[MAX_COUNTS], x[MAX_COUNTS], ideal_x[2] = {1, c.count[c.n - 2]};
   bench_workload_json(&s.json, "workload", c.w);
-  as__json_string(&s.json, "time", "wall time of as_run (selection + execution), ns");
+  as__json_string(&s.json, "time",
+                  "wall time of as_run (selection + execution), ns");
   as__json_array_begin(&s.json, "counts");
   print_table(&c, speedup, x);
   as__json_array_end(&s.json);
@@ -174,9 +191,10 @@ int bench_threads(int argc, char **argv) {
   const bench_series series[2] = {{"measured", x, speedup, c.n},
                                   {"ideal (y = x)", ideal_x, ideal_x, 2}};
   char title[128];
-  snprintf(title, sizeof title, "strategy=cpu speedup, %s (%zu align tasks)", c.w->name,
-           c.w->s.batch.n);
-  status = bench_plot(&s, "threads", title, "threads", "speedup over 1 thread", 0, series, 2) < 0;
+  snprintf(title, sizeof title, "strategy=cpu speedup, %s (%zu align tasks)",
+           c.w->name, c.w->s.batch.n);
+  status = bench_plot(&s, "threads", title, "threads", "speedup over 1 thread",
+                      0, series, 2) < 0;
 out:
   for (int v = 0; v < c.n; v++) as_executor_destroy(c.ex[v]);
   free(c.ns);

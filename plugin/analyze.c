@@ -42,8 +42,9 @@ void asp_pair_differences(const asp_pair *p, char *buf, size_t len) {
   unsigned present = 0;
   for (int k = 0; k < 3; k++) present += count[k] != 0;
   if (!present) {
-    snprintf(buf, len, "same instructions, constants and callees; "
-                       "not merged by mergefunc");
+    snprintf(buf, len,
+             "same instructions, constants and callees; "
+             "not merged by mergefunc");
     return;
   }
   char part[3][40];
@@ -52,9 +53,12 @@ void asp_pair_differences(const asp_pair *p, char *buf, size_t len) {
     if (count[k])
       snprintf(part[n++], sizeof part[0], "%u %s%s", count[k], name[k],
                count[k] == 1 ? "" : "s");
-  if (n == 1) snprintf(buf, len, "differs in %s", part[0]);
-  else if (n == 2) snprintf(buf, len, "differs in %s and %s", part[0], part[1]);
-  else snprintf(buf, len, "differs in %s, %s and %s", part[0], part[1], part[2]);
+  if (n == 1)
+    snprintf(buf, len, "differs in %s", part[0]);
+  else if (n == 2)
+    snprintf(buf, len, "differs in %s and %s", part[0], part[1]);
+  else
+    snprintf(buf, len, "differs in %s, %s and %s", part[0], part[1], part[2]);
 }
 
 unsigned asp_pair_percent(const asp_pair *p) {
@@ -80,8 +84,8 @@ static int run_batch(const runner *rn, const as_batch *b, as_report *rep,
   if (rn->before_run) rn->before_run(rn->ctx, b);
   int rc = as_run(rn->ex, b, rep);
   if (rc < 0)
-    snprintf(err, errlen, "%s batch (%zu tasks): %s; %s", b->kernel->name,
-             b->n, as_strerror(rc), rep->reason);
+    snprintf(err, errlen, "%s batch (%zu tasks): %s; %s", b->kernel->name, b->n,
+             as_strerror(rc), rep->reason);
   return rc;
 }
 
@@ -140,7 +144,8 @@ typedef struct filter_run {
 
 static int run_filter(const runner *rn, const asp_module *mod,
                       const uint32_t *reps, size_t n, const asp_options *opts,
-                      filter_run *fr, asp_result *res, char *err, size_t errlen) {
+                      filter_run *fr, asp_result *res, char *err,
+                      size_t errlen) {
   const uint32_t **tokens = malloc((n ? n : 1) * sizeof *tokens);
   uint32_t *len = malloc((n ? n : 1) * sizeof *len);
   fr->order = malloc((n ? n : 1) * sizeof *fr->order);
@@ -154,7 +159,7 @@ static int run_filter(const runner *rn, const asp_module *mod,
   }
   if (rc == 0)
     rc = as_filter_build_any_order(tokens, len, n, opts->min_similarity,
-                                fr->order, &shared, &shared_size);
+                                   fr->order, &shared, &shared_size);
   if (rc == 0) rc = as_filter_tasks(shared, &fr->tasks, &fr->n_tasks);
   if (rc == 0) {
     offsets = malloc((fr->n_tasks + 1) * sizeof *offsets);
@@ -162,10 +167,15 @@ static int run_filter(const runner *rn, const asp_module *mod,
     if (!offsets || !fr->out) rc = AS_ENOMEM;
   }
   if (rc == 0) {
-    for (size_t t = 0; t <= fr->n_tasks; t++) offsets[t] = t * sizeof *fr->tasks;
-    as_batch b = {.kernel = &as_kernel_filter, .n = fr->n_tasks,
-                  .data = fr->tasks, .offsets = offsets, .shared = shared,
-                  .shared_size = shared_size, .out = fr->out};
+    for (size_t t = 0; t <= fr->n_tasks; t++)
+      offsets[t] = t * sizeof *fr->tasks;
+    as_batch b = {.kernel = &as_kernel_filter,
+                  .n = fr->n_tasks,
+                  .data = fr->tasks,
+                  .offsets = offsets,
+                  .shared = shared,
+                  .shared_size = shared_size,
+                  .out = fr->out};
     rc = run_batch(rn, &b, &res->batch[ASP_BATCH_FILTER], err, errlen);
   }
   free(tokens), free(len), free(shared), free(offsets);
@@ -222,9 +232,10 @@ static int align_pairs(const runner *rn, const asp_module *mod,
   as_align_out *out = malloc((n ? n : 1) * sizeof *out);
   size_t bytes = 0;
   for (size_t i = 0; i < n; i++)
-    bytes += sizeof(as_align_task) + ((size_t)mod->funcs[pairs[i] >> 32].n_insts +
-                                      mod->funcs[(uint32_t)pairs[i]].n_insts) *
-                                         sizeof(uint32_t);
+    bytes +=
+        sizeof(as_align_task) + ((size_t)mod->funcs[pairs[i] >> 32].n_insts +
+                                 mod->funcs[(uint32_t)pairs[i]].n_insts) *
+                                    sizeof(uint32_t);
   char *data = malloc(bytes ? bytes : 1);
   if (!offsets || !out || !data) {
     free(offsets), free(out), free(data);
@@ -238,19 +249,26 @@ static int align_pairs(const runner *rn, const asp_module *mod,
     offsets[i] = at;
     memcpy(data + at, &hdr, sizeof hdr);
     at += sizeof hdr;
-    memcpy(data + at, strict ? a->strict_tokens : a->tokens, a->n_insts * sizeof(uint32_t));
+    memcpy(data + at, strict ? a->strict_tokens : a->tokens,
+           a->n_insts * sizeof(uint32_t));
     at += a->n_insts * sizeof(uint32_t);
-    memcpy(data + at, strict ? b->strict_tokens : b->tokens, b->n_insts * sizeof(uint32_t));
+    memcpy(data + at, strict ? b->strict_tokens : b->tokens,
+           b->n_insts * sizeof(uint32_t));
     at += b->n_insts * sizeof(uint32_t);
   }
   offsets[n] = at;
-  as_batch batch = {.kernel = &as_kernel_align, .n = n, .data = data,
-                    .offsets = offsets, .out = out};
+  as_batch batch = {.kernel = &as_kernel_align,
+                    .n = n,
+                    .data = data,
+                    .offsets = offsets,
+                    .out = out};
   int rc = run_batch(rn, &batch, rep, err, errlen);
   free(offsets);
   free(data);
-  if (rc < 0) free(out);
-  else *out_p = out;
+  if (rc < 0)
+    free(out);
+  else
+    *out_p = out;
   return rc;
 }
 
@@ -259,7 +277,8 @@ static int align_pairs(const runner *rn, const asp_module *mod,
 static int align(const runner *rn, const asp_module *mod, const uint32_t *reps,
                  uint64_t *cand, size_t n_cand, const asp_options *opts,
                  asp_result *res, char *err, size_t errlen) {
-  asp_pair *pairs = realloc(res->pairs, (res->n_pairs + n_cand + 1) * sizeof *pairs);
+  asp_pair *pairs =
+      realloc(res->pairs, (res->n_pairs + n_cand + 1) * sizeof *pairs);
   if (!pairs) return AS_ENOMEM;
   res->pairs = pairs;
   for (size_t i = 0; i < n_cand; i++)
@@ -314,8 +333,8 @@ static int describe_differences(const runner *rn, asp_module *mod,
     p->strict_lcs = p->lcs;
     if (p->identical) continue;
     near[n++] = (uint64_t)p->f << 32 | p->g;
-    asp_func_differences(&mod->funcs[p->f], &mod->funcs[p->g], &p->consts_differ,
-                         &p->callees_differ);
+    asp_func_differences(&mod->funcs[p->f], &mod->funcs[p->g],
+                         &p->consts_differ, &p->callees_differ);
   }
   as_align_out *out = NULL;
   rc = align_pairs(rn, mod, near, n, 1, &res->batch[ASP_BATCH_STRICT], &out,
@@ -327,9 +346,9 @@ static int describe_differences(const runner *rn, asp_module *mod,
   return rc;
 }
 
-int asp_analyze(asp_module *mod, const asp_options *opts,
-                as_executor *ex, asp_batch_fn before_run, void *ctx,
-                asp_result *res, char *err, size_t errlen) {
+int asp_analyze(asp_module *mod, const asp_options *opts, as_executor *ex,
+                asp_batch_fn before_run, void *ctx, asp_result *res, char *err,
+                size_t errlen) {
   memset(res, 0, sizeof *res);
   const runner rn = {ex, before_run, ctx};
   uint32_t *reps = NULL;
@@ -341,12 +360,12 @@ int asp_analyze(asp_module *mod, const asp_options *opts,
                           : filter(&rn, mod, reps, n_reps, opts, &cand, &n_cand,
                                    res, err, errlen);
   res->candidates = n_cand;
-  if (rc == 0)
-    rc = align(&rn, mod, reps, cand, n_cand, opts, res, err, errlen);
+  if (rc == 0) rc = align(&rn, mod, reps, cand, n_cand, opts, res, err, errlen);
   if (rc == 0) rc = describe_differences(&rn, mod, res, err, errlen);
   if (rc == AS_ENOMEM) snprintf(err, errlen, "%s", as_strerror(rc));
   if (rc == 0)
-    qsort_r(res->pairs, res->n_pairs, sizeof *res->pairs, pair_cmp, (void *)mod);
+    qsort_r(res->pairs, res->n_pairs, sizeof *res->pairs, pair_cmp,
+            (void *)mod);
   free(reps);
   free(cand);
   return rc;

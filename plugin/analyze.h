@@ -31,7 +31,7 @@ typedef struct asp_pair {
 typedef struct asp_result {
   size_t analysed;   /* functions with at least min-instructions */
   size_t candidates; /* pairs kept by the filter's bounds (aligned) */
-  asp_pair *pairs; /* in report order */
+  asp_pair *pairs;   /* in report order */
   size_t n_pairs;
   as_report batch[ASP_BATCHES];
 } asp_result;
@@ -43,9 +43,9 @@ typedef void (*asp_batch_fn)(void *ctx, const as_batch *b);
  * first. The strict data of the functions in near-duplicate pairs are
  * loaded into mod on the way (asp_module_load_strict), just before the
  * strict batch. Returns 0, or a negative as_errno with a message in err. */
-int asp_analyze(asp_module *mod, const asp_options *opts,
-                as_executor *ex, asp_batch_fn before_run, void *ctx,
-                asp_result *res, char *err, size_t errlen);
+int asp_analyze(asp_module *mod, const asp_options *opts, as_executor *ex,
+                asp_batch_fn before_run, void *ctx, asp_result *res, char *err,
+                size_t errlen);
 void asp_result_free(asp_result *res);
 
 /* What differs in a near-duplicate pair: "differs in 4 instructions, 2

@@ -63,12 +63,10 @@ static uint64_t callee_classes_hash(const class_state *s, uint32_t f) {
 }
 
 static bool callee_classes_equal(const class_state *s, uint32_t a, uint32_t b) {
-  if (s->local_group[a] != s->local_group[b])
-    return false;
+  if (s->local_group[a] != s->local_group[b]) return false;
   const asp_func *fa = &s->funcs[a], *fb = &s->funcs[b];
   for (uint32_t i = 0; i < fa->n_callees; i++)
-    if (s->klass[fa->callees[i]] != s->klass[fb->callees[i]])
-      return false;
+    if (s->klass[fa->callees[i]] != s->klass[fb->callees[i]]) return false;
   return true;
 }
 
@@ -105,8 +103,7 @@ static size_t label_groups(const class_state *s, const uint32_t *members,
  * every round too (callee_classes_equal needs one local group), so it
  * takes no part in them: that changes neither the other labels nor when
  * the class count stops falling. */
-static size_t settle_local_groups(class_state *s, uint32_t *members,
-                                  size_t n) {
+static size_t settle_local_groups(class_state *s, uint32_t *members, size_t n) {
   size_t n_grouped = 0;
   for (size_t i = 0; i < n; i++) {
     s->local_group[i] = (uint32_t)i;
@@ -120,8 +117,7 @@ static size_t settle_local_groups(class_state *s, uint32_t *members,
     bool in_rounds = s->traits[i].eligible && s->walks[i].shared &&
                      s->funcs[i].n_callees > 0;
     s->klass[i] = in_rounds ? (uint32_t)i : s->local_group[i];
-    if (in_rounds)
-      members[n_callers++] = (uint32_t)i;
+    if (in_rounds) members[n_callers++] = (uint32_t)i;
   }
   return n_callers;
 }
@@ -133,8 +129,7 @@ static void refine(class_state *s, const uint32_t *members, size_t n_callers,
     size_t refined = label_groups(s, members, n_callers, callee_classes_hash,
                                   callee_classes_equal, next);
     memcpy(s->klass, next, n * sizeof *next);
-    if (refined == classes)
-      break;
+    if (refined == classes) break;
     classes = refined;
   }
 }
@@ -145,8 +140,7 @@ static void refine(class_state *s, const uint32_t *members, size_t n_callers,
 static int name_compare(const asp_func *a, const asp_func *b) {
   size_t n = a->name_len < b->name_len ? a->name_len : b->name_len;
   int r = n ? memcmp(a->name, b->name, n) : 0;
-  if (r)
-    return r;
+  if (r) return r;
   return (a->name_len > b->name_len) - (a->name_len < b->name_len);
 }
 
@@ -155,10 +149,8 @@ static int name_compare(const asp_func *a, const asp_func *b) {
  * the first by name. (Later versions rank ODR linkage first.) */
 static bool keeps_first(const class_state *s, uint32_t f, uint32_t g) {
   const merge_traits *tf = &s->traits[f], *tg = &s->traits[g];
-  if (tf->interposable != tg->interposable)
-    return !tf->interposable;
-  if (tf->local != tg->local)
-    return !tf->local;
+  if (tf->interposable != tg->interposable) return !tf->interposable;
+  if (tf->local != tg->local) return !tf->local;
   return name_compare(&s->funcs[f], &s->funcs[g]) <= 0;
 }
 
@@ -170,16 +162,15 @@ static bool keeps_first(const class_state *s, uint32_t f, uint32_t g) {
  * its linkage lets it go, else it becomes a thunk if one can be made, else
  * it stays. */
 static bool merges_into(const merge_traits *t, uint32_t f, uint32_t g) {
-  if (t[f].interposable)
-    return t[f].thunkable;
-  bool unused = t[g].interposable ? t[g].uses == USES_NONE
-                                  : t[g].address_free || t[g].uses != USES_OTHER;
+  if (t[f].interposable) return t[f].thunkable;
+  bool unused = t[g].interposable
+                    ? t[g].uses == USES_NONE
+                    : t[g].address_free || t[g].uses != USES_OTHER;
   return (t[g].discardable && unused) || t[f].thunkable;
 }
 
 static uint32_t find_root(uint32_t *root, uint32_t f) {
-  while (root[f] != f)
-    f = root[f] = root[root[f]];
+  while (root[f] != f) f = root[f] = root[root[f]];
   return f;
 }
 
@@ -212,8 +203,7 @@ static void split_unmerged(const class_state *s, size_t n, uint32_t *kept,
       g = kept[name];
       kept[name] = i;
     }
-    if (merges_into(s->traits, f, g))
-      unite(root, f, g);
+    if (merges_into(s->traits, f, g)) unite(root, f, g);
   }
 }
 
@@ -224,18 +214,15 @@ static void number_classes(asp_module *mod, const class_state *s,
   for (uint32_t i = 0; i < mod->n; i++) {
     uint32_t r = find_root(root, i);
     mod->funcs[i].klass = r == i ? next_id++ : mod->funcs[r].klass;
-    call_class[i] =
-        s->klass[i] == i ? next_call_id++ : call_class[s->klass[i]];
+    call_class[i] = s->klass[i] == i ? next_call_id++ : call_class[s->klass[i]];
   }
 }
 
 int assign_classes(asp_module *mod, const walk_record *walks,
                    const merge_traits *traits, uint32_t *call_class) {
-  if (mod->n == 0)
-    return 0;
+  if (mod->n == 0) return 0;
   size_t n = mod->n, n_slots = 2;
-  while (n_slots < 2 * n)
-    n_slots *= 2;
+  while (n_slots < 2 * n) n_slots *= 2;
   uint32_t *members = malloc(n * sizeof *members);
   uint32_t *next = malloc(n * sizeof *next);
   class_state s = {mod->funcs,
@@ -246,8 +233,7 @@ int assign_classes(asp_module *mod, const walk_record *walks,
                    malloc(n_slots * sizeof *s.slots),
                    n_slots};
   int rc = -1;
-  if (!members || !next || !s.local_group || !s.klass || !s.slots)
-    goto out;
+  if (!members || !next || !s.local_group || !s.klass || !s.slots) goto out;
   size_t n_callers = settle_local_groups(&s, members, n);
   refine(&s, members, n_callers, next, n);
   /* members and next are scratch again. */

@@ -12,17 +12,13 @@ static uint64_t hash_operand(load_ctx *c, uint64_t h, LLVMValueRef v,
                              bool is_callee) {
   uint64_t id;
   /* mergefunc's self-reference rule: f using f matches g using g. */
-  if (v == c->fn)
-    return as_hash_combine(h, TAG_SELF);
-  if (is_local(v))
-    return as_hash_combine(h, serial_of(c, v));
+  if (v == c->fn) return as_hash_combine(h, TAG_SELF);
+  if (is_local(v)) return as_hash_combine(h, serial_of(c, v));
   /* Which one is in the record's callees (note_callee). */
   if (counts_by_class(c, v, is_callee, &id))
     return as_hash_combine(h, TAG_CALLEE);
-  if (LLVMIsAConstant(v))
-    return as_hash_combine(h, constant_hash(c, v));
-  if (LLVMIsAInlineAsm(v))
-    return as_hash_combine(h, inline_asm_hash(c, v));
+  if (LLVMIsAConstant(v)) return as_hash_combine(h, constant_hash(c, v));
+  if (LLVMIsAInlineAsm(v)) return as_hash_combine(h, inline_asm_hash(c, v));
   return as_hash_combine(h, md_argument_hash(c, v));
 }
 
@@ -47,8 +43,7 @@ static uint64_t hash_instruction_metadata(load_ctx *c, uint64_t h,
       LLVMInstructionGetAllMetadataOtherThanDebugLoc(inst, &n);
   for (unsigned i = 0; i < n; i++) {
     unsigned kind = LLVMValueMetadataEntriesGetKind(entries, i);
-    if (kind == c->dbg_md_kind)
-      continue;
+    if (kind == c->dbg_md_kind) continue;
     h = as_hash_combine(h, kind);
     LLVMValueRef node = LLVMMetadataAsValue(
         c->llvm, LLVMValueMetadataEntriesGetMetadata(entries, i));
@@ -74,8 +69,7 @@ static uint64_t hash_call_state(load_ctx *c, uint64_t h, LLVMValueRef call,
     h = as_hash_combine(h, LLVMGetNumOperandBundleArgs(bundle));
     LLVMDisposeOperandBundle(bundle);
   }
-  if (op == LLVMCall)
-    h = as_hash_combine(h, LLVMGetTailCallKind(call));
+  if (op == LLVMCall) h = as_hash_combine(h, LLVMGetTailCallKind(call));
   return as_hash_combine(
       h, md_node_hash(c, LLVMGetMetadata(call, c->range_md_kind)));
 }
@@ -84,8 +78,7 @@ static uint64_t hash_indices(uint64_t h, LLVMValueRef inst) {
   unsigned n = LLVMGetNumIndices(inst);
   const unsigned *indices = LLVMGetIndices(inst);
   h = as_hash_combine(h, n);
-  for (unsigned i = 0; i < n; i++)
-    h = as_hash_combine(h, indices[i]);
+  for (unsigned i = 0; i < n; i++) h = as_hash_combine(h, indices[i]);
   return h;
 }
 
@@ -106,29 +99,22 @@ static uint64_t hash_instruction_state(load_ctx *c, uint64_t h,
   case LLVMUDiv:
   case LLVMSDiv:
   case LLVMLShr:
-  case LLVMAShr:
-    return as_hash_combine(h, (uint64_t)LLVMGetExact(inst));
-  case LLVMOr:
-    return as_hash_combine(h, (uint64_t)LLVMGetIsDisjoint(inst));
+  case LLVMAShr: return as_hash_combine(h, (uint64_t)LLVMGetExact(inst));
+  case LLVMOr: return as_hash_combine(h, (uint64_t)LLVMGetIsDisjoint(inst));
   case LLVMZExt:
-  case LLVMUIToFP:
-    return as_hash_combine(h, (uint64_t)LLVMGetNNeg(inst));
+  case LLVMUIToFP: return as_hash_combine(h, (uint64_t)LLVMGetNNeg(inst));
   case LLVMAlloca:
     h = as_hash_combine(h, type_hash(c, LLVMGetAllocatedType(inst)));
     return as_hash_combine(h, LLVMGetAlignment(inst));
   case LLVMLoad:
     return hash_instruction_metadata(c, hash_load_store(h, inst), inst);
-  case LLVMStore:
-    return hash_load_store(h, inst);
+  case LLVMStore: return hash_load_store(h, inst);
   case LLVMCall:
   case LLVMInvoke:
-  case LLVMCallBr:
-    return hash_call_state(c, h, inst, op);
+  case LLVMCallBr: return hash_call_state(c, h, inst, op);
   case LLVMExtractValue:
-  case LLVMInsertValue:
-    return hash_indices(h, inst);
-  case LLVMFence:
-    return hash_memory_order(h, inst);
+  case LLVMInsertValue: return hash_indices(h, inst);
+  case LLVMFence: return hash_memory_order(h, inst);
   case LLVMAtomicCmpXchg:
     h = as_hash_combine(h, (uint64_t)LLVMGetVolatile(inst));
     h = as_hash_combine(h, (uint64_t)LLVMGetWeak(inst));
@@ -152,8 +138,7 @@ static uint64_t hash_instruction_state(load_ctx *c, uint64_t h,
                                               LLVMGetIncomingBlock(inst, i))));
     return h;
   }
-  default:
-    return h;
+  default: return h;
   }
 }
 

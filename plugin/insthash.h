@@ -12,8 +12,7 @@
 
 /* inst of c->fn, whose token is token: what mergefunc compares of it beyond
  * the token, its operands by the serials of the walk so far. */
-uint64_t instruction_local_hash(load_ctx *c, LLVMValueRef inst,
-                                uint64_t token);
+uint64_t instruction_local_hash(load_ctx *c, LLVMValueRef inst, uint64_t token);
 /* The signature of c->fn. */
 uint64_t signature_hash(load_ctx *c);
 

@@ -47,8 +47,7 @@ static uint64_t function_type_hash(load_ctx *c, uint64_t h, LLVMTypeRef ty) {
   h = as_hash_combine(h, n);
   h = as_hash_combine(h, (uint64_t)LLVMIsFunctionVarArg(ty));
   h = as_hash_combine(h, type_hash(c, LLVMGetReturnType(ty)));
-  if (n == 0)
-    return h;
+  if (n == 0) return h;
   LLVMTypeRef *params = malloc(n * sizeof *params);
   if (!params) {
     c->out_of_memory = true;
@@ -66,8 +65,7 @@ static uint64_t function_type_hash(load_ctx *c, uint64_t h, LLVMTypeRef ty) {
  * pointers no type contains itself, so the recursion ends. */
 uint64_t type_hash(load_ctx *c, LLVMTypeRef ty) {
   uint64_t h;
-  if (ptr_map_get(&c->type_hashes, ty, &h))
-    return h;
+  if (ptr_map_get(&c->type_hashes, ty, &h)) return h;
   LLVMTypeKind kind = LLVMGetTypeKind(ty);
   h = as_hash_combine(TAG_TYPE, kind);
   switch (kind) {
@@ -97,14 +95,11 @@ uint64_t type_hash(load_ctx *c, LLVMTypeRef ty) {
     h = as_hash_combine(h, LLVMGetVectorSize(ty));
     h = as_hash_combine(h, type_hash(c, LLVMGetElementType(ty)));
     break;
-  case LLVMFunctionTypeKind:
-    h = function_type_hash(c, h, ty);
-    break;
+  case LLVMFunctionTypeKind: h = function_type_hash(c, h, ty); break;
   case LLVMTargetExtTypeKind:
     h = hash_cstring(h, LLVMGetTargetExtTypeName(ty));
     break;
-  default:
-    break;
+  default: break;
   }
   /* A full cache only costs time, so a failed insert is not an error. */
   ptr_map_put(&c->type_hashes, ty, h);
@@ -122,11 +117,9 @@ LLVMValueRef direct_callee(LLVMValueRef call) {
 }
 
 bool is_debug_intrinsic(LLVMValueRef inst) {
-  if (LLVMGetInstructionOpcode(inst) != LLVMCall)
-    return false;
+  if (LLVMGetInstructionOpcode(inst) != LLVMCall) return false;
   LLVMValueRef callee = direct_callee(inst);
-  if (!callee)
-    return false;
+  if (!callee) return false;
   size_t len;
   const char *name = LLVMGetValueName2(callee, &len);
   return len > 9 && memcmp(name, "llvm.dbg.", 9) == 0;
@@ -158,8 +151,7 @@ static bool gep_constant_offset(load_ctx *c, LLVMValueRef gep,
     uint64_t k = (uint64_t)LLVMConstIntGetSExtValue(index);
     LLVMTypeKind kind = LLVMGetTypeKind(ty);
     if (i == 1) {
-      if (kind == LLVMScalableVectorTypeKind)
-        return false;
+      if (kind == LLVMScalableVectorTypeKind) return false;
       total += k * LLVMABISizeOfType(c->layout, ty);
     } else if (kind == LLVMStructTypeKind) {
       total += LLVMOffsetOfElement(c->layout, ty, (unsigned)k);
@@ -170,8 +162,7 @@ static bool gep_constant_offset(load_ctx *c, LLVMValueRef gep,
     } else {
       return false;
     }
-    if (i > 1)
-      ty = gep_stepped_type(ty, k);
+    if (i > 1) ty = gep_stepped_type(ty, k);
   }
   unsigned bits =
       8 * LLVMPointerSizeForAS(c->layout, LLVMGetPointerAddressSpace(LLVMTypeOf(
@@ -222,10 +213,8 @@ static void number_unnamed_globals(load_ctx *c) {
 uint64_t global_identity(load_ctx *c, LLVMValueRef g) {
   size_t len;
   const char *name = LLVMGetValueName2(g, &len);
-  if (len)
-    return hash_bytes(TAG_GLOBAL, name, len);
-  if (!c->unnamed_numbered)
-    number_unnamed_globals(c);
+  if (len) return hash_bytes(TAG_GLOBAL, name, len);
+  if (!c->unnamed_numbered) number_unnamed_globals(c);
   uint64_t ordinal = 0;
   ptr_map_get(&c->unnamed_globals, g, &ordinal);
   return as_hash_combine(TAG_UNNAMED_GLOBAL, ordinal);
@@ -253,8 +242,7 @@ uint64_t serial_of(load_ctx *c, LLVMValueRef v) {
   uint64_t serial;
   if (!ptr_map_get(&c->serials, v, &serial)) {
     serial = c->next_serial++;
-    if (!ptr_map_put(&c->serials, v, serial))
-      c->out_of_memory = true;
+    if (!ptr_map_put(&c->serials, v, serial)) c->out_of_memory = true;
   }
   return as_hash_combine(TAG_SERIAL, serial);
 }
@@ -266,14 +254,10 @@ uint64_t constant_hash(load_ctx *c, LLVMValueRef k) {
   LLVMTypeRef ty = LLVMTypeOf(k);
   uint64_t h = as_hash_combine(TAG_CONSTANT, type_hash(c, ty));
   LLVMTypeKind kind = LLVMGetTypeKind(ty);
-  if (LLVMIsAGlobalValue(k))
-    return as_hash_combine(h, global_identity(c, k));
-  if (LLVMIsNull(k))
-    return as_hash_combine(h, TAG_NULL);
-  if (LLVMIsPoison(k))
-    return as_hash_combine(h, TAG_POISON);
-  if (LLVMIsUndef(k))
-    return as_hash_combine(h, TAG_UNDEF);
+  if (LLVMIsAGlobalValue(k)) return as_hash_combine(h, global_identity(c, k));
+  if (LLVMIsNull(k)) return as_hash_combine(h, TAG_NULL);
+  if (LLVMIsPoison(k)) return as_hash_combine(h, TAG_POISON);
+  if (LLVMIsUndef(k)) return as_hash_combine(h, TAG_UNDEF);
   if (LLVMIsAConstantInt(k) && kind == LLVMIntegerTypeKind &&
       LLVMGetIntTypeWidth(ty) <= 64)
     return as_hash_combine(as_hash_combine(h, TAG_INT),
@@ -297,10 +281,8 @@ uint64_t constant_hash(load_ctx *c, LLVMValueRef k) {
 /* As mergefunc's cmpMetadata: strings and constants by value, any other
  * metadata compares equal. */
 static uint64_t md_operand_hash(load_ctx *c, LLVMValueRef v) {
-  if (!v)
-    return TAG_NULL;
-  if (LLVMIsAConstant(v))
-    return constant_hash(c, v);
+  if (!v) return TAG_NULL;
+  if (LLVMIsAConstant(v)) return constant_hash(c, v);
   if (LLVMIsAMDString(v)) {
     unsigned len;
     const char *s = LLVMGetMDString(v, &len);
@@ -311,14 +293,12 @@ static uint64_t md_operand_hash(load_ctx *c, LLVMValueRef v) {
 
 /* As mergefunc's cmpMDNode: operand count and each operand. */
 uint64_t md_node_hash(load_ctx *c, LLVMValueRef node) {
-  if (!node)
-    return TAG_NULL;
+  if (!node) return TAG_NULL;
   unsigned n = LLVMGetMDNodeNumOperands(node);
   uint64_t h = as_hash_combine(TAG_MD_NODE, n);
   LLVMValueRef *ops =
       reserve(c, c->md_operands, &c->md_operands_cap, n, sizeof *ops);
-  if (!ops)
-    return h;
+  if (!ops) return h;
   c->md_operands = ops;
   LLVMGetMDNodeOperands(node, ops);
   for (unsigned i = 0; i < n; i++)
@@ -332,8 +312,7 @@ uint64_t md_argument_hash(load_ctx *c, LLVMValueRef v) {
   if (LLVMIsAMDNode(v) && LLVMGetMDNodeNumOperands(v) == 1) {
     LLVMValueRef inner;
     LLVMGetMDNodeOperands(v, &inner);
-    if (inner && LLVMIsAConstant(inner))
-      return constant_hash(c, inner);
+    if (inner && LLVMIsAConstant(inner)) return constant_hash(c, inner);
   }
   return md_operand_hash(c, v);
 }
@@ -381,9 +360,8 @@ static uint64_t hash_attribute(load_ctx *c, uint64_t h, LLVMAttributeRef a) {
 }
 
 /* Function, return and parameter attributes of a function or a call. */
-uint64_t hash_attribute_list(load_ctx *c, uint64_t h,
-                             LLVMValueRef holder, unsigned n_params,
-                             attribute_count_fn count_at,
+uint64_t hash_attribute_list(load_ctx *c, uint64_t h, LLVMValueRef holder,
+                             unsigned n_params, attribute_count_fn count_at,
                              attribute_get_fn get_at) {
   for (unsigned slot = 0; slot < n_params + 2; slot++) {
     LLVMAttributeIndex index =
@@ -391,16 +369,13 @@ uint64_t hash_attribute_list(load_ctx *c, uint64_t h,
                   : slot - 1 + LLVMAttributeReturnIndex;
     unsigned n = count_at(holder, index);
     h = as_hash_combine(h, n);
-    if (n == 0)
-      continue;
+    if (n == 0) continue;
     LLVMAttributeRef *attrs =
         reserve(c, c->attrs, &c->attrs_cap, n, sizeof *attrs);
-    if (!attrs)
-      return h;
+    if (!attrs) return h;
     c->attrs = attrs;
     get_at(holder, index, attrs);
-    for (unsigned i = 0; i < n; i++)
-      h = hash_attribute(c, h, attrs[i]);
+    for (unsigned i = 0; i < n; i++) h = hash_attribute(c, h, attrs[i]);
   }
   return h;
 }

@@ -65,8 +65,7 @@ bool is_debug_intrinsic(LLVMValueRef inst);
  * offset it adds. */
 bool is_offset_gep(load_ctx *c, LLVMValueRef inst, LLVMOpcode op,
                    uint64_t *offset);
-bool counts_by_class(load_ctx *c, LLVMValueRef v, bool is_callee,
-                     uint64_t *id);
+bool counts_by_class(load_ctx *c, LLVMValueRef v, bool is_callee, uint64_t *id);
 
 uint64_t global_identity(load_ctx *c, LLVMValueRef g);
 /* An argument, block or instruction of a function. */

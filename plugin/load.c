@@ -33,11 +33,9 @@ void load_ctx_free(load_ctx *c) {
 }
 
 void *reserve(load_ctx *c, void *buf, size_t *cap, size_t n, size_t elem_size) {
-  if (n <= *cap)
-    return buf;
+  if (n <= *cap) return buf;
   size_t new_cap = *cap ? *cap : 16;
-  while (new_cap < n)
-    new_cap *= 2;
+  while (new_cap < n) new_cap *= 2;
   void *grown = realloc(buf, new_cap * elem_size);
   if (!grown) {
     c->out_of_memory = true;

@@ -38,7 +38,7 @@ typedef struct load_ctx {
   LLVMValueRef fn; /* the function being loaded */
   ptr_map serials; /* its arguments, blocks, instructions -> number */
   uint64_t next_serial;
-  ptr_map blocks;  /* its blocks -> index in layout order */
+  ptr_map blocks;          /* its blocks -> index in layout order */
   block_info *block_infos; /* scratch: its blocks in layout order, and one
                               more entry that ends the last one's range */
   size_t block_infos_cap;

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* Drops a trailing balanced group such as "(int) const" or "<int>" that ends
  * at or before *end; returns the new end. */
 static size_t strip_group(const char *s, size_t end, char open, char close) {
@@ -18,8 +17,10 @@ static size_t strip_group(const char *s, size_t end, char open, char close) {
   int depth = 0;
   while (i > 0) {
     char c = s[--i];
-    if (c == close) depth++;
-    else if (c == open && --depth == 0) return i;
+    if (c == close)
+      depth++;
+    else if (c == open && --depth == 0)
+      return i;
   }
   return end;
 }
@@ -35,8 +36,10 @@ void asp_base_name(const char *demangled, char *buf, size_t len) {
   size_t begin = end;
   for (int depth = 0; begin > 0; begin--) {
     char c = demangled[begin - 1];
-    if (c == '>') depth++;
-    else if (c == '<') depth--;
+    if (c == '>')
+      depth++;
+    else if (c == '<')
+      depth--;
     else if (depth == 0 && c == ':' && begin > 1 && demangled[begin - 2] == ':')
       break;
   }
@@ -149,8 +152,8 @@ void asp_locate(asp_locator *lc, LLVMModuleRef m, const asp_func *f,
     return;
   }
   if (f->dir)
-    snprintf(loc->file, sizeof loc->file, "%.*s/%.*s", (int)f->dir_len,
-             f->dir, (int)f->file_len, f->file);
+    snprintf(loc->file, sizeof loc->file, "%.*s/%.*s", (int)f->dir_len, f->dir,
+             (int)f->file_len, f->file);
   else
     snprintf(loc->file, sizeof loc->file, "%.*s", (int)f->file_len, f->file);
   loc->line = f->line;
@@ -162,6 +165,7 @@ void asp_locate(asp_locator *lc, LLVMModuleRef m, const asp_func *f,
   load(lc, loc->file);
   if (lc->text && loc->line <= lc->n_lines) {
     asp_base_name(demangled, base, sizeof base);
-    loc->col = asp_find_name_column(lc->text + lc->line_start[loc->line - 1], base);
+    loc->col =
+        asp_find_name_column(lc->text + lc->line_start[loc->line - 1], base);
   }
 }

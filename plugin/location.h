@@ -64,8 +64,8 @@ unsigned asp_find_name_column(const char *line, const char *name);
 /* Keeps the last source file read, since a TU's functions mostly share one. */
 typedef struct asp_locator {
   char path[8192];
-  char *text;          /* the whole file, NUL-terminated; NULL if unreadable */
-  size_t *line_start;  /* offsets of each line's start */
+  char *text;         /* the whole file, NUL-terminated; NULL if unreadable */
+  size_t *line_start; /* offsets of each line's start */
   unsigned n_lines;
 } asp_locator;
 

@@ -48,12 +48,10 @@ static merge_traits *index_functions(load_ctx *c, size_t n) {
   size_t i = 0;
   for (LLVMValueRef fn = LLVMGetFirstFunction(c->module); fn;
        fn = LLVMGetNextFunction(fn)) {
-    if (!has_body(fn))
-      continue;
+    if (!has_body(fn)) continue;
     describe_merge_traits(c, fn, &traits[i]);
     uint64_t value = i | (traits[i].address_free ? ADDRESS_FREE : 0);
-    if (!traits[i].interposable &&
-        !ptr_map_put(&c->callee_records, fn, value))
+    if (!traits[i].interposable && !ptr_map_put(&c->callee_records, fn, value))
       c->out_of_memory = true;
     i++;
   }
@@ -73,13 +71,11 @@ int asp_module_load(LLVMModuleRef m, asp_module *out) {
     out->funcs = calloc(n, sizeof *out->funcs);
     walks = calloc(n, sizeof *walks);
     call_class = malloc(n * sizeof *call_class);
-    if (!out->funcs || !walks || !call_class)
-      c.out_of_memory = true;
+    if (!out->funcs || !walks || !call_class) c.out_of_memory = true;
   }
   for (LLVMValueRef fn = LLVMGetFirstFunction(m); fn && !c.out_of_memory;
        fn = LLVMGetNextFunction(fn)) {
-    if (!has_body(fn))
-      continue;
+    if (!has_body(fn)) continue;
     out->funcs[out->n].fn = fn;
     load_function(&c, &out->funcs[out->n], &walks[out->n], &traits[out->n]);
     out->n++;
@@ -87,12 +83,10 @@ int asp_module_load(LLVMModuleRef m, asp_module *out) {
   if (!c.out_of_memory && !mark_shared_keys(walks, out->n))
     c.out_of_memory = true;
   for (size_t i = 0; i < out->n && !c.out_of_memory; i++)
-    if (walks[i].shared)
-      hash_local_data(&c, &out->funcs[i], &walks[i]);
-  bool failed =
-      c.out_of_memory || (n && assign_classes(out, walks, traits, call_class) < 0);
-  for (size_t i = 0; walks && i < n; i++)
-    free(walks[i].tokens);
+    if (walks[i].shared) hash_local_data(&c, &out->funcs[i], &walks[i]);
+  bool failed = c.out_of_memory ||
+                (n && assign_classes(out, walks, traits, call_class) < 0);
+  for (size_t i = 0; walks && i < n; i++) free(walks[i].tokens);
   free(walks);
   /* The strict data wait for asp_module_load_strict: only the functions of
    * near-duplicate pairs need them. */

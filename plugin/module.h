@@ -11,35 +11,35 @@
 
 typedef struct asp_func {
   LLVMValueRef fn;
-  const char *name;   /* the IR (mangled) name; owned by the module */
+  const char *name; /* the IR (mangled) name; owned by the module */
   size_t name_len;
-  const char *file;   /* from the DISubprogram, or NULL; owned by the module */
+  const char *file; /* from the DISubprogram, or NULL; owned by the module */
   size_t file_len;
-  unsigned line;      /* 0 when unknown */
-  unsigned col;       /* 0 when unknown: debug info records none (the
-                         printed location then searches the source) */
-  const char *dir;    /* joined before a relative debug file name when it is
-                         not the working directory, else NULL; under
-                         -fplugin= file is clang's own name (location.h's
-                         frontend table) and dir NULL */
+  unsigned line;   /* 0 when unknown */
+  unsigned col;    /* 0 when unknown: debug info records none (the
+                      printed location then searches the source) */
+  const char *dir; /* joined before a relative debug file name when it is
+                      not the working directory, else NULL; under
+                      -fplugin= file is clang's own name (location.h's
+                      frontend table) and dir NULL */
   size_t dir_len;
   int in_system_header;     /* in a system header (-fplugin= only, else 0) */
   uint64_t template_origin; /* id of the template it was instantiated from
                                (-fplugin= only); 0 for other functions */
-  uint32_t n_insts;   /* instructions, debug intrinsics excluded */
-  uint32_t *tokens;   /* n_insts tokens, one per instruction, in block order */
+  uint32_t n_insts;         /* instructions, debug intrinsics excluded */
+  uint32_t *tokens;    /* n_insts tokens, one per instruction, in block order */
   uint64_t local_hash; /* everything except the identity of direct callees;
                           computed only for a function that another one
                           might equal (same signature, tokens in the walk's
                           order and callee count), else a hash of those,
                           which no other function shares */
-  uint32_t *callees;  /* direct callees defined here that cannot be replaced
-                         at link time, as indices into asp_module.funcs, in
-                         the order of the walk (reachable blocks only); other
-                         callees count by name in local_hash, as mergefunc
-                         compares them */
+  uint32_t *callees;   /* direct callees defined here that cannot be replaced
+                          at link time, as indices into asp_module.funcs, in
+                          the order of the walk (reachable blocks only); other
+                          callees count by name in local_hash, as mergefunc
+                          compares them */
   uint32_t n_callees;
-  uint32_t klass;     /* identity class: equal klass <=> identical */
+  uint32_t klass; /* identity class: equal klass <=> identical */
   /* callees also lists, in the same walk, functions whose address is used
    * (not called) where mergefunc would replace every use of it: unnamed_addr
    * ones outside llvm.used. klass is what opt -passes=mergefunc merges:
@@ -64,14 +64,14 @@ typedef struct asp_func {
                               offset, as mergefunc compares it, and an
                               alloca's implicit count of 1 is left out */
   uint32_t n_consts;
-  uint64_t *callee_ids;    /* sorted identities of the direct callees */
+  uint64_t *callee_ids; /* sorted identities of the direct callees */
   uint32_t n_callee_ids;
 } asp_func;
 
 typedef struct asp_strict_source asp_strict_source;
 
 typedef struct asp_module {
-  asp_func *funcs;  /* every function with a body, in module order */
+  asp_func *funcs; /* every function with a body, in module order */
   size_t n;
   asp_strict_source *strict; /* what asp_module_load_strict computes from,
                                 owned until asp_module_free; NULL in records

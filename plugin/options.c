@@ -110,7 +110,8 @@ static int key_at(size_t i, struct key *out) {
   for (size_t j = 0; (s = as_setting_at(j)); j++) {
     if (s->env_only) continue;
     if (i-- == 0) {
-      *out = (struct key){s->name, s->accepted, s->default_value, s->what, NULL};
+      *out =
+          (struct key){s->name, s->accepted, s->default_value, s->what, NULL};
       return 1;
     }
   }
@@ -138,8 +139,8 @@ static int apply(asp_options *o, const char *key, const char *value,
                  const char *origin, char *err, size_t errlen) {
   struct key k;
   if (!find_key(key, &k)) {
-    size_t n = (size_t)snprintf(err, errlen, "unknown key '%s'%s; known keys:",
-                                key, origin);
+    size_t n = (size_t)snprintf(err, errlen,
+                                "unknown key '%s'%s; known keys:", key, origin);
     for (size_t i = 0; key_at(i, &k) && n < errlen; i++)
       n += (size_t)snprintf(err + n, errlen - n, "%s %s", i ? "," : "", k.name);
     return -1;

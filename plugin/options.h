@@ -17,17 +17,17 @@ extern "C" {
 typedef enum asp_stage { ASP_STAGE_EARLY, ASP_STAGE_LATE } asp_stage;
 
 typedef struct asp_options {
-  as_config runtime;      /* strategy, fallback, threads */
-  as_fault inject;        /* planted in the TU's executor */
+  as_config runtime; /* strategy, fallback, threads */
+  as_fault inject;   /* planted in the TU's executor */
   long inject_chunk;
-  double min_similarity;  /* 0 < x <= 1 */
+  double min_similarity; /* 0 < x <= 1 */
   unsigned min_instructions;
   asp_stage stage;
-  int include_system;      /* system-headers=include */
-  int exhaustive;          /* search=exhaustive: align every pair */
-  char report[4096];      /* "" when no report */
-  char metrics[4096];     /* "" when no metrics */
-  char dump[4096];        /* "" when batches are not dumped */
+  int include_system; /* system-headers=include */
+  int exhaustive;     /* search=exhaustive: align every pair */
+  char report[4096];  /* "" when no report */
+  char metrics[4096]; /* "" when no metrics */
+  char dump[4096];    /* "" when batches are not dumped */
   int help;
 } asp_options;
 

@@ -35,11 +35,13 @@ void asp_record_write(const asp_record *r, FILE *f) {
   as__json_u64(&j, "functions", r->mod->n);
   as__json_u64(&j, "functions_analysed", r->res->analysed);
   as__json_u64(&j, "candidate_pairs", r->res->candidates);
-  as__json_string(&j, "strategy",
-                  as_strategy_format(r->opts->runtime.strategy, buf, sizeof buf));
+  as__json_string(
+      &j, "strategy",
+      as_strategy_format(r->opts->runtime.strategy, buf, sizeof buf));
   as__json_double(&j, "min_similarity", r->opts->min_similarity);
   as__json_u64(&j, "min_instructions", r->opts->min_instructions);
-  as__json_string(&j, "stage", r->opts->stage == ASP_STAGE_LATE ? "late" : "early");
+  as__json_string(&j, "stage",
+                  r->opts->stage == ASP_STAGE_LATE ? "late" : "early");
   as__json_u64(&j, "total_ns", r->total_ns);
   as__json_u64(&j, "frontend_ns", r->frontend_ns);
   as__json_u64(&j, "cpu_ns", r->cpu_ns);
@@ -50,8 +52,7 @@ void asp_record_write(const asp_record *r, FILE *f) {
     write_function(&j, "function", r, p->f);
     write_function(&j, "match", r, p->g);
     as__json_bool(&j, "identical", p->identical);
-    as__json_double(&j, "similarity",
-                    p->total ? 2.0 * p->lcs / p->total : 1.0);
+    as__json_double(&j, "similarity", p->total ? 2.0 * p->lcs / p->total : 1.0);
     as__json_u64(&j, "percent", asp_pair_percent(p));
     as__json_u64(&j, "lcs", p->lcs);
     /* The same with constant values and callees counted, and how many of
@@ -104,8 +105,10 @@ int asp_metrics_append(const asp_record *r, const char *path) {
   for (size_t done = 0; rc == 0 && done < len;) {
     ssize_t n = write(fd, line + done, len - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) rc = -1;
-    else done += (size_t)n;
+    if (n <= 0)
+      rc = -1;
+    else
+      done += (size_t)n;
   }
   int saved = errno;
   close(fd); /* releases the lock */

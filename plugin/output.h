@@ -21,9 +21,9 @@ typedef struct asp_record {
   const asp_module *mod;
   const asp_result *res;
   const asp_view *views; /* indexed like mod->funcs */
-  uint64_t total_ns;    /* the plugin's time on the TU, frontend_ns included */
-  uint64_t frontend_ns; /* of which recording where functions are defined */
-  uint64_t cpu_ns;      /* the process's CPU time in the same (all threads) */
+  uint64_t total_ns;     /* the plugin's time on the TU, frontend_ns included */
+  uint64_t frontend_ns;  /* of which recording where functions are defined */
+  uint64_t cpu_ns;       /* the process's CPU time in the same (all threads) */
 } asp_record;
 
 void asp_record_write(const asp_record *r, FILE *f);

@@ -11,12 +11,10 @@ static size_t ptr_map_home(const ptr_map *m, const void *key) {
 }
 
 bool ptr_map_get(const ptr_map *m, const void *key, uint64_t *value) {
-  if (m->capacity == 0)
-    return false;
+  if (m->capacity == 0) return false;
   for (size_t i = ptr_map_home(m, key);; i = (i + 1) & (m->capacity - 1)) {
     const ptr_slot *s = &m->slots[i];
-    if (s->generation != m->generation)
-      return false;
+    if (s->generation != m->generation) return false;
     if (s->key == key) {
       *value = s->value;
       return true;
@@ -43,8 +41,7 @@ static void ptr_map_store(ptr_map *m, const void *key, uint64_t value) {
 static bool ptr_map_grow(ptr_map *m) {
   size_t capacity = m->capacity ? m->capacity * 2 : 64;
   ptr_slot *slots = calloc(capacity, sizeof *slots);
-  if (!slots)
-    return false;
+  if (!slots) return false;
   ptr_map old = *m;
   *m = (ptr_map){slots, capacity, 0, 1};
   for (size_t i = 0; i < old.capacity; i++)
@@ -55,8 +52,7 @@ static bool ptr_map_grow(ptr_map *m) {
 }
 
 bool ptr_map_put(ptr_map *m, const void *key, uint64_t value) {
-  if ((m->size + 1) * 2 > m->capacity && !ptr_map_grow(m))
-    return false;
+  if ((m->size + 1) * 2 > m->capacity && !ptr_map_grow(m)) return false;
   ptr_map_store(m, key, value);
   return true;
 }

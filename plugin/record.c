@@ -21,8 +21,7 @@
 static bool is_working_directory(const char *dir, size_t len) {
   char cwd[4096];
   const char *pwd = getenv("PWD");
-  if (pwd && strlen(pwd) == len && memcmp(pwd, dir, len) == 0)
-    return true;
+  if (pwd && strlen(pwd) == len && memcmp(pwd, dir, len) == 0) return true;
   return getcwd(cwd, sizeof cwd) && strlen(cwd) == len &&
          memcmp(cwd, dir, len) == 0;
 }
@@ -33,8 +32,7 @@ static bool is_working_directory(const char *dir, size_t len) {
  * /p/build is /p/src/a.c, while "a.c" under /p/build stays a.c. */
 static void describe_location(asp_func *rec) {
   LLVMMetadataRef subprogram = LLVMGetSubprogram(rec->fn);
-  if (!subprogram)
-    return;
+  if (!subprogram) return;
   rec->line = LLVMDISubprogramGetLine(subprogram);
   LLVMMetadataRef file = LLVMDIScopeGetFile(subprogram);
   if (file) {
@@ -65,23 +63,21 @@ static size_t tokenize_layout(load_ctx *c, asp_func *rec,
     block->first_callee = (uint32_t)c->n_callees;
     for (LLVMValueRef inst = LLVMGetFirstInstruction(block->bb); inst;
          inst = LLVMGetNextInstruction(inst)) {
-      if (is_debug_intrinsic(inst))
-        continue;
+      if (is_debug_intrinsic(inst)) continue;
       /* Every block counts here, reachable or not, as in mergefunc. */
       if (traits->eligible && uses_distinct_metadata(c, inst))
         traits->eligible = false;
       uint64_t *tokens =
           reserve(c, c->tokens, &c->tokens_cap, n + 1, sizeof *tokens);
-      if (!tokens)
-        return 0;
+      if (!tokens) return 0;
       c->tokens = tokens;
       tokens[n++] = instruction_token64(c, inst);
     }
   }
   rec->n_insts = (uint32_t)n;
   if (n_blocks)
-    c->block_infos[n_blocks] = (block_info){NULL, (uint32_t)n,
-                                            (uint32_t)c->n_callees, false};
+    c->block_infos[n_blocks] =
+        (block_info){NULL, (uint32_t)n, (uint32_t)c->n_callees, false};
   return n_blocks;
 }
 
@@ -98,8 +94,7 @@ void load_function(load_ctx *c, asp_func *rec, walk_record *walk,
   rec->name = LLVMGetValueName2(rec->fn, &rec->name_len);
   describe_location(rec);
   size_t n_blocks = tokenize_layout(c, rec, traits);
-  if (c->out_of_memory)
-    return;
+  if (c->out_of_memory) return;
   size_t n = rec->n_insts;
   traits->thunkable = is_thunkable(c->fn, rec->n_insts);
   size_t n_reached = walk_blocks(c, n_blocks);
@@ -111,15 +106,13 @@ void load_function(load_ctx *c, asp_func *rec, walk_record *walk,
   rec->tokens = malloc((n ? n : 1) * sizeof *rec->tokens);
   /* The walk meets each instruction at most once. */
   walk->tokens = malloc((n ? n : 1) * sizeof *walk->tokens);
-  if (n_callees)
-    rec->callees = malloc(n_callees * sizeof *rec->callees);
+  if (n_callees) rec->callees = malloc(n_callees * sizeof *rec->callees);
   if (c->out_of_memory || !rec->tokens || !walk->tokens ||
       (n_callees && !rec->callees)) {
     c->out_of_memory = true;
     return;
   }
-  for (size_t i = 0; i < n; i++)
-    rec->tokens[i] = as_hash_fold32(c->tokens[i]);
+  for (size_t i = 0; i < n; i++) rec->tokens[i] = as_hash_fold32(c->tokens[i]);
   for (size_t r = 0; r < n_reached; r++) {
     const block_info *block = &c->block_infos[c->walk_order[r]];
     for (uint32_t k = block[0].first_token; k < block[1].first_token; k++)
@@ -149,8 +142,7 @@ typedef struct keyed {
 
 static int keyed_compare(const void *a, const void *b) {
   const keyed *x = a, *y = b;
-  if (x->key != y->key)
-    return (x->key > y->key) - (x->key < y->key);
+  if (x->key != y->key) return (x->key > y->key) - (x->key < y->key);
   return (x->index > y->index) - (x->index < y->index);
 }
 
@@ -159,10 +151,8 @@ static int keyed_compare(const void *a, const void *b) {
  * memory. */
 bool mark_shared_keys(walk_record *walks, size_t n) {
   keyed *sorted = malloc((n ? n : 1) * sizeof *sorted);
-  if (!sorted)
-    return false;
-  for (size_t i = 0; i < n; i++)
-    sorted[i] = (keyed){walks[i].key, (uint32_t)i};
+  if (!sorted) return false;
+  for (size_t i = 0; i < n; i++) sorted[i] = (keyed){walks[i].key, (uint32_t)i};
   qsort(sorted, n, sizeof *sorted, keyed_compare);
   for (size_t i = 0; i + 1 < n; i++)
     if (sorted[i].key == sorted[i + 1].key)
@@ -180,8 +170,7 @@ static uint64_t hash_reachable_body(load_ctx *c, uint64_t h,
   ptr_map_clear(&c->serials);
   c->next_serial = 0;
   unsigned n_params = LLVMCountParams(c->fn);
-  for (unsigned i = 0; i < n_params; i++)
-    serial_of(c, LLVMGetParam(c->fn, i));
+  for (unsigned i = 0; i < n_params; i++) serial_of(c, LLVMGetParam(c->fn, i));
   size_t n_reached = walk_blocks(c, n_blocks);
   uint32_t k = 0;
   for (size_t r = 0; r < n_reached; r++) {
@@ -189,8 +178,7 @@ static uint64_t hash_reachable_body(load_ctx *c, uint64_t h,
     h = as_hash_combine(h, serial_of(c, LLVMBasicBlockAsValue(bb)));
     for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst;
          inst = LLVMGetNextInstruction(inst)) {
-      if (is_debug_intrinsic(inst))
-        continue;
+      if (is_debug_intrinsic(inst)) continue;
       uint64_t token = walk->tokens[k++];
       h = as_hash_combine(h, instruction_local_hash(c, inst, token));
     }
@@ -200,8 +188,7 @@ static uint64_t hash_reachable_body(load_ctx *c, uint64_t h,
 
 /* The local hash of a function that shares its key: everything except the
  * identity of direct callees, in mergefunc's order. */
-void hash_local_data(load_ctx *c, asp_func *rec,
-                     const walk_record *walk) {
+void hash_local_data(load_ctx *c, asp_func *rec, const walk_record *walk) {
   c->fn = rec->fn;
   rec->local_hash = hash_reachable_body(c, walk->signature, walk);
 }

@@ -16,7 +16,7 @@
 /* What assigning identity classes needs of a function besides its record;
  * kept only while they are assigned. */
 typedef struct walk_record {
-  uint64_t *tokens;   /* its 64-bit tokens in the walk's order (cfg.h) */
+  uint64_t *tokens; /* its 64-bit tokens in the walk's order (cfg.h) */
   uint32_t n;
   uint64_t signature; /* signature_hash */
   uint64_t key;       /* the signature, the callee count and the tokens */

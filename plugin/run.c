@@ -66,8 +66,8 @@ static void emit_remarks(const asp_module *mod, const asp_result *res,
     else {
       char differs[160];
       asp_pair_differences(p, differs, sizeof differs);
-      snprintf(msg, sizeof msg, "'%s' is %u%% similar to '%s' (%s); %s", f->name,
-               asp_pair_percent(p), g->name, where, differs);
+      snprintf(msg, sizeof msg, "'%s' is %u%% similar to '%s' (%s); %s",
+               f->name, asp_pair_percent(p), g->name, where, differs);
     }
     host->remark(host->ctx, mod->funcs[p->f].fn, f->loc.line, f->loc.col, msg);
   }
@@ -88,13 +88,14 @@ static void emit_remarks(const asp_module *mod, const asp_result *res,
   }
   if (first) {
     char msg[512], strategy[32];
-    snprintf(msg, sizeof msg,
-             "strategy=%s fell back to the CPU (%s: %s); %u fallback%s, "
-             "%llu task%s moved",
-             as_strategy_format(res->batch[0].requested, strategy, sizeof strategy),
-             as_event_cause_name(first->cause), first->detail, events,
-             events == 1 ? "" : "s", (unsigned long long)moved,
-             moved == 1 ? "" : "s");
+    snprintf(
+        msg, sizeof msg,
+        "strategy=%s fell back to the CPU (%s: %s); %u fallback%s, "
+        "%llu task%s moved",
+        as_strategy_format(res->batch[0].requested, strategy, sizeof strategy),
+        as_event_cause_name(first->cause), first->detail, events,
+        events == 1 ? "" : "s", (unsigned long long)moved,
+        moved == 1 ? "" : "s");
     host->remark(host->ctx, NULL, 0, 0, msg);
   }
 }
@@ -157,7 +158,8 @@ static void dump_batch(void *ctx, const as_batch *b) {
   snprintf(path, sizeof path, "%s/%s-%u-%s.asb", d->dir, d->prefix,
            atomic_fetch_add(&seq, 1), b->kernel->name);
   if (as__batch_write(b, path, err, sizeof err) < 0) {
-    snprintf(msg, sizeof msg, "cannot dump the %s batch: %s", b->kernel->name, err);
+    snprintf(msg, sizeof msg, "cannot dump the %s batch: %s", b->kernel->name,
+             err);
     d->host->warning(d->host->ctx, msg);
     d->failed = 1;
   }
@@ -170,7 +172,8 @@ static void dump_init(dumper *d, const char *tu, const asp_options *opts,
   *d = (dumper){host, opts->dump, "", 0};
   if (as__mkdirs(opts->dump, 0777) < 0) {
     char msg[4400];
-    snprintf(msg, sizeof msg, "cannot create dump directory '%s': %s; no batch dumped",
+    snprintf(msg, sizeof msg,
+             "cannot create dump directory '%s': %s; no batch dumped",
              opts->dump, strerror(errno));
     host->warning(host->ctx, msg);
     d->failed = 1;
@@ -212,9 +215,11 @@ int asp_run(LLVMModuleRef m, const asp_options *opts, const asp_host *host) {
   if (rc == 0) {
     emit_remarks(&mod, &res, views, host);
     const uint64_t frontend = asp_frontend_ns();
-    asp_record rec = {tu_name, opts, &mod, &res, views,
-                      as__now_ns() - start + frontend, frontend,
-                      asp_process_cpu_ns() - start_cpu + asp_frontend_cpu_ns()};
+    asp_record rec = {
+        tu_name,  opts,
+        &mod,     &res,
+        views,    as__now_ns() - start + frontend,
+        frontend, asp_process_cpu_ns() - start_cpu + asp_frontend_cpu_ns()};
     rc = write_outputs(&rec, opts, host);
   } else {
     host->error(host->ctx, err[0] ? err : "out of memory");

@@ -91,9 +91,11 @@ void emitRemark(void *Ctx, LLVMValueRef FnRef, unsigned Line, unsigned Col,
   }
   DiagnosticLocation Loc;
   if (DISubprogram *SP = FnRef ? F->getSubprogram() : nullptr; SP && Line)
-    Loc = DiagnosticLocation(DebugLoc(DILocation::get(M.getContext(), Line, Col, SP)));
-  OptimizationRemarkAnalysis R("accelstrat", FnRef ? "NearDuplicate" : "Fallback",
-                               Loc, &F->getEntryBlock());
+    Loc = DiagnosticLocation(
+        DebugLoc(DILocation::get(M.getContext(), Line, Col, SP)));
+  OptimizationRemarkAnalysis R("accelstrat",
+                               FnRef ? "NearDuplicate" : "Fallback", Loc,
+                               &F->getEntryBlock());
   R << Msg;
   M.getContext().diagnose(R);
 }
@@ -215,7 +217,8 @@ struct SiteTable {
       Key += Name[I];
       if (Name[I] == '$' && I + 1 < Name.size() && Name[I + 1] == '_') {
         Key += '_';
-        for (I += 2; I < Name.size() && isDigit(Name[I]); I++) {}
+        for (I += 2; I < Name.size() && isDigit(Name[I]); I++) {
+        }
         I--;
       }
     }
@@ -226,8 +229,8 @@ struct SiteTable {
     std::string Key = key(Name);
     auto [It, Inserted] = ByName.try_emplace(Key, Site);
     const asp_decl_site &Old = It->second;
-    if (!Inserted && (Old.file != Site.file || Old.line != Site.line ||
-                      Old.col != Site.col))
+    if (!Inserted &&
+        (Old.file != Site.file || Old.line != Site.line || Old.col != Site.col))
       Ambiguous.insert(Key);
   }
 
@@ -241,7 +244,6 @@ struct SiteTable {
 // The time SiteCollector took on the TU, for the record's totals: wall
 // clock and the process's CPU time.
 uint64_t FrontendNs = 0, FrontendCpuNs = 0;
-
 
 } // namespace
 
@@ -286,8 +288,9 @@ class SiteCollector {
     clang::PresumedLoc P = presumed(Pattern->getLocation());
     if (P.isInvalid()) return 0;
     uint64_t H = 0xcbf29ce484222325ull;
-    std::string Key = (Twine(P.getFilename()) + ":" + Twine(P.getLine()) +
-                       ":" + Twine(P.getColumn())).str();
+    std::string Key = (Twine(P.getFilename()) + ":" + Twine(P.getLine()) + ":" +
+                       Twine(P.getColumn()))
+                          .str();
     for (unsigned char C : Key) H = (H ^ C) * 0x100000001b3ull;
     return H ? H : 1;
   }
@@ -300,14 +303,17 @@ class SiteCollector {
   }
 
   void record(const clang::FunctionDecl *FD) {
-    if (!FD->doesThisDeclarationHaveABody() || FD->isDependentContext())
-      return;
+    if (!FD->doesThisDeclarationHaveABody() || FD->isDependentContext()) return;
     clang::SourceLocation Loc = SM.getFileLoc(FD->getLocation());
     clang::PresumedLoc P = presumed(Loc);
     if (P.isInvalid()) return;
     const std::string &File = *Sites.Files.insert(P.getFilename()).first;
-    asp_decl_site Site = {File.data(), File.size(), P.getLine(), P.getColumn(),
-                          SM.isInSystemHeader(Loc), templateOrigin(FD)};
+    asp_decl_site Site = {File.data(),
+                          File.size(),
+                          P.getLine(),
+                          P.getColumn(),
+                          SM.isInSystemHeader(Loc),
+                          templateOrigin(FD)};
     // Constructors and destructors are emitted once per variant, each with
     // a name of its own (a deleting destructor only when it is virtual).
     if (auto *CD = dyn_cast<clang::CXXConstructorDecl>(FD)) {
@@ -403,8 +409,8 @@ protected:
     std::string Err = resolve(Args, Opts);
     if (!Err.empty()) {
       clang::DiagnosticsEngine &D = CI.getDiagnostics();
-      D.Report(D.getCustomDiagID(clang::DiagnosticsEngine::Error,
-                                 "accelstrat: %0"))
+      D.Report(
+          D.getCustomDiagID(clang::DiagnosticsEngine::Error, "accelstrat: %0"))
           << Err;
       return true;
     }
@@ -426,8 +432,9 @@ clang::FrontendPluginRegistry::Add<AccelstratAction>
 
 } // namespace
 
-extern "C" LLVM_ATTRIBUTE_WEAK __attribute__((visibility("default")))
-::llvm::PassPluginLibraryInfo llvmGetPassPluginInfo() {
+extern "C" LLVM_ATTRIBUTE_WEAK
+    __attribute__((visibility("default"))) ::llvm::PassPluginLibraryInfo
+    llvmGetPassPluginInfo() {
   return {LLVM_PLUGIN_API_VERSION, "accelstrat", AS_VERSION_STRING,
           registerCallbacks};
 }

@@ -30,8 +30,7 @@ static uint64_t callee_identity(load_ctx *c, const strict_env *env,
 static void push_u64(load_ctx *c, uint64_t **buf, size_t *n, size_t *cap,
                      uint64_t v) {
   uint64_t *grown = reserve(c, *buf, cap, *n + 1, sizeof *grown);
-  if (!grown)
-    return;
+  if (!grown) return;
   *buf = grown;
   grown[(*n)++] = v;
 }
@@ -39,8 +38,7 @@ static void push_u64(load_ctx *c, uint64_t **buf, size_t *n, size_t *cap,
 /* An alloca's element count is an operand that the printer leaves out when
  * it is 1, as it nearly always is: no constant that anyone wrote. */
 static bool is_implicit_count(LLVMValueRef inst, LLVMOpcode op, unsigned i) {
-  if (op != LLVMAlloca || i != 0)
-    return false;
+  if (op != LLVMAlloca || i != 0) return false;
   LLVMValueRef k = LLVMGetOperand(inst, 0);
   return LLVMIsAConstantInt(k) && LLVMGetIntTypeWidth(LLVMTypeOf(k)) <= 64 &&
          LLVMConstIntGetZExtValue(k) == 1;
@@ -127,15 +125,13 @@ static void load_strict(load_ctx *c, const strict_env *env, asp_func *rec) {
   c->next_serial = 0;
   c->n_consts = c->n_callee_ids = 0;
   rec->strict_tokens = copy_scratch(c, rec->tokens, rec->n_insts);
-  if (!rec->strict_tokens)
-    return;
+  if (!rec->strict_tokens) return;
   uint32_t k = 0;
   for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(c->fn); bb;
        bb = LLVMGetNextBasicBlock(bb)) {
     for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst;
          inst = LLVMGetNextInstruction(inst)) {
-      if (is_debug_intrinsic(inst))
-        continue;
+      if (is_debug_intrinsic(inst)) continue;
       rec->strict_tokens[k] = strict_token(c, env, inst, rec->tokens[k]);
       k++;
     }
@@ -144,8 +140,7 @@ static void load_strict(load_ctx *c, const strict_env *env, asp_func *rec) {
   rec->n_consts = (uint32_t)c->n_consts;
   rec->callee_ids = sorted_copy(c, c->callee_ids, c->n_callee_ids);
   rec->n_callee_ids = (uint32_t)c->n_callee_ids;
-  if (c->out_of_memory)
-    free_strict(rec);
+  if (c->out_of_memory) free_strict(rec);
 }
 
 /* What strict data are computed from after asp_module_load: its load
@@ -158,8 +153,7 @@ struct asp_strict_source {
 };
 
 void strict_source_free(asp_strict_source *src) {
-  if (!src)
-    return;
+  if (!src) return;
   load_ctx_free(&src->c);
   free(src->traits);
   free(src->call_class);
@@ -169,15 +163,13 @@ void strict_source_free(asp_strict_source *src) {
 asp_strict_source *strict_source_new(const load_ctx *c, merge_traits *traits,
                                      uint32_t *call_class) {
   asp_strict_source *src = malloc(sizeof *src);
-  if (src)
-    *src = (asp_strict_source){*c, traits, call_class};
+  if (src) *src = (asp_strict_source){*c, traits, call_class};
   return src;
 }
 
 int asp_module_load_strict(asp_module *mod, const uint32_t *funcs, size_t n) {
   asp_strict_source *src = mod->strict;
-  if (!src)
-    return 0;
+  if (!src) return 0;
   strict_env env = {src->traits, src->call_class};
   for (size_t i = 0; i < n && !src->c.out_of_memory; i++)
     if (!mod->funcs[funcs[i]].strict_tokens)

@@ -8,16 +8,11 @@
 #include "module.h"
 
 static enum hash_tag operand_kind(LLVMValueRef v) {
-  if (LLVMIsAArgument(v))
-    return TAG_ARGUMENT;
-  if (LLVMValueIsBasicBlock(v))
-    return TAG_BLOCK;
-  if (LLVMIsAInstruction(v))
-    return TAG_INSTRUCTION;
-  if (LLVMIsAGlobalValue(v))
-    return TAG_GLOBAL;
-  if (LLVMIsAConstant(v))
-    return TAG_CONSTANT;
+  if (LLVMIsAArgument(v)) return TAG_ARGUMENT;
+  if (LLVMValueIsBasicBlock(v)) return TAG_BLOCK;
+  if (LLVMIsAInstruction(v)) return TAG_INSTRUCTION;
+  if (LLVMIsAGlobalValue(v)) return TAG_GLOBAL;
+  if (LLVMIsAConstant(v)) return TAG_CONSTANT;
   return TAG_OTHER;
 }
 
@@ -27,10 +22,9 @@ static enum hash_tag operand_kind(LLVMValueRef v) {
  * functions that another one might equal (asp_module_load). */
 static void note_callee(load_ctx *c, LLVMValueRef v, bool is_callee) {
   uint64_t id;
-  if (v == c->fn || !counts_by_class(c, v, is_callee, &id))
-    return;
-  uint32_t *callees = reserve(c, c->callees, &c->callees_cap,
-                              c->n_callees + 1, sizeof *callees);
+  if (v == c->fn || !counts_by_class(c, v, is_callee, &id)) return;
+  uint32_t *callees = reserve(c, c->callees, &c->callees_cap, c->n_callees + 1,
+                              sizeof *callees);
   if (callees) {
     c->callees = callees;
     callees[c->n_callees++] = (uint32_t)id;
@@ -41,8 +35,7 @@ static void note_callee(load_ctx *c, LLVMValueRef v, bool is_callee) {
 static uint64_t hash_operand_shape(load_ctx *c, uint64_t h, LLVMValueRef v,
                                    bool is_callee) {
   enum hash_tag kind = operand_kind(v);
-  if (kind == TAG_GLOBAL)
-    note_callee(c, v, is_callee);
+  if (kind == TAG_GLOBAL) note_callee(c, v, is_callee);
   h = as_hash_combine(h, kind);
   return as_hash_combine(h, type_hash(c, LLVMTypeOf(v)));
 }

@@ -34,8 +34,7 @@ bool has_body(LLVMValueRef fn) {
 static bool has_semantic_interposition(load_ctx *c) {
   static const char key[] = "SemanticInterposition";
   LLVMMetadataRef flag = LLVMGetModuleFlag(c->module, key, sizeof key - 1);
-  if (!flag)
-    return false;
+  if (!flag) return false;
   LLVMValueRef v = LLVMMetadataAsValue(c->llvm, flag), k = NULL;
   if (LLVMIsAMDNode(v) && LLVMGetMDNodeNumOperands(v) == 1)
     LLVMGetMDNodeOperands(v, &k);
@@ -45,8 +44,7 @@ static bool has_semantic_interposition(load_ctx *c) {
 static bool has_text(const char *begin, const char *end, const char *needle) {
   size_t len = strlen(needle);
   for (const char *p = begin; p + len <= end; p++)
-    if (memcmp(p, needle, len) == 0)
-      return true;
+    if (memcmp(p, needle, len) == 0) return true;
   return false;
 }
 
@@ -65,8 +63,7 @@ static void find_preemptible(load_ctx *c) {
       line = strchr(line, '\n');
       line = line ? line + 1 : NULL;
     }
-    if (!line)
-      break;
+    if (!line) break;
     const char *name = strstr(line, " @");
     bool dso_local = has_text(line, name ? name : line, " dso_local ") ||
                      is_local_linkage(LLVMGetLinkage(fn)) ||
@@ -84,13 +81,13 @@ static void find_preemptible(load_ctx *c) {
 static void collect_used(load_ctx *c, const char *name) {
   LLVMValueRef list = LLVMGetNamedGlobal(c->module, name);
   LLVMValueRef init = list ? LLVMGetInitializer(list) : NULL;
-  if (!init || !LLVMIsAConstantArray(init))
-    return;
+  if (!init || !LLVMIsAConstantArray(init)) return;
   int n = LLVMGetNumOperands(init);
   for (int i = 0; i < n; i++) {
     LLVMValueRef v = LLVMGetOperand(init, (unsigned)i);
-    while (LLVMIsAConstantExpr(v) && (LLVMGetConstOpcode(v) == LLVMBitCast ||
-                                      LLVMGetConstOpcode(v) == LLVMAddrSpaceCast))
+    while (LLVMIsAConstantExpr(v) &&
+           (LLVMGetConstOpcode(v) == LLVMBitCast ||
+            LLVMGetConstOpcode(v) == LLVMAddrSpaceCast))
       v = LLVMGetOperand(v, 0);
     if (LLVMIsAFunction(v) && !ptr_map_put(&c->used, v, 1))
       c->out_of_memory = true;
@@ -100,8 +97,7 @@ static void collect_used(load_ctx *c, const char *name) {
 void prepare_module(load_ctx *c) {
   collect_used(c, "llvm.used");
   collect_used(c, "llvm.compiler.used");
-  if (has_semantic_interposition(c))
-    find_preemptible(c);
+  if (has_semantic_interposition(c)) find_preemptible(c);
 }
 
 /* ---- uses ---------------------------------------------------------------- */
@@ -110,22 +106,19 @@ static use_kind classify_uses(LLVMValueRef fn) {
   use_kind kind = USES_NONE;
   for (LLVMUseRef u = LLVMGetFirstUse(fn); u; u = LLVMGetNextUse(u)) {
     LLVMValueRef user = LLVMGetUser(u);
-    if (!LLVMIsAInstruction(user) ||
-        !is_call(LLVMGetInstructionOpcode(user)) ||
+    if (!LLVMIsAInstruction(user) || !is_call(LLVMGetInstructionOpcode(user)) ||
         LLVMGetCalledValue(user) != fn)
       return USES_OTHER;
     /* Passed to a call of itself: a use that is not the callee. */
     unsigned n = (unsigned)LLVMGetNumOperands(user);
     for (unsigned i = 0; i + 1 < n; i++)
-      if (LLVMGetOperand(user, i) == fn)
-        return USES_OTHER;
+      if (LLVMGetOperand(user, i) == fn) return USES_OTHER;
     kind = USES_CALLS_ONLY;
   }
   return kind;
 }
 
-void describe_merge_traits(load_ctx *c, LLVMValueRef fn,
-                           merge_traits *t) {
+void describe_merge_traits(load_ctx *c, LLVMValueRef fn, merge_traits *t) {
   uint64_t unused;
   LLVMLinkage linkage = LLVMGetLinkage(fn);
   t->eligible = true;
@@ -148,8 +141,7 @@ void describe_merge_traits(load_ctx *c, LLVMValueRef fn,
  * the debug ones hardly ever take: their printed form says it. */
 static bool tuple_is_distinct(load_ctx *c, LLVMValueRef v, LLVMMetadataRef md) {
   unsigned n = LLVMGetMDNodeNumOperands(v);
-  if (n == 0)
-    return LLVMMDNodeInContext2(c->llvm, NULL, 0) != md;
+  if (n == 0) return LLVMMDNodeInContext2(c->llvm, NULL, 0) != md;
   LLVMValueRef *ops =
       reserve(c, c->md_operands, &c->md_operands_cap, n, sizeof *ops);
   LLVMMetadataRef *mds = malloc(n * sizeof *mds);
@@ -173,8 +165,7 @@ static bool printed_as_distinct(LLVMValueRef v) {
   const char *p = text;
   if (*p == '!') {
     size_t digits = strspn(p + 1, "0123456789");
-    if (digits && strncmp(p + 1 + digits, " = ", 3) == 0)
-      p += 1 + digits + 3;
+    if (digits && strncmp(p + 1 + digits, " = ", 3) == 0) p += 1 + digits + 3;
   }
   bool distinct = strncmp(p, "distinct ", 9) == 0;
   LLVMDisposeMessage(text);
@@ -184,8 +175,7 @@ static bool printed_as_distinct(LLVMValueRef v) {
 static bool is_distinct_node(load_ctx *c, LLVMValueRef v) {
   LLVMMetadataRef md = LLVMValueAsMetadata(v);
   uint64_t distinct;
-  if (ptr_map_get(&c->md_distinct, md, &distinct))
-    return distinct != 0;
+  if (ptr_map_get(&c->md_distinct, md, &distinct)) return distinct != 0;
   switch (LLVMGetMetadataKind(md)) {
   case LLVMMDStringMetadataKind:
   case LLVMConstantAsMetadataMetadataKind:
@@ -194,12 +184,8 @@ static bool is_distinct_node(load_ctx *c, LLVMValueRef v) {
   case LLVMDIArgListMetadataKind:
     distinct = 0; /* not nodes */
     break;
-  case LLVMMDTupleMetadataKind:
-    distinct = tuple_is_distinct(c, v, md);
-    break;
-  default:
-    distinct = printed_as_distinct(v);
-    break;
+  case LLVMMDTupleMetadataKind: distinct = tuple_is_distinct(c, v, md); break;
+  default: distinct = printed_as_distinct(v); break;
   }
   /* A full cache only costs time. */
   ptr_map_put(&c->md_distinct, md, distinct);
@@ -217,16 +203,13 @@ static bool is_intrinsic(LLVMValueRef fn) {
  * an intrinsic with a distinct node among its operands (CFI's type tests
  * for function-local types) keeps the function out of merging. */
 bool uses_distinct_metadata(load_ctx *c, LLVMValueRef inst) {
-  if (LLVMGetInstructionOpcode(inst) != LLVMCall)
-    return false;
+  if (LLVMGetInstructionOpcode(inst) != LLVMCall) return false;
   LLVMValueRef callee = direct_callee(inst);
-  if (!callee || !is_intrinsic(callee))
-    return false;
+  if (!callee || !is_intrinsic(callee)) return false;
   unsigned n = (unsigned)LLVMGetNumOperands(inst);
   for (unsigned i = 0; i < n; i++) {
     LLVMValueRef op = LLVMGetOperand(inst, i);
-    if (LLVMIsAMDNode(op) && is_distinct_node(c, op))
-      return true;
+    if (LLVMIsAMDNode(op) && is_distinct_node(c, op)) return true;
   }
   return false;
 }

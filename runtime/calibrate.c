@@ -50,7 +50,8 @@ static void fit(const point *p, int np, const int use_in[3], double x[3]) {
     for (int i = 0; i < np; i++) {
       double v[3] = {1, p[i].n, p[i].work};
       for (int r = 0; r < 3; r++)
-        for (int c = 0; c < 3; c++) a[r][c] += use[r] && use[c] ? v[r] * v[c] : 0;
+        for (int c = 0; c < 3; c++)
+          a[r][c] += use[r] && use[c] ? v[r] * v[c] : 0;
       for (int r = 0; r < 3; r++) a[r][3] += use[r] ? v[r] * p[i].ns : 0;
     }
     for (int r = 0; r < 3; r++)
@@ -154,8 +155,9 @@ static int executor(as_strategy_kind kind, int threads, as_executor **ex) {
 static void log_rates(FILE *log, const as_kernel *k, const char *device,
                       const as_rates *r) {
   if (log)
-    fprintf(log, "  %-11s %-40.40s batch %9.0f ns  task %8.1f ns  unit %.4g ns"
-                 "  lane %.4g ns  eff %.2f\n",
+    fprintf(log,
+            "  %-11s %-40.40s batch %9.0f ns  task %8.1f ns  unit %.4g ns"
+            "  lane %.4g ns  eff %.2f\n",
             k->name, device, r->batch_ns, r->task_ns, r->unit_ns, r->lane_ns,
             r->eff);
 }
@@ -183,8 +185,10 @@ static int run_plan(as_executor *ex, int threads, const as_builtin *pl,
     rc = measure(ex, threads, &s.batch, samples, &p.ns);
     as__synth_free(&s);
     if (rc < 0) return rc;
-    if (is_lone) *lone = p;
-    else pts[(*np)++] = p;
+    if (is_lone)
+      *lone = p;
+    else
+      pts[(*np)++] = p;
   }
   return 0;
 }
@@ -236,14 +240,17 @@ static int time_team(run *r, char *err, size_t errlen) {
   r->team_ns = tt > t1 ? tt - t1 : 0;
   if (first_ns >= 0) as__model_note_cpu_team_start(r->cpu_key, first_ns);
   if (r->c.log)
-    fprintf(r->c.log, "  %d threads: first team %.1f us (fresh process), then %.1f us a batch\n",
+    fprintf(r->c.log,
+            "  %d threads: first team %.1f us (fresh process), then %.1f us a "
+            "batch\n",
             r->threads, first_ns / 1e3, r->team_ns / 1e3);
   return 0;
 }
 
 /* The CPU's rates of a kernel: task and unit on one thread, the team's
  * start-up, then the efficiency of the shapes on `threads`. */
-static int calibrate_cpu(run *r, const as_builtin *pl, char *err, size_t errlen) {
+static int calibrate_cpu(run *r, const as_builtin *pl, char *err,
+                         size_t errlen) {
   const as_kernel *k = pl->kernel;
   const int threads = r->threads;
   point p1[AS_BUILTIN_SHAPES], pt[AS_BUILTIN_SHAPES];
@@ -292,11 +299,13 @@ static int time_gpu(run *r, const as_builtin *pl, as_rates *g) {
   as_synth tiny;
   const as_synth_shape tiny_shape = {1, 1, 1, 0, 0, 0};
   rc = as__synth_make(&tiny, k, &tiny_shape, 1);
-  if (rc == 0) rc = measure(r->gpu, 1, &tiny.batch, r->c.samples * 2, &g->batch_ns);
+  if (rc == 0)
+    rc = measure(r->gpu, 1, &tiny.batch, r->c.samples * 2, &g->batch_ns);
   as__synth_free(&tiny);
   if (rc < 0) return rc;
   double x[3];
-  for (int j = 0; j < ng; j++) pg[j].ns -= g->byte_ns * pg[j].bytes + g->batch_ns;
+  for (int j = 0; j < ng; j++)
+    pg[j].ns -= g->byte_ns * pg[j].bytes + g->batch_ns;
   fit(pg, ng, (const int[3]){0, 1, 1}, x);
   g->task_ns = x[1];
   g->unit_ns = x[2] > 0 ? x[2] : 1e-9;
@@ -320,7 +329,9 @@ static void calibrate_gpu(run *r, const as_builtin *pl) {
   as_rates g;
   int rc = time_gpu(r, pl, &g);
   if (rc < 0) {
-    if (r->c.log) fprintf(r->c.log, "  %s on the GPU: %s\n", pl->kernel->name, as_strerror(rc));
+    if (r->c.log)
+      fprintf(r->c.log, "  %s on the GPU: %s\n", pl->kernel->name,
+              as_strerror(rc));
     as_executor_destroy(r->gpu);
     r->gpu = NULL;
     return;
@@ -332,13 +343,16 @@ static void calibrate_gpu(run *r, const as_builtin *pl) {
 int as_calibrate(const as_calibration *c_in, char *err, size_t errlen) {
   run r;
   memset(&r, 0, sizeof r);
-  if (c_in) r.c = *c_in;
-  else as_calibration_defaults(&r.c);
+  if (c_in)
+    r.c = *c_in;
+  else
+    as_calibration_defaults(&r.c);
   if (r.c.samples < 1) r.c.samples = 5;
   char path[4096];
   if (as_profile_path(path, sizeof path) < 0) {
-    snprintf(err, errlen, "profiles are off (ACCELSTRAT_PROFILE=off, or neither "
-                          "XDG_CACHE_HOME nor HOME is set)");
+    snprintf(err, errlen,
+             "profiles are off (ACCELSTRAT_PROFILE=off, or neither "
+             "XDG_CACHE_HOME nor HOME is set)");
     return AS_ENOSYS;
   }
   as_capabilities caps;

@@ -71,7 +71,8 @@ static void read_model_name(void) {
     const char *colon = strchr(line, ':');
     if (strncmp(line, "model name", 10) != 0 || !colon) continue;
     colon += 1 + strspn(colon + 1, " \t");
-    snprintf(model_name, sizeof model_name, "%.*s", (int)strcspn(colon, "\n"), colon);
+    snprintf(model_name, sizeof model_name, "%.*s", (int)strcspn(colon, "\n"),
+             colon);
     break;
   }
   if (f) fclose(f);

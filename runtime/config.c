@@ -127,7 +127,7 @@ static struct {
   as_setting info;
   char env[48];
 } settings[AS_SETTING_COUNT] = {
-#define AS_SETTING_ROW(id, name, env_only, accepted, dflt, what) \
+#define AS_SETTING_ROW(id, name, env_only, accepted, dflt, what)               \
   [AS_SETTING_##id] = {{name, NULL, accepted, dflt, what, env_only}, ""},
     AS_SETTING_MAP(AS_SETTING_ROW)
 #undef AS_SETTING_ROW
@@ -139,7 +139,8 @@ static pthread_once_t settings_once = PTHREAD_ONCE_INIT;
 static void settings_fill(void) {
   size_t n = 0;
   for (size_t i = 0; i < AS_SETTING_COUNT; i++) {
-    as__env_name(settings[i].info.name, settings[i].env, sizeof settings[i].env);
+    as__env_name(settings[i].info.name, settings[i].env,
+                 sizeof settings[i].env);
     settings[i].info.env = settings[i].env;
     if (setters[i] && n < sizeof key_names)
       n += (size_t)snprintf(key_names + n, sizeof key_names - n, "%s%s",
@@ -147,7 +148,9 @@ static void settings_fill(void) {
   }
 }
 
-static void settings_ready(void) { pthread_once(&settings_once, settings_fill); }
+static void settings_ready(void) {
+  pthread_once(&settings_once, settings_fill);
+}
 
 const as_setting *as_setting_at(size_t i) {
   settings_ready();
@@ -163,8 +166,8 @@ const char *as__setting_env(as_setting_id id) {
   return getenv(as__setting_env_name(id));
 }
 
-int as_config_set(as_config *cfg, const char *key, const char *value,
-                  char *err, size_t errlen) {
+int as_config_set(as_config *cfg, const char *key, const char *value, char *err,
+                  size_t errlen) {
   if (!cfg || !key || !value) return AS_EINVAL;
   settings_ready();
   for (size_t i = 0; i < AS_SETTING_COUNT; i++) {

@@ -9,9 +9,13 @@
  * one creates the threads (milliseconds on a busy virtual machine). */
 static atomic_int team_up;
 
-int as__cpu_team_up(void) { return atomic_load_explicit(&team_up, memory_order_relaxed); }
+int as__cpu_team_up(void) {
+  return atomic_load_explicit(&team_up, memory_order_relaxed);
+}
 
-void as__cpu_team_started(void) { atomic_store_explicit(&team_up, 1, memory_order_relaxed); }
+void as__cpu_team_started(void) {
+  atomic_store_explicit(&team_up, 1, memory_order_relaxed);
+}
 
 /* The next range for a thread: a share of what is left (guided scheduling),
  * so that early ranges are long, which amortises a kernel call's set-up,
@@ -25,8 +29,8 @@ static int claim(atomic_size_t *next, size_t end, int threads, size_t *lo,
     if (at >= end) return 0;
     size_t size = (end - at) / (2 * (size_t)threads);
     if (size < 1) size = 1;
-    if (atomic_compare_exchange_weak_explicit(next, &at, at + size, memory_order_relaxed,
-                                              memory_order_relaxed)) {
+    if (atomic_compare_exchange_weak_explicit(
+            next, &at, at + size, memory_order_relaxed, memory_order_relaxed)) {
       *lo = at;
       *hi = at + size;
       return 1;
@@ -36,7 +40,8 @@ static int claim(atomic_size_t *next, size_t end, int threads, size_t *lo,
 
 int as__cpu_run(const as_batch *b, size_t begin, size_t end, int threads) {
   if (begin >= end) return 0;
-  if (threads <= 1) return b->kernel->cpu(b, begin, end); /* no thread start-up */
+  if (threads <= 1)
+    return b->kernel->cpu(b, begin, end); /* no thread start-up */
   const as_cpu_fn fn = b->kernel->cpu;
   atomic_size_t next = begin;
   atomic_int rc = 0;

@@ -93,12 +93,13 @@ static int validate_and_measure(const as_batch *b, as_shape *s) {
  * run on `threads` threads would. */
 static double team_cold_ns(const as_executor *ex, int threads) {
   return threads > 1 && !as__cpu_team_up()
-             ? as__model_cpu_team_start_ns(ex->cpu_key) : 0;
+             ? as__model_cpu_team_start_ns(ex->cpu_key)
+             : 0;
 }
 
 /* The CPU's prediction, the first team's start included. */
-static double cpu_ns(const as_executor *ex, const as_rates *r, const as_shape *s,
-                     int threads) {
+static double cpu_ns(const as_executor *ex, const as_rates *r,
+                     const as_shape *s, int threads) {
   return as__predict_cpu(r, s, threads) + team_cold_ns(ex, threads);
 }
 
@@ -108,11 +109,16 @@ static void hybrid_key(const char *gpu_key, char *buf, size_t len) {
 }
 
 static const char *fmt_ns(double ns, char *buf, size_t len) {
-  if (!isfinite(ns)) snprintf(buf, len, "-");
-  else if (ns < 1e3) snprintf(buf, len, "%.0f ns", ns);
-  else if (ns < 1e6) snprintf(buf, len, "%.3g us", ns / 1e3);
-  else if (ns < 1e9) snprintf(buf, len, "%.3g ms", ns / 1e6);
-  else snprintf(buf, len, "%.3g s", ns / 1e9);
+  if (!isfinite(ns))
+    snprintf(buf, len, "-");
+  else if (ns < 1e3)
+    snprintf(buf, len, "%.0f ns", ns);
+  else if (ns < 1e6)
+    snprintf(buf, len, "%.3g us", ns / 1e3);
+  else if (ns < 1e9)
+    snprintf(buf, len, "%.3g ms", ns / 1e6);
+  else
+    snprintf(buf, len, "%.3g s", ns / 1e9);
   return buf;
 }
 
@@ -132,7 +138,8 @@ static void note_caps(as_executor *ex, const as_gpu_backend *be,
   ex->caps.gpu_count = be ? info->devices : 0;
   snprintf(ex->caps.gpu_backend, sizeof ex->caps.gpu_backend, "%s",
            be ? be->name : "none");
-  snprintf(ex->caps.gpu_name, sizeof ex->caps.gpu_name, "%s", be ? info->name : "");
+  snprintf(ex->caps.gpu_name, sizeof ex->caps.gpu_name, "%s",
+           be ? info->name : "");
   snprintf(ex->caps.gpu_driver, sizeof ex->caps.gpu_driver, "%s",
            be ? info->driver : "");
   ex->caps.gpu_simulated = be ? info->is_simulated : 0;
@@ -145,14 +152,18 @@ static void note_caps(as_executor *ex, const as_gpu_backend *be,
  * with the reason in why and AS_EGPU_BUSY or AS_EGPU_UNAVAILABLE in
  * status. */
 static const as_gpu_backend *usable_gpu(as_executor *ex, const as_kernel *k,
-                                        int wake, const char **why, int *status) {
+                                        int wake, const char **why,
+                                        int *status) {
   static const char no_entry[] = "kernel has no GPU entry";
   *status = AS_EGPU_UNAVAILABLE;
   *why = NULL;
   char key[8];
-  if (!wake && !runs_kernel(NULL, k)) *why = no_entry;
-  else if (ex->inject == AS_FAULT_GPU_UNAVAILABLE) *why = "injected gpu-unavailable";
-  else if (!wake && strcmp(as__gpu_choice(), "off") == 0) *why = "ACCELSTRAT_GPU=off";
+  if (!wake && !runs_kernel(NULL, k))
+    *why = no_entry;
+  else if (ex->inject == AS_FAULT_GPU_UNAVAILABLE)
+    *why = "injected gpu-unavailable";
+  else if (!wake && strcmp(as__gpu_choice(), "off") == 0)
+    *why = "ACCELSTRAT_GPU=off";
   else if (!wake && as__gpu_peek(key, sizeof key, NULL, NULL) < 0)
     as__gpu_get(NULL, why, NULL); /* known unusable: its reason */
   if (*why || !wake) return NULL;
@@ -184,7 +195,8 @@ typedef struct choice {
 static const as_strategy cpu_only = {AS_STRATEGY_CPU, 0};
 
 /* The reason of the choice; returns 0. */
-__attribute__((format(printf, 2, 3))) static int say(choice *c, const char *fmt, ...) {
+__attribute__((format(printf, 2, 3))) static int say(choice *c, const char *fmt,
+                                                     ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(c->rep->reason, sizeof c->rep->reason, fmt, ap);
@@ -235,7 +247,8 @@ static void note_gpu(as_report *rep, const as_gpu_backend *be,
                      const as_executor *ex) {
   char key[8];
   as__gpu_peek(key, sizeof key, &rep->gpu_slot, &rep->gpu_slots);
-  snprintf(rep->gpu, sizeof rep->gpu, "%.15s: %.45s", be->name, ex->caps.gpu_name);
+  snprintf(rep->gpu, sizeof rep->gpu, "%.15s: %.45s", be->name,
+           ex->caps.gpu_name);
 }
 
 /* Auto's last step, the GPU awake: the fastest of the three. */
@@ -243,15 +256,17 @@ static int pick_fastest(choice *c, const gpu_guess *g) {
   char t1[24], t2[24], t3[24];
   double best = c->cpu_ns;
   c->chosen = cpu_only;
-  if (g->gpu_ns < best) best = g->gpu_ns, c->chosen = (as_strategy){AS_STRATEGY_GPU, 0};
+  if (g->gpu_ns < best)
+    best = g->gpu_ns, c->chosen = (as_strategy){AS_STRATEGY_GPU, 0};
   if (g->hybrid_ns < best) c->chosen = (as_strategy){AS_STRATEGY_HYBRID, 0};
   if (c->chosen.kind == AS_STRATEGY_CPU) c->be = NULL;
-  return say(c,
-             "auto: %s; cpu %s (%d thread%s), gpu %s, hybrid %s (gpu share %.2f); "
-             "rates: %s",
-             as_strategy_kind_name(c->chosen.kind), fmt_ns(c->cpu_ns, t1, sizeof t1),
-             c->threads, c->plural, fmt_ns(g->gpu_ns, t2, sizeof t2),
-             fmt_ns(g->hybrid_ns, t3, sizeof t3), g->share, c->rep->model);
+  return say(
+      c,
+      "auto: %s; cpu %s (%d thread%s), gpu %s, hybrid %s (gpu share %.2f); "
+      "rates: %s",
+      as_strategy_kind_name(c->chosen.kind), fmt_ns(c->cpu_ns, t1, sizeof t1),
+      c->threads, c->plural, fmt_ns(g->gpu_ns, t2, sizeof t2),
+      fmt_ns(g->hybrid_ns, t3, sizeof t3), g->share, c->rep->model);
 }
 
 /* auto: the CPU unless the model predicts a GPU strategy faster and the GPU
@@ -269,19 +284,22 @@ static int choose_auto(choice *c) {
   guess_gpu(c, &g);
   /* The GPU is not even woken when its context costs more than it saves. */
   if (c->cpu_ns <= g.gpu_ns && c->cpu_ns <= g.hybrid_ns)
-    return say(c,
-               "auto: cpu %s (%d thread%s) <= hybrid %s, gpu %s (cold start %s); "
-               "rates: %s",
-               fmt_ns(c->cpu_ns, t1, sizeof t1), c->threads, c->plural,
-               fmt_ns(g.hybrid_ns, t2, sizeof t2), fmt_ns(g.gpu_ns, t3, sizeof t3),
-               fmt_ns(g.cold_ns, t4, sizeof t4), c->rep->model);
+    return say(
+        c,
+        "auto: cpu %s (%d thread%s) <= hybrid %s, gpu %s (cold start %s); "
+        "rates: %s",
+        fmt_ns(c->cpu_ns, t1, sizeof t1), c->threads, c->plural,
+        fmt_ns(g.hybrid_ns, t2, sizeof t2), fmt_ns(g.gpu_ns, t3, sizeof t3),
+        fmt_ns(g.cold_ns, t4, sizeof t4), c->rep->model);
   c->be = usable_gpu(c->ex, c->b->kernel, 1, &why, &status);
   if (!c->be)
-    return say(c, "auto: GPU predicted faster but %s (%.110s); cpu, %d thread%s",
+    return say(c,
+               "auto: GPU predicted faster but %s (%.110s); cpu, %d thread%s",
                status == AS_EGPU_BUSY ? "busy" : "unusable", why, c->threads,
                c->plural);
   note_gpu(c->rep, c->be, c->ex);
-  if (g.cold_ns > 0) guess_gpu(c, &g); /* just woken: the cold start is paid now */
+  if (g.cold_ns > 0)
+    guess_gpu(c, &g); /* just woken: the cold start is paid now */
   return pick_fastest(c, &g);
 }
 
@@ -306,13 +324,15 @@ static int choose_asked(choice *c) {
   const char *state = busy ? "busy" : "unavailable";
   if (!c->ex->cfg.fallback) {
     say(c, "%s requested, GPU %s (%.120s) and fallback=off", asked, state, why);
-    return busy ? AS_EGPU_BUSY : AS_EGPU_UNAVAILABLE; /* refused, not replaced */
+    return busy ? AS_EGPU_BUSY
+                : AS_EGPU_UNAVAILABLE; /* refused, not replaced */
   }
   c->chosen = cpu_only;
   say(c, "%s requested, GPU %s (%.120s): fallback to cpu, %d thread%s", asked,
       state, why, c->threads, c->plural);
-  as_event *e = as__report_event(c->rep, busy ? AS_EVENT_GPU_BUSY : AS_EVENT_GPU_UNAVAILABLE,
-                                 -1, c->b->n, detected - probe, why);
+  as_event *e = as__report_event(
+      c->rep, busy ? AS_EVENT_GPU_BUSY : AS_EVENT_GPU_UNAVAILABLE, -1, c->b->n,
+      detected - probe, why);
   if (e) e->switch_ns = as__now_ns() - detected;
   return 0;
 }
@@ -323,8 +343,16 @@ static int choose_asked(choice *c) {
 static int choose(as_executor *ex, const as_batch *b, const as_shape *s,
                   int threads, const as_rates *cpu, as_report *rep,
                   as_strategy *chosen, const as_gpu_backend **be) {
-  choice c = {ex, b, s, cpu, rep, threads, threads == 1 ? "" : "s", 0,
-              ex->cfg.strategy, NULL};
+  choice c = {ex,
+              b,
+              s,
+              cpu,
+              rep,
+              threads,
+              threads == 1 ? "" : "s",
+              0,
+              ex->cfg.strategy,
+              NULL};
   char t1[24];
   int rc = 0;
   snprintf(rep->model, sizeof rep->model, "%s",
@@ -339,7 +367,8 @@ static int choose(as_executor *ex, const as_batch *b, const as_shape *s,
       say(&c, "cpu requested; %d thread%s, predicted %s", threads, c.plural,
           fmt_ns(c.cpu_ns, t1, sizeof t1));
     else
-      rc = c.chosen.kind == AS_STRATEGY_AUTO ? choose_auto(&c) : choose_asked(&c);
+      rc = c.chosen.kind == AS_STRATEGY_AUTO ? choose_auto(&c)
+                                             : choose_asked(&c);
   }
   *chosen = c.chosen;
   *be = c.be;
@@ -361,14 +390,18 @@ static int take_threads(as_executor *ex, const as_shape *s, const as_rates *cpu,
     }
   }
   const double load = ex->cfg.threads == 0 && !named ? ex->load : -1;
-  int limit = as__thread_limit(&ex->caps, ex->cfg.threads, named, load,
-                               rep->thread_limit_by, sizeof rep->thread_limit_by);
+  int limit =
+      as__thread_limit(&ex->caps, ex->cfg.threads, named, load,
+                       rep->thread_limit_by, sizeof rep->thread_limit_by);
   if ((size_t)limit > s->n) limit = s->n ? (int)s->n : 1;
-  int want = limit > 1 && cpu_ns(ex, cpu, s, limit) < cpu_ns(ex, cpu, s, 1) ? limit : 1;
+  int want = limit > 1 && cpu_ns(ex, cpu, s, limit) < cpu_ns(ex, cpu, s, 1)
+                 ? limit
+                 : 1;
   *taken = 0;
   if (named) {
     if (want > 1 && ex->js.reachable)
-      *taken = as__jobserver_acquire(&ex->js, want - 1 < 255 ? want - 1 : 255, tokens);
+      *taken = as__jobserver_acquire(&ex->js, want - 1 < 255 ? want - 1 : 255,
+                                     tokens);
     rep->jobserver_tokens = 1 + *taken; /* make counts us for one already */
     if (1 + *taken < limit) {
       limit = 1 + *taken;
@@ -401,8 +434,9 @@ static void learn(const as_executor *ex, const as_batch *b, const as_shape *s,
              as__gpu_peek(key, sizeof key, NULL, NULL) == 1) {
     as__model_rates(b->kernel, key, &r);
     r.scale = 1;
-    as__model_learn(b->kernel, key, (double)rep->exec_ns,
-                    as__predict_gpu(&r, s, as__model_gpu_mem(as__gpu_choice(), key)));
+    as__model_learn(
+        b->kernel, key, (double)rep->exec_ns,
+        as__predict_gpu(&r, s, as__model_gpu_mem(as__gpu_choice(), key)));
   } else if (rep->chosen.kind == AS_STRATEGY_HYBRID &&
              as__gpu_peek(key, sizeof key, NULL, NULL) == 1) {
     /* What the two devices' rates do not explain: the split's imbalance,
@@ -415,7 +449,8 @@ static void learn(const as_executor *ex, const as_batch *b, const as_shape *s,
     hybrid_key(key, hkey, sizeof hkey);
     as__model_learn(b->kernel, hkey, (double)rep->exec_ns,
                     as__predict_hybrid(&c, &g, s, threads,
-                                       as__model_gpu_mem(as__gpu_choice(), key), &share) +
+                                       as__model_gpu_mem(as__gpu_choice(), key),
+                                       &share) +
                         team_cold);
   }
 }
@@ -449,7 +484,8 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
   rep->chosen = chosen;
   const uint64_t t1 = as__now_ns();
   rep->select_ns = t1 - t0;
-  const double team_cold = team_cold_ns(ex, threads); /* before the run starts one */
+  const double team_cold =
+      team_cold_ns(ex, threads); /* before the run starts one */
   if (rc == 0) {
     rep->threads = threads;
     if (chosen.kind == AS_STRATEGY_CPU) {

@@ -178,8 +178,8 @@ static void open_fifo(as_jobserver *js, const char *path) {
 
 int as__jobserver_open(as_jobserver *js) {
   if (!js) return AS_EINVAL;
-  *js = (as_jobserver){.kind = AS_JOBSERVER_NONE, .read_fd = -1,
-                       .write_fd = -1};
+  *js =
+      (as_jobserver){.kind = AS_JOBSERVER_NONE, .read_fd = -1, .write_fd = -1};
   const char *var = "MAKEFLAGS", *flags = getenv(var);
   if (!flags) flags = getenv(var = "MFLAGS");
 

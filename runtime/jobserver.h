@@ -17,8 +17,8 @@ typedef enum as_jobserver_kind {
 typedef struct as_jobserver {
   as_jobserver_kind kind;
   int read_fd, write_fd; /* our own descriptors, -1 when not open */
-  int reachable; /* 1: tokens can be taken; 0: MAKEFLAGS names a jobserver we
-                    cannot use */
+  int reachable;    /* 1: tokens can be taken; 0: MAKEFLAGS names a jobserver we
+                       cannot use */
   char detail[128]; /* e.g. "fifo:/tmp/GMfifo123", "pipe 3,4", or why
                        unreachable */
 } as_jobserver;

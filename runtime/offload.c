@@ -20,13 +20,13 @@ typedef struct offload {
   const as_gpu_backend *be;
   const as_batch *b;
   as_report *rep;
-  size_t chunk_cap;      /* tasks per chunk at most; halved on out-of-memory */
-  int64_t chunk;         /* index of the next chunk (attempt) */
-  size_t gpu_done;       /* tasks the GPU completed */
+  size_t chunk_cap; /* tasks per chunk at most; halved on out-of-memory */
+  int64_t chunk;    /* index of the next chunk (attempt) */
+  size_t gpu_done;  /* tasks the GPU completed */
   size_t left_lo, left_hi; /* the GPU's unfinished tasks, for the CPU */
-  int pending_event;     /* event whose switch time is still to be taken */
+  int pending_event;       /* event whose switch time is still to be taken */
   uint64_t classified_at;
-  atomic_int error;      /* first error that fails the batch */
+  atomic_int error; /* first error that fails the batch */
 } offload;
 
 /* The longest chunk from begin (at most up to limit, at least one task)
@@ -37,8 +37,10 @@ static size_t chunk_end(const as_batch *b, size_t begin, size_t limit,
   if (as_batch_device_bytes(b, begin, hi) <= budget) return hi;
   while (lo < hi) {
     size_t mid = lo + (hi - lo + 1) / 2;
-    if (as_batch_device_bytes(b, begin, mid) <= budget) lo = mid;
-    else hi = mid - 1;
+    if (as_batch_device_bytes(b, begin, mid) <= budget)
+      lo = mid;
+    else
+      hi = mid - 1;
   }
   return lo;
 }
@@ -62,15 +64,16 @@ static size_t gpu_range(offload *o, size_t begin, size_t end) {
     char detail[128] = "";
     int64_t chunk = o->chunk++;
     uint64_t started = as__now_ns();
-    int rc = as__gpu_run_chunk(o->be, o->ex->inject, o->ex->inject_chunk, chunk, b, at, hi, detail,
-                               sizeof detail);
+    int rc = as__gpu_run_chunk(o->be, o->ex->inject, o->ex->inject_chunk, chunk,
+                               b, at, hi, detail, sizeof detail);
     uint64_t detected = as__now_ns();
     if (rc == 0) {
       o->gpu_done += hi - at;
       at = hi;
       continue;
     }
-    if (rc != AS_EGPU_OOM && rc != AS_EGPU_DRIVER && rc != AS_EGPU_UNAVAILABLE) {
+    if (rc != AS_EGPU_OOM && rc != AS_EGPU_DRIVER &&
+        rc != AS_EGPU_UNAVAILABLE) {
       /* the kernel's own error: the CPU would fail the same */
       as__first_error(&o->error, rc);
       return at;
@@ -80,7 +83,8 @@ static size_t gpu_range(offload *o, size_t begin, size_t end) {
       char msg[160];
       snprintf(msg, sizeof msg, "%.100s; retrying with %zu tasks", detail,
                o->chunk_cap);
-      as__report_event(o->rep, AS_EVENT_GPU_OOM, chunk, 0, detected - started, msg);
+      as__report_event(o->rep, AS_EVENT_GPU_OOM, chunk, 0, detected - started,
+                       msg);
       continue;
     }
     if (rc != AS_EGPU_OOM) as__gpu_mark_dead(detail);

@@ -41,7 +41,8 @@ static void report_json(as_json *j, const char *key, const as_report *rep) {
   as__json_u64(j, "work", rep->work);
   as__json_string(j, "requested",
                   as_strategy_format(rep->requested, buf, sizeof buf));
-  as__json_string(j, "chosen", as_strategy_format(rep->chosen, buf, sizeof buf));
+  as__json_string(j, "chosen",
+                  as_strategy_format(rep->chosen, buf, sizeof buf));
   as__json_string(j, "reason", rep->reason);
   as__json_string(j, "gpu", rep->gpu);
   as__json_i64(j, "threads", rep->threads);

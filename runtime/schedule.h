@@ -1,8 +1,8 @@
 /* The schedulers' policy in one place: how the CPU threads take ranges of
  * the hybrid strategies' shared queue (cpu.c, offload.c), how large a GPU
  * chunk may be, and what dynamic hybrid's GPU claims (offload.c). The cost
- * model (model/predict.c) predicts the same schedule from these, so tuning one of
- * them changes both the runs and their predictions. */
+ * model (model/predict.c) predicts the same schedule from these, so tuning one
+ * of them changes both the runs and their predictions. */
 #ifndef ACCELSTRAT_RUNTIME_SCHEDULE_H
 #define ACCELSTRAT_RUNTIME_SCHEDULE_H
 

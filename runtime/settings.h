@@ -45,7 +45,7 @@ typedef enum as_setting_id {
 #define AS_SETTING_ID(id, ...) AS_SETTING_##id,
   AS_SETTING_MAP(AS_SETTING_ID)
 #undef AS_SETTING_ID
-  AS_SETTING_COUNT
+      AS_SETTING_COUNT
 } as_setting_id;
 
 /* The setting's environment variable and its value now (NULL when unset);

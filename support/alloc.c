@@ -17,11 +17,12 @@ static void *counted(unsigned char *block, size_t size) {
   *(size_t *)block = size;
   atomic_fetch_add_explicit(&calls, 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&bytes, size, memory_order_relaxed);
-  uint_fast64_t now = atomic_fetch_add_explicit(&live, size, memory_order_relaxed) + size;
+  uint_fast64_t now =
+      atomic_fetch_add_explicit(&live, size, memory_order_relaxed) + size;
   uint_fast64_t high = atomic_load_explicit(&peak, memory_order_relaxed);
   while (now > high &&
-         !atomic_compare_exchange_weak_explicit(&peak, &high, now, memory_order_relaxed,
-                                                memory_order_relaxed)) {
+         !atomic_compare_exchange_weak_explicit(
+             &peak, &high, now, memory_order_relaxed, memory_order_relaxed)) {
   }
   return block + HEADER;
 }
@@ -51,6 +52,7 @@ void as__alloc_stats_get(as_alloc_stats *s) {
 }
 
 void as__alloc_peak_reset(void) {
-  atomic_store_explicit(&peak, atomic_load_explicit(&live, memory_order_relaxed),
+  atomic_store_explicit(&peak,
+                        atomic_load_explicit(&live, memory_order_relaxed),
                         memory_order_relaxed);
 }

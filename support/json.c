@@ -52,9 +52,13 @@ static void nest_close(as_json *j, char c) {
   if (j->depth > 0) j->depth--;
 }
 
-void as__json_object_begin(as_json *j, const char *key) { nest_open(j, key, '{'); }
+void as__json_object_begin(as_json *j, const char *key) {
+  nest_open(j, key, '{');
+}
 void as__json_object_end(as_json *j) { nest_close(j, '}'); }
-void as__json_array_begin(as_json *j, const char *key) { nest_open(j, key, '['); }
+void as__json_array_begin(as_json *j, const char *key) {
+  nest_open(j, key, '[');
+}
 void as__json_array_end(as_json *j) { nest_close(j, ']'); }
 
 void as__json_string_n(as_json *j, const char *key, const char *value,

@@ -8,7 +8,8 @@
 int as__module_path(const void *anchor, const char *name, char *buf,
                     size_t len) {
   Dl_info self;
-  if (!dladdr(anchor, &self) || !self.dli_fname || !strchr(self.dli_fname, '/')) {
+  if (!dladdr(anchor, &self) || !self.dli_fname ||
+      !strchr(self.dli_fname, '/')) {
     snprintf(buf, len, "%s", name);
     return -1;
   }

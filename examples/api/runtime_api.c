@@ -44,7 +44,8 @@ int main(int argc, char **argv) {
   size_t at = 0;
   for (size_t i = 0; i < n; i++) {
     offsets[i] = at * sizeof *data;
-    for (size_t k = 0; k < i % 97; k++) data[at++] = (int32_t)(i * 31 + k) % 1000 - 500;
+    for (size_t k = 0; k < i % 97; k++)
+      data[at++] = (int32_t)(i * 31 + k) % 1000 - 500;
   }
   offsets[n] = at * sizeof *data;
 
@@ -60,14 +61,18 @@ int main(int argc, char **argv) {
     fprintf(stderr, "runtime-api: %s\n", as_strerror(rc));
     return 2;
   }
-  as_batch batch = {.kernel = &sum_squares, .n = n, .data = data,
-                    .offsets = offsets, .out = out};
+  as_batch batch = {.kernel = &sum_squares,
+                    .n = n,
+                    .data = data,
+                    .offsets = offsets,
+                    .out = out};
   as_report rep;
   rc = as_run(ex, &batch, &rep);
   as_report_write_json(&rep, stdout);
   putchar('\n');
   if (rc < 0) {
-    fprintf(stderr, "runtime-api: as_run: %s (%s)\n", as_strerror(rc), rep.reason);
+    fprintf(stderr, "runtime-api: as_run: %s (%s)\n", as_strerror(rc),
+            rep.reason);
     return 3;
   }
   size_t wrong = 0;

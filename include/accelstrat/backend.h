@@ -23,16 +23,16 @@ AS_EXTERN_C_BEGIN
 #define AS_GPU_CHUNK_MEM_DIVISOR 2
 
 typedef struct as_gpu_info {
-  char name[64];      /* device name ("NVIDIA H100 80GB HBM3", "sim") */
-  char driver[32];    /* driver version, "" when none */
-  int devices;        /* usable devices (after CUDA_VISIBLE_DEVICES) */
-  size_t total_mem;   /* bytes */
-  int is_simulated;   /* 1 for sim: never reported as a GPU */
+  char name[64];    /* device name ("NVIDIA H100 80GB HBM3", "sim") */
+  char driver[32];  /* driver version, "" when none */
+  int devices;      /* usable devices (after CUDA_VISIBLE_DEVICES) */
+  size_t total_mem; /* bytes */
+  int is_simulated; /* 1 for sim: never reported as a GPU */
 } as_gpu_info;
 
 typedef struct as_gpu_backend {
-  unsigned abi;       /* AS_GPU_BACKEND_ABI */
-  const char *name;   /* "cuda" or "sim" */
+  unsigned abi;     /* AS_GPU_BACKEND_ABI */
+  const char *name; /* "cuda" or "sim" */
   /* Creates the context. 0, or AS_EGPU_UNAVAILABLE with a reason in detail. */
   int (*init)(as_gpu_info *info, char *detail, size_t len);
   /* Free and total device memory now. */

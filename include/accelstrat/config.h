@@ -13,8 +13,8 @@ typedef enum as_strategy_kind {
   AS_STRATEGY_AUTO = 0,
   AS_STRATEGY_CPU,
   AS_STRATEGY_GPU,
-  AS_STRATEGY_HYBRID,        /* dynamic sharing from one queue */
-  AS_STRATEGY_HYBRID_STATIC  /* fixed fraction of the work to the GPU */
+  AS_STRATEGY_HYBRID,       /* dynamic sharing from one queue */
+  AS_STRATEGY_HYBRID_STATIC /* fixed fraction of the work to the GPU */
 } as_strategy_kind;
 
 typedef struct as_strategy {
@@ -58,12 +58,12 @@ AS_API int as_config_set(as_config *cfg, const char *key, const char *value,
 /* The runtime's settings, for help texts and messages: the keys above,
  * then those read from the environment alone (ACCELSTRAT_GPU, ...). */
 typedef struct as_setting {
-  const char *name;          /* "strategy", "gpu-slots" */
-  const char *env;           /* its variable: "ACCELSTRAT_STRATEGY" */
-  const char *accepted;      /* the values it takes */
+  const char *name;     /* "strategy", "gpu-slots" */
+  const char *env;      /* its variable: "ACCELSTRAT_STRATEGY" */
+  const char *accepted; /* the values it takes */
   const char *default_value;
-  const char *what;          /* one line on what it does */
-  int env_only;              /* 1: process-wide, not a key of as_config */
+  const char *what; /* one line on what it does */
+  int env_only;     /* 1: process-wide, not a key of as_config */
 } as_setting;
 
 /* Setting i (from 0), NULL past the last. */

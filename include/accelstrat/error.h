@@ -9,15 +9,15 @@
 AS_EXTERN_C_BEGIN
 
 /* XX(NAME, value, message) */
-#define AS_ERRNO_MAP(XX)                                                      \
-  XX(EINVAL, -1, "invalid argument")                                          \
-  XX(ENOMEM, -2, "out of host memory")                                        \
-  XX(ENOSYS, -3, "not supported by this kernel or build")                     \
-  XX(EGPU_UNAVAILABLE, -4, "GPU unavailable")                                 \
-  XX(EGPU_OOM, -5, "GPU out of memory")                                       \
-  XX(EGPU_DRIVER, -6, "GPU driver error")                                     \
-  XX(EKERNEL, -7, "kernel function failed")                                   \
-  XX(EIO, -8, "input/output error")                                          \
+#define AS_ERRNO_MAP(XX)                                                       \
+  XX(EINVAL, -1, "invalid argument")                                           \
+  XX(ENOMEM, -2, "out of host memory")                                         \
+  XX(ENOSYS, -3, "not supported by this kernel or build")                      \
+  XX(EGPU_UNAVAILABLE, -4, "GPU unavailable")                                  \
+  XX(EGPU_OOM, -5, "GPU out of memory")                                        \
+  XX(EGPU_DRIVER, -6, "GPU driver error")                                      \
+  XX(EKERNEL, -7, "kernel function failed")                                    \
+  XX(EIO, -8, "input/output error")                                            \
   XX(EGPU_BUSY, -9, "no free GPU slot: other processes hold them all")
 
 typedef enum as_errno {

@@ -15,15 +15,15 @@ AS_EXTERN_C_BEGIN
 typedef struct as_executor as_executor;
 
 typedef struct as_capabilities {
-  int online_cpus;   /* sysconf(_SC_NPROCESSORS_ONLN) */
-  int affinity_cpus; /* CPUs in this thread's affinity mask */
-  double cgroup_cpus; /* cgroup v2 cpu.max quota / period; 0 when unlimited */
-  int usable_cpus;   /* min of the above, at least 1 */
-  int gpu_count;     /* usable GPUs (0: no GPU backend or no device) */
+  int online_cpus;      /* sysconf(_SC_NPROCESSORS_ONLN) */
+  int affinity_cpus;    /* CPUs in this thread's affinity mask */
+  double cgroup_cpus;   /* cgroup v2 cpu.max quota / period; 0 when unlimited */
+  int usable_cpus;      /* min of the above, at least 1 */
+  int gpu_count;        /* usable GPUs (0: no GPU backend or no device) */
   char gpu_backend[16]; /* "none", or once an executor has probed the GPU
                            (as_executor_capabilities) "cuda" or "sim" */
   char gpu_name[64];
-  char cpu_model[64]; /* /proc/cpuinfo's "model name", "unknown" without */
+  char cpu_model[64];  /* /proc/cpuinfo's "model name", "unknown" without */
   char gpu_driver[32]; /* the GPU driver's version, "" when none */
   int gpu_simulated;   /* 1 when the GPU is the sim backend's */
 } as_capabilities;

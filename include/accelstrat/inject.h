@@ -22,7 +22,7 @@ typedef enum as_fault {
   AS_FAULT_GPU_DRIVER_ERROR
 } as_fault;
 
-#define AS_INJECT_VALUES \
+#define AS_INJECT_VALUES                                                       \
   "none|gpu-unavailable|gpu-oom[@CHUNK]|gpu-driver-error[@CHUNK]"
 
 /* Parses AS_INJECT_VALUES: the fault and the chunk (attempt, from 0) it

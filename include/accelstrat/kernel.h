@@ -16,7 +16,8 @@ AS_EXTERN_C_BEGIN
 
 typedef struct as_batch as_batch;
 
-/* Work units of task i in the kernel's own unit (tokens, comparisons, cells). */
+/* Work units of task i in the kernel's own unit (tokens, comparisons, cells).
+ */
 typedef uint64_t (*as_cost_fn)(const as_batch *b, size_t i);
 
 /* Computes tasks [begin, end) of b, writing each task's out_size bytes at
@@ -25,11 +26,11 @@ typedef uint64_t (*as_cost_fn)(const as_batch *b, size_t i);
 typedef int (*as_cpu_fn)(const as_batch *b, size_t begin, size_t end);
 
 typedef struct as_kernel {
-  const char *name;      /* unique: the profile keeps rates by name */
-  unsigned version;      /* bumped whenever the kernel's output changes */
-  size_t out_size;       /* bytes of output per task */
-  as_cost_fn cost;       /* may be NULL: every task costs 1 */
-  as_cpu_fn cpu;         /* required */
+  const char *name; /* unique: the profile keeps rates by name */
+  unsigned version; /* bumped whenever the kernel's output changes */
+  size_t out_size;  /* bytes of output per task */
+  as_cost_fn cost;  /* may be NULL: every task costs 1 */
+  as_cpu_fn cpu;    /* required */
   /* Unread; set it to 0. It was has_gpu, which could not give a kernel a GPU
    * version it did not have: the slot keeps the struct's layout, so code
    * built against either header runs with either library. */

@@ -84,8 +84,8 @@ AS_API int as_filter_build_any_order(const uint32_t *const *tokens,
  * query against the blocks of partners below it, leaving out blocks whose
  * functions are all too short to pass the length bound with it. *tasks is
  * malloc'd. Returns 0 or AS_ENOMEM. */
-AS_API int as_filter_tasks(const as_filter_shared *shared, as_filter_task **tasks,
-                           size_t *n_tasks);
+AS_API int as_filter_tasks(const as_filter_shared *shared,
+                           as_filter_task **tasks, size_t *n_tasks);
 
 /* Whether common aligned (or bounded) tokens out of total make a pair at
  * least min_similarity similar: 2 * common >= min_similarity * total, the one
@@ -94,8 +94,9 @@ AS_API int as_filter_tasks(const as_filter_shared *shared, as_filter_task **task
 #ifdef __CUDACC__
 __host__ __device__
 #endif
-static inline int as_similarity_reaches(uint64_t common, uint64_t total,
-                                        double min_similarity) {
+    static inline int
+    as_similarity_reaches(uint64_t common, uint64_t total,
+                          double min_similarity) {
   return 2.0 * (double)common >= min_similarity * (double)total;
 }
 

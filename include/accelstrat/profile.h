@@ -28,10 +28,11 @@ AS_API int as_profile_path(char *buf, size_t len);
 AS_API int as_profile_save(void);
 
 typedef struct as_calibration {
-  int threads;   /* CPU threads to calibrate the parallel rate at; 0: all usable */
-  int samples;   /* timed samples per size after the discarded first; default 5 */
-  int gpu;       /* 1 (default): also the GPU when one is usable */
-  FILE *log;     /* progress and the fitted rates, one line each; NULL: quiet */
+  int threads; /* CPU threads to calibrate the parallel rate at; 0: all usable
+                */
+  int samples; /* timed samples per size after the discarded first; default 5 */
+  int gpu;     /* 1 (default): also the GPU when one is usable */
+  FILE *log;   /* progress and the fitted rates, one line each; NULL: quiet */
 } as_calibration;
 
 AS_API void as_calibration_defaults(as_calibration *c);

@@ -34,7 +34,8 @@ static const as_gpu_backend *load_cuda(char *why, size_t len) {
    * it, say so at the cost of one failed dlopen (~0.1 ms) instead of
    * loading the module (~1 ms). The handle stays open for the module. A
    * module named explicitly may bring its own way to a device. */
-  if (!(override && *override) && !dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL)) {
+  if (!(override && *override) &&
+      !dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL)) {
     snprintf(why, len, "cuda: no CUDA driver (libcuda.so.1 not found)");
     return NULL;
   }
@@ -68,7 +69,8 @@ static char choice_cache[48]; /* guarded by lock; "" until read */
 static const char *choice_locked(void) {
   if (!choice_cache[0]) {
     const char *env = as__setting_env(AS_SETTING_GPU);
-    snprintf(choice_cache, sizeof choice_cache, "%s", env && *env ? env : "cuda");
+    snprintf(choice_cache, sizeof choice_cache, "%s",
+             env && *env ? env : "cuda");
   }
   return choice_cache;
 }
@@ -101,7 +103,8 @@ void as__gpu_key(const char *backend, const char *name, const char *driver,
 static void report(const char *backend_name, const char *key, double start_ns,
                    double mem) {
   const int max = (int)(sizeof reports / sizeof reports[0]);
-  if (n_reports == max) memmove(reports, reports + 1, --n_reports * sizeof *reports);
+  if (n_reports == max)
+    memmove(reports, reports + 1, --n_reports * sizeof *reports);
   as_gpu_report *r = &reports[n_reports++];
   snprintf(r->backend, sizeof r->backend, "%s", backend_name);
   snprintf(r->key, sizeof r->key, "%s", key);
@@ -197,8 +200,8 @@ int as__gpu_peek(char *key, size_t len, int *slot_index, int *slots) {
 void as__gpu_mark_dead(const char *why) {
   pthread_mutex_lock(&lock);
   if (backend) {
-    snprintf(unusable, sizeof unusable, "%s: dead after a driver error (%.100s)",
-             backend->name, why);
+    snprintf(unusable, sizeof unusable,
+             "%s: dead after a driver error (%.100s)", backend->name, why);
     backend = NULL; /* its context may be corrupt: never call it again */
   }
   pthread_mutex_unlock(&lock);

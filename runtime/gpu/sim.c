@@ -35,9 +35,12 @@ static int parse_size(const char *s, size_t *out) {
   char *end;
   double v = strtod(s, &end);
   double unit = 1;
-  if (*end == 'K') unit = 1024.0, end++;
-  else if (*end == 'M') unit = 1024.0 * 1024, end++;
-  else if (*end == 'G') unit = 1024.0 * 1024 * 1024, end++;
+  if (*end == 'K')
+    unit = 1024.0, end++;
+  else if (*end == 'M')
+    unit = 1024.0 * 1024, end++;
+  else if (*end == 'G')
+    unit = 1024.0 * 1024 * 1024, end++;
   if (end == s || *end || v < 0) return -1;
   *out = (size_t)(v * unit);
   return 0;
@@ -69,7 +72,8 @@ static int parse_settings(const char *text, char *detail, size_t len) {
     if (!eq || parse_item(item, eq + 1) < 0) {
       snprintf(detail, len,
                "ACCELSTRAT_SIM: bad item '%s'; accepted: memory=BYTES[K|M|G], "
-               "speed=F (0<F<=1), startup=MS", item);
+               "speed=F (0<F<=1), startup=MS",
+               item);
       return AS_EGPU_UNAVAILABLE;
     }
   }
@@ -118,8 +122,8 @@ static int sim_run_chunk(const as_batch *b, size_t begin, size_t end,
 static void sim_shutdown(void) {}
 
 const as_gpu_backend *as__gpu_sim_backend(void) {
-  static const as_gpu_backend be = {AS_GPU_BACKEND_ABI, "sim", sim_init,
-                                    sim_mem_info, sim_has_kernel,
-                                    sim_run_chunk, sim_shutdown};
+  static const as_gpu_backend be = {
+      AS_GPU_BACKEND_ABI, "sim",         sim_init,    sim_mem_info,
+      sim_has_kernel,     sim_run_chunk, sim_shutdown};
   return &be;
 }

@@ -171,8 +171,8 @@ int as__gpu_slot_acquire(const char *device_key, as_gpu_slot *slot,
   int failed = 0;
   for (int k = 0; k < slot->total && slot->fd < 0; k++) {
     int i = (start + k) % slot->total;
-    int n = snprintf(slot->path, sizeof slot->path, "%s/%s.%d.lock", dir, key,
-                     i);
+    int n =
+        snprintf(slot->path, sizeof slot->path, "%s/%s.%d.lock", dir, key, i);
     if (n < 0 || (size_t)n >= sizeof slot->path) {
       say(detail, len, "GPU slot: lock file path too long in %s", dir);
       failed = 1;

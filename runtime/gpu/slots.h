@@ -17,14 +17,15 @@
 
 /* A slot: the right to hold a context on one GPU device. */
 typedef struct as_gpu_slot {
-  int fd;          /* the locked file, -1 when none held */
-  int index;       /* which slot, -1 when none */
-  int total;       /* slots per device (ACCELSTRAT_GPU_SLOTS) */
-  char path[512];  /* the lock file */
+  int fd;         /* the locked file, -1 when none held */
+  int index;      /* which slot, -1 when none */
+  int total;      /* slots per device (ACCELSTRAT_GPU_SLOTS) */
+  char path[512]; /* the lock file */
 } as_gpu_slot;
 
 /* No slot held: releasing it does nothing. */
-#define AS__GPU_SLOT_NONE {.fd = -1, .index = -1, .total = 0, .path = ""}
+#define AS__GPU_SLOT_NONE                                                      \
+  { .fd = -1, .index = -1, .total = 0, .path = "" }
 
 /* Slots per device: ACCELSTRAT_GPU_SLOTS (1..64; default 2). A bad value
  * gives the default and, when err is not NULL, a message naming the variable

@@ -14,8 +14,7 @@
 
 /* Task i's header, or NULL when the task is misaligned or its size is not
  * exactly that of its header and tokens. */
-static inline const as_align_task *as__align_task(const as_batch *b,
-                                                      size_t i) {
+static inline const as_align_task *as__align_task(const as_batch *b, size_t i) {
   size_t size;
   const as_align_task *task = (const as_align_task *)as_task_input(b, i, &size);
   if (size < sizeof *task || !as__token_aligned(task)) return NULL;
@@ -26,8 +25,7 @@ static inline const as_align_task *as__align_task(const as_batch *b,
   return task;
 }
 
-static inline int as__check_align(const as_batch *b, size_t begin,
-                                      size_t end) {
+static inline int as__check_align(const as_batch *b, size_t begin, size_t end) {
   if (!as__offsets_ascend(b, begin, end)) return AS_EINVAL;
   for (size_t i = begin; i < end; i++)
     if (!as__align_task(b, i)) return AS_EINVAL;

@@ -42,8 +42,10 @@ static const char *check_batch(const as_batch *b) {
   if (!b->offsets) return "a batch without offsets";
   if (b->n && !b->data && b->offsets[b->n] != b->offsets[0])
     return "offsets without data";
-  if (b->shared_size && !b->shared) return "a shared size without a shared block";
-  if (e->check(b, 0, b->n) < 0) return "its tasks fail the kernel's own input checks";
+  if (b->shared_size && !b->shared)
+    return "a shared size without a shared block";
+  if (e->check(b, 0, b->n) < 0)
+    return "its tasks fail the kernel's own input checks";
   return NULL;
 }
 
@@ -63,7 +65,8 @@ static int write_offsets(FILE *f, const uint64_t *offsets, size_t n) {
   unsigned char buf[BLOCK * 8];
   for (size_t i = 0; i <= n;) {
     size_t m = n + 1 - i < BLOCK ? n + 1 - i : BLOCK;
-    for (size_t j = 0; j < m; j++) put_u64(buf + 8 * j, offsets[i + j] - offsets[0]);
+    for (size_t j = 0; j < m; j++)
+      put_u64(buf + 8 * j, offsets[i + j] - offsets[0]);
     if (fwrite(buf, 8, m, f) != m) return -1;
     i += m;
   }
@@ -84,10 +87,11 @@ static int write_all(FILE *f, const as_batch *b, uint64_t data_bytes) {
   *p++ = b->offsets != NULL;
   if (fwrite(hdr, 1, (size_t)(p - hdr), f) != (size_t)(p - hdr)) return -1;
   if (b->offsets && write_offsets(f, b->offsets, b->n) < 0) return -1;
-  if (data_bytes &&
-      fwrite((const char *)b->data + b->offsets[0], 1, data_bytes, f) != data_bytes)
+  if (data_bytes && fwrite((const char *)b->data + b->offsets[0], 1, data_bytes,
+                           f) != data_bytes)
     return -1;
-  if (b->shared_size && fwrite(b->shared, 1, b->shared_size, f) != b->shared_size)
+  if (b->shared_size &&
+      fwrite(b->shared, 1, b->shared_size, f) != b->shared_size)
     return -1;
   return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
@@ -114,7 +118,8 @@ static int open_temp(const char *path, char *tmp, size_t len) {
   return -1;
 }
 
-int as__batch_write(const as_batch *b, const char *path, char *err, size_t len) {
+int as__batch_write(const as_batch *b, const char *path, char *err,
+                    size_t len) {
   const char *bad = b && b->kernel ? check_batch(b) : "no batch";
   if (bad) {
     snprintf(err, len, "%s: cannot write batch: %s", path, bad);
@@ -124,8 +129,8 @@ int as__batch_write(const as_batch *b, const char *path, char *err, size_t len) 
   char tmp[4096 + 256];
   int fd = open_temp(path, tmp, sizeof tmp);
   if (fd < 0) {
-    snprintf(err, len, "%s: cannot create a temporary file next to it: %s", path,
-             strerror(errno));
+    snprintf(err, len, "%s: cannot create a temporary file next to it: %s",
+             path, strerror(errno));
     return AS_EIO;
   }
   FILE *f = fdopen(fd, "wb");
@@ -185,7 +190,8 @@ static int take(reader *r, void *dst, uint64_t n, const char *what) {
   if (n > r->left) return fail(r, AS_EINVAL, "truncated: %s missing", what);
   errno = 0;
   if (n && fread(dst, 1, (size_t)n, r->f) != n) {
-    if (ferror(r->f)) return fail(r, AS_EIO, "%s", strerror(errno ? errno : EIO));
+    if (ferror(r->f))
+      return fail(r, AS_EIO, "%s", strerror(errno ? errno : EIO));
     return fail(r, AS_EINVAL, "truncated: %s missing", what);
   }
   r->left -= n;
@@ -241,7 +247,8 @@ static int take_kernel(reader *r, const as_kernel **k) {
 }
 
 /* Offsets start at 0, never decrease and end at the data's size. */
-static int take_offsets(reader *r, as_synth *s, uint64_t n, uint64_t data_bytes) {
+static int take_offsets(reader *r, as_synth *s, uint64_t n,
+                        uint64_t data_bytes) {
   if (!(s->offsets = malloc((size_t)(n + 1) * sizeof *s->offsets)))
     return fail(r, AS_ENOMEM, "%s", as_strerror(AS_ENOMEM));
   enum { BLOCK = 512 };
@@ -253,7 +260,8 @@ static int take_offsets(reader *r, as_synth *s, uint64_t n, uint64_t data_bytes)
     for (uint64_t j = 0; j < m; j++) s->offsets[i + j] = get_u64(buf + 8 * j);
     i += m;
   }
-  if (s->offsets[0] != 0) return fail(r, AS_EINVAL, "%s", "offsets[0] is not 0");
+  if (s->offsets[0] != 0)
+    return fail(r, AS_EINVAL, "%s", "offsets[0] is not 0");
   for (uint64_t i = 0; i < n; i++)
     if (s->offsets[i + 1] < s->offsets[i])
       return fail(r, AS_EINVAL, "%s", "offsets decrease");
@@ -272,7 +280,8 @@ static int read_batch(reader *r, as_synth *s) {
   if (rc < 0) return rc;
   if (memcmp(got, magic, 8) != 0)
     return fail(r, AS_EINVAL, "%s", "not a batch file (bad magic)");
-  if ((rc = take_kernel(r, &k)) < 0 || (rc = take_u32(r, &version, "version")) < 0)
+  if ((rc = take_kernel(r, &k)) < 0 ||
+      (rc = take_u32(r, &version, "version")) < 0)
     return rc;
   if (version != k->version)
     return fail(r, AS_EINVAL, "%s version %u, this build's is %u", k->name,
@@ -282,7 +291,8 @@ static int read_batch(reader *r, as_synth *s) {
       (rc = take_u64(r, &shared_bytes, "shared size")) < 0 ||
       (rc = take(r, &has_offsets, 1, "offsets flag")) < 0)
     return rc;
-  if (has_offsets > 1) return fail(r, AS_EINVAL, "%s", "offsets flag is not 0 or 1");
+  if (has_offsets > 1)
+    return fail(r, AS_EINVAL, "%s", "offsets flag is not 0 or 1");
   /* The rest of the file is exactly offsets, data and shared: each size is
    * checked against what is left before it is added or allocated, so no
    * header can make the sum wrap or the allocations exceed the file. */
@@ -302,15 +312,20 @@ static int read_batch(reader *r, as_synth *s) {
   /* A data block exists whenever there are offsets, so a task's input is
    * never an offset from a null pointer. */
   size_t words = (size_t)((data_bytes + 3) / 4);
-  if ((has_offsets || data_bytes) && !(s->words = malloc((words ? words : 1) * 4)))
+  if ((has_offsets || data_bytes) &&
+      !(s->words = malloc((words ? words : 1) * 4)))
     return fail(r, AS_ENOMEM, "%s", as_strerror(AS_ENOMEM));
   if ((rc = take(r, s->words, data_bytes, "data")) < 0) return rc;
   if (shared_bytes && !(s->shared = malloc((size_t)shared_bytes)))
     return fail(r, AS_ENOMEM, "%s", as_strerror(AS_ENOMEM));
   if ((rc = take(r, s->shared, shared_bytes, "shared block")) < 0) return rc;
-  if (fgetc(r->f) != EOF) return fail(r, AS_EINVAL, "%s", "the file grew while read");
-  s->batch = (as_batch){.kernel = k, .n = (size_t)n, .data = s->words,
-                        .offsets = s->offsets, .shared = s->shared,
+  if (fgetc(r->f) != EOF)
+    return fail(r, AS_EINVAL, "%s", "the file grew while read");
+  s->batch = (as_batch){.kernel = k,
+                        .n = (size_t)n,
+                        .data = s->words,
+                        .offsets = s->offsets,
+                        .shared = s->shared,
                         .shared_size = (size_t)shared_bytes};
   const char *bad = check_batch(&s->batch);
   if (bad) return fail(r, AS_EINVAL, "%s batch: %s", k->name, bad);
@@ -328,8 +343,10 @@ int as__batch_read(const char *path, as_synth *s, char *err, size_t len) {
   if (!f) return fail(&r, AS_EIO, "%s", strerror(errno));
   struct stat st;
   int rc;
-  if (fstat(fileno(f), &st) != 0) rc = fail(&r, AS_EIO, "%s", strerror(errno));
-  else if (!S_ISREG(st.st_mode)) rc = fail(&r, AS_EINVAL, "%s", "not a regular file");
+  if (fstat(fileno(f), &st) != 0)
+    rc = fail(&r, AS_EIO, "%s", strerror(errno));
+  else if (!S_ISREG(st.st_mode))
+    rc = fail(&r, AS_EINVAL, "%s", "not a regular file");
   else {
     r.f = f;
     r.left = (uint64_t)st.st_size;

@@ -59,8 +59,8 @@ typedef struct as_filter_view {
 
 /* 32-bit words of the arrays after the header. */
 AS_HD uint64_t as_filter_words(const as_filter_shared *h) {
-  return (uint64_t)h->n + 2 * ((uint64_t)h->n + 1) + (uint64_t)h->n_elements + 1 +
-         2 * (uint64_t)h->n_hist + 2 * ((uint64_t)h->n_prefix + h->n_post);
+  return (uint64_t)h->n + 2 * ((uint64_t)h->n + 1) + (uint64_t)h->n_elements +
+         1 + 2 * (uint64_t)h->n_hist + 2 * ((uint64_t)h->n_prefix + h->n_post);
 }
 
 AS_HD void as_filter_view_init(const as_filter_shared *h, as_filter_view *v) {
@@ -99,7 +99,8 @@ AS_HD uint32_t as_filter_shortest_partner(uint32_t m, double s) {
 
 /* The probing prefix of a stream of m >= 1 tokens: m - lo(m) + 1. */
 AS_HD uint32_t as_filter_probe_len(uint32_t m, double s) {
-  uint32_t lo = as_filter_need((uint64_t)m + as_filter_shortest_partner(m, s), s);
+  uint32_t lo =
+      as_filter_need((uint64_t)m + as_filter_shortest_partner(m, s), s);
   return lo > m ? 1 : m - lo + 1;
 }
 
@@ -115,8 +116,10 @@ AS_HD uint32_t as_filter_first_partner(const as_filter_view *v, uint32_t i) {
   uint32_t lo = 0, hi = i;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
-    if (v->len[mid] < n0) lo = mid + 1;
-    else hi = mid;
+    if (v->len[mid] < n0)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo;
 }
@@ -151,8 +154,10 @@ AS_HD uint32_t as__filter_lower_bound(const uint32_t *post, uint32_t lo,
                                       uint32_t hi, uint32_t key) {
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
-    if (post[mid] < key) lo = mid + 1;
-    else hi = mid;
+    if (post[mid] < key)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo;
 }
@@ -166,8 +171,8 @@ AS_HD void as_filter_task_run(const as_filter_view *v, as_filter_task t,
   uint32_t block = t.block * AS_FILTER_BLOCK;
   uint32_t lo = as_filter_first_partner(v, t.query);
   uint32_t first = block > lo ? block : lo;
-  uint32_t end = block + AS_FILTER_BLOCK < t.query ? block + AS_FILTER_BLOCK
-                                                   : t.query;
+  uint32_t end =
+      block + AS_FILTER_BLOCK < t.query ? block + AS_FILTER_BLOCK : t.query;
   uint32_t m = v->len[t.query];
   for (uint32_t p = v->prefix_start[t.query];
        first < end && p < v->prefix_start[t.query + 1]; p++) {
@@ -181,7 +186,8 @@ AS_HD void as_filter_task_run(const as_filter_view *v, as_filter_task t,
       seen[k / 64] |= bit; /* first meeting: the positional bound holds */
       uint32_t rest_b = v->len[j] - v->post_place[q];
       if (!as_similarity_reaches(rest_a < rest_b ? rest_a : rest_b,
-                                 (uint64_t)m + v->len[j], v->hdr->min_similarity))
+                                 (uint64_t)m + v->len[j],
+                                 v->hdr->min_similarity))
         continue;
       if (as_filter_passes(v, t.query, j)) out->bits[k / 64] |= bit;
     }
@@ -191,8 +197,8 @@ AS_HD void as_filter_task_run(const as_filter_view *v, as_filter_task t,
 /* The posting entries task t can scan: its cost. */
 AS_HD uint64_t as_filter_task_work(const as_filter_view *v, as_filter_task t) {
   uint64_t work = 1;
-  for (uint32_t p = v->prefix_start[t.query];
-       p < v->prefix_start[t.query + 1]; p++) {
+  for (uint32_t p = v->prefix_start[t.query]; p < v->prefix_start[t.query + 1];
+       p++) {
     uint32_t e = v->prefix[p];
     work += v->post_start[e + 1] - v->post_start[e];
   }
@@ -230,7 +236,8 @@ static inline int as__filter_lists(const as_filter_view *v) {
         return 0;
       sum += v->hist_count[a];
     }
-    if (v->len[f] == 0 || sum != v->len[f] || (f > 0 && v->len[f] < v->len[f - 1]))
+    if (v->len[f] == 0 || sum != v->len[f] ||
+        (f > 0 && v->len[f] < v->len[f - 1]))
       return 0;
   }
   for (uint32_t f = 0; f < h->n; f++)
@@ -239,7 +246,8 @@ static inline int as__filter_lists(const as_filter_view *v) {
         return 0;
   for (uint32_t e = 0; e < h->n_elements; e++)
     for (uint32_t q = v->post_start[e]; q < v->post_start[e + 1]; q++)
-      if (v->post[q] >= h->n || (q > v->post_start[e] && v->post[q] <= v->post[q - 1]) ||
+      if (v->post[q] >= h->n ||
+          (q > v->post_start[e] && v->post[q] <= v->post[q - 1]) ||
           v->post_place[q] >= v->len[v->post[q]])
         return 0;
   return 1;
@@ -257,9 +265,8 @@ static inline int as__filter_view(const as_batch *b, as_filter_view *v) {
 
 /* Task i of a filter batch, or NULL when misaligned, of the wrong size or
  * naming a query outside the block. */
-static inline const as_filter_task *as__filter_task(const as_batch *b,
-                                                    const as_filter_view *v,
-                                                    size_t i) {
+static inline const as_filter_task *
+as__filter_task(const as_batch *b, const as_filter_view *v, size_t i) {
   size_t size;
   const as_filter_task *t = (const as_filter_task *)as_task_input(b, i, &size);
   if (size != sizeof *t || !as__token_aligned(t) || t->query >= v->hdr->n ||

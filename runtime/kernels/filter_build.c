@@ -69,7 +69,7 @@ typedef struct builder {
   uint32_t n_distinct; /* distinct elements */
   uint32_t *index;     /* every function's indexing prefix (ranks) */
   uint32_t *index_start;
-  uint32_t *probe;     /* every function's probing prefix (ranks) */
+  uint32_t *probe; /* every function's probing prefix (ranks) */
   uint32_t *probe_start;
   uint64_t *k64, *t64; /* scratch keys, of the longest of the sorts */
   uint32_t *p32, *t32; /* scratch payloads */
@@ -130,7 +130,8 @@ static int rank_elements(builder *b) {
     size_t end = h;
     while (end < nh && key[end] >> 32 == key[h] >> 32) end++;
     uint32_t largest = (uint32_t)key[end - 1];
-    for (size_t x = h; x < end; x++) b->elem_base[entry[x]] = (uint32_t)n_distinct;
+    for (size_t x = h; x < end; x++)
+      b->elem_base[entry[x]] = (uint32_t)n_distinct;
     n_distinct += largest;
     h = end;
   }
@@ -222,8 +223,13 @@ static int build_block(builder *b, as_filter_shared **out, size_t *size) {
   uint32_t n_probe = 0;
   for (uint32_t p = 0; p < b->probe_start[b->n]; p++)
     n_probe += id[b->probe[p]] != UINT32_MAX;
-  as_filter_shared hdr = {(uint32_t)b->n, n_elements, (uint32_t)b->n_hist,
-                          n_probe, n_index, 0, b->s};
+  as_filter_shared hdr = {(uint32_t)b->n,
+                          n_elements,
+                          (uint32_t)b->n_hist,
+                          n_probe,
+                          n_index,
+                          0,
+                          b->s};
   size_t bytes = sizeof hdr + as_filter_words(&hdr) * sizeof(uint32_t);
   as_filter_shared *blk = malloc(bytes);
   if (!blk) {
@@ -234,7 +240,8 @@ static int build_block(builder *b, as_filter_shared **out, size_t *size) {
   as_filter_view v;
   as_filter_view_init(blk, &v);
   memcpy((uint32_t *)v.len, b->len, b->n * sizeof(uint32_t));
-  memcpy((uint32_t *)v.hist_start, b->hist_start, (b->n + 1) * sizeof(uint32_t));
+  memcpy((uint32_t *)v.hist_start, b->hist_start,
+         (b->n + 1) * sizeof(uint32_t));
   memcpy((uint32_t *)v.hist_token, b->hist_token, b->n_hist * sizeof(uint32_t));
   memcpy((uint32_t *)v.hist_count, b->hist_count, b->n_hist * sizeof(uint32_t));
   uint32_t *ps = (uint32_t *)v.prefix_start, *prefix = (uint32_t *)v.prefix;
@@ -305,9 +312,12 @@ int as_filter_build(const uint32_t *const *tokens, const uint32_t *len,
   /* Scratch for the sorts: the longest is of every histogram entry (at
    * most every token) or of one stream's tokens. */
   size_t scratch = total ? (size_t)total : 1;
-  b.k64 = malloc(scratch * sizeof *b.k64), b.t64 = malloc(scratch * sizeof *b.t64);
-  b.p32 = malloc(scratch * sizeof *b.p32), b.t32 = malloc(scratch * sizeof *b.t32);
-  int rc = b.k64 && b.t64 && b.p32 && b.t32 ? build_histograms(&b, tokens) : AS_ENOMEM;
+  b.k64 = malloc(scratch * sizeof *b.k64),
+  b.t64 = malloc(scratch * sizeof *b.t64);
+  b.p32 = malloc(scratch * sizeof *b.p32),
+  b.t32 = malloc(scratch * sizeof *b.t32);
+  int rc = b.k64 && b.t64 && b.p32 && b.t32 ? build_histograms(&b, tokens)
+                                            : AS_ENOMEM;
   if (rc == 0) rc = rank_elements(&b);
   if (rc == 0) rc = build_prefixes(&b);
   if (rc == 0) rc = build_block(&b, shared, size);
@@ -315,9 +325,10 @@ int as_filter_build(const uint32_t *const *tokens, const uint32_t *len,
   return rc;
 }
 
-int as_filter_build_any_order(const uint32_t *const *tokens, const uint32_t *len,
-                           size_t n, double min_similarity, uint32_t *order,
-                           as_filter_shared **shared, size_t *size) {
+int as_filter_build_any_order(const uint32_t *const *tokens,
+                              const uint32_t *len, size_t n,
+                              double min_similarity, uint32_t *order,
+                              as_filter_shared **shared, size_t *size) {
   *shared = NULL;
   *size = 0;
   const uint32_t **tok = malloc((n ? n : 1) * sizeof *tok);
@@ -327,7 +338,8 @@ int as_filter_build_any_order(const uint32_t *const *tokens, const uint32_t *len
     tok[k] = tokens[order[k]];
     sorted_len[k] = len[order[k]];
   }
-  if (rc == 0) rc = as_filter_build(tok, sorted_len, n, min_similarity, shared, size);
+  if (rc == 0)
+    rc = as_filter_build(tok, sorted_len, n, min_similarity, shared, size);
   free(tok), free(sorted_len);
   return rc;
 }
@@ -347,8 +359,10 @@ int as_filter_tasks(const as_filter_shared *shared, as_filter_task **tasks,
     for (uint32_t i = 0; i < shared->n; i++)
       for (uint32_t blk = as_filter_first_partner(&v, i) / AS_FILTER_BLOCK;
            (uint64_t)blk * AS_FILTER_BLOCK < i; blk++)
-        if (pass == 1) t[at++] = (as_filter_task){i, blk};
-        else count++;
+        if (pass == 1)
+          t[at++] = (as_filter_task){i, blk};
+        else
+          count++;
     *tasks = t;
   }
   *n_tasks = count;

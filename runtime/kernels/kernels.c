@@ -31,8 +31,10 @@ static uint64_t filter_cost(const as_batch *b, size_t i) {
   if (!(t = as__filter_task(b, &v, i)) ||
       v.prefix_start[t->query + 1] > h->n_prefix)
     return 1;
-  for (uint32_t p = v.prefix_start[t->query]; p < v.prefix_start[t->query + 1]; p++)
-    if (v.prefix[p] >= h->n_elements || v.post_start[v.prefix[p] + 1] > h->n_post)
+  for (uint32_t p = v.prefix_start[t->query]; p < v.prefix_start[t->query + 1];
+       p++)
+    if (v.prefix[p] >= h->n_elements ||
+        v.post_start[v.prefix[p] + 1] > h->n_post)
       return 1;
   return as_filter_task_work(&v, *t);
 }
@@ -92,8 +94,11 @@ static int family_grow(family *fm, as_rng *r, const as_synth_shape *sh,
     if (copy) m = m + as__rng_below(r, m / 8 + 1) - m / 16;
     len[f] = m ? m : 1;
     if (!(tok[f] = malloc(len[f] * sizeof **tok))) return AS_ENOMEM;
-    if (copy) as__synth_mutate(r, tok[from], len[from], tok[f], len[f], alphabet, every);
-    else as__synth_fill(r, tok[f], len[f], alphabet);
+    if (copy)
+      as__synth_mutate(r, tok[from], len[from], tok[f], len[f], alphabet,
+                       every);
+    else
+      as__synth_fill(r, tok[f], len[f], alphabet);
   }
   return 0;
 }
@@ -101,11 +106,13 @@ static int family_grow(family *fm, as_rng *r, const as_synth_shape *sh,
 /* The search over the family's functions in the filter's order: its block
  * and all its tasks. */
 static int family_search(const family *fm, double s, as_filter_shared **shared,
-                         size_t *size, as_filter_task **tasks, size_t *n_tasks) {
+                         size_t *size, as_filter_task **tasks,
+                         size_t *n_tasks) {
   uint32_t *order = malloc(fm->n * sizeof *order);
-  int rc = order ? as_filter_build_any_order((const uint32_t *const *)fm->tok,
-                                          fm->len, fm->n, s, order, shared, size)
-                 : AS_ENOMEM;
+  int rc =
+      order ? as_filter_build_any_order((const uint32_t *const *)fm->tok,
+                                        fm->len, fm->n, s, order, shared, size)
+            : AS_ENOMEM;
   if (rc == 0 && (rc = as_filter_tasks(*shared, tasks, n_tasks)) < 0) {
     free(*shared);
     *shared = NULL;
@@ -127,7 +134,8 @@ static int filter_make(as_synth *s, as_rng *r, const as_synth_shape *sh,
   uint32_t want = (uint32_t)sh->n + 2;
   int rc;
   while ((rc = family_grow(&fm, r, sh, alphabet, want)) == 0 &&
-         (rc = family_search(&fm, threshold, &shared, &size, &all, &count)) == 0 &&
+         (rc = family_search(&fm, threshold, &shared, &size, &all, &count)) ==
+             0 &&
          count < sh->n) {
     free(shared), free(all);
     shared = NULL, all = NULL;
@@ -159,12 +167,16 @@ static const as_builtin filter_entry = {
      * assumed until a calibration on a GPU gives real ones: an entry at an
      * eighth of a CPU thread's time (eight threads' worth), a lone task on
      * one GPU thread four times slower than on a core. */
-    .rates = {.cpu_unit = 3.7, .cpu_task = 1400,
-              .gpu_unit = 0.46, .gpu_task = 50, .gpu_lane = 15},
+    .rates = {.cpu_unit = 3.7,
+              .cpu_task = 1400,
+              .gpu_unit = 0.46,
+              .gpu_task = 50,
+              .gpu_lane = 15},
     /* Short, mid-sized and long functions at the plugin's threshold; a
      * task's work is bounded by its block of partners, so there is no lone
      * large task. */
-    .shapes = {{3000, 8, 32, 0, 0, 0}, {500, 100, 300, 0, 0, 0},
+    .shapes = {{3000, 8, 32, 0, 0, 0},
+               {500, 100, 300, 0, 0, 0},
                {150, 1000, 3000, 0, 0, 0}},
     .n_shapes = 3,
     /* families of near-duplicate functions at threshold 0.8 */
@@ -269,11 +281,16 @@ static const as_builtin align_entry = {
      * throughput (bench/results). The GPU's are a quarter of an H100's
      * measured throughput (bench/results), so that a profile-less process
      * only moves work to a GPU when even a much smaller one would win. */
-    .rates = {.cpu_unit = 6.0, .cpu_task = 400,
-              .gpu_unit = 0.24, .gpu_task = 200, .gpu_lane = 10},
+    .rates = {.cpu_unit = 6.0,
+              .cpu_task = 400,
+              .gpu_unit = 0.24,
+              .gpu_task = 200,
+              .gpu_lane = 10},
     /* Many short pairs, mid-sized and long ones, and one long pair alone. */
-    .shapes = {{8000, 8, 32, 0, 10, 0}, {400, 100, 300, 0, 10, 0},
-               {10, 1500, 2500, 0, 10, 0}, {1, 8000, 8000, 0, 10, 0}},
+    .shapes = {{8000, 8, 32, 0, 10, 0},
+               {400, 100, 300, 0, 10, 0},
+               {10, 1500, 2500, 0, 10, 0},
+               {1, 8000, 8000, 0, 10, 0}},
     .n_shapes = 4,
     .workload = {0, 32, 512, 0, 10, 0}, /* near-duplicates */
     .make = align_make,
@@ -283,11 +300,14 @@ static const as_builtin align_entry = {
 
 static const as_builtin *const table[] = {&filter_entry, &align_entry};
 #define TABLE_SIZE (sizeof table / sizeof *table)
-_Static_assert(TABLE_SIZE <= AS_BUILTIN_MAX, "AS_BUILTIN_MAX must hold the table");
+_Static_assert(TABLE_SIZE <= AS_BUILTIN_MAX,
+               "AS_BUILTIN_MAX must hold the table");
 
 size_t as__builtin_count(void) { return TABLE_SIZE; }
 
-const as_builtin *as__builtin_at(size_t i) { return i < TABLE_SIZE ? table[i] : NULL; }
+const as_builtin *as__builtin_at(size_t i) {
+  return i < TABLE_SIZE ? table[i] : NULL;
+}
 
 const as_builtin *as__builtin_of(const as_kernel *k) {
   for (size_t i = 0; i < TABLE_SIZE; i++)

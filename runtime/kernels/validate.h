@@ -18,7 +18,7 @@ static inline int as__token_aligned(const void *p) {
 }
 
 static inline int as__offsets_ascend(const as_batch *b, size_t begin,
-                                         size_t end) {
+                                     size_t end) {
   if (!b->offsets) return 1;
   for (size_t i = begin; i < end; i++)
     if (b->offsets[i + 1] < b->offsets[i]) return 0;

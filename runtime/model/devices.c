@@ -78,8 +78,8 @@ void as__model_note_cpu_team_start(const char *cpu_key, double ns) {
   as__model_unlock();
 }
 
-void as__model_note_gpu(const char *backend, const char *key,
-                        double start_ns, double memory) {
+void as__model_note_gpu(const char *backend, const char *key, double start_ns,
+                        double memory) {
   note(as__model_lock(), backend, key, start_ns, memory);
   as__model_unlock();
 }
@@ -92,7 +92,9 @@ void as__model_forget_gpu(const char *backend) {
 void as__model_take_gpu_reports(void) {
   as_gpu_report r;
   while (as__gpu_take_report(&r)) {
-    if (r.key[0]) note(as__model_loaded(), r.backend, r.key, r.start_ns, r.mem);
-    else forget(as__model_loaded(), r.backend);
+    if (r.key[0])
+      note(as__model_loaded(), r.backend, r.key, r.start_ns, r.mem);
+    else
+      forget(as__model_loaded(), r.backend);
   }
 }

@@ -25,8 +25,8 @@ void as__model_note_cpu_team_start(const char *cpu_key, double ns);
 int as__model_last_gpu(const char *backend, char *key, size_t len);
 double as__model_gpu_start_ns(const char *backend, const char *key);
 double as__model_gpu_mem(const char *backend, const char *key);
-void as__model_note_gpu(const char *backend, const char *key,
-                        double start_ns, double mem);
+void as__model_note_gpu(const char *backend, const char *key, double start_ns,
+                        double mem);
 
 /* The backend found no device (a stale note would make every process
  * predict, and probe, a GPU that is not there): the note goes on save. */

@@ -33,8 +33,8 @@ static void defaults_for(const as_kernel *k, const char *device, as_rates *r) {
     r->task_ns = bi->cpu_task;
     r->unit_ns = r->lane_ns = bi->cpu_unit;
   } else {
-    r->batch_ns = 60e3;  /* allocation, copies' latency, launches, sync */
-    r->byte_ns = 0.1;    /* 10 GB/s through pinned staging */
+    r->batch_ns = 60e3; /* allocation, copies' latency, launches, sync */
+    r->byte_ns = 0.1;   /* 10 GB/s through pinned staging */
     r->task_ns = bi->gpu_task;
     r->unit_ns = bi->gpu_unit;
     r->lane_ns = bi->gpu_lane;
@@ -74,7 +74,8 @@ const char *as__model_source(const as_kernel *k, const char *device) {
 /* ---- predictions ---- */
 
 double as__predict_cpu(const as_rates *r, const as_shape *s, int threads) {
-  double all = (r->task_ns * (double)s->n + r->unit_ns * (double)s->work) * r->scale;
+  double all =
+      (r->task_ns * (double)s->n + r->unit_ns * (double)s->work) * r->scale;
   if (threads <= 1 || s->n <= 1) return all;
   double longest = (r->task_ns + r->unit_ns * (double)s->max_work) * r->scale;
   double spread = all / (threads * r->eff);
@@ -107,13 +108,16 @@ double as__predict_hybrid(const as_rates *cpu, const as_rates *gpu,
               cpu->scale / (tc > 1 ? tc * cpu->eff : 1);
   /* The GPU claims 1/AS_SCHED_CLAIM_DIVISOR of what is left at a time:
    * counted as that many claims, or one a chunk when there are more. */
-  const double few = AS_SCHED_CLAIM_DIVISOR, first = 1.0 / AS_SCHED_CLAIM_DIVISOR;
+  const double few = AS_SCHED_CLAIM_DIVISOR,
+               first = 1.0 / AS_SCHED_CLAIM_DIVISOR;
   double claims = few > chunks_for(s, mem) ? few : chunks_for(s, mem);
   double g0 = claims * gpu->batch_ns;
   double gw = (gpu->task_ns * (double)s->n + gpu->unit_ns * (double)s->work) *
-                  gpu->scale + gpu->byte_ns * (double)s->bytes;
+                  gpu->scale +
+              gpu->byte_ns * (double)s->bytes;
   double f = (c0 + cw - g0) / (gw + cw);
-  if (!(f >= first)) f = first; /* its first claim, taken before the CPU starts */
+  if (!(f >= first))
+    f = first; /* its first claim, taken before the CPU starts */
   if (f > 1) f = 1;
   *share = f;
   double tg = g0 + f * gw, tcpu = f < 1 ? c0 + (1 - f) * cw : 0;
@@ -121,9 +125,10 @@ double as__predict_hybrid(const as_rates *cpu, const as_rates *gpu,
    * unrounded): when the queue runs dry the last range taken still has to
    * finish, on one thread. */
   double range = (double)s->n / ((double)AS_SCHED_RANGES_PER_THREAD * tc);
-  double tail = f < 1 ? (cpu->task_ns * (double)s->n + cpu->unit_ns * (double)s->work) *
-                            cpu->scale * (range < 1 ? 1 : range) / (double)s->n
-                      : 0;
+  double tail =
+      f < 1 ? (cpu->task_ns * (double)s->n + cpu->unit_ns * (double)s->work) *
+                  cpu->scale * (range < 1 ? 1 : range) / (double)s->n
+            : 0;
   return (tg > tcpu ? tg : tcpu) + tail;
 }
 

@@ -4,9 +4,9 @@
  *
  *   accelstrat-profile 1
  *   host=NAME
- *   gpu backend=cuda key=cuda/NVIDIA_H100_80GB_HBM3/13.0 init_ns=2.1e8 mem=8.5e10
- *   gpu backend=omp key=cpu/MODEL init_ns=1e6 mem=0   (a team's first start)
- *   rates kernel=align version=1 device=cpu/MODEL batch_ns=.. task_ns=..
+ *   gpu backend=cuda key=cuda/NVIDIA_H100_80GB_HBM3/13.0 init_ns=2.1e8
+ * mem=8.5e10 gpu backend=omp key=cpu/MODEL init_ns=1e6 mem=0   (a team's first
+ * start) rates kernel=align version=1 device=cpu/MODEL batch_ns=.. task_ns=..
  *         unit_ns=.. lane_ns=.. byte_ns=.. eff=.. calibrated=1 ratios=1.02,0.97
  *
  * (each record on one line; the "gpu" lines are devices.c's notes, the
@@ -190,7 +190,8 @@ static int read_file(store *s) {
   host_name(want_host, sizeof want_host);
   while (!bad && fgets(line, sizeof line, f)) {
     lineno++;
-    if (!strchr(line, '\n') && !feof(f)) bad = "a line is too long";
+    if (!strchr(line, '\n') && !feof(f))
+      bad = "a line is too long";
     else if (lineno == 1) {
       unsigned fmt;
       char extra;
@@ -204,11 +205,15 @@ static int read_file(store *s) {
       as__name_copy(host, sizeof host, line + 5);
       if (strcmp(host, want_host) != 0) bad = "written on another host";
     } else if (strncmp(line, "gpu ", 4) == 0) {
-      if (s->ng == AS_MODEL_MAX_NOTES || !parse_gpu(line, &s->g[s->ng])) bad = "bad gpu line";
-      else s->ng++;
+      if (s->ng == AS_MODEL_MAX_NOTES || !parse_gpu(line, &s->g[s->ng]))
+        bad = "bad gpu line";
+      else
+        s->ng++;
     } else if (strncmp(line, "rates ", 6) == 0) {
-      if (s->n == AS_MODEL_MAX_RATES || !parse_rates(line, &s->e[s->n])) bad = "bad rates line";
-      else s->n++;
+      if (s->n == AS_MODEL_MAX_RATES || !parse_rates(line, &s->e[s->n]))
+        bad = "bad rates line";
+      else
+        s->n++;
     } else if (line[0] != '#' && line[0] != '\n') {
       bad = "unknown line";
     }
@@ -245,11 +250,12 @@ static int write_file(const store *s, const char *target) {
   for (int i = 0; i < s->n; i++) {
     const entry *e = &s->e[i];
     const as_rates *r = &e->r;
-    fprintf(f,
-            "rates kernel=%s version=%u device=%s batch_ns=%.6g task_ns=%.6g "
-            "unit_ns=%.6g lane_ns=%.6g byte_ns=%.6g eff=%.4g calibrated=%d ratios=",
-            e->kernel, e->version, e->device, r->batch_ns, r->task_ns, r->unit_ns,
-            r->lane_ns, r->byte_ns, r->eff, r->calibrated);
+    fprintf(
+        f,
+        "rates kernel=%s version=%u device=%s batch_ns=%.6g task_ns=%.6g "
+        "unit_ns=%.6g lane_ns=%.6g byte_ns=%.6g eff=%.4g calibrated=%d ratios=",
+        e->kernel, e->version, e->device, r->batch_ns, r->task_ns, r->unit_ns,
+        r->lane_ns, r->byte_ns, r->eff, r->calibrated);
     write_ratios(f, e);
     fputc('\n', f);
   }
@@ -366,7 +372,8 @@ int as_profile_save(void) {
   /* Another writer holds it for a read and a rename at most; wait up to a
    * second rather than forever. */
   int locked = 0;
-  for (int i = 0; i < 200 && !(locked = flock(fd, LOCK_EX | LOCK_NB) == 0); i++) {
+  for (int i = 0; i < 200 && !(locked = flock(fd, LOCK_EX | LOCK_NB) == 0);
+       i++) {
     struct timespec ts = {0, 5000000};
     nanosleep(&ts, NULL);
   }

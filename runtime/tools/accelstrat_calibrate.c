@@ -8,15 +8,16 @@
 #include <accelstrat/accelstrat.h>
 
 static void usage(FILE *f) {
-  fprintf(f,
-          "usage: accelstrat-calibrate [--threads N] [--samples N] [--no-gpu]\n"
-          "                            [--profile PATH] [--quiet] [--path]\n"
-          "Measures filter and align on one CPU thread, on N threads\n"
-          "(default: all usable) and on the GPU when one is usable\n"
-          "(ACCELSTRAT_GPU=cuda|sim|off), and writes the fitted rates to the\n"
-          "profile: --profile PATH, else ACCELSTRAT_PROFILE, else\n"
-          "$XDG_CACHE_HOME/accelstrat/profile-HOST.txt or\n"
-          "~/.cache/accelstrat/profile-HOST.txt. --path prints that path only.\n");
+  fprintf(
+      f,
+      "usage: accelstrat-calibrate [--threads N] [--samples N] [--no-gpu]\n"
+      "                            [--profile PATH] [--quiet] [--path]\n"
+      "Measures filter and align on one CPU thread, on N threads\n"
+      "(default: all usable) and on the GPU when one is usable\n"
+      "(ACCELSTRAT_GPU=cuda|sim|off), and writes the fitted rates to the\n"
+      "profile: --profile PATH, else ACCELSTRAT_PROFILE, else\n"
+      "$XDG_CACHE_HOME/accelstrat/profile-HOST.txt or\n"
+      "~/.cache/accelstrat/profile-HOST.txt. --path prints that path only.\n");
 }
 
 static int number(const char *s, int lo, int hi, int *out) {

@@ -66,8 +66,9 @@ static void same_as_cpu(const char *what, const as_batch &b, size_t begin,
   char detail[160] = "";
   int rc_cpu = b.kernel->cpu(&bc, begin, end);
   int rc_dev = be->run_chunk(&bd, begin, end, detail, sizeof detail);
-  CHECK_MSG(rc_cpu == expect_rc && rc_dev == expect_rc, "%s: cpu %s, gpu %s (%s)",
-         what, as_err_name(rc_cpu), as_err_name(rc_dev), detail);
+  CHECK_MSG(rc_cpu == expect_rc && rc_dev == expect_rc,
+            "%s: cpu %s, gpu %s (%s)", what, as_err_name(rc_cpu),
+            as_err_name(rc_dev), detail);
   if (expect_rc == 0 && rc_dev == 0)
     CHECK_MSG(cpu == dev, "%s: outputs differ", what);
 }
@@ -77,31 +78,36 @@ static void test_unavailable(void) {
   as_gpu_info info;
   char detail[200] = "";
   CHECK_MSG(be->init(&info, detail, sizeof detail) == AS_EGPU_UNAVAILABLE,
-         "init without a driver");
-  CHECK_MSG(strstr(detail, "no CUDA driver") && strstr(detail, "cudaErrorInsufficientDriver"),
-         "detail: %s", detail);
+            "init without a driver");
+  CHECK_MSG(strstr(detail, "no CUDA driver") &&
+                strstr(detail, "cudaErrorInsufficientDriver"),
+            "detail: %s", detail);
   fake_cuda_set_driver(1);
 }
 
 static void test_init(void) {
   as_gpu_info info;
   char detail[200] = "";
-  CHECK_MSG(be->abi == AS_GPU_BACKEND_ABI && !strcmp(be->name, "cuda"), "table");
+  CHECK_MSG(be->abi == AS_GPU_BACKEND_ABI && !strcmp(be->name, "cuda"),
+            "table");
   CHECK_MSG(be->init(&info, detail, sizeof detail) == 0, "init: %s", detail);
   CHECK_MSG(strstr(info.name, "fake") && !strcmp(info.driver, "13.0") &&
-             info.devices == 1 && info.total_mem == ((size_t)1 << 30) &&
-             !info.is_simulated,
-         "info: %s %s %d %zu", info.name, info.driver, info.devices, info.total_mem);
+                info.devices == 1 && info.total_mem == ((size_t)1 << 30) &&
+                !info.is_simulated,
+            "info: %s %s %d %zu", info.name, info.driver, info.devices,
+            info.total_mem);
   CHECK_MSG(be->init(&info, detail, sizeof detail) == 0, "second init");
   /* Its table holds exactly the built-in kernels the registry gives a GPU
    * version. */
   for (size_t i = 0; i < as__builtin_count(); i++) {
     const as_builtin *e = as__builtin_at(i);
-    CHECK_MSG(!be->has_kernel(e->kernel) == !e->gpu, "%s: has_kernel %d, registry %d",
-              e->kernel->name, be->has_kernel(e->kernel), e->gpu);
+    CHECK_MSG(!be->has_kernel(e->kernel) == !e->gpu,
+              "%s: has_kernel %d, registry %d", e->kernel->name,
+              be->has_kernel(e->kernel), e->gpu);
   }
-  CHECK_MSG(be->has_kernel(&as_kernel_filter) && be->has_kernel(&as_kernel_align),
-         "built-in kernels");
+  CHECK_MSG(be->has_kernel(&as_kernel_filter) &&
+                be->has_kernel(&as_kernel_align),
+            "built-in kernels");
   as_kernel other = as_kernel_align;
   other.version = 2;
   CHECK_MSG(!be->has_kernel(&other), "align version 2");
@@ -154,8 +160,9 @@ static void test_filter(void) {
 
 static void test_align(void) {
   ragged r;
-  static const uint32_t shapes[][2] = {{0, 0}, {0, 5}, {1, 1}, {63, 64}, {65, 64},
-                                       {1024, 1100}, {1300, 1030}, {300, 2000}};
+  static const uint32_t shapes[][2] = {{0, 0},       {0, 5},     {1, 1},
+                                       {63, 64},     {65, 64},   {1024, 1100},
+                                       {1300, 1030}, {300, 2000}};
   for (auto &s : shapes) r.pair(s[0], s[1], below(2) ? 4 : 500);
   for (int i = 0; i < 30; i++) r.pair(below(150), below(150), 1 + below(30));
   as_batch b = r.batch(&as_kernel_align);
@@ -176,8 +183,9 @@ static void test_ranges(void) {
   std::vector<unsigned char> out(sizeof(as_align_out));
   b.out = out.data();
   unsigned long before = fake_cuda_launches();
-  CHECK_MSG(be->run_chunk(&b, 1, 1, NULL, 0) == 0 && fake_cuda_launches() == before,
-         "an empty chunk launches nothing");
+  CHECK_MSG(be->run_chunk(&b, 1, 1, NULL, 0) == 0 &&
+                fake_cuda_launches() == before,
+            "an empty chunk launches nothing");
   CHECK_MSG(be->run_chunk(&b, 1, 0, NULL, 0) == AS_EINVAL, "begin > end");
   CHECK_MSG(be->run_chunk(&b, 0, 2, NULL, 0) == AS_EINVAL, "end > n");
   as_kernel mine = as_kernel_align;
@@ -190,44 +198,53 @@ static void test_oom(void) {
   ragged r; /* 160 KiB of input: pairs of 1,500 and 500 tokens */
   for (int i = 0; i < 20; i++) r.pair(1500, 500, 0);
   as_batch b = r.batch(&as_kernel_align);
-  std::vector<unsigned char> out(b.n * sizeof(as_align_out), 0x5a), untouched = out;
+  std::vector<unsigned char> out(b.n * sizeof(as_align_out), 0x5a),
+      untouched = out;
   b.out = out.data();
   /* From no kept buffers: those of earlier tests may hold this chunk. */
   be->shutdown();
   char detail[200] = "";
   CHECK_MSG(be->init(NULL, detail, sizeof detail) == 0, "re-init: %s", detail);
   fake_cuda_set_memory(64 << 10);
-  CHECK_MSG(be->run_chunk(&b, 0, b.n, detail, sizeof detail) == AS_EGPU_OOM, "oom");
-  CHECK_MSG(strstr(detail, "cudaErrorMemoryAllocation") != NULL, "oom detail: %s", detail);
+  CHECK_MSG(be->run_chunk(&b, 0, b.n, detail, sizeof detail) == AS_EGPU_OOM,
+            "oom");
+  CHECK_MSG(strstr(detail, "cudaErrorMemoryAllocation") != NULL,
+            "oom detail: %s", detail);
   CHECK_MSG(out == untouched, "oom wrote outputs");
-  CHECK_MSG(fake_cuda_in_use() == 0, "oom left %zu bytes allocated", fake_cuda_in_use());
+  CHECK_MSG(fake_cuda_in_use() == 0, "oom left %zu bytes allocated",
+            fake_cuda_in_use());
   size_t free_b = 0, total_b = 0;
-  CHECK_MSG(be->mem_info(&free_b, &total_b) == 0 && free_b == (64 << 10), "mem_info after oom");
+  CHECK_MSG(be->mem_info(&free_b, &total_b) == 0 && free_b == (64 << 10),
+            "mem_info after oom");
   same_as_cpu("align, a chunk that fits after the oom", b, 0, 2);
   fake_cuda_set_memory((size_t)1 << 30);
   same_as_cpu("align after the oom", b, 0, b.n);
   /* Kept buffers count as free: the next chunk may use them. */
   CHECK_MSG(be->mem_info(&free_b, &total_b) == 0 && free_b == total_b,
-         "mem_info with kept buffers: %zu of %zu", free_b, total_b);
+            "mem_info with kept buffers: %zu of %zu", free_b, total_b);
 }
 
 static void test_driver_error(void) {
   ragged r;
   for (int i = 0; i < 4; i++) r.pair(50, 60, 10);
   as_batch b = r.batch(&as_kernel_align);
-  std::vector<unsigned char> out(b.n * sizeof(as_align_out), 0x5a), untouched = out;
+  std::vector<unsigned char> out(b.n * sizeof(as_align_out), 0x5a),
+      untouched = out;
   b.out = out.data();
   fake_cuda_fail_next_sync(cudaErrorIllegalAddress);
   char detail[200] = "";
   CHECK_MSG(be->run_chunk(&b, 0, b.n, detail, sizeof detail) == AS_EGPU_DRIVER,
-         "sticky error");
-  CHECK_MSG(strstr(detail, "cudaErrorIllegalAddress") != NULL, "detail: %s", detail);
+            "sticky error");
+  CHECK_MSG(strstr(detail, "cudaErrorIllegalAddress") != NULL, "detail: %s",
+            detail);
   CHECK_MSG(out == untouched, "a failed chunk wrote outputs");
-  CHECK_MSG(be->run_chunk(&b, 0, b.n, detail, sizeof detail) == AS_EGPU_DRIVER &&
-             strstr(detail, "unusable"),
-         "after a driver error: %s", detail);
+  CHECK_MSG(be->run_chunk(&b, 0, b.n, detail, sizeof detail) ==
+                    AS_EGPU_DRIVER &&
+                strstr(detail, "unusable"),
+            "after a driver error: %s", detail);
   size_t free_b, total_b;
-  CHECK_MSG(be->mem_info(&free_b, &total_b) == AS_EGPU_DRIVER, "mem_info after it");
+  CHECK_MSG(be->mem_info(&free_b, &total_b) == AS_EGPU_DRIVER,
+            "mem_info after it");
 }
 
 int main(void) {
@@ -237,10 +254,13 @@ int main(void) {
     const char *name;
     void (*fn)(void);
   } tests[] = {
-      {"unavailable", test_unavailable}, {"init", test_init},
+      {"unavailable", test_unavailable},
+      {"init", test_init},
       {"filter", test_filter},
-      {"align", test_align},             {"ranges", test_ranges},
-      {"oom", test_oom},                 {"driver_error", test_driver_error},
+      {"align", test_align},
+      {"ranges", test_ranges},
+      {"oom", test_oom},
+      {"driver_error", test_driver_error},
   };
   for (auto &t : tests) {
     int before = test_failures;

@@ -38,8 +38,7 @@ static uint32_t token(uint32_t alphabet) {
 }
 
 /* Runs body(w, lane) for every lane of `warps` warps, one warp at a time. */
-template <typename Body>
-static void run_warps(unsigned warps, Body body) {
+template <typename Body> static void run_warps(unsigned warps, Body body) {
   for (unsigned w = 0; w < warps; w++)
     as_simt::run_block(AS_WARP, [&](unsigned lane) { body(w, lane); });
 }
@@ -53,8 +52,10 @@ struct ragged {
 };
 
 /* One pair through as_warp_lcs on one emulated warp. */
-static uint32_t warp_lcs(const std::vector<uint32_t> &a, const std::vector<uint32_t> &b) {
-  std::vector<uint64_t> work(as_warp_lcs_words((uint32_t)a.size(), (uint32_t)b.size()) + 1);
+static uint32_t warp_lcs(const std::vector<uint32_t> &a,
+                         const std::vector<uint32_t> &b) {
+  std::vector<uint64_t> work(
+      as_warp_lcs_words((uint32_t)a.size(), (uint32_t)b.size()) + 1);
   uint32_t result[AS_WARP];
   run_warps(1, [&](unsigned, unsigned lane) {
     result[lane] = as_warp_lcs(a.data(), (uint32_t)a.size(), b.data(),
@@ -72,8 +73,8 @@ static std::vector<uint32_t> stream(uint32_t len, uint32_t alphabet) {
 }
 
 /* b: a with about one token in `every` changed, dropped or added. */
-static std::vector<uint32_t> mutate(const std::vector<uint32_t> &a, uint32_t every,
-                                    uint32_t alphabet) {
+static std::vector<uint32_t> mutate(const std::vector<uint32_t> &a,
+                                    uint32_t every, uint32_t alphabet) {
   std::vector<uint32_t> b;
   for (uint32_t t : a) {
     uint32_t r = below(every * 3);
@@ -87,26 +88,28 @@ static std::vector<uint32_t> mutate(const std::vector<uint32_t> &a, uint32_t eve
 static void test_warp_lcs(void) {
   static const uint32_t shapes[][3] = {
       /* len_a, len_b, alphabet */
-      {1, 1, 2},      {1, 7, 3},      {7, 1, 3},      {0, 5, 2},
-      {63, 64, 4},    {64, 64, 2},    {65, 130, 6},   {130, 65, 0},
-      {300, 400, 2},  {500, 500, 50}, {700, 900, 0},  {2100, 2200, 4},
+      {1, 1, 2},      {1, 7, 3},      {7, 1, 3},     {0, 5, 2},
+      {63, 64, 4},    {64, 64, 2},    {65, 130, 6},  {130, 65, 0},
+      {300, 400, 2},  {500, 500, 50}, {700, 900, 0}, {2100, 2200, 4},
       {4100, 4200, 3}};
   for (auto &s : shapes) {
     std::vector<uint32_t> a = stream(s[0], s[2]), b = stream(s[1], s[2]);
     std::vector<uint64_t> work(as_lcs_workspace_words(s[0], s[1]) + 1);
     uint32_t want = as_lcs(a.data(), s[0], b.data(), s[1], work.data());
     uint32_t got = warp_lcs(a, b);
-    CHECK_MSG(got == want, "warp lcs %ux%u (alphabet %u): %u, want %u", s[0], s[1],
-           s[2], got, want);
+    CHECK_MSG(got == want, "warp lcs %ux%u (alphabet %u): %u, want %u", s[0],
+              s[1], s[2], got, want);
   }
   /* Near-duplicates, the align kernel's real input: long carries. */
   for (uint32_t len : {1500u, 2500u}) {
     std::vector<uint32_t> a = stream(len, 200), b = mutate(a, 20, 200);
-    std::vector<uint64_t> work(as_lcs_workspace_words(len, (uint32_t)b.size()) + 1);
-    uint32_t want = as_lcs(a.data(), len, b.data(), (uint32_t)b.size(), work.data());
+    std::vector<uint64_t> work(as_lcs_workspace_words(len, (uint32_t)b.size()) +
+                               1);
+    uint32_t want =
+        as_lcs(a.data(), len, b.data(), (uint32_t)b.size(), work.data());
     uint32_t got = warp_lcs(a, b);
-    CHECK_MSG(got == want, "warp lcs near-duplicate %zux%zu: %u, want %u", a.size(),
-           b.size(), got, want);
+    CHECK_MSG(got == want, "warp lcs near-duplicate %zux%zu: %u, want %u",
+              a.size(), b.size(), got, want);
   }
 }
 
@@ -115,8 +118,9 @@ static void test_warp_lcs(void) {
 static void test_align_args(void) {
   ragged r;
   std::vector<uint32_t> lens;
-  static const uint32_t shapes[][2] = {{0, 0}, {0, 3}, {1, 1}, {64, 65},
-                                       {1024, 1030}, {1100, 1024}, {200, 1500}};
+  static const uint32_t shapes[][2] = {{0, 0},     {0, 3},       {1, 1},
+                                       {64, 65},   {1024, 1030}, {1100, 1024},
+                                       {200, 1500}};
   for (auto &s : shapes) {
     std::vector<uint32_t> a = stream(s[0], 30), b = mutate(a, 8, 30);
     b.resize(s[1], 7);
@@ -132,31 +136,40 @@ static void test_align_args(void) {
   uint64_t words = 0;
   uint32_t long_pairs = 0;
   for (uint32_t i = 0; i < n; i++) {
-    const as_align_task *t = (const as_align_task *)((const char *)r.words.data() + r.offsets[i]);
+    const as_align_task *t =
+        (const as_align_task *)((const char *)r.words.data() + r.offsets[i]);
     work_off[i] = words;
     words += as_align_task_words(t->len_a, t->len_b);
-    if (as_align_uses_warp(t->len_a, t->len_b)) list.insert(list.begin() + long_pairs++, i);
-    else list.push_back(i);
+    if (as_align_uses_warp(t->len_a, t->len_b))
+      list.insert(list.begin() + long_pairs++, i);
+    else
+      list.push_back(i);
   }
   std::vector<uint64_t> work(words + 1);
   std::vector<as_align_out> out(n), want(n);
-  as_align_args a = {(const unsigned char *)r.words.data(), r.offsets.data(),
-                     work_off.data(), list.data(), long_pairs, work.data(), out.data()};
-  run_warps(long_pairs, [&](unsigned w, unsigned lane) {
-    as_align_warp(a, w, lane);
-  });
+  as_align_args a = {(const unsigned char *)r.words.data(),
+                     r.offsets.data(),
+                     work_off.data(),
+                     list.data(),
+                     long_pairs,
+                     work.data(),
+                     out.data()};
+  run_warps(long_pairs,
+            [&](unsigned w, unsigned lane) { as_align_warp(a, w, lane); });
   as_align_args short_args = a;
   short_args.list += long_pairs;
   short_args.count = n - long_pairs;
-  for (uint32_t k = 0; k < short_args.count; k++) as_align_thread(short_args, k);
+  for (uint32_t k = 0; k < short_args.count; k++)
+    as_align_thread(short_args, k);
 
-  as_batch b = {&as_kernel_align, n, r.words.data(), r.offsets.data(), NULL, 0, want.data()};
+  as_batch b = {&as_kernel_align, n, r.words.data(), r.offsets.data(), NULL, 0,
+                want.data()};
   CHECK_MSG(as_kernel_align.cpu(&b, 0, n) == 0, "align cpu failed");
   CHECK_MSG(long_pairs == 2, "expected 2 warp pairs, got %u", long_pairs);
   for (uint32_t i = 0; i < n; i++)
     CHECK_MSG(!memcmp(&out[i], &want[i], sizeof want[i]),
-           "align task %u: lcs %u total %u, want %u %u", i, out[i].lcs, out[i].total,
-           want[i].lcs, want[i].total);
+              "align task %u: lcs %u total %u, want %u %u", i, out[i].lcs,
+              out[i].total, want[i].lcs, want[i].total);
 }
 
 /* The filter body through its argument block, one emulated thread per
@@ -174,7 +187,8 @@ static void test_filter(void) {
     const as_batch &b = syn.batch;
     std::vector<as_filter_out> out(b.n), want(b.n);
     as_filter_args a = {(const as_filter_shared *)b.shared,
-                        (const as_filter_task *)b.data, (uint32_t)b.n, out.data()};
+                        (const as_filter_task *)b.data, (uint32_t)b.n,
+                        out.data()};
     for (uint32_t k = 0; k < a.count; k++) as_filter_thread(a, k);
     as_batch c = b;
     c.out = want.data();
@@ -195,12 +209,14 @@ static void test_filter(void) {
 }
 
 /* The host checks reject a batch exactly when the CPU function does. */
-static void expect_same_verdict(const as_batch *b, int gpu_rc, const char *what) {
+static void expect_same_verdict(const as_batch *b, int gpu_rc,
+                                const char *what) {
   std::vector<unsigned char> out(b->n * b->kernel->out_size + 1);
   as_batch copy = *b;
   copy.out = out.data();
   int cpu_rc = b->kernel->cpu(&copy, 0, b->n);
-  CHECK_MSG(cpu_rc == gpu_rc, "%s: cpu %d, gpu checks %d", what, cpu_rc, gpu_rc);
+  CHECK_MSG(cpu_rc == gpu_rc, "%s: cpu %d, gpu checks %d", what, cpu_rc,
+            gpu_rc);
 }
 
 /* Damaged filter blocks and tasks: the check the backend makes before it
@@ -236,18 +252,24 @@ static void test_filter_validation(void) {
   size_t size = b.shared_size;
   b.shared_size = sizeof *hdr + 4;
   as_filter_view check;
-  expect_same_verdict(&b, as__check_filter(&b, 0, b.n, &check), "filter block short");
+  expect_same_verdict(&b, as__check_filter(&b, 0, b.n, &check),
+                      "filter block short");
   b.shared_size = size;
   uint64_t end = syn.offsets[b.n];
   syn.offsets[b.n] -= 4;
-  expect_same_verdict(&b, as__check_filter(&b, 0, b.n, &check), "filter task short");
+  expect_same_verdict(&b, as__check_filter(&b, 0, b.n, &check),
+                      "filter task short");
   syn.offsets[b.n] = end;
   as__synth_free(&syn);
 }
 
 static void test_validation(void) {
   uint32_t words[64] = {0};
-  struct { uint32_t len_a, len_b; uint64_t size; const char *what; } al[] = {
+  struct {
+    uint32_t len_a, len_b;
+    uint64_t size;
+    const char *what;
+  } al[] = {
       {2, 3, 8 + 20, "align ok"},
       {2, 3, 8 + 24, "align too long"},
       {2, 3, 8 + 16, "align too short"},
@@ -267,8 +289,12 @@ static void test_validation(void) {
 
 int main(void) {
   rng.state = test_seed();
-  struct { const char *name; void (*fn)(void); } tests[] = {
-      {"validation", test_validation}, {"filter", test_filter},
+  struct {
+    const char *name;
+    void (*fn)(void);
+  } tests[] = {
+      {"validation", test_validation},
+      {"filter", test_filter},
       {"warp_lcs", test_warp_lcs},
       {"align_args", test_align_args},
   };

@@ -91,7 +91,7 @@ std::function<void()> fast(const void *kernel, void **args) {
       kernel == (const void *)as_align_warp_kernel) {
     as_align_args a = *(as_align_args *)args[0];
     return [=] { /* as_lcs fits in either kernel's workspace */
-      for (uint32_t k = 0; k < a.count; k++) as_align_thread(a, k);
+                 for (uint32_t k = 0; k < a.count; k++) as_align_thread(a, k);
     };
   }
   return nullptr;
@@ -127,7 +127,7 @@ std::function<void()> emulation(const void *kernel, dim3 grid, dim3 block,
   return nullptr;
 }
 
-}  // namespace
+} // namespace
 
 void fake_cuda_set_driver(int present) { driver = present; }
 void fake_cuda_set_memory(size_t bytes) { capacity = bytes; }
@@ -172,13 +172,15 @@ cudaError_t __cudaGetKernel(cudaKernel_t *kernel, const void *fun) {
 }
 
 cudaError_t __cudaLaunchKernel(cudaKernel_t kernel, dim3 grid, dim3 block,
-                               void **args, size_t shared, cudaStream_t stream) {
+                               void **args, size_t shared,
+                               cudaStream_t stream) {
   if (cudaError_t e = state()) return e;
   if (grid.x == 0 || grid.x > 0x7fffffffu || grid.y == 0 || grid.y > 65535 ||
       grid.z != 1 || block.x == 0 || block.x > 1024 || block.y != 1 ||
       block.z != 1 || shared != 0)
     return record(cudaErrorInvalidConfiguration);
-  std::function<void()> run = emulation((const void *)kernel, grid, block, args);
+  std::function<void()> run =
+      emulation((const void *)kernel, grid, block, args);
   if (!run) return record(cudaErrorInvalidDeviceFunction);
   launches++;
   stream_of(stream)->ops.push_back(run);
@@ -195,14 +197,14 @@ cudaError_t cudaGetLastError(void) {
 
 const char *cudaGetErrorName(cudaError_t e) {
   switch (e) {
-    case cudaSuccess: return "cudaSuccess";
-    case cudaErrorMemoryAllocation: return "cudaErrorMemoryAllocation";
-    case cudaErrorInsufficientDriver: return "cudaErrorInsufficientDriver";
-    case cudaErrorIllegalAddress: return "cudaErrorIllegalAddress";
-    case cudaErrorInvalidConfiguration: return "cudaErrorInvalidConfiguration";
-    case cudaErrorInvalidDeviceFunction: return "cudaErrorInvalidDeviceFunction";
-    case cudaErrorInvalidValue: return "cudaErrorInvalidValue";
-    default: return "cudaErrorUnknown";
+  case cudaSuccess: return "cudaSuccess";
+  case cudaErrorMemoryAllocation: return "cudaErrorMemoryAllocation";
+  case cudaErrorInsufficientDriver: return "cudaErrorInsufficientDriver";
+  case cudaErrorIllegalAddress: return "cudaErrorIllegalAddress";
+  case cudaErrorInvalidConfiguration: return "cudaErrorInvalidConfiguration";
+  case cudaErrorInvalidDeviceFunction: return "cudaErrorInvalidDeviceFunction";
+  case cudaErrorInvalidValue: return "cudaErrorInvalidValue";
+  default: return "cudaErrorUnknown";
   }
 }
 
@@ -233,7 +235,8 @@ cudaError_t cudaGetDeviceProperties(struct cudaDeviceProp *prop, int device) {
   return cudaSuccess;
 }
 
-cudaError_t cudaFuncGetAttributes(struct cudaFuncAttributes *attr, const void *func) {
+cudaError_t cudaFuncGetAttributes(struct cudaFuncAttributes *attr,
+                                  const void *func) {
   if (cudaError_t e = state()) return e;
   memset(attr, 0, sizeof *attr);
   return func == (const void *)as_filter_kernel ||
@@ -301,7 +304,8 @@ cudaError_t cudaStreamSynchronize(cudaStream_t /* all of them run */) {
     }
     return record(e);
   }
-  for (size_t i = streams.size(); i-- > 0;) streams[i]->run(streams[i]->ops.size());
+  for (size_t i = streams.size(); i-- > 0;)
+    streams[i]->run(streams[i]->ops.size());
   for (fake_stream *st : streams) {
     st->ops.clear();
     st->done = 0;
@@ -362,4 +366,4 @@ cudaError_t cudaMemsetAsync(void *p, int value, size_t count, cudaStream_t s) {
   return cudaSuccess;
 }
 
-}  // extern "C"
+} // extern "C"

@@ -11,7 +11,8 @@
 
 #include <cuda_runtime_api.h>
 
-/* Whether cudaGetDeviceCount finds a driver (else cudaErrorInsufficientDriver). */
+/* Whether cudaGetDeviceCount finds a driver (else cudaErrorInsufficientDriver).
+ */
 void fake_cuda_set_driver(int present);
 /* Device memory the fake device has. */
 void fake_cuda_set_memory(size_t bytes);

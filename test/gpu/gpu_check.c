@@ -109,9 +109,11 @@ static void run_parts(const char *lib, const char *model, int threads) {
   gc_conformance_align();
   printf("\nout of memory:\n");
   gc_test_oom();
-  printf("\nthroughput (median of %d runs after a warm-up):\n", gc.quick ? 3 : 5);
+  printf("\nthroughput (median of %d runs after a warm-up):\n",
+         gc.quick ? 3 : 5);
   gc_throughput_all();
-  printf("\nthrough the runtime (as_run on this GPU; the last case kills it):\n");
+  printf(
+      "\nthrough the runtime (as_run on this GPU; the last case kills it):\n");
   gc_runtime_paths(lib);
   gc_print_table(model, threads);
   printf("total %.1fs\n", gc_now_s() - t0);
@@ -122,7 +124,8 @@ int main(int argc, char **argv) {
   const char *json = NULL;
   unsigned long long seed = (unsigned long long)time(NULL);
   /* Where the runtime finds the module: ../lib/ from this program in bin/. */
-  as__module_path((const void *)&main, "libaccelstrat-cuda.so", lib, sizeof lib);
+  as__module_path((const void *)&main, "libaccelstrat-cuda.so", lib,
+                  sizeof lib);
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--lib") && i + 1 < argc)
       snprintf(lib, sizeof lib, "%s", argv[++i]);
@@ -146,12 +149,15 @@ int main(int argc, char **argv) {
   char model[128];
   if (cpu_side(model, sizeof model) != 0) return 1;
   int threads = as_executor_capabilities(gc.cpu_ex)->usable_cpus;
-  printf("accelstrat-gpu-check: seed %llu (--seed %llu replays it)\n", seed, seed);
-  printf("device: %s, driver %s, %d device(s), %zu of %zu MiB free\n", gc.gpu.name,
-         gc.gpu.driver, gc.gpu.devices, free_b >> 20, total_b >> 20);
+  printf("accelstrat-gpu-check: seed %llu (--seed %llu replays it)\n", seed,
+         seed);
+  printf("device: %s, driver %s, %d device(s), %zu of %zu MiB free\n",
+         gc.gpu.name, gc.gpu.driver, gc.gpu.devices, free_b >> 20,
+         total_b >> 20);
   printf("host: %s, %d usable CPU threads\n", model, threads);
   run_parts(lib, model, threads);
-  if (json && gc_write_json(json, seed, model, threads, free_b) != 0) gc_res.failed++;
+  if (json && gc_write_json(json, seed, model, threads, free_b) != 0)
+    gc_res.failed++;
   as_executor_destroy(gc.cpu_ex);
   gc.be->shutdown();
   return gc_res.failed ? 1 : 0;

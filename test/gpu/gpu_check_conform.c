@@ -11,9 +11,11 @@
 #include "gpu_check.h"
 #include "gpu_check_inputs.h"
 
-gc_conf_result *gc_conf_new(const as_kernel *k, const char *name, size_t tasks) {
+gc_conf_result *gc_conf_new(const as_kernel *k, const char *name,
+                            size_t tasks) {
   gc_conf_result *r =
-      &gc_res.conf[gc_res.n_conf < GC_MAX_CONF - 1 ? gc_res.n_conf++ : GC_MAX_CONF - 1];
+      &gc_res.conf[gc_res.n_conf < GC_MAX_CONF - 1 ? gc_res.n_conf++
+                                                   : GC_MAX_CONF - 1];
   memset(r, 0, sizeof *r);
   snprintf(r->kernel, sizeof r->kernel, "%s", k->name);
   snprintf(r->name, sizeof r->name, "%s", name);
@@ -56,9 +58,9 @@ void gc_conformance(const char *name, const as_batch *b, size_t begin,
              as_err_name(expect_rc));
   } else if (expect_rc == 0 && memcmp(cpu, dev, bytes) != 0) {
     size_t i = 0;
-    while (i < b->n && !memcmp(cpu + i * b->kernel->out_size,
-                               dev + i * b->kernel->out_size,
-                               b->kernel->out_size))
+    while (i < b->n &&
+           !memcmp(cpu + i * b->kernel->out_size, dev + i * b->kernel->out_size,
+                   b->kernel->out_size))
       i++;
     r->ok = 0;
     snprintf(r->detail, sizeof r->detail, "outputs differ from task %zu%s", i,
@@ -111,7 +113,8 @@ void gc_conformance_filter(void) {
   gc_search_make(&q, 600, 1, 50, 10, 5, 0.7);
   b = gc_search_batch(&q);
   q.shared->reserved = 1;
-  gc_conformance("malformed: reserved field of the block", &b, 0, b.n, AS_EINVAL);
+  gc_conformance("malformed: reserved field of the block", &b, 0, b.n,
+                 AS_EINVAL);
   q.shared->reserved = 0;
   q.tasks[b.n / 2].query = q.shared->n;
   gc_conformance("malformed: a query outside the block", &b, 0, b.n, AS_EINVAL);
@@ -151,7 +154,8 @@ void gc_conformance_align(void) {
   gc_ragged_init(&r);
   for (int i = 0; i < (gc.quick ? 500 : 3000); i++) {
     uint32_t la = 16 + gc_below(2000);
-    gc_add_pair(&r, la, la + gc_below(la / 4 + 1) - la / 8, 100 + gc_below(400), 4 + gc_below(30));
+    gc_add_pair(&r, la, la + gc_below(la / 4 + 1) - la / 8, 100 + gc_below(400),
+                4 + gc_below(30));
   }
   b = gc_ragged_batch(&as_kernel_align, &r);
   gc_conformance("random near-duplicates 16..2000 tokens", &b, 0, b.n, 0);
@@ -202,9 +206,11 @@ static void runtime_case(const as_batch *b, const void *expect,
                : rep.n_events >= 1 && (int)rep.events[0].cause == expect_cause);
   snprintf(r->detail, sizeof r->detail,
            "%s; gpu %llu, cpu %llu tasks; %u event(s)%s%s; %.3fs",
-           rc ? as_strerror(rc) : "ok", (unsigned long long)rep.tasks_on[AS_DEVICE_GPU],
+           rc ? as_strerror(rc) : "ok",
+           (unsigned long long)rep.tasks_on[AS_DEVICE_GPU],
            (unsigned long long)rep.tasks_on[AS_DEVICE_CPU], rep.n_events,
-           rep.n_events ? ": " : "", rep.n_events ? as_event_cause_name(rep.events[0].cause) : "",
+           rep.n_events ? ": " : "",
+           rep.n_events ? as_event_cause_name(rep.events[0].cause) : "",
            rep.exec_ns * 1e-9);
   gc_conf_done(r);
   as_executor_destroy(ex);
@@ -216,7 +222,8 @@ static void runtime_cases(as_batch b, const char *const (*cases)[2], size_t n) {
   unsigned char *expect = gc_xmalloc(b.n * b.kernel->out_size);
   b.out = expect;
   if (b.kernel->cpu(&b, 0, b.n) != 0) gc_res.failed++;
-  for (size_t i = 0; i < n; i++) runtime_case(&b, expect, cases[i][0], cases[i][1]);
+  for (size_t i = 0; i < n; i++)
+    runtime_case(&b, expect, cases[i][0], cases[i][1]);
   free(expect);
 }
 
@@ -238,12 +245,14 @@ void gc_runtime_paths(const char *lib) {
   gc_ragged_init(&r);
   for (int i = 0; i < (gc.quick ? 400 : 2000); i++) {
     uint32_t la = 64 + gc_below(3000);
-    gc_add_pair(&r, la, la + gc_below(la / 8 + 1), 50 + gc_below(200), 5 + gc_below(20));
+    gc_add_pair(&r, la, la + gc_below(la / 8 + 1), 50 + gc_below(200),
+                5 + gc_below(20));
   }
-  static const char *const cases[][2] = {
-      {"hybrid", "none"},           {"hybrid:0.7", "none"},
-      {"gpu", "none"},              {"gpu", "gpu-oom@0"},
-      {"gpu", "gpu-driver-error@0"}};
+  static const char *const cases[][2] = {{"hybrid", "none"},
+                                         {"hybrid:0.7", "none"},
+                                         {"gpu", "none"},
+                                         {"gpu", "gpu-oom@0"},
+                                         {"gpu", "gpu-driver-error@0"}};
   runtime_cases(gc_ragged_batch(&as_kernel_align, &r), cases,
                 sizeof cases / sizeof *cases);
   gc_ragged_free(&r);

@@ -32,7 +32,8 @@ int gc_hog_memory(size_t leave, char *why, size_t len) {
   cu_device_get_fn device_get = (cu_device_get_fn)dlsym(hog.lib, "cuDeviceGet");
   cu_ctx_retain_fn retain =
       (cu_ctx_retain_fn)dlsym(hog.lib, "cuDevicePrimaryCtxRetain");
-  hog.release = (cu_ctx_release_fn)dlsym(hog.lib, "cuDevicePrimaryCtxRelease_v2");
+  hog.release =
+      (cu_ctx_release_fn)dlsym(hog.lib, "cuDevicePrimaryCtxRelease_v2");
   cu_ctx_set_fn set = (cu_ctx_set_fn)dlsym(hog.lib, "cuCtxSetCurrent");
   cu_mem_get_info_fn get_info =
       (cu_mem_get_info_fn)dlsym(hog.lib, "cuMemGetInfo_v2");
@@ -50,10 +51,10 @@ int gc_hog_memory(size_t leave, char *why, size_t len) {
     return -1;
   }
   size_t free_b, total_b;
-  for (size_t piece = (size_t)1 << 30; piece >= ((size_t)16 << 20); piece /= 2) {
+  for (size_t piece = (size_t)1 << 30; piece >= ((size_t)16 << 20);
+       piece /= 2) {
     while (hog.blocks < 4096 && !get_info(&free_b, &total_b) &&
-           free_b > leave + piece &&
-           !alloc(&hog.block[hog.blocks], piece))
+           free_b > leave + piece && !alloc(&hog.block[hog.blocks], piece))
       hog.blocks++;
   }
   get_info(&free_b, &total_b);

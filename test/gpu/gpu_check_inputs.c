@@ -128,21 +128,26 @@ static int by_length(const void *pa, const void *pb) {
 
 /* Fresh or, six times in ten, a near-duplicate of an earlier one. */
 static void make_functions(function *f, uint32_t n, uint32_t min_len,
-                           uint32_t max_len, uint32_t alphabet, uint32_t every) {
+                           uint32_t max_len, uint32_t alphabet,
+                           uint32_t every) {
   for (uint32_t i = 0; i < n; i++) {
     const function *from = i > 0 && gc_below(10) < 6 ? &f[gc_below(i)] : NULL;
-    uint32_t len = from ? from->len + gc_below(from->len / 8 + 1) - from->len / 16
-                        : min_len + gc_below(max_len - min_len + 1);
+    uint32_t len =
+        from ? from->len + gc_below(from->len / 8 + 1) - from->len / 16
+             : min_len + gc_below(max_len - min_len + 1);
     f[i].len = len ? len : 1;
     f[i].index = i;
     f[i].tok = gc_xmalloc(f[i].len * sizeof *f[i].tok);
-    if (from) mutate(from->tok, from->len, f[i].tok, f[i].len, alphabet, every);
-    else fill_stream(f[i].tok, f[i].len, alphabet);
+    if (from)
+      mutate(from->tok, from->len, f[i].tok, f[i].len, alphabet, every);
+    else
+      fill_stream(f[i].tok, f[i].len, alphabet);
   }
 }
 
-void gc_search_make(gc_search *q, uint32_t n, uint32_t min_len, uint32_t max_len,
-                    uint32_t alphabet, uint32_t every, double s) {
+void gc_search_make(gc_search *q, uint32_t n, uint32_t min_len,
+                    uint32_t max_len, uint32_t alphabet, uint32_t every,
+                    double s) {
   function *f = gc_xmalloc(n * sizeof *f);
   const uint32_t **tok = gc_xmalloc(n * sizeof *tok);
   uint32_t *len = gc_xmalloc(n * sizeof *len);
@@ -153,7 +158,8 @@ void gc_search_make(gc_search *q, uint32_t n, uint32_t min_len, uint32_t max_len
   int rc = as_filter_build(tok, len, n, s, &q->shared, &q->size);
   if (rc == 0) rc = as_filter_tasks(q->shared, &q->tasks, &q->n_tasks);
   if (rc < 0) {
-    fprintf(stderr, "gpu-check: building a filter search: %s\n", as_strerror(rc));
+    fprintf(stderr, "gpu-check: building a filter search: %s\n",
+            as_strerror(rc));
     exit(1);
   }
   q->off = gc_xmalloc((q->n_tasks + 1) * sizeof *q->off);
@@ -168,6 +174,6 @@ void gc_search_free(gc_search *q) {
 
 as_batch gc_search_batch(const gc_search *q) {
   as_batch b = {&as_kernel_filter, q->n_tasks, q->tasks, q->off,
-                q->shared, q->size, NULL};
+                q->shared,         q->size,    NULL};
   return b;
 }

@@ -54,8 +54,9 @@ typedef struct gc_search {
   uint64_t *off;
 } gc_search;
 
-void gc_search_make(gc_search *q, uint32_t n, uint32_t min_len, uint32_t max_len,
-                    uint32_t alphabet, uint32_t every, double s);
+void gc_search_make(gc_search *q, uint32_t n, uint32_t min_len,
+                    uint32_t max_len, uint32_t alphabet, uint32_t every,
+                    double s);
 void gc_search_free(gc_search *q);
 as_batch gc_search_batch(const gc_search *q);
 

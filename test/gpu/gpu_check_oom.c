@@ -15,7 +15,8 @@
 static int device_still_works(const char *when) {
   gc_ragged r;
   gc_ragged_init(&r);
-  for (int i = 0; i < 64; i++) gc_add_pair(&r, 500 + gc_below(1000), 600, 100, 8);
+  for (int i = 0; i < 64; i++)
+    gc_add_pair(&r, 500 + gc_below(1000), 600, 100, 8);
   as_batch b = gc_ragged_batch(&as_kernel_align, &r);
   int before = gc_res.failed;
   char name[80];
@@ -31,12 +32,14 @@ void gc_test_oom(void) {
   gc.be->shutdown();
   if (gc.be->init(&gc.gpu, why, sizeof why) != 0) {
     gc_res.oom_status = "fail";
-    snprintf(gc_res.oom_detail, sizeof gc_res.oom_detail, "re-init failed: %s", why);
+    snprintf(gc_res.oom_detail, sizeof gc_res.oom_detail, "re-init failed: %s",
+             why);
     return;
   }
   if (gc_hog_memory((size_t)1 << 30, why, sizeof why) != 0) {
     gc_hog_release();
-    snprintf(gc_res.oom_detail, sizeof gc_res.oom_detail, "not tested: %s", why);
+    snprintf(gc_res.oom_detail, sizeof gc_res.oom_detail, "not tested: %s",
+             why);
     printf("  skip oom: %s\n", gc_res.oom_detail);
     return;
   }
@@ -44,7 +47,8 @@ void gc_test_oom(void) {
   gc.be->mem_info(&free_b, &total_b);
   /* Inputs alone larger than what is free: 4 MiB align tasks, each a
    * stream against an empty one (no workspace, nothing to compute). */
-  size_t per_task = (size_t)1 << 20, tasks = (free_b + ((size_t)256 << 20)) / 4 / per_task + 1;
+  size_t per_task = (size_t)1 << 20,
+         tasks = (free_b + ((size_t)256 << 20)) / 4 / per_task + 1;
   uint32_t *words = gc_xmalloc(tasks * per_task * sizeof *words);
   uint64_t *off = gc_xmalloc((tasks + 1) * sizeof *off);
   for (size_t i = 0; i < tasks * per_task; i++)

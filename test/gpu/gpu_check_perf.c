@@ -13,7 +13,8 @@
 
 gc_perf_result *gc_perf_new(void) {
   gc_perf_result *p =
-      &gc_res.perf[gc_res.n_perf < GC_MAX_PERF - 1 ? gc_res.n_perf++ : GC_MAX_PERF - 1];
+      &gc_res.perf[gc_res.n_perf < GC_MAX_PERF - 1 ? gc_res.n_perf++
+                                                   : GC_MAX_PERF - 1];
   memset(p, 0, sizeof *p);
   return p;
 }
@@ -93,7 +94,8 @@ void gc_throughput_all(void) {
     gc_add_pair(&r, la, la + gc_below(la / 4 + 1) - la / 8, 300, 10);
   }
   b = gc_ragged_batch(&as_kernel_align, &r);
-  snprintf(name, sizeof name, "%d near-duplicate pairs of 32..2031 tokens", pairs);
+  snprintf(name, sizeof name, "%d near-duplicate pairs of 32..2031 tokens",
+           pairs);
   throughput(name, "GCUPS", (double)gc_align_cells(&r) / 1e9, &b);
   gc_ragged_free(&r);
 

@@ -12,7 +12,8 @@ static double rate(double work, double seconds) {
   return seconds > 0 ? work / seconds : 0;
 }
 
-static void json_machine(as_json *j, const char *model, int threads, size_t free_b) {
+static void json_machine(as_json *j, const char *model, int threads,
+                         size_t free_b) {
   as__json_object_begin(j, "device");
   as__json_string(j, "name", gc.gpu.name);
   as__json_string(j, "driver", gc.gpu.driver);
@@ -94,8 +95,9 @@ int gc_write_json(const char *path, unsigned long long seed, const char *model,
 }
 
 void gc_print_table(const char *model, int threads) {
-  printf("\n| kernel | workload | GPU (%s) | CPU (%d threads, %s) | speedup |\n",
-         gc.gpu.name, threads, model);
+  printf(
+      "\n| kernel | workload | GPU (%s) | CPU (%d threads, %s) | speedup |\n",
+      gc.gpu.name, threads, model);
   printf("|---|---|---:|---:|---:|\n");
   for (int i = 0; i < gc_res.n_perf; i++) {
     const gc_perf_result *p = &gc_res.perf[i];

@@ -41,8 +41,8 @@ static asp_module make_module(test_rng *rng, const streams *s) {
 
 /* What the analysis must report, in its order (by the later function's
  * line, then the earlier one's). */
-static size_t expected_pairs(const asp_module *mod, double s, unsigned min_insts,
-                             asp_pair *out) {
+static size_t expected_pairs(const asp_module *mod, double s,
+                             unsigned min_insts, asp_pair *out) {
   size_t n = 0;
   for (uint32_t f = 0; f < mod->n; f++) {
     const asp_func *a = &mod->funcs[f];
@@ -52,17 +52,20 @@ static size_t expected_pairs(const asp_module *mod, double s, unsigned min_insts
       if (b->n_insts < min_insts) continue;
       int leader_b = 1; /* b is the first analysed member of its class */
       for (uint32_t k = 0; k < g; k++)
-        if (mod->funcs[k].klass == b->klass && mod->funcs[k].n_insts >= min_insts)
+        if (mod->funcs[k].klass == b->klass &&
+            mod->funcs[k].n_insts >= min_insts)
           leader_b = 0;
       if (!leader_b) continue;
       uint32_t total = a->n_insts + b->n_insts;
       if (a->klass == b->klass) {
-        out[n++] = (asp_pair){.f = f, .g = g, .lcs = a->n_insts, .total = total, .identical = 1};
+        out[n++] = (asp_pair){
+            .f = f, .g = g, .lcs = a->n_insts, .total = total, .identical = 1};
         continue;
       }
       int leader_a = 1;
       for (uint32_t k = 0; k < f; k++)
-        if (mod->funcs[k].klass == a->klass && mod->funcs[k].n_insts >= min_insts)
+        if (mod->funcs[k].klass == a->klass &&
+            mod->funcs[k].n_insts >= min_insts)
           leader_a = 0;
       if (!leader_a) continue;
       uint32_t lcs = ref_lcs(a->tokens, a->n_insts, b->tokens, b->n_insts);
@@ -80,9 +83,8 @@ typedef struct variant {
   long chunk;
 } variant;
 
-static void check_variant(asp_module *mod, const asp_pair *want,
-                          size_t n_want, double s, unsigned min_insts,
-                          const variant *v) {
+static void check_variant(asp_module *mod, const asp_pair *want, size_t n_want,
+                          double s, unsigned min_insts, const variant *v) {
   asp_options opts;
   memset(&opts, 0, sizeof opts);
   as_config_defaults(&opts.runtime);
@@ -101,14 +103,17 @@ static void check_variant(asp_module *mod, const asp_pair *want,
   int same = rc == 0 && res.n_pairs == n_want;
   for (size_t p = 0; same && p < n_want; p++)
     same = res.pairs[p].f == want[p].f && res.pairs[p].g == want[p].g &&
-           res.pairs[p].lcs == want[p].lcs && res.pairs[p].total == want[p].total &&
+           res.pairs[p].lcs == want[p].lcs &&
+           res.pairs[p].total == want[p].total &&
            !res.pairs[p].identical == !want[p].identical &&
            /* the records' own strict tokens (those of records made without
             * asp_module_load), here equal to their tokens */
            res.pairs[p].strict_lcs == want[p].lcs;
-  CHECK_MSG(same, "%s threads %d fault %d, s %g, %zu functions: %zu pairs, "
-            "exhaustive alignment %zu", v->strategy, v->threads, (int)v->fault, s,
-            mod->n, res.n_pairs, n_want);
+  CHECK_MSG(same,
+            "%s threads %d fault %d, s %g, %zu functions: %zu pairs, "
+            "exhaustive alignment %zu",
+            v->strategy, v->threads, (int)v->fault, s, mod->n, res.n_pairs,
+            n_want);
   asp_result_free(&res);
   as_executor_destroy(ex);
 }
@@ -118,21 +123,27 @@ int main(void) {
   setenv("ACCELSTRAT_GPU", "sim", 1);
   setenv("ACCELSTRAT_PROFILE", "off", 1);
   static const variant variants[] = {
-      {"cpu", 1, AS_FAULT_NONE, 0},       {"cpu", 2, AS_FAULT_NONE, 0},
-      {"cpu", 3, AS_FAULT_NONE, 0},       {"auto", 0, AS_FAULT_NONE, 0},
-      {"gpu", 0, AS_FAULT_NONE, 0},       {"hybrid", 2, AS_FAULT_NONE, 0},
+      {"cpu", 1, AS_FAULT_NONE, 0},
+      {"cpu", 2, AS_FAULT_NONE, 0},
+      {"cpu", 3, AS_FAULT_NONE, 0},
+      {"auto", 0, AS_FAULT_NONE, 0},
+      {"gpu", 0, AS_FAULT_NONE, 0},
+      {"hybrid", 2, AS_FAULT_NONE, 0},
       {"hybrid:0.5", 2, AS_FAULT_NONE, 0},
-      {"gpu", 0, AS_FAULT_GPU_OOM, 0},    {"gpu", 0, AS_FAULT_GPU_DRIVER_ERROR, 1},
+      {"gpu", 0, AS_FAULT_GPU_OOM, 0},
+      {"gpu", 0, AS_FAULT_GPU_DRIVER_ERROR, 1},
       {"hybrid", 2, AS_FAULT_GPU_UNAVAILABLE, 0},
   };
   static const double thresholds[] = {0.5, 0.8, 0.95};
   size_t total_pairs = 0;
   for (int round = 0; round < 6; round++) {
-    streams s = make_streams(&rng, 2 + test_below(&rng, 70), 1 + test_below(&rng, 150));
+    streams s =
+        make_streams(&rng, 2 + test_below(&rng, 70), 1 + test_below(&rng, 150));
     asp_module mod = make_module(&rng, &s);
     asp_pair *want = malloc((s.n * s.n + 1) * sizeof *want);
     for (size_t t = 0; t < 4; t++) {
-      double th = t < 3 ? thresholds[t] : 0.3 + 0.7 * test_below(&rng, 1000) / 1000.0;
+      double th =
+          t < 3 ? thresholds[t] : 0.3 + 0.7 * test_below(&rng, 1000) / 1000.0;
       unsigned min_insts = 1 + (round % 3) * test_below(&rng, 20);
       size_t n_want = expected_pairs(&mod, th, min_insts, want);
       total_pairs += n_want;

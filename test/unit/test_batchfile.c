@@ -83,7 +83,8 @@ static int same_batch(const as_batch *a, const as_batch *b) {
   if (a->kernel != b->kernel || a->n != b->n || !a->offsets != !b->offsets ||
       a->shared_size != b->shared_size)
     return 0;
-  if (a->shared_size && memcmp(a->shared, b->shared, a->shared_size) != 0) return 0;
+  if (a->shared_size && memcmp(a->shared, b->shared, a->shared_size) != 0)
+    return 0;
   if (!a->offsets) return 1;
   uint64_t base = a->offsets[0];
   for (size_t i = 0; i <= a->n; i++)
@@ -191,16 +192,18 @@ static layout layout_of(size_t name_len) {
 }
 
 /* The damaged bytes must be refused as malformed, naming the file. */
-static void expect_malformed(const char *what, const unsigned char *buf, size_t len) {
+static void expect_malformed(const char *what, const unsigned char *buf,
+                             size_t len) {
   char path[512], err[512] = "";
   path_of(path, sizeof path, "damaged.asb");
   spit(path, buf, len);
   as_synth s;
   memset(&s, 0x5a, sizeof s);
   int rc = as__batch_read(path, &s, err, sizeof err);
-  CHECK_MSG(rc == AS_EINVAL, "%s: read gave %d (%s), expected AS_EINVAL", what, rc, err);
-  CHECK_MSG(strstr(err, path) != NULL, "%s: message '%s' does not name the file",
-            what, err);
+  CHECK_MSG(rc == AS_EINVAL, "%s: read gave %d (%s), expected AS_EINVAL", what,
+            rc, err);
+  CHECK_MSG(strstr(err, path) != NULL,
+            "%s: message '%s' does not name the file", what, err);
   CHECK_MSG(!s.words && !s.offsets && !s.shared && !s.out && !s.batch.kernel,
             "%s: a failed read left buffers in the synth", what);
 }
@@ -222,7 +225,8 @@ static int damage_truncations(uint64_t seed) {
     if (!good) return -1;
     for (size_t cut = 0; cut < len; cut++) {
       char what[64];
-      snprintf(what, sizeof what, "%s cut at %zu of %zu", KERNEL(k)->name, cut, len);
+      snprintf(what, sizeof what, "%s cut at %zu of %zu", KERNEL(k)->name, cut,
+               len);
       expect_malformed(what, good, cut);
     }
     /* Trailing garbage, one byte or many. */
@@ -266,19 +270,25 @@ static int damage_fields(uint64_t seed) {
   DAMAGE("bad magic", bad[0] = 'X');
   DAMAGE("format version 2", bad[7] = '2');
   DAMAGE("unknown kernel", memcpy(bad + l.name, "alien", 5));
-  DAMAGE("unprintable kernel name", memcpy(bad + l.name, "al\n\xff" "n", 5));
+  DAMAGE("unprintable kernel name", memcpy(bad + l.name,
+                                           "al\n\xff"
+                                           "n",
+                                           5));
   DAMAGE("another kernel's name", memcpy(bad + l.name, "filte", 5));
   DAMAGE("name length 0", set_u32(bad + 8, 0));
   DAMAGE("name length 4 GiB", set_u32(bad + 8, 0xffffffffu));
   DAMAGE("name length past the file", set_u32(bad + 8, 60));
-  DAMAGE("wrong version", set_u32(bad + l.version, as_kernel_align.version + 1));
+  DAMAGE("wrong version",
+         set_u32(bad + l.version, as_kernel_align.version + 1));
   DAMAGE("huge n", set_u64(bad + l.n, UINT64_MAX));
   DAMAGE("n 2^60", set_u64(bad + l.n, 1ull << 60));
   DAMAGE("n one too many", set_u64(bad + l.n, 4));
   DAMAGE("n one too few", set_u64(bad + l.n, 2));
   DAMAGE("huge data size", set_u64(bad + l.data_bytes, UINT64_MAX));
-  DAMAGE("data size one more", set_u64(bad + l.data_bytes, get_u64(good + l.data_bytes) + 1));
-  DAMAGE("data size one less", set_u64(bad + l.data_bytes, get_u64(good + l.data_bytes) - 1));
+  DAMAGE("data size one more",
+         set_u64(bad + l.data_bytes, get_u64(good + l.data_bytes) + 1));
+  DAMAGE("data size one less",
+         set_u64(bad + l.data_bytes, get_u64(good + l.data_bytes) - 1));
   DAMAGE("huge shared size", set_u64(bad + l.shared_bytes, 1ull << 62));
   DAMAGE("offsets flag 2", bad[l.flag] = 2);
   DAMAGE("no offsets flag", bad[l.flag] = 0);
@@ -300,14 +310,16 @@ static int damage_fields(uint64_t seed) {
 
 static void test_damage(uint64_t seed) {
   if (damage_truncations(seed) < 0 || damage_fields(seed) < 0) return;
-  /* Not a file at all, and a missing one (an I/O error, not a malformed file). */
+  /* Not a file at all, and a missing one (an I/O error, not a malformed file).
+   */
   char path[512], err[512];
   as_synth r;
   CHECK_INT_EQ(as__batch_read(dir, &r, err, sizeof err), AS_EINVAL);
   CHECK(strstr(err, dir) != NULL);
   path_of(path, sizeof path, "missing.asb");
   CHECK_INT_EQ(as__batch_read(path, &r, err, sizeof err), AS_EIO);
-  CHECK_MSG(strstr(err, path) && strstr(err, "No such file"), "message '%s'", err);
+  CHECK_MSG(strstr(err, path) && strstr(err, "No such file"), "message '%s'",
+            err);
   CHECK_INT_EQ(stray_files(), 0);
 }
 
@@ -317,13 +329,15 @@ static void test_damage(uint64_t seed) {
 static void test_filter_damage(uint64_t seed) {
   char path[512], err[512];
   as_synth s;
-  CHECK_INT_EQ(as__synth_make(&s, &as_kernel_filter,
-                              &(as_synth_shape){.n = 2, .min_len = 1, .max_len = 4},
-                              seed), 0);
+  CHECK_INT_EQ(as__synth_make(
+                   &s, &as_kernel_filter,
+                   &(as_synth_shape){.n = 2, .min_len = 1, .max_len = 4}, seed),
+               0);
   path_of(path, sizeof path, "filter2.asb");
   CHECK_INT_EQ(as__batch_write(&s.batch, path, err, sizeof err), 0);
   const layout l = layout_of(strlen("filter"));
-  const size_t shared = l.offsets + 3 * 8 + (size_t)(s.batch.offsets[2] - s.batch.offsets[0]);
+  const size_t shared =
+      l.offsets + 3 * 8 + (size_t)(s.batch.offsets[2] - s.batch.offsets[0]);
   as__synth_free(&s);
   size_t len;
   unsigned char *good = slurp(path, &len), *bad = good ? malloc(len) : NULL;
@@ -361,13 +375,15 @@ static void test_write_failures(uint64_t seed) {
   /* A directory that does not exist, and a file where a directory should be. */
   path_of(path, sizeof path, "no-such-dir/x.asb");
   CHECK_INT_EQ(as__batch_write(&s.batch, path, err, sizeof err), AS_EIO);
-  CHECK_MSG(strstr(err, path) && strstr(err, "No such file"), "message '%s'", err);
+  CHECK_MSG(strstr(err, path) && strstr(err, "No such file"), "message '%s'",
+            err);
   char file[400];
   path_of(file, sizeof file, "plain-file");
   spit(file, (const unsigned char *)"x", 1);
   snprintf(path, sizeof path, "%s/x.asb", file);
   CHECK_INT_EQ(as__batch_write(&s.batch, path, err, sizeof err), AS_EIO);
-  CHECK_MSG(strstr(err, path) && strstr(err, "Not a directory"), "message '%s'", err);
+  CHECK_MSG(strstr(err, path) && strstr(err, "Not a directory"), "message '%s'",
+            err);
   unlink(file);
 
   /* The target is a directory: the rename fails after the data was written,
@@ -375,7 +391,8 @@ static void test_write_failures(uint64_t seed) {
   path_of(path, sizeof path, "a-dir.asb");
   mkdir(path, 0777);
   CHECK_INT_EQ(as__batch_write(&s.batch, path, err, sizeof err), AS_EIO);
-  CHECK_MSG(strstr(err, path) && strstr(err, "Is a directory"), "message '%s'", err);
+  CHECK_MSG(strstr(err, path) && strstr(err, "Is a directory"), "message '%s'",
+            err);
   rmdir(path);
   CHECK_INT_EQ(stray_files(), 0);
 
@@ -431,7 +448,8 @@ static void remove_dir(void) {
 int main(void) {
   uint64_t seed = test_seed();
   const char *tmp = getenv("TMPDIR");
-  snprintf(dir, sizeof dir, "%s/test_batchfile.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  snprintf(dir, sizeof dir, "%s/test_batchfile.XXXXXX",
+           tmp && *tmp ? tmp : "/tmp");
   if (!mkdtemp(dir)) {
     perror("mkdtemp");
     return 1;

@@ -40,7 +40,8 @@ static void usable_cpus_follow_affinity(void) {
   CHECK(caps.usable_cpus >= 1);
   CHECK(caps.usable_cpus <= caps.affinity_cpus);
   CHECK(caps.usable_cpus <= caps.online_cpus);
-  if (caps.cgroup_cpus > 0) CHECK(caps.usable_cpus <= (int)caps.cgroup_cpus + 1);
+  if (caps.cgroup_cpus > 0)
+    CHECK(caps.usable_cpus <= (int)caps.cgroup_cpus + 1);
   CHECK_INT_EQ(caps.gpu_count, 0);
 
   cpu_set_t saved, one;

@@ -27,11 +27,13 @@ static void strategies_parse_and_format(void) {
     CHECK_INT_EQ(s.kind, good[i].kind);
     CHECK(s.gpu_fraction == good[i].fraction);
     char buf[32];
-    CHECK(strcmp(as_strategy_format(s, buf, sizeof buf), good[i].canonical) == 0);
+    CHECK(strcmp(as_strategy_format(s, buf, sizeof buf), good[i].canonical) ==
+          0);
   }
-  static const char *const bad[] = {"", "AUTO", "gpu ", "hybrid:", "hybrid:1.5",
-                                    "hybrid:-0.1", "hybrid:x", "hybrid:0.5x",
-                                    "hybrid:nan", "fast"};
+  static const char *const bad[] = {"",         "AUTO",        "gpu ",
+                                    "hybrid:",  "hybrid:1.5",  "hybrid:-0.1",
+                                    "hybrid:x", "hybrid:0.5x", "hybrid:nan",
+                                    "fast"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     as_strategy s = {AS_STRATEGY_CPU, 0};
     if (as_strategy_parse(bad[i], &s) != AS_EINVAL)
@@ -50,18 +52,25 @@ static void keys_set_and_reject(void) {
   CHECK_INT_EQ(cfg.threads, 0);
   CHECK_INT_EQ(as_config_set(&cfg, "fallback", "off", err, sizeof err), 0);
   CHECK_INT_EQ(cfg.fallback, 0);
-  CHECK_INT_EQ(as_config_set(&cfg, "strategy", "hybrid:0.25", err, sizeof err), 0);
-  CHECK(cfg.strategy.kind == AS_STRATEGY_HYBRID_STATIC && cfg.strategy.gpu_fraction == 0.25);
+  CHECK_INT_EQ(as_config_set(&cfg, "strategy", "hybrid:0.25", err, sizeof err),
+               0);
+  CHECK(cfg.strategy.kind == AS_STRATEGY_HYBRID_STATIC &&
+        cfg.strategy.gpu_fraction == 0.25);
 
   as_config before = cfg;
   CHECK_INT_EQ(as_config_set(&cfg, "threads", "0", err, sizeof err), AS_EINVAL);
-  CHECK(strstr(err, "threads") && strstr(err, "'0'") && strstr(err, AS_THREADS_VALUES));
-  CHECK_INT_EQ(as_config_set(&cfg, "threads", "2x", err, sizeof err), AS_EINVAL);
-  CHECK_INT_EQ(as_config_set(&cfg, "fallback", "maybe", err, sizeof err), AS_EINVAL);
+  CHECK(strstr(err, "threads") && strstr(err, "'0'") &&
+        strstr(err, AS_THREADS_VALUES));
+  CHECK_INT_EQ(as_config_set(&cfg, "threads", "2x", err, sizeof err),
+               AS_EINVAL);
+  CHECK_INT_EQ(as_config_set(&cfg, "fallback", "maybe", err, sizeof err),
+               AS_EINVAL);
   CHECK(strstr(err, AS_FALLBACK_VALUES) != NULL);
-  CHECK_INT_EQ(as_config_set(&cfg, "strategy", "tpu", err, sizeof err), AS_EINVAL);
+  CHECK_INT_EQ(as_config_set(&cfg, "strategy", "tpu", err, sizeof err),
+               AS_EINVAL);
   CHECK(strstr(err, AS_STRATEGY_VALUES) != NULL);
-  CHECK_INT_EQ(as_config_set(&cfg, "colour", "red", err, sizeof err), AS_EINVAL);
+  CHECK_INT_EQ(as_config_set(&cfg, "colour", "red", err, sizeof err),
+               AS_EINVAL);
   CHECK(strstr(err, "colour") && strstr(err, "unknown key"));
   CHECK(memcmp(&before, &cfg, sizeof cfg) == 0);
 }
@@ -96,9 +105,9 @@ static void environment_applies_after_defaults(void) {
 }
 
 static void errors_have_names_and_messages(void) {
-#define CHECK_ERRNO(name, val, msg)                                 \
-  CHECK(strcmp(as_strerror(AS_##name), msg) == 0);                  \
-  CHECK(strcmp(as_err_name(AS_##name), "AS_" #name) == 0);          \
+#define CHECK_ERRNO(name, val, msg)                                            \
+  CHECK(strcmp(as_strerror(AS_##name), msg) == 0);                             \
+  CHECK(strcmp(as_err_name(AS_##name), "AS_" #name) == 0);                     \
   CHECK(AS_##name < 0);
   AS_ERRNO_MAP(CHECK_ERRNO)
 #undef CHECK_ERRNO
@@ -117,18 +126,22 @@ static void settings_are_one_list(void) {
     char env[64] = "ACCELSTRAT_";
     size_t k = strlen(env);
     for (const char *c = s->name; *c && k + 1 < sizeof env; c++)
-      env[k++] = *c == '-' ? '_' : (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+      env[k++] =
+          *c == '-' ? '_' : (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
     env[k] = '\0';
     CHECK_MSG(strcmp(s->env, env) == 0, "%s: variable %s", s->name, s->env);
-    CHECK(s->accepted && *s->accepted && s->what && *s->what && s->default_value);
+    CHECK(s->accepted && *s->accepted && s->what && *s->what &&
+          s->default_value);
     for (size_t j = 0; j < n; j++)
-      CHECK_MSG(strcmp(as_setting_at(j)->name, s->name) != 0, "%s twice", s->name);
+      CHECK_MSG(strcmp(as_setting_at(j)->name, s->name) != 0, "%s twice",
+                s->name);
     as_config cfg;
     as_config_defaults(&cfg);
     char err[256];
     int rc = as_config_set(&cfg, s->name, s->default_value, err, sizeof err);
     if (s->env_only) {
-      CHECK_MSG(rc == AS_EINVAL && strstr(err, "unknown key"), "%s is a key", s->name);
+      CHECK_MSG(rc == AS_EINVAL && strstr(err, "unknown key"), "%s is a key",
+                s->name);
     } else {
       keys++;
       CHECK_MSG(rc == 0, "%s=%s: %s", s->name, s->default_value, err);
@@ -144,7 +157,8 @@ static void settings_are_one_list(void) {
   as_config cfg;
   as_config_defaults(&cfg);
   char err[256];
-  CHECK_INT_EQ(as_config_set(&cfg, "colour", "red", err, sizeof err), AS_EINVAL);
+  CHECK_INT_EQ(as_config_set(&cfg, "colour", "red", err, sizeof err),
+               AS_EINVAL);
   for (size_t i = 0; (s = as_setting_at(i)); i++)
     CHECK_MSG((strstr(err, s->name) == NULL) == s->env_only, "'%s' in '%s'",
               s->name, err);

@@ -10,7 +10,8 @@
 #include "test_hash_kernel.h"
 #include "test_util.h"
 
-static as_executor *make_executor(const char *strategy, int threads, int fallback) {
+static as_executor *make_executor(const char *strategy, int threads,
+                                  int fallback) {
   as_config cfg;
   as_config_defaults(&cfg);
   if (as_strategy_parse(strategy, &cfg.strategy) < 0) return NULL;
@@ -23,8 +24,8 @@ static as_executor *make_executor(const char *strategy, int threads, int fallbac
 
 static void same_outputs_every_strategy_and_thread_count(test_rng *rng) {
   static const size_t sizes[] = {0, 1, 7, 1000};
-  static const char *const strategies[] = {"cpu", "auto", "gpu", "hybrid",
-                                           "hybrid:0.3", "hybrid:0.7"};
+  static const char *const strategies[] = {
+      "cpu", "auto", "gpu", "hybrid", "hybrid:0.3", "hybrid:0.7"};
   static const int thread_counts[] = {1, 2, 3, 7, 0};
   for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
     ragged r = make_ragged(rng, sizes[s]);
@@ -33,7 +34,8 @@ static void same_outputs_every_strategy_and_thread_count(test_rng *rng) {
     test_runs = calloc(r.n + 1, sizeof *test_runs);
     as_batch b = {&hash_kernel, r.n, r.data, r.offsets, NULL, 0, got};
     for (size_t st = 0; st < sizeof strategies / sizeof *strategies; st++) {
-      for (size_t t = 0; t < sizeof thread_counts / sizeof *thread_counts; t++) {
+      for (size_t t = 0; t < sizeof thread_counts / sizeof *thread_counts;
+           t++) {
         as_executor *ex = make_executor(strategies[st], thread_counts[t], 1);
         memset(got, 0, (r.n + 1) * sizeof *got);
         for (size_t i = 0; i < r.n; i++) atomic_store(&test_runs[i], 0);

@@ -39,7 +39,7 @@ typedef struct search {
 
 static as_batch search_batch(search *q) {
   return (as_batch){&as_kernel_filter, q->n_tasks, q->tasks, q->offsets,
-                    q->shared, q->size, q->out};
+                    q->shared,         q->size,    q->out};
 }
 
 static int search_init(search *q, streams *s, double threshold) {
@@ -105,8 +105,9 @@ static void check_exact(streams *s, double threshold, size_t *kept,
                   as_similarity_reaches(ref_overlap(s->tok[i], m, s->tok[j], n),
                                         total, threshold);
       int got = pair_bit(&q, i, j);
-      CHECK_MSG(got == bound, "pair (%u, %u) lengths %u %u s %g: bit %d, bounds %d",
-                i, j, m, n, threshold, got, bound);
+      CHECK_MSG(got == bound,
+                "pair (%u, %u) lengths %u %u s %g: bit %d, bounds %d", i, j, m,
+                n, threshold, got, bound);
       if (as_similarity_reaches(ref_lcs(s->tok[i], m, s->tok[j], n), total,
                                 threshold)) {
         ++*aligned;
@@ -133,7 +134,8 @@ static void random_and_mutated(test_rng *rng) {
     pairs += 8 * n * (n - 1) / 2;
     streams_free(&s);
   }
-  printf("random: %zu pairs, %zu kept by the bounds, %zu aligned at the threshold\n",
+  printf("random: %zu pairs, %zu kept by the bounds, %zu aligned at the "
+         "threshold\n",
          pairs, kept, aligned);
 }
 
@@ -170,7 +172,8 @@ static void bad_input_refused(test_rng *rng) {
   for (size_t d = 0; d < sizeof damage / sizeof *damage; d++) {
     uint32_t keep = *damage[d].field;
     *damage[d].field = damage[d].value;
-    CHECK_MSG(run_filter(&q, 2) == AS_EINVAL, "damaged %s accepted", damage[d].what);
+    CHECK_MSG(run_filter(&q, 2) == AS_EINVAL, "damaged %s accepted",
+              damage[d].what);
     *damage[d].field = keep;
   }
   double s_keep = q.shared->min_similarity;
@@ -184,15 +187,19 @@ static void bad_input_refused(test_rng *rng) {
   CHECK_INT_EQ(run_filter(&q, 1), AS_EINVAL);
   search_free(&q);
   CHECK_INT_EQ(as_filter_build((const uint32_t *const *)s.tok, s.len, s.n, 0,
-                               &q.shared, &q.size), AS_EINVAL);
+                               &q.shared, &q.size),
+               AS_EINVAL);
   CHECK_INT_EQ(as_filter_build((const uint32_t *const *)s.tok, s.len, s.n, 1.5,
-                               &q.shared, &q.size), AS_EINVAL);
+                               &q.shared, &q.size),
+               AS_EINVAL);
   s.len[2] = 0;
   CHECK_INT_EQ(as_filter_build((const uint32_t *const *)s.tok, s.len, s.n, 0.8,
-                               &q.shared, &q.size), AS_EINVAL);
+                               &q.shared, &q.size),
+               AS_EINVAL);
   s.len[2] = s.len[3] + 1; /* longer than the one after it */
   CHECK_INT_EQ(as_filter_build((const uint32_t *const *)s.tok, s.len, s.n, 0.8,
-                               &q.shared, &q.size), AS_EINVAL);
+                               &q.shared, &q.size),
+               AS_EINVAL);
   s.len[2] = 1;
   streams_free(&s);
 }
@@ -208,7 +215,8 @@ static void need_and_prefix(void) {
     }
   for (uint32_t m = 1; m < 500; m++) {
     CHECK(as_filter_probe_len(m, 1.0) == 1 && as_filter_index_len(m, 1.0) == 1);
-    CHECK(as_filter_probe_len(m, 0.001) == m && as_filter_index_len(m, 0.001) == m);
+    CHECK(as_filter_probe_len(m, 0.001) == m &&
+          as_filter_index_len(m, 0.001) == m);
     CHECK(as_filter_probe_len(m, 0.9) <= as_filter_probe_len(m, 0.6));
     CHECK(as_filter_index_len(m, 0.8) <= as_filter_probe_len(m, 0.8));
     uint32_t n0 = as_filter_shortest_partner(m, 0.8);

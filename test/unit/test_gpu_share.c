@@ -48,7 +48,8 @@ static void run(const char *strategy, int fallback, result *r) {
   for (unsigned i = 0; i < rep.n_events; i++)
     r->busy_events += rep.events[i].cause == AS_EVENT_GPU_BUSY;
   r->on_gpu = (int)rep.tasks_on[AS_DEVICE_GPU];
-  r->outputs_ok = r->rc != 0 || memcmp(out, data.expect, data.n * sizeof *out) == 0;
+  r->outputs_ok =
+      r->rc != 0 || memcmp(out, data.expect, data.n * sizeof *out) == 0;
   snprintf(r->reason, sizeof r->reason, "%s", rep.reason);
   free(out);
 }
@@ -114,8 +115,8 @@ static void kill_child(pid_t p) {
  * started. */
 static int five_processes_two_slots(share *s) {
   for (int i = 0; i < N; i++)
-    s->pids[i] = child("gpu", 1, &s->res[i], s->go[0], s->ready[1], s->hold,
-                       NULL);
+    s->pids[i] =
+        child("gpu", 1, &s->res[i], s->go[0], s->ready[1], s->hold, NULL);
   close(s->go[0]);
   for (int i = 0; i < N; i++) /* all at once */
     if (write(s->go[1], "g", 1) != 1) return 2;
@@ -132,7 +133,8 @@ static int five_processes_two_slots(share *s) {
     } else if (res[i].busy_events == 1 && res[i].on_gpu == 0 &&
                res[i].chosen == AS_STRATEGY_CPU) {
       busy++;
-      CHECK_MSG(strstr(res[i].reason, "busy") != NULL, "reason: %s", res[i].reason);
+      CHECK_MSG(strstr(res[i].reason, "busy") != NULL, "reason: %s",
+                res[i].reason);
     } else {
       TEST_FAIL("child %d: on gpu %d, busy events %d (%s)", i, res[i].on_gpu,
                 res[i].busy_events, res[i].reason);
@@ -140,7 +142,8 @@ static int five_processes_two_slots(share *s) {
   }
   CHECK_INT_EQ(on_gpu, 2);
   CHECK_INT_EQ(busy, N - 2);
-  printf("5 processes, 2 slots: %d on the GPU, %d fell back (gpu-busy)\n", on_gpu, busy);
+  printf("5 processes, 2 slots: %d on the GPU, %d fell back (gpu-busy)\n",
+         on_gpu, busy);
   return 0;
 }
 
@@ -149,7 +152,8 @@ static void busy_without_fallback_fails(share *s) {
   result *r = &s->res[N];
   pid_t p = one_child(s, "gpu", 0, r, NULL);
   CHECK_INT_EQ(r->rc, AS_EGPU_BUSY);
-  CHECK_MSG(strstr(r->reason, "busy") && strstr(r->reason, "fallback=off"), "%s", r->reason);
+  CHECK_MSG(strstr(r->reason, "busy") && strstr(r->reason, "fallback=off"),
+            "%s", r->reason);
   kill_child(p);
 }
 
@@ -176,7 +180,8 @@ static void killed_holder_frees_slot(share *s) {
   result *r = &s->res[N + 2];
   pid_t p = one_child(s, "gpu", 0, r, NULL);
   CHECK_MSG(r->rc == 0 && r->on_gpu == (int)data.n,
-            "after the kill: rc %d, on gpu %d (%s)", r->rc, r->on_gpu, r->reason);
+            "after the kill: rc %d, on gpu %d (%s)", r->rc, r->on_gpu,
+            r->reason);
   kill_child(p);
 }
 

@@ -38,8 +38,8 @@ static uint64_t hash_cost(const as_batch *b, size_t i) {
   return (n + 1) << 12;
 }
 
-static const as_kernel hash_kernel = {"test-hash", 1, sizeof(uint64_t),
-                                      hash_cost, hash_cpu, 0};
+static const as_kernel hash_kernel = {"test-hash", 1,        sizeof(uint64_t),
+                                      hash_cost,   hash_cpu, 0};
 
 /* n tasks of 0..299 random bytes, and each task's expected output. */
 typedef struct ragged {

@@ -40,7 +40,8 @@ static void parse_case(int line, const char *flags, int want_rc,
               (int)want_kind, want_r, want_w, want_path);
 }
 
-#define NONE_(flags) parse_case(__LINE__, flags, 0, AS_JOBSERVER_NONE, -1, -1, "")
+#define NONE_(flags)                                                           \
+  parse_case(__LINE__, flags, 0, AS_JOBSERVER_NONE, -1, -1, "")
 #define BAD_(flags)                                                            \
   parse_case(__LINE__, flags, AS_EINVAL, AS_JOBSERVER_NONE, -1, -1, "")
 #define PIPE_(flags, r, w)                                                     \
@@ -101,13 +102,13 @@ static void parse_forms(void) {
   CHECK_INT_EQ(as__jobserver_parse("--jobserver-auth=fifo:/tmp/x", &kind, &r,
                                    &w, small, sizeof small),
                AS_EINVAL);
-  CHECK_INT_EQ(as__jobserver_parse("--jobserver-auth=fifo:/tmp", &kind, &r,
-                                   &w, small, sizeof small),
+  CHECK_INT_EQ(as__jobserver_parse("--jobserver-auth=fifo:/tmp", &kind, &r, &w,
+                                   small, sizeof small),
                1);
   CHECK(strcmp(small, "/tmp") == 0);
-  CHECK_INT_EQ(as__jobserver_parse("--jobserver-auth=fifo:/tmp", &kind, &r,
-                                   &w, NULL, 0),
-               AS_EINVAL);
+  CHECK_INT_EQ(
+      as__jobserver_parse("--jobserver-auth=fifo:/tmp", &kind, &r, &w, NULL, 0),
+      AS_EINVAL);
 }
 
 /* 1 when bytes[0..n) are token_bytes in some order. */
@@ -130,9 +131,7 @@ static int drain(int fd, unsigned char *buf, int cap) {
   return n;
 }
 
-static void put_tokens(int fd) {
-  CHECK_INT_EQ(write(fd, token_bytes, N), N);
-}
+static void put_tokens(int fd) { CHECK_INT_EQ(write(fd, token_bytes, N), N); }
 
 static int is_blocking(int fd) { return !(fcntl(fd, F_GETFL) & O_NONBLOCK); }
 static int is_cloexec(int fd) { return (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0; }
@@ -323,9 +322,8 @@ static void expect_unreachable(int line, as_jobserver_kind kind,
   if (rc != 0 || js.kind != kind || js.reachable != 0 || js.read_fd != -1 ||
       js.write_fd != -1 || !js.detail[0])
     test_fail(__FILE__, line,
-              "%s: rc %d kind %d reachable %d fds %d,%d detail \"%s\"", why,
-              rc, (int)js.kind, js.reachable, js.read_fd, js.write_fd,
-              js.detail);
+              "%s: rc %d kind %d reachable %d fds %d,%d detail \"%s\"", why, rc,
+              (int)js.kind, js.reachable, js.read_fd, js.write_fd, js.detail);
   CHECK_INT_EQ(as__jobserver_acquire(&js, 4, t), 0);
   as__jobserver_close(&js);
   as__jobserver_close(&js);

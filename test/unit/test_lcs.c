@@ -255,7 +255,8 @@ static void test_descriptor(test_rng *rng) {
     CHECK_EQ(out[i].lcs, want[i].lcs);
     CHECK_EQ(out[i].total, want[i].total);
     /* word steps: n x (ceil(m/64) + log) + m x log, log = bits of m */
-    uint64_t m = la[i] < lb[i] ? la[i] : lb[i], n = la[i] < lb[i] ? lb[i] : la[i];
+    uint64_t m = la[i] < lb[i] ? la[i] : lb[i],
+             n = la[i] < lb[i] ? lb[i] : la[i];
     uint64_t log = 0;
     for (uint64_t v = m; v; v >>= 1) log++;
     if (log == 0) log = 1;

@@ -28,7 +28,9 @@ static void write_text(const char *text, size_t len) {
   fclose(f);
 }
 
-static int near(double a, double b) { return fabs(a - b) <= 1e-4 * fabs(b) + 1e-9; }
+static int near(double a, double b) {
+  return fabs(a - b) <= 1e-4 * fabs(b) + 1e-9;
+}
 
 static const as_rates sample_rates = {1500, 2500, 0.5, 0.5, 0, 0.8, 1, 1};
 
@@ -48,8 +50,10 @@ static void test_predictions(void) {
   /* GPU: chunks by memory, bytes, and a task's own parallelism */
   as_rates g = {50e3, 10, 0.01, 0.5, 0.1, 1, 1, 0};
   as_shape sb = {1000, 1000000, 1000, 4000000};
-  CHECK(near(as__predict_gpu(&g, &sb, 8e9), 50e3 + 0.1 * 4e6 + 10 * 1000 + 0.01 * 1e6));
-  CHECK(near(as__predict_gpu(&g, &sb, 2e6), 4 * 50e3 + 0.1 * 4e6 + 10 * 1000 + 0.01 * 1e6));
+  CHECK(near(as__predict_gpu(&g, &sb, 8e9),
+             50e3 + 0.1 * 4e6 + 10 * 1000 + 0.01 * 1e6));
+  CHECK(near(as__predict_gpu(&g, &sb, 2e6),
+             4 * 50e3 + 0.1 * 4e6 + 10 * 1000 + 0.01 * 1e6));
   as_shape one = {1, 1000000, 1000000, 0};
   CHECK(as__predict_gpu(&g, &one, 8e9) >= 0.5 * 1e6);
   /* hybrid: with equal devices and 3 threads (2 on the CPU side), the GPU
@@ -84,13 +88,15 @@ static void test_round_trip(void) {
   CHECK(access(file, R_OK) == 0);
   as__model_reset();
   as__model_rates(&as_kernel_align, cpu, &r);
-  CHECK(near(r.batch_ns, 1500) && near(r.task_ns, 2500) && near(r.unit_ns, 0.5));
+  CHECK(near(r.batch_ns, 1500) && near(r.task_ns, 2500) &&
+        near(r.unit_ns, 0.5));
   CHECK(near(r.eff, 0.8));
   CHECK_INT_EQ(r.calibrated, 1);
   CHECK_MSG(near(r.scale, 1.2), "scale %.4f is not the median 1.2", r.scale);
   CHECK(strcmp(as__model_source(&as_kernel_align, cpu), "profile") == 0);
   char key[96] = "";
-  CHECK(as__model_last_gpu("sim", key, sizeof key) && strcmp(key, "sim/test/1") == 0);
+  CHECK(as__model_last_gpu("sim", key, sizeof key) &&
+        strcmp(key, "sim/test/1") == 0);
   CHECK(near(as__model_gpu_start_ns("sim", "sim/test/1"), 5e6));
   /* another kernel, another device: still the defaults */
   as__model_rates(&as_kernel_filter, cpu, &r);
@@ -107,7 +113,8 @@ static void test_robust_update(void) {
   for (int i = 0; i < 8; i++) as__model_learn(&as_kernel_align, cpu, 1e6, 1e6);
   as__model_learn(&as_kernel_align, cpu, 100e6, 1e6); /* one slow run */
   as__model_rates(&as_kernel_align, cpu, &r);
-  CHECK_MSG(near(r.scale, 1.0), "one slow sample moved the rate to %.3f", r.scale);
+  CHECK_MSG(near(r.scale, 1.0), "one slow sample moved the rate to %.3f",
+            r.scale);
   /* a lasting change does move it */
   for (int i = 0; i < 5; i++) as__model_learn(&as_kernel_align, cpu, 2e6, 1e6);
   as__model_rates(&as_kernel_align, cpu, &r);
@@ -127,18 +134,27 @@ static void test_bad_files(void) {
   char host[64];
   gethostname(host, sizeof host);
   char other_version[128], other_host[128], bad_rates[512], nan_rates[512];
-  snprintf(other_version, sizeof other_version, "accelstrat-profile 2\nhost=%s\n", host);
-  snprintf(other_host, sizeof other_host, "accelstrat-profile 1\nhost=not-%s\n", host);
-  snprintf(bad_rates, sizeof bad_rates,
-           "accelstrat-profile 1\nhost=%s\nrates kernel=align version=1 device=%s "
-           "batch_ns=1 task_ns=2\n", host, cpu);
-  snprintf(nan_rates, sizeof nan_rates,
-           "accelstrat-profile 1\nhost=%s\nrates kernel=align version=1 device=%s "
-           "batch_ns=nan task_ns=1 unit_ns=1 lane_ns=1 byte_ns=0 eff=1 "
-           "calibrated=1 ratios=-\n", host, cpu);
+  snprintf(other_version, sizeof other_version,
+           "accelstrat-profile 2\nhost=%s\n", host);
+  snprintf(other_host, sizeof other_host, "accelstrat-profile 1\nhost=not-%s\n",
+           host);
+  snprintf(
+      bad_rates, sizeof bad_rates,
+      "accelstrat-profile 1\nhost=%s\nrates kernel=align version=1 device=%s "
+      "batch_ns=1 task_ns=2\n",
+      host, cpu);
+  snprintf(
+      nan_rates, sizeof nan_rates,
+      "accelstrat-profile 1\nhost=%s\nrates kernel=align version=1 device=%s "
+      "batch_ns=nan task_ns=1 unit_ns=1 lane_ns=1 byte_ns=0 eff=1 "
+      "calibrated=1 ratios=-\n",
+      host, cpu);
   const bad_file cases[] = {
       {"garbage", "hello world\n", 12},
-      {"binary", "\x7f" "ELF\x01\x02\0\0\xff\xfe", 10},
+      {"binary",
+       "\x7f"
+       "ELF\x01\x02\0\0\xff\xfe",
+       10},
       {"empty", "", 0},
       {"other format version", other_version, strlen(other_version)},
       {"other host", other_host, strlen(other_host)},
@@ -160,14 +176,17 @@ static void test_bad_files(void) {
     CHECK_MSG(as_profile_save() == 0, "%s: save failed", cases[i].what);
     as__model_reset();
     as__model_rates(&as_kernel_align, cpu, &r);
-    CHECK_MSG(as__model_warnings() == 0, "%s: still bad after a save", cases[i].what);
+    CHECK_MSG(as__model_warnings() == 0, "%s: still bad after a save",
+              cases[i].what);
   }
   /* an entry for another version of the kernel is kept but not used */
   char old_kernel[512];
-  snprintf(old_kernel, sizeof old_kernel,
-           "accelstrat-profile 1\nhost=%s\nrates kernel=align version=99 device=%s "
-           "batch_ns=1 task_ns=1 unit_ns=1 lane_ns=1 byte_ns=0 eff=1 "
-           "calibrated=1 ratios=-\n", host, cpu);
+  snprintf(
+      old_kernel, sizeof old_kernel,
+      "accelstrat-profile 1\nhost=%s\nrates kernel=align version=99 device=%s "
+      "batch_ns=1 task_ns=1 unit_ns=1 lane_ns=1 byte_ns=0 eff=1 "
+      "calibrated=1 ratios=-\n",
+      host, cpu);
   write_text(old_kernel, strlen(old_kernel));
   as__model_reset();
   as_rates r;
@@ -194,7 +213,8 @@ static void test_stale_gpu(void) {
   CHECK(as__gpu_get(NULL, &why, &status) == NULL);
   CHECK_INT_EQ(as_profile_save(), 0);
   as__model_reset();
-  CHECK_MSG(!as__model_last_gpu("cuda", key, sizeof key), "stale GPU kept: %s", key);
+  CHECK_MSG(!as__model_last_gpu("cuda", key, sizeof key), "stale GPU kept: %s",
+            key);
   unsetenv("ACCELSTRAT_CUDA_LIBRARY");
   unsetenv("ACCELSTRAT_GPU");
   as__gpu_reset();
@@ -220,7 +240,8 @@ static void test_concurrent_saves(void) {
   for (int w = 0; w < WRITERS; w++) {
     int status;
     wait(&status);
-    CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer status %d", status);
+    CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer status %d",
+              status);
   }
   as__model_reset();
   for (int w = 0; w < WRITERS; w++) {
@@ -228,10 +249,12 @@ static void test_concurrent_saves(void) {
     snprintf(own, sizeof own, "cpu/writer-%d", w);
     as_rates r;
     as__model_rates(&as_kernel_align, own, &r);
-    CHECK_MSG(near(r.scale, 1 + w), "writer %d's rate lost (scale %.3f)", w, r.scale);
+    CHECK_MSG(near(r.scale, 1 + w), "writer %d's rate lost (scale %.3f)", w,
+              r.scale);
   }
   CHECK_INT_EQ(as__model_warnings(), 0);
-  CHECK(strcmp(as__model_source(&as_kernel_filter, "cpu/shared"), "learned") == 0);
+  CHECK(strcmp(as__model_source(&as_kernel_filter, "cpu/shared"), "learned") ==
+        0);
   DIR *d = opendir(dir);
   struct dirent *e;
   while (d && (e = readdir(d)))
@@ -275,7 +298,8 @@ static void test_selection(void) {
   as__model_set_rates(&as_kernel_align, cpu, &cpu_rates);
   as__model_set_rates(&as_kernel_align, key, &fast);
   CHECK_INT_EQ(run_auto(&s, &rep), 0);
-  CHECK_MSG(rep.chosen.kind == AS_STRATEGY_GPU || rep.chosen.kind == AS_STRATEGY_HYBRID,
+  CHECK_MSG(rep.chosen.kind == AS_STRATEGY_GPU ||
+                rep.chosen.kind == AS_STRATEGY_HYBRID,
             "fast GPU not chosen: %s", rep.reason);
   CHECK(rep.tasks_on[AS_DEVICE_GPU] > 0);
   CHECK(rep.predicted_ns[AS_PREDICT_GPU] < rep.predicted_ns[AS_PREDICT_CPU]);
@@ -285,7 +309,8 @@ static void test_selection(void) {
 
   as__model_set_rates(&as_kernel_align, key, &slow);
   CHECK_INT_EQ(run_auto(&s, &rep), 0);
-  CHECK_MSG(rep.chosen.kind == AS_STRATEGY_CPU, "slow GPU chosen: %s", rep.reason);
+  CHECK_MSG(rep.chosen.kind == AS_STRATEGY_CPU, "slow GPU chosen: %s",
+            rep.reason);
   CHECK(rep.predicted_ns[AS_PREDICT_GPU] > rep.predicted_ns[AS_PREDICT_CPU]);
   CHECK_EQ(rep.tasks_on[AS_DEVICE_CPU], s.batch.n);
   printf("slow sim: %s\n", rep.reason);
@@ -295,8 +320,10 @@ static void test_selection(void) {
   as__model_set_rates(&as_kernel_align, key, &fast);
   as__model_note_gpu("sim", key, 10e9, 1e9);
   CHECK_INT_EQ(run_auto(&s, &rep), 0);
-  CHECK_MSG(rep.chosen.kind == AS_STRATEGY_CPU, "cold GPU chosen: %s", rep.reason);
-  CHECK_MSG(as__gpu_peek(key, sizeof key, NULL, NULL) == 0, "GPU woken: %s", rep.reason);
+  CHECK_MSG(rep.chosen.kind == AS_STRATEGY_CPU, "cold GPU chosen: %s",
+            rep.reason);
+  CHECK_MSG(as__gpu_peek(key, sizeof key, NULL, NULL) == 0, "GPU woken: %s",
+            rep.reason);
   /* the noted start-up time is averaged with the one measured earlier */
   CHECK(strstr(rep.reason, "cold start") != NULL);
   CHECK(rep.predicted_ns[AS_PREDICT_GPU] >= 2000000000u);
@@ -322,8 +349,8 @@ static void test_selection(void) {
   }
   as_executor_destroy(ex);
   printf("selection: median %.2f us for 1 align task, %.1f us for %zu (a pass "
-         "over the tasks included)\n", as__median(t1, 101) / 1e3,
-         as__median(t, 101) / 1e3, s.batch.n);
+         "over the tasks included)\n",
+         as__median(t1, 101) / 1e3, as__median(t, 101) / 1e3, s.batch.n);
   as__synth_free(&s);
   unsetenv("ACCELSTRAT_GPU");
   as__gpu_reset();
@@ -349,7 +376,8 @@ static void test_calibrate(void) {
     const as_kernel *k = as__builtin_at(i)->kernel;
     as_rates r;
     as__model_rates(k, cpu, &r);
-    CHECK_MSG(r.calibrated && r.unit_ns > 0 && r.eff > 0, "%s on the CPU", k->name);
+    CHECK_MSG(r.calibrated && r.unit_ns > 0 && r.eff > 0, "%s on the CPU",
+              k->name);
     as__model_rates(k, sim, &r);
     CHECK_MSG(r.calibrated && r.unit_ns > 0, "%s on the sim", k->name);
   }

@@ -230,7 +230,8 @@ static void test_tiny_bodies_follow_mergefunc(void) {
   uint32_t a = find(&l, "a")->klass;
   CHECK(find(&l, "b")->klass != a);
   CHECK(find(&l, "c")->klass == a);
-  CHECK(find(&l, "d")->klass != a && find(&l, "d")->klass != find(&l, "b")->klass);
+  CHECK(find(&l, "d")->klass != a &&
+        find(&l, "d")->klass != find(&l, "b")->klass);
   CHECK(find(&l, "o")->klass == a);
   CHECK(find(&l, "w1")->klass != find(&l, "w2")->klass);
   CHECK(find(&l, "call_b_c")->klass == find(&l, "call_a_a")->klass);

@@ -33,10 +33,8 @@ loaded load(const char *ir) {
  * asp_module_load_strict. */
 int load_all_strict(asp_module *mod) {
   uint32_t *all = malloc((mod->n ? mod->n : 1) * sizeof *all);
-  if (!all)
-    return -1;
-  for (size_t i = 0; i < mod->n; i++)
-    all[i] = (uint32_t)i;
+  if (!all) return -1;
+  for (size_t i = 0; i < mod->n; i++) all[i] = (uint32_t)i;
   int rc = asp_module_load_strict(mod, all, mod->n);
   free(all);
   return rc;

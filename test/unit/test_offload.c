@@ -15,9 +15,9 @@
 
 static const char *const strategies[] = {"gpu", "hybrid", "hybrid:0.3",
                                          "hybrid:0.7", "auto"};
-static const char *const faults[] = {"none", "gpu-unavailable", "gpu-oom@0",
-                                     "gpu-oom@2", "gpu-driver-error@0",
-                                     "gpu-driver-error@2"};
+static const char *const faults[] = {
+    "none",      "gpu-unavailable",    "gpu-oom@0",
+    "gpu-oom@2", "gpu-driver-error@0", "gpu-driver-error@2"};
 static const size_t sizes[] = {0, 1, 7, 1000};
 
 static int run_case(const ragged *d, const char *strategy, const char *fault,
@@ -78,7 +78,8 @@ static void check_events(const as_report *rep, const char *strategy,
      * at chunk 2 happen, and without one the GPU does everything. */
     if (strcmp(fault, "none") == 0) CHECK_EQ(rep->tasks_on[AS_DEVICE_GPU], n);
     if (strstr(fault, "@2")) CHECK_EQ(rep->n_events, 1);
-    if (strcmp(fault, "gpu-oom@2") == 0) CHECK_EQ(rep->tasks_on[AS_DEVICE_GPU], n);
+    if (strcmp(fault, "gpu-oom@2") == 0)
+      CHECK_EQ(rep->tasks_on[AS_DEVICE_GPU], n);
     if (strcmp(fault, "gpu-driver-error@2") == 0) {
       CHECK(rep->tasks_on[AS_DEVICE_GPU] > 0); /* chunks 0 and 1 are kept */
       CHECK_EQ(rep->tasks_on[AS_DEVICE_GPU] + rep->events[0].tasks_moved, n);
@@ -95,8 +96,9 @@ static void check_events(const as_report *rep, const char *strategy,
     if (p[AS_PREDICT_HYBRID] && p[AS_PREDICT_HYBRID] < t)
       best = AS_STRATEGY_HYBRID;
     if (strcmp(fault, "gpu-unavailable") == 0) best = AS_STRATEGY_CPU;
-    CHECK_MSG(rep->chosen.kind == best, "auto chose %d, predictions say %d (%s)",
-              rep->chosen.kind, best, rep->reason);
+    CHECK_MSG(rep->chosen.kind == best,
+              "auto chose %d, predictions say %d (%s)", rep->chosen.kind, best,
+              rep->reason);
     if (best != AS_STRATEGY_CPU && strcmp(fault, "none") == 0)
       CHECK(rep->tasks_on[AS_DEVICE_GPU] > 0);
   }
@@ -127,7 +129,8 @@ static void matrix(test_rng *rng) {
           if (atomic_load(&test_runs[i]) != 1)
             TEST_FAIL("n=%zu %s %s: task %zu ran %u times", d.n, strategies[st],
                       faults[f], i, atomic_load(&test_runs[i]));
-        CHECK_EQ(rep.tasks_on[AS_DEVICE_CPU] + rep.tasks_on[AS_DEVICE_GPU], d.n);
+        CHECK_EQ(rep.tasks_on[AS_DEVICE_CPU] + rep.tasks_on[AS_DEVICE_GPU],
+                 d.n);
         check_events(&rep, strategies[st], faults[f], d.n);
       }
     }
@@ -142,10 +145,13 @@ static void fallback_off(test_rng *rng) {
   uint64_t *out = calloc(d.n, sizeof *out);
   test_runs = calloc(d.n, sizeof *test_runs);
   as_report rep;
-  CHECK_INT_EQ(run_case(&d, "gpu", "gpu-unavailable", 0, out, &rep), AS_EGPU_UNAVAILABLE);
-  CHECK_INT_EQ(run_case(&d, "hybrid:0.5", "gpu-driver-error@0", 0, out, &rep), AS_EGPU_DRIVER);
+  CHECK_INT_EQ(run_case(&d, "gpu", "gpu-unavailable", 0, out, &rep),
+               AS_EGPU_UNAVAILABLE);
+  CHECK_INT_EQ(run_case(&d, "hybrid:0.5", "gpu-driver-error@0", 0, out, &rep),
+               AS_EGPU_DRIVER);
   CHECK(strstr(rep.reason, "gpu-driver-error at chunk 0") != NULL);
-  CHECK_INT_EQ(run_case(&d, "gpu", "gpu-driver-error@2", 0, out, &rep), AS_EGPU_DRIVER);
+  CHECK_INT_EQ(run_case(&d, "gpu", "gpu-driver-error@2", 0, out, &rep),
+               AS_EGPU_DRIVER);
   /* An out-of-memory answered by a smaller chunk is no failure. */
   CHECK_INT_EQ(run_case(&d, "gpu", "gpu-oom@1", 0, out, &rep), 0);
   CHECK(memcmp(out, d.expect, d.n * sizeof *out) == 0);

@@ -44,8 +44,7 @@ static void sleep_us(long us) {
 }
 
 /* ACCELSTRAT_GPU_SLOT_DIR = root/name (not created here), its path in dir. */
-static void use_dir(const char *root, const char *name, char *dir,
-                    size_t len) {
+static void use_dir(const char *root, const char *name, char *dir, size_t len) {
   snprintf(dir, len, "%s/%s", root, name);
   setenv("ACCELSTRAT_GPU_SLOT_DIR", dir, 1);
 }
@@ -64,7 +63,8 @@ static int locked_elsewhere(const char *path) {
 static void configured_count(void) {
   char err[256];
   unsetenv("ACCELSTRAT_GPU_SLOTS");
-  CHECK_INT_EQ(as__gpu_slots_configured(err, sizeof err), AS__GPU_SLOTS_DEFAULT);
+  CHECK_INT_EQ(as__gpu_slots_configured(err, sizeof err),
+               AS__GPU_SLOTS_DEFAULT);
   CHECK_INT_EQ(AS__GPU_SLOTS_DEFAULT, 2);
   CHECK_MSG(err[0] == '\0', "unset gave message \"%s\"", err);
 
@@ -77,12 +77,11 @@ static void configured_count(void) {
     strcpy(err, "stale");
     int got = as__gpu_slots_configured(err, sizeof err);
     CHECK_MSG(got == good[i].slots, "\"%s\" gave %d", good[i].value, got);
-    CHECK_MSG(err[0] == '\0', "\"%s\" gave message \"%s\"", good[i].value,
-              err);
+    CHECK_MSG(err[0] == '\0', "\"%s\" gave message \"%s\"", good[i].value, err);
   }
 
-  static const char *const bad[] = {"0", "65", "-1", "abc", "2x", "", " 2",
-                                    "99999999999999999999"};
+  static const char *const bad[] = {"0",  "65", "-1", "abc",
+                                    "2x", "",   " 2", "99999999999999999999"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     setenv("ACCELSTRAT_GPU_SLOTS", bad[i], 1);
     err[0] = '\0';
@@ -536,8 +535,7 @@ static void bad_directories_and_files(const char *root) {
   snprintf(path, sizeof path, "%s/plain-file", root);
   snprintf(planted, sizeof planted, "%s/evil.0.lock", target);
   CHECK(symlink(path, planted) == 0);
-  CHECK_INT_EQ(as__gpu_slot_acquire("evil", &s, detail, sizeof detail),
-               AS_EIO);
+  CHECK_INT_EQ(as__gpu_slot_acquire("evil", &s, detail, sizeof detail), AS_EIO);
   CHECK_MSG(strstr(detail, planted) && strstr(detail, "symlink"),
             "planted symlink: detail \"%s\"", detail);
   CHECK_INT_EQ(locked_elsewhere(path), 0);
@@ -549,8 +547,7 @@ static void bad_directories_and_files(const char *root) {
   CHECK(access(path, F_OK) != 0);
   snprintf(planted, sizeof planted, "%s/fifo.0.lock", target);
   CHECK(mkfifo(planted, 0600) == 0);
-  CHECK_INT_EQ(as__gpu_slot_acquire("fifo", &s, detail, sizeof detail),
-               AS_EIO);
+  CHECK_INT_EQ(as__gpu_slot_acquire("fifo", &s, detail, sizeof detail), AS_EIO);
   CHECK_MSG(strstr(detail, planted) && strstr(detail, "not a regular file"),
             "planted FIFO: detail \"%s\"", detail);
   setenv("ACCELSTRAT_GPU_SLOTS", "2", 1);
@@ -570,7 +567,8 @@ int main(void) {
   CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
   const char *tmp = getenv("TMPDIR");
   char root[512];
-  snprintf(root, sizeof root, "%s/test_slots.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  snprintf(root, sizeof root, "%s/test_slots.XXXXXX",
+           tmp && *tmp ? tmp : "/tmp");
   if (!mkdtemp(root)) {
     perror("mkdtemp");
     return 1;

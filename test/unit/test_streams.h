@@ -40,7 +40,8 @@ static inline streams make_streams(test_rng *rng, size_t n, uint32_t max_len) {
       for (uint32_t k = 0; k < base_len && m + 2 < cap; k++) {
         if (test_chance(rng, rate / 3)) continue; /* deleted */
         if (test_chance(rng, rate / 3)) t[m++] = test_below(rng, alphabet);
-        t[m++] = test_chance(rng, rate / 3) ? test_below(rng, alphabet) : base[k];
+        t[m++] =
+            test_chance(rng, rate / 3) ? test_below(rng, alphabet) : base[k];
       }
       if (m == 0) t[m++] = test_below(rng, alphabet);
     }
@@ -51,7 +52,7 @@ static inline streams make_streams(test_rng *rng, size_t n, uint32_t max_len) {
 }
 
 static inline uint32_t ref_lcs(const uint32_t *a, uint32_t m, const uint32_t *b,
-                        uint32_t n) {
+                               uint32_t n) {
   uint32_t *row = calloc((size_t)n + 1, sizeof *row);
   for (uint32_t i = 1; i <= m; i++) {
     uint32_t diag = 0;

@@ -38,12 +38,14 @@ int main(int argc, char **argv) {
       {16, 16, "two", 0, 0, -1, 2, "cgroup cpu.max 2"},
       {16, 16, "half", 0, 0, -1, 1, "cgroup cpu.max 0.5"},
       {16, 16, "unlimited", 0, 0, -1, 16, "online 16"},
-      {16, 8, "two", 3, 0, -1, 2, "cgroup"},          /* threads=3 above the quota */
-      {16, 8, "unlimited", 3, 0, 12.0, 3, "threads=3"}, /* threads= ignores the load */
+      {16, 8, "two", 3, 0, -1, 2, "cgroup"}, /* threads=3 above the quota */
+      {16, 8, "unlimited", 3, 0, 12.0, 3,
+       "threads=3"}, /* threads= ignores the load */
       {16, 16, NULL, 0, 0, 12.2, 4, "load average 12.20 of 16 CPUs"},
       {16, 16, NULL, 0, 0, 0.3, 16, "online 16"},
       {16, 16, NULL, 0, 0, 40.0, 1, "load average 40.00"},
-      {16, 16, NULL, 0, 1, 40.0, 16, "online 16"},  /* a jobserver decides instead */
+      {16, 16, NULL, 0, 1, 40.0, 16,
+       "online 16"}, /* a jobserver decides instead */
       {2, 2, NULL, 0, 0, 1.4, 1, "load average 1.40 of 2 CPUs"},
       {2, 2, NULL, 0, 0, 0.6, 1, "load average"},
       {2, 2, NULL, 0, 0, 0.4, 2, "online 2"},
@@ -56,10 +58,11 @@ int main(int argc, char **argv) {
     caps.affinity_cpus = c->affinity;
     caps.cgroup_cpus = c->cgroup ? quota(dir, c->cgroup) : 0;
     char why[64];
-    int got = as__thread_limit(&caps, c->requested, c->jobserver, c->load, why, sizeof why);
+    int got = as__thread_limit(&caps, c->requested, c->jobserver, c->load, why,
+                               sizeof why);
     CHECK_MSG(got == c->limit && strncmp(why, c->why, strlen(c->why)) == 0,
-              "case %zu: limit %d (%s), expected %d (%s...)", i, got, why, c->limit,
-              c->why);
+              "case %zu: limit %d (%s), expected %d (%s...)", i, got, why,
+              c->limit, c->why);
   }
   /* Malformed quotas limit nothing. */
   CHECK(quota(dir, "malformed-quota") < 0);

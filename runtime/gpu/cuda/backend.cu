@@ -10,8 +10,9 @@
  * and the chunk fails with AS_EGPU_OOM before anything ran, outputs
  * untouched. A batch's shared block is copied once for all its chunks: it
  * stays at the start of both buffers, and a chunk whose block is byte for
- * byte the one kept there (compared with the pinned copy) skips the copy. Any other CUDA error marks the device unusable (AS_EGPU_DRIVER):
- * the sticky ones leave the context broken, and the rest mean a bug. */
+ * byte the one kept there (compared with the pinned copy) skips the copy. Any
+ * other CUDA error marks the device unusable (AS_EGPU_DRIVER): the sticky ones
+ * leave the context broken, and the rest mean a bug. */
 #include <cuda_runtime.h>
 
 #include <pthread.h>
@@ -71,22 +72,20 @@ void say(char *detail, size_t len, const char *what, cudaError_t e) {
 
 int classify(cudaError_t e) {
   switch (e) {
-    case cudaErrorMemoryAllocation:
-      return AS_EGPU_OOM;
-    case cudaErrorNoDevice:
-    case cudaErrorInsufficientDriver:
-    case cudaErrorStubLibrary:
-    case cudaErrorCallRequiresNewerDriver:
-    case cudaErrorDevicesUnavailable:
-    case cudaErrorSystemNotReady:
-    case cudaErrorSystemDriverMismatch:
-    case cudaErrorCompatNotSupportedOnDevice:
-    case cudaErrorNoKernelImageForDevice:
-      return AS_EGPU_UNAVAILABLE;
-    default:
-      /* Sticky errors (illegal address, launch failure, ECC, ...) and
-       * anything unexpected: the device is not trusted again. */
-      return AS_EGPU_DRIVER;
+  case cudaErrorMemoryAllocation: return AS_EGPU_OOM;
+  case cudaErrorNoDevice:
+  case cudaErrorInsufficientDriver:
+  case cudaErrorStubLibrary:
+  case cudaErrorCallRequiresNewerDriver:
+  case cudaErrorDevicesUnavailable:
+  case cudaErrorSystemNotReady:
+  case cudaErrorSystemDriverMismatch:
+  case cudaErrorCompatNotSupportedOnDevice:
+  case cudaErrorNoKernelImageForDevice: return AS_EGPU_UNAVAILABLE;
+  default:
+    /* Sticky errors (illegal address, launch failure, ECC, ...) and
+     * anything unexpected: the device is not trusted again. */
+    return AS_EGPU_DRIVER;
   }
 }
 
@@ -124,11 +123,11 @@ int cuda_init(as_gpu_info *info, char *detail, size_t len) {
   int count = 0;
   cudaError_t e = cudaGetDeviceCount(&count);
   if (e != cudaSuccess || count == 0) {
-    const char *why = e == cudaErrorInsufficientDriver || e == cudaErrorStubLibrary
-                          ? "no CUDA driver"
-                      : e == cudaErrorNoDevice || e == cudaSuccess
-                          ? "no CUDA device"
-                          : "CUDA unavailable";
+    const char *why =
+        e == cudaErrorInsufficientDriver || e == cudaErrorStubLibrary
+            ? "no CUDA driver"
+        : e == cudaErrorNoDevice || e == cudaSuccess ? "no CUDA device"
+                                                     : "CUDA unavailable";
     if (e == cudaSuccess)
       tell(detail, len, "%s", why);
     else
@@ -147,9 +146,9 @@ int cuda_init(as_gpu_info *info, char *detail, size_t len) {
   }
   if (prop.major < 9) {
     tell(detail, len,
-             "%s has compute capability %d.%d; this build has code for 9.0 "
-             "(sm_90) and later only",
-             prop.name, prop.major, prop.minor);
+         "%s has compute capability %d.%d; this build has code for 9.0 "
+         "(sm_90) and later only",
+         prop.name, prop.major, prop.minor);
     return AS_EGPU_UNAVAILABLE;
   }
   /* Loads the module now (lazy loading would defer it to the first launch),
@@ -240,9 +239,11 @@ size_t split_point(const as_batch *b, size_t begin, size_t end) {
   if (end - begin < 2) return end;
   size_t mid = begin + (end - begin) / 2;
   if (b->offsets) {
-    uint64_t half = offset_of(b, begin) + (offset_of(b, end) - offset_of(b, begin)) / 2;
-    mid = (size_t)(std::lower_bound(b->offsets + begin, b->offsets + end, half) -
-                   b->offsets);
+    uint64_t half =
+        offset_of(b, begin) + (offset_of(b, end) - offset_of(b, begin)) / 2;
+    mid =
+        (size_t)(std::lower_bound(b->offsets + begin, b->offsets + end, half) -
+                 b->offsets);
     if (mid <= begin) mid = begin + 1;
     if (mid >= end) mid = end - 1;
   }
@@ -356,7 +357,8 @@ cudaError_t enqueue(layout &L, const char **what) {
     memcpy(h + L.shared_at, L.b->shared, L.shared_bytes);
     *what = "cudaMemcpyAsync (shared block)";
     if ((e = cudaMemcpyAsync(d + L.shared_at, h + L.shared_at, L.shared_bytes,
-                             cudaMemcpyHostToDevice, g.stream[0])) != cudaSuccess)
+                             cudaMemcpyHostToDevice, g.stream[0])) !=
+        cudaSuccess)
       return e;
     *what = "cudaEventRecord";
     if ((e = cudaEventRecord(g.shared_copied, g.stream[0])) != cudaSuccess)
@@ -406,8 +408,7 @@ int cuda_run_chunk(const as_batch *b, size_t begin, size_t end, char *detail,
   if (rc < 0) return rc;
   if (begin == end) return 0;
   if (end - begin > (size_t)INT32_MAX) {
-    tell(detail, len, "%zu tasks are more than one launch takes",
-             end - begin);
+    tell(detail, len, "%zu tasks are more than one launch takes", end - begin);
     return AS_EGPU_OOM;
   }
   layout L;
@@ -439,11 +440,11 @@ int cuda_run_chunk(const as_batch *b, size_t begin, size_t end, char *detail,
 }
 
 const as_gpu_backend cuda_backend = {
-    AS_GPU_BACKEND_ABI, "cuda",          cuda_init,     cuda_mem_info,
-    cuda_has_kernel,    cuda_run_chunk,  cuda_shutdown,
+    AS_GPU_BACKEND_ABI, "cuda",         cuda_init,     cuda_mem_info,
+    cuda_has_kernel,    cuda_run_chunk, cuda_shutdown,
 };
 
-}  // namespace
+} // namespace
 
 extern "C" __attribute__((visibility("default"))) const as_gpu_backend *
 as_gpu_backend_cuda(void) {

@@ -2,7 +2,8 @@
  * what the CPU computes with the shared math of filter.h and lcs.h: the
  * filter and align-per-thread bodies call those functions; the warp LCS
  * reorganises the same computation for a warp and is checked against them
- * by test/gpu/emulate_test.cpp (on the host) and by accelstrat-gpu-check (on a GPU).
+ * by test/gpu/emulate_test.cpp (on the host) and by accelstrat-gpu-check (on a
+ * GPU).
  *
  * Bodies take their position as arguments, so the same code runs under the
  * host emulation of simt.cuh; the __global__ wrappers at the end only read
@@ -38,7 +39,7 @@ struct as_align_args {
   const uint32_t *list;      /* the tasks this launch runs */
   uint32_t count;            /* entries of list */
   uint64_t *work;
-  as_align_out *out;         /* per task */
+  as_align_out *out; /* per task */
 };
 
 AS_HD uint64_t as_align_pow2(uint32_t m) {
@@ -63,8 +64,9 @@ AS_HD uint64_t as_warp_lcs_words(uint32_t len_a, uint32_t len_b) {
 }
 
 AS_HD uint64_t as_align_task_words(uint32_t len_a, uint32_t len_b) {
-  return as_align_uses_warp(len_a, len_b) ? as_warp_lcs_words(len_a, len_b)
-                                          : as_lcs_workspace_words(len_a, len_b);
+  return as_align_uses_warp(len_a, len_b)
+             ? as_warp_lcs_words(len_a, len_b)
+             : as_lcs_workspace_words(len_a, len_b);
 }
 
 /* Sorts x[0, p) ascending (p a power of two): bitonic, each lane taking
@@ -157,7 +159,8 @@ AS_DEV uint32_t as_warp_find_heavy(const uint64_t *pairs, uint32_t m,
       }
     }
     unsigned ballot = as_ballot(is_heavy);
-    if (is_heavy) heavy_tokens[heavy + as_popc(ballot & ((1u << lane) - 1))] = entry;
+    if (is_heavy)
+      heavy_tokens[heavy + as_popc(ballot & ((1u << lane) - 1))] = entry;
     heavy += as_popc(ballot);
   }
   as_syncwarp();
@@ -171,9 +174,8 @@ struct as_lcs_column {
 };
 
 AS_DEV as_lcs_column as_lcs_lookup(const uint64_t *pairs, uint32_t m,
-                                   const uint64_t *heavy_tokens,
-                                   uint32_t heavy, uint32_t words,
-                                   uint32_t token) {
+                                   const uint64_t *heavy_tokens, uint32_t heavy,
+                                   uint32_t words, uint32_t token) {
   as_lcs_column c = {0, 0, 0, 0, 0, UINT32_MAX};
   uint32_t end = as__lcs_after_token(pairs, m, token);
   if (end == 0 || as__lcs_pair_token(pairs[end - 1]) != token) return c;
@@ -317,7 +319,8 @@ __global__ void __launch_bounds__(AS_FILTER_THREADS)
 __global__ void __launch_bounds__(AS_ALIGN_THREADS, 4)
     as_align_warp_kernel(as_align_args a) {
   uint32_t k = (blockIdx.x * AS_ALIGN_THREADS + threadIdx.x) / AS_WARP;
-  if (k < a.count) as_align_warp(a, k, threadIdx.x % AS_WARP); /* warp-uniform */
+  if (k < a.count)
+    as_align_warp(a, k, threadIdx.x % AS_WARP); /* warp-uniform */
 }
 
 #endif

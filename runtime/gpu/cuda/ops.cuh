@@ -1,10 +1,10 @@
 /* The CUDA backend's table of kernels: one entry per built-in kernel with a
- * GPU version (kernels/registry.h says which have one; test/gpu/backend_test.cpp checks
- * that this table has exactly those). An entry holds what is particular to
- * its kernel: how backend.cu finds it, its input checks, the device arrays
- * it needs beside the tasks' bytes, their staging, and its launches;
- * backend.cu does the rest (buffers, streams, copies, errors) alike for
- * every kernel. The device code itself is in kernels.cuh. */
+ * GPU version (kernels/registry.h says which have one;
+ * test/gpu/backend_test.cpp checks that this table has exactly those). An entry
+ * holds what is particular to its kernel: how backend.cu finds it, its input
+ * checks, the device arrays it needs beside the tasks' bytes, their staging,
+ * and its launches; backend.cu does the rest (buffers, streams, copies, errors)
+ * alike for every kernel. The device code itself is in kernels.cuh. */
 #ifndef ACCELSTRAT_GPU_CUDA_OPS_CUH
 #define ACCELSTRAT_GPU_CUDA_OPS_CUH
 
@@ -34,8 +34,9 @@ namespace {
 struct part {
   size_t begin, end;
   uint32_t tasks;
-  uint64_t data_from, data_bytes; /* host range [offsets[begin], offsets[end]) */
-  size_t in_at, in_bytes;         /* one copy: offsets, the kernel's arrays, data */
+  uint64_t data_from,
+      data_bytes;         /* host range [offsets[begin], offsets[end]) */
+  size_t in_at, in_bytes; /* one copy: offsets, the kernel's arrays, data */
   size_t offs_at, data_at;
   size_t array_at[AS_PART_ARRAYS];
   size_t out_at, out_bytes;
@@ -45,14 +46,18 @@ struct part {
                           the warp pairs, first in its list) */
 };
 
-size_t align_up(size_t x) { return (x + AS_BUF_ALIGN - 1) / AS_BUF_ALIGN * AS_BUF_ALIGN; }
+size_t align_up(size_t x) {
+  return (x + AS_BUF_ALIGN - 1) / AS_BUF_ALIGN * AS_BUF_ALIGN;
+}
 
 /* Reserves bytes at *at (each piece starts aligned) and returns where they
  * start; a size no device could hold sets *huge instead (no overflow). */
 size_t place(size_t *at, uint64_t bytes, int *huge) {
   size_t start = *at;
-  if (bytes > ((size_t)1 << 50) || *at > ((size_t)1 << 50)) *huge = 1;
-  else *at = align_up(*at + (size_t)bytes);
+  if (bytes > ((size_t)1 << 50) || *at > ((size_t)1 << 50))
+    *huge = 1;
+  else
+    *at = align_up(*at + (size_t)bytes);
   return start;
 }
 
@@ -108,8 +113,16 @@ void filter_launch(const part &p, unsigned char *d, size_t shared_at,
 }
 
 const kernel_ops filter_ops = {
-    "filter", 1, sizeof(as_filter_out), {(const void *)as_filter_kernel},
-    filter_check, filter_shared_bytes, false, NULL, NULL, filter_launch,
+    "filter",
+    1,
+    sizeof(as_filter_out),
+    {(const void *)as_filter_kernel},
+    filter_check,
+    filter_shared_bytes,
+    false,
+    NULL,
+    NULL,
+    filter_launch,
 };
 
 /* ---- align: each task's workspace and the order the pairs run in (warp
@@ -119,8 +132,10 @@ const kernel_ops filter_ops = {
 enum { ALIGN_WORK_OFF, ALIGN_LIST };
 
 void align_place(const as_batch *b, part &p, size_t *at, int *huge) {
-  p.array_at[ALIGN_WORK_OFF] = place(at, (uint64_t)p.tasks * sizeof(uint64_t), huge);
-  p.array_at[ALIGN_LIST] = place(at, (uint64_t)p.tasks * sizeof(uint32_t), huge);
+  p.array_at[ALIGN_WORK_OFF] =
+      place(at, (uint64_t)p.tasks * sizeof(uint64_t), huge);
+  p.array_at[ALIGN_LIST] =
+      place(at, (uint64_t)p.tasks * sizeof(uint32_t), huge);
   for (size_t i = p.begin; i < p.end; i++) {
     const as_align_task *t = as__align_task(b, i);
     p.work_words += as_align_task_words(t->len_a, t->len_b);
@@ -163,7 +178,8 @@ void align_launch(const part &p, unsigned char *d, size_t, cudaStream_t st) {
                      (uint64_t *)(d + p.work_at),
                      (as_align_out *)(d + p.out_at)};
   if (a.count)
-    as_align_warp_kernel<<<blocks_for((uint64_t)a.count * AS_WARP, AS_ALIGN_THREADS),
+    as_align_warp_kernel<<<blocks_for((uint64_t)a.count * AS_WARP,
+                                      AS_ALIGN_THREADS),
                            AS_ALIGN_THREADS, 0, st>>>(a);
   a.list += p.split;
   a.count = p.tasks - p.split;
@@ -173,9 +189,16 @@ void align_launch(const part &p, unsigned char *d, size_t, cudaStream_t st) {
 }
 
 const kernel_ops align_ops = {
-    "align", 1, sizeof(as_align_out),
+    "align",
+    1,
+    sizeof(as_align_out),
     {(const void *)as_align_thread_kernel, (const void *)as_align_warp_kernel},
-    as__check_align, NULL, true, align_place, align_stage, align_launch,
+    as__check_align,
+    NULL,
+    true,
+    align_place,
+    align_stage,
+    align_launch,
 };
 
 /* ---- the table ---- */
@@ -192,6 +215,6 @@ const kernel_ops *ops_of(const as_kernel *k) {
   return NULL;
 }
 
-}  // namespace
+} // namespace
 
 #endif

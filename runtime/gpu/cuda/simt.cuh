@@ -96,7 +96,8 @@ struct self {
 inline self me;
 
 /* Runs body(tid) for tid in [0, threads) as one block of fibers. */
-inline void run_block(unsigned threads, const std::function<void(unsigned)> &body) {
+inline void run_block(unsigned threads,
+                      const std::function<void(unsigned)> &body) {
   const size_t stack = 256 * 1024;
   fibers f;
   std::vector<warp> warps((threads + AS_WARP - 1) / AS_WARP);
@@ -144,8 +145,7 @@ inline void run_block(unsigned threads, const std::function<void(unsigned)> &bod
 
 /* Each lane publishes v, all read what they need, and nobody publishes again
  * before everybody has read. */
-template <typename F>
-inline uint64_t exchange(uint64_t v, F read) {
+template <typename F> inline uint64_t exchange(uint64_t v, F read) {
   me.w->slot[me.lane] = v;
   me.w->bar.wait();
   uint64_t r = read(me.w->slot);
@@ -153,7 +153,7 @@ inline uint64_t exchange(uint64_t v, F read) {
   return r;
 }
 
-}  // namespace as_simt
+} // namespace as_simt
 
 inline unsigned as_ballot(int pred) {
   return (unsigned)as_simt::exchange((uint64_t)(pred != 0), [](uint64_t *s) {
@@ -163,7 +163,8 @@ inline unsigned as_ballot(int pred) {
   });
 }
 inline uint32_t as_shfl32(uint32_t v, unsigned src) {
-  return (uint32_t)as_simt::exchange(v, [&](uint64_t *s) { return s[src % AS_WARP]; });
+  return (uint32_t)as_simt::exchange(
+      v, [&](uint64_t *s) { return s[src % AS_WARP]; });
 }
 inline uint32_t as_shfl_up32(uint32_t v, unsigned d) {
   unsigned l = as_simt::me.lane;
