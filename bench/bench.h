@@ -153,9 +153,9 @@ int bench_end(bench_session *s, int status);
 /* The reference document's workloads (Small 5, Medium 100, Large 1000, XL
  * 10,000 tasks) on the align kernel: near-duplicate pairs of
  * BENCH_ALIGN_MIN..BENCH_ALIGN_MAX tokens a stream, one edit in
- * BENCH_ALIGN_EVERY, about 1.5 ms of one CPU thread a task on the machines
- * measured (the reference's tasks are about 10 ms). --quick: the same names
- * at 2, 8, 16 and 32 tasks of 64..256 tokens, a smoke test only. */
+ * BENCH_ALIGN_EVERY, milliseconds of one CPU thread a task (the results
+ * say how many on each machine; the reference's are about 10 ms). --quick: the
+ * same names at 2, 8, 16 and 32 tasks of 64..256 tokens, a smoke test only. */
 #define BENCH_ALIGN_MIN 2000
 #define BENCH_ALIGN_MAX 8000
 #define BENCH_ALIGN_EVERY 10

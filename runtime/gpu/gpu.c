@@ -31,9 +31,10 @@ static const as_gpu_backend *load_cuda(char *why, size_t len) {
   char path[4096];
   const char *override = as__setting_env(AS_SETTING_CUDA_LIBRARY);
   /* The CUDA runtime inside our module needs the driver's library; without
-   * it, say so at the cost of one failed dlopen (~0.1 ms) instead of
-   * loading the module (~1 ms). The handle stays open for the module. A
-   * module named explicitly may bring its own way to a device. */
+   * it, say so at the cost of one failed dlopen instead of loading
+   * the module (the README gives both costs, measured). The handle stays open
+   * for the module. A module named explicitly may bring its own way to a
+   * device. */
   if (!(override && *override) &&
       !dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL)) {
     snprintf(why, len, "cuda: no CUDA driver (libcuda.so.1 not found)");

@@ -26,9 +26,8 @@ int as__model_last_gpu(const char *backend, char *key, size_t len) {
 }
 
 /* The noted start-up (or memory) of the backend's device key, else the
- * backend's default: an OpenMP team's first start ~0.1 ms on an idle
- * machine, up to ~10 ms on a busy virtual one; a CUDA context a few hundred
- * ms to create. */
+ * backend's default (an OpenMP team's first start is far cheaper than a CUDA
+ * context's creation; calibration measures both on each host). */
 static double fact(const char *backend, const char *key, int want_mem) {
   const as_model_note *g = as__model_find_note(as__model_lock(), backend);
   double v = -1;
