@@ -16,18 +16,26 @@ void as__synth_fill(as_rng *r, uint32_t *dst, uint32_t len, uint32_t alphabet) {
   for (uint32_t i = 0; i < len; i++) dst[i] = as__rng_below(r, alphabet);
 }
 
-void as__synth_mutate(as_rng *r, const uint32_t *a, uint32_t len_a, uint32_t *b,
-                      uint32_t len_b, uint32_t alphabet, uint32_t every) {
+void as__synth_mutate_by(as_rng *r, const uint32_t *a, uint32_t len_a,
+                         uint32_t *b, uint32_t len_b, uint32_t every,
+                         as_synth_token_fn token, void *ctx) {
   uint32_t k = 0;
   for (uint32_t i = 0; every && i < len_a && k < len_b; i++) {
     uint32_t roll = as__rng_below(r, every * 3);
-    if (roll == 0) continue; /* dropped */
-    b[k++] =
-        roll == 1 ? as__rng_below(r, alphabet) : a[i]; /* changed or kept */
-    if (roll == 2 && k < len_b)
-      b[k++] = as__rng_below(r, alphabet); /* doubled */
+    if (roll == 0) continue;                            /* dropped */
+    b[k++] = roll == 1 ? token(r, ctx) : a[i];          /* changed or kept */
+    if (roll == 2 && k < len_b) b[k++] = token(r, ctx); /* doubled */
   }
-  as__synth_fill(r, b + k, len_b - k, alphabet);
+  while (k < len_b) b[k++] = token(r, ctx);
+}
+
+static uint32_t uniform_token(as_rng *r, void *alphabet) {
+  return as__rng_below(r, *(const uint32_t *)alphabet);
+}
+
+void as__synth_mutate(as_rng *r, const uint32_t *a, uint32_t len_a, uint32_t *b,
+                      uint32_t len_b, uint32_t alphabet, uint32_t every) {
+  as__synth_mutate_by(r, a, len_a, b, len_b, every, uniform_token, &alphabet);
 }
 
 int as__synth_make(as_synth *s, const as_kernel *k, const as_synth_shape *sh,

@@ -42,6 +42,12 @@ uint32_t as__synth_length(as_rng *r, const as_synth_shape *sh);
 /* len fresh tokens. */
 void as__synth_fill(as_rng *r, uint32_t *dst, uint32_t len, uint32_t alphabet);
 /* b[0, len_b): a near-duplicate of a, as above (every 0: unrelated). */
+/* The same with the tokens drawn by token(r, ctx) (the conformance
+ * check's edge values). */
+typedef uint32_t (*as_synth_token_fn)(as_rng *r, void *ctx);
+void as__synth_mutate_by(as_rng *r, const uint32_t *a, uint32_t len_a,
+                         uint32_t *b, uint32_t len_b, uint32_t every,
+                         as_synth_token_fn token, void *ctx);
 void as__synth_mutate(as_rng *r, const uint32_t *a, uint32_t len_a, uint32_t *b,
                       uint32_t len_b, uint32_t alphabet, uint32_t every);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "support/rng.h"
+#include "synth.h"
 
 void *gc_xmalloc(size_t n) {
   void *p = malloc(n ? n : 1);
@@ -80,18 +81,17 @@ static void fill_stream(uint32_t *dst, uint32_t len, uint32_t alphabet) {
   for (uint32_t i = 0; i < len; i++) dst[i] = gc_token(alphabet);
 }
 
-/* b: a with about one token in `every` changed, dropped or doubled (every
- * 0: drawn independently), cut or padded to len_b. */
+static uint32_t edge_token(as_rng *r, void *alphabet) {
+  (void)r; /* gc_token draws from this file's stream */
+  return gc_token(*(const uint32_t *)alphabet);
+}
+
+/* b: a near-duplicate of a (synth.h's edits; every 0: unrelated) in this
+ * file's tokens, cut or padded to len_b. */
 static void mutate(const uint32_t *a, uint32_t len_a, uint32_t *b,
                    uint32_t len_b, uint32_t alphabet, uint32_t every) {
-  uint32_t k = 0;
-  for (uint32_t i = 0; every && i < len_a && k < len_b; i++) {
-    uint32_t roll = gc_below(every * 3);
-    if (roll == 0) continue;
-    b[k++] = roll == 1 ? gc_token(alphabet) : a[i];
-    if (roll == 2 && k < len_b) b[k++] = gc_token(alphabet);
-  }
-  fill_stream(b + k, len_b - k, alphabet);
+  as_rng edits = as__rng_seeded(gc_rnd());
+  as__synth_mutate_by(&edits, a, len_a, b, len_b, every, edge_token, &alphabet);
 }
 
 void gc_add_pair(gc_ragged *r, uint32_t len_a, uint32_t len_b,
