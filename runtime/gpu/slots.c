@@ -15,6 +15,7 @@
 #include <accelstrat/error.h>
 
 #include "support/parse.h"
+#include "support/message.h"
 
 int as__gpu_slots_configured(char *err, size_t errlen) {
   if (err && errlen) err[0] = '\0';
@@ -43,15 +44,6 @@ const char *as__gpu_slot_dir(char *buf, size_t len) {
   return buf;
 }
 
-__attribute__((format(printf, 3, 4))) static void say(char *detail, size_t len,
-                                                      const char *fmt, ...) {
-  if (!detail || !len) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(detail, len, fmt, ap);
-  va_end(ap);
-}
-
 /* The key's characters that are safe in a file name, so that no key can
  * reach outside the directory; 0 when none is kept, -1 when they do not fit. */
 static int file_name_key(const char *key, char *out, size_t cap) {
@@ -72,36 +64,39 @@ static int open_slot_dir(const char *dir, char *detail, size_t len) {
   struct stat st;
   if (lstat(dir, &st) != 0) {
     if (errno != ENOENT) {
-      say(detail, len, "GPU slot directory %s: %s", dir, strerror(errno));
+      as__message(detail, len, "GPU slot directory %s: %s", dir,
+                  strerror(errno));
       return AS_EIO;
     }
     if (mkdir(dir, 01777) == 0) {
       /* mkdir's mode passes through the umask. A directory that someone
        * else made keeps the mode they gave it. */
       if (chmod(dir, 01777) != 0) {
-        say(detail, len, "cannot make GPU slot directory %s mode 1777: %s", dir,
-            strerror(errno));
+        as__message(detail, len,
+                    "cannot make GPU slot directory %s mode 1777: %s", dir,
+                    strerror(errno));
         return AS_EIO;
       }
     } else if (errno != EEXIST) {
-      say(detail, len, "cannot create GPU slot directory %s: %s", dir,
-          strerror(errno));
+      as__message(detail, len, "cannot create GPU slot directory %s: %s", dir,
+                  strerror(errno));
       return AS_EIO;
     }
     if (lstat(dir, &st) != 0) {
-      say(detail, len, "GPU slot directory %s: %s", dir, strerror(errno));
+      as__message(detail, len, "GPU slot directory %s: %s", dir,
+                  strerror(errno));
       return AS_EIO;
     }
   }
   if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
-    say(detail, len, "GPU slot directory %s is %s; refusing it", dir,
-        S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+    as__message(detail, len, "GPU slot directory %s is %s; refusing it", dir,
+                S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
     return AS_EIO;
   }
   int fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
-    say(detail, len, "cannot open GPU slot directory %s: %s", dir,
-        strerror(errno));
+    as__message(detail, len, "cannot open GPU slot directory %s: %s", dir,
+                strerror(errno));
     return AS_EIO;
   }
   return fd;
@@ -130,13 +125,14 @@ static int open_lock_file(int dirfd, const char *name, const char *path,
     }
   }
   if (fd < 0) {
-    say(detail, len, "cannot open GPU slot lock file %s: %s", path,
-        errno == ELOOP ? "it is a symlink" : strerror(errno));
+    as__message(detail, len, "cannot open GPU slot lock file %s: %s", path,
+                errno == ELOOP ? "it is a symlink" : strerror(errno));
     return -1;
   }
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    say(detail, len, "GPU slot lock file %s is not a regular file", path);
+    as__message(detail, len, "GPU slot lock file %s is not a regular file",
+                path);
     close(fd);
     return -1;
   }
@@ -153,13 +149,14 @@ int as__gpu_slot_acquire(const char *device_key, as_gpu_slot *slot,
   char key[256], dir[sizeof slot->path];
   int kept = device_key ? file_name_key(device_key, key, sizeof key) : 0;
   if (kept == 0) {
-    say(detail, len, "GPU slot: device key \"%s\" has none of [A-Za-z0-9._-]",
-        device_key ? device_key : "(null)");
+    as__message(detail, len,
+                "GPU slot: device key \"%s\" has none of [A-Za-z0-9._-]",
+                device_key ? device_key : "(null)");
     return AS_EINVAL;
   }
   if (kept < 0 || !as__gpu_slot_dir(dir, sizeof dir)) {
-    say(detail, len, "GPU slot: lock file path too long for key \"%s\"",
-        device_key);
+    as__message(detail, len, "GPU slot: lock file path too long for key \"%s\"",
+                device_key);
     return AS_EIO;
   }
   int dirfd = open_slot_dir(dir, detail, len);
@@ -174,7 +171,7 @@ int as__gpu_slot_acquire(const char *device_key, as_gpu_slot *slot,
     int n =
         snprintf(slot->path, sizeof slot->path, "%s/%s.%d.lock", dir, key, i);
     if (n < 0 || (size_t)n >= sizeof slot->path) {
-      say(detail, len, "GPU slot: lock file path too long in %s", dir);
+      as__message(detail, len, "GPU slot: lock file path too long in %s", dir);
       failed = 1;
       break;
     }
@@ -190,8 +187,8 @@ int as__gpu_slot_acquire(const char *device_key, as_gpu_slot *slot,
       slot->index = i;
     } else {
       if (errno != EWOULDBLOCK && !failed) {
-        say(detail, len, "cannot lock GPU slot lock file %s: %s", slot->path,
-            strerror(errno));
+        as__message(detail, len, "cannot lock GPU slot lock file %s: %s",
+                    slot->path, strerror(errno));
         failed = 1;
       }
       close(fd);
@@ -204,8 +201,8 @@ int as__gpu_slot_acquire(const char *device_key, as_gpu_slot *slot,
   }
   slot->path[0] = '\0';
   if (failed) return AS_EIO;
-  say(detail, len, "all %d GPU slots of %s are held (%s)", slot->total,
-      device_key, dir);
+  as__message(detail, len, "all %d GPU slots of %s are held (%s)", slot->total,
+              device_key, dir);
   return AS_EGPU_BUSY;
 }
 

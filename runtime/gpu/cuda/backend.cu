@@ -27,6 +27,7 @@
 
 #include <accelstrat/backend.h>
 #include "ops.cuh"
+#include "support/message.h"
 
 #define AS_STREAMS 2
 
@@ -55,19 +56,9 @@ struct lock_guard {
   ~lock_guard() { pthread_mutex_unlock(&g_lock); }
 };
 
-/* Writes the reason for a failure into the caller's detail buffer, if any. */
-__attribute__((format(printf, 3, 4))) void tell(char *detail, size_t len,
-                                                const char *fmt, ...) {
-  if (!detail || !len) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(detail, len, fmt, ap);
-  va_end(ap);
-}
-
 void say(char *detail, size_t len, const char *what, cudaError_t e) {
-  tell(detail, len, "%s: %s (%s)", what, cudaGetErrorName(e),
-       cudaGetErrorString(e));
+  as__message(detail, len, "%s: %s (%s)", what, cudaGetErrorName(e),
+              cudaGetErrorString(e));
 }
 
 int classify(cudaError_t e) {
@@ -129,7 +120,7 @@ int cuda_init(as_gpu_info *info, char *detail, size_t len) {
         : e == cudaErrorNoDevice || e == cudaSuccess ? "no CUDA device"
                                                      : "CUDA unavailable";
     if (e == cudaSuccess)
-      tell(detail, len, "%s", why);
+      as__message(detail, len, "%s", why);
     else
       say(detail, len, why, e);
     (void)cudaGetLastError();
@@ -145,10 +136,10 @@ int cuda_init(as_gpu_info *info, char *detail, size_t len) {
     return AS_EGPU_UNAVAILABLE;
   }
   if (prop.major < 9) {
-    tell(detail, len,
-         "%s has compute capability %d.%d; this build has code for 9.0 "
-         "(sm_90) and later only",
-         prop.name, prop.major, prop.minor);
+    as__message(detail, len,
+                "%s has compute capability %d.%d; this build has code for 9.0 "
+                "(sm_90) and later only",
+                prop.name, prop.major, prop.minor);
     return AS_EGPU_UNAVAILABLE;
   }
   /* Loads the module now (lazy loading would defer it to the first launch),
@@ -392,13 +383,13 @@ cudaError_t enqueue(layout &L, const char **what) {
 int cuda_run_chunk(const as_batch *b, size_t begin, size_t end, char *detail,
                    size_t len) {
   lock_guard lock;
-  tell(detail, len, "%s", "");
+  as__message(detail, len, "%s", "");
   if (!g.ready) {
-    tell(detail, len, "CUDA backend not initialised");
+    as__message(detail, len, "CUDA backend not initialised");
     return AS_EGPU_UNAVAILABLE;
   }
   if (g.dead) {
-    tell(detail, len, "device unusable since: %s", g.dead_detail);
+    as__message(detail, len, "device unusable since: %s", g.dead_detail);
     return AS_EGPU_DRIVER;
   }
   if (!b || !b->kernel || begin > end || end > b->n) return AS_EINVAL;
@@ -408,14 +399,15 @@ int cuda_run_chunk(const as_batch *b, size_t begin, size_t end, char *detail,
   if (rc < 0) return rc;
   if (begin == end) return 0;
   if (end - begin > (size_t)INT32_MAX) {
-    tell(detail, len, "%zu tasks are more than one launch takes", end - begin);
+    as__message(detail, len, "%zu tasks are more than one launch takes",
+                end - begin);
     return AS_EGPU_OOM;
   }
   layout L;
   int huge = 0;
   plan(&L, ops, b, begin, end, &huge);
   if (huge) {
-    tell(detail, len, "chunk needs more memory than any device has");
+    as__message(detail, len, "chunk needs more memory than any device has");
     return AS_EGPU_OOM;
   }
   cudaError_t e = cudaSetDevice(0);
