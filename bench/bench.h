@@ -189,6 +189,16 @@ void bench_workloads_free(bench_workload *w, int n);
 void bench_workload_json(bench_json *j, const char *key,
                          const bench_workload *w);
 
+/* One row of a subcommand's table: measures workload i, prints its row
+ * and writes its JSON object. 0, else what stops the run (a negative
+ * as_errno, or 1 for a failure the row said itself). */
+typedef int (*bench_row_fn)(bench_session *s, int i, void *ctx);
+/* The JSON array "workloads": row(s, i, ctx) for each of the n workloads in
+ * order, until one fails (a negative as_errno is said on stderr with the
+ * workload's name). Returns how many rows were made. */
+int bench_rows(bench_session *s, const bench_workload *w, int n,
+               bench_row_fn row, void *ctx);
+
 /* ---- running and checking ---- */
 
 /* The threads every executor and baseline of the session uses: --threads,

@@ -202,6 +202,22 @@ static void print_notes_and_summary(bench_session *s, const row *rows, int n) {
 
 /* ---- the subcommand ---- */
 
+typedef struct rows_ctx {
+  as_executor *ex;
+  bench_workload *w;
+  row *rows;
+} rows_ctx;
+
+static int one_row(bench_session *s, int i, void *ctx) {
+  rows_ctx *c = ctx;
+  c->rows[i].w = &c->w[i];
+  int rc = run_row(s, c->ex, &c->rows[i]);
+  if (rc) return rc;
+  print_row(s, &c->rows[i]);
+  json_row(s, &c->rows[i]);
+  return 0;
+}
+
 int bench_cpu_vs_omp(int argc, char **argv) {
   bench_session s;
   int status;
@@ -232,19 +248,8 @@ int bench_cpu_vs_omp(int argc, char **argv) {
   as__json_string(
       &s.json, "time",
       "wall time in ns: the direct loop; as_run (selection + execution)");
-  as__json_array_begin(&s.json, "workloads");
-  for (; done < n; done++) {
-    rows[done].w = &w[done];
-    int rc = run_row(&s, ex, &rows[done]);
-    if (rc < 0)
-      fprintf(stderr, "accelstrat-bench cpu-vs-omp: %s: %s\n", w[done].name,
-              as_strerror(rc));
-    if (rc) break;
-    print_row(&s, &rows[done]);
-    json_row(&s, &rows[done]);
-    fflush(stdout);
-  }
-  as__json_array_end(&s.json);
+  rows_ctx c = {ex, w, rows};
+  done = bench_rows(&s, w, n, one_row, &c);
   if (done == n) {
     print_notes_and_summary(&s, rows, n);
     status = 0;

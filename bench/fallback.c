@@ -47,8 +47,9 @@ static const scenario scenarios[SCENARIOS] = {
      SIM_TINY},
 };
 
-#define TARGET_NS 200000.0 /* the issue's target: detection + switch < 0.2 ms  \
-                            */
+#define TARGET_NS                                                              \
+  200000.0 /* the issue's target: detection + switch < 0.2 ms                  \
+            */
 
 /* What a child sends back. */
 typedef struct sample {

@@ -242,6 +242,26 @@ static void json_summary(bench_json *j, const row *rows, int n, int gpu) {
   as__json_object_end(j);
 }
 
+typedef struct rows_ctx {
+  as_executor **ex;
+  bench_workload *w;
+  row *rows;
+  int gpu;
+} rows_ctx;
+
+static int one_row(bench_session *s, int i, void *ctx) {
+  rows_ctx *c = ctx;
+  row *r = &c->rows[i];
+  r->w = &c->w[i];
+  r->variants = c->gpu ? VARIANTS : 1;
+  r->reps = s->opt.reps;
+  int rc = run_row(r, c->ex);
+  if (rc) return rc;
+  print_row(s, r);
+  json_row(&s->json, r);
+  return 0;
+}
+
 int bench_gpu_speedup(int argc, char **argv) {
   bench_session s;
   int status;
@@ -269,19 +289,8 @@ int bench_gpu_speedup(int argc, char **argv) {
                   "wall time of as_run (selection + execution), ns");
   as__json_bool(&s.json, "gpu_measured", gpu);
   as__json_bool(&s.json, "gpu_cold_start_excluded", gpu);
-  as__json_array_begin(&s.json, "workloads");
-  int i = 0;
-  for (; i < n; i++) {
-    row *r = &rows[i];
-    r->w = &w[i];
-    r->variants = gpu ? VARIANTS : 1;
-    r->reps = s.opt.reps;
-    if (run_row(r, ex)) break;
-    print_row(&s, r);
-    fflush(stdout);
-    json_row(&s.json, r);
-  }
-  as__json_array_end(&s.json);
+  rows_ctx c = {ex, w, rows, gpu};
+  int i = bench_rows(&s, w, n, one_row, &c);
   if (i == n) {
     print_notes(&s, rows, n, gpu);
     json_summary(&s.json, rows, n, gpu);

@@ -276,6 +276,22 @@ static void json_row(bench_session *s, const row *r) {
 
 /* ---- the subcommand ---- */
 
+typedef struct rows_ctx {
+  as_executor *cpu, *autox;
+  bench_workload *w;
+  row *rows;
+} rows_ctx;
+
+static int one_row(bench_session *s, int i, void *ctx) {
+  rows_ctx *c = ctx;
+  c->rows[i].w = &c->w[i];
+  int rc = run_row(s, c->cpu, c->autox, &c->rows[i]);
+  if (rc) return rc;
+  print_row(s, &c->rows[i]);
+  json_row(s, &c->rows[i]);
+  return 0;
+}
+
 int bench_overhead(int argc, char **argv) {
   bench_session s;
   int status;
@@ -313,19 +329,8 @@ int bench_overhead(int argc, char **argv) {
   fflush(stdout);
   as__json_string(&s.json, "time",
                   "wall time of as_run (selection + execution), ns");
-  as__json_array_begin(&s.json, "workloads");
-  for (; done < n; done++) {
-    rows[done].w = &w[done];
-    int rc = run_row(&s, cpu, autox, &rows[done]);
-    if (rc < 0)
-      fprintf(stderr, "accelstrat-bench overhead: %s: %s\n", w[done].name,
-              as_strerror(rc));
-    if (rc) break;
-    print_row(&s, &rows[done]);
-    json_row(&s, &rows[done]);
-    fflush(stdout);
-  }
-  as__json_array_end(&s.json);
+  rows_ctx c = {cpu, autox, w, rows};
+  done = bench_rows(&s, w, n, one_row, &c);
   if (done == n) {
     print_notes(&s, rows, n);
     print_summary(&s, rows, n);

@@ -243,6 +243,22 @@ void bench_workload_json(bench_json *j, const char *key,
   as__json_object_end(j);
 }
 
+int bench_rows(bench_session *s, const bench_workload *w, int n,
+               bench_row_fn row, void *ctx) {
+  as__json_array_begin(&s->json, "workloads");
+  int i = 0;
+  for (; i < n; i++) {
+    int rc = row(s, i, ctx);
+    if (rc < 0)
+      fprintf(stderr, "accelstrat-bench %s: %s: %s\n", s->name, w[i].name,
+              as_strerror(rc));
+    if (rc) break;
+    fflush(stdout);
+  }
+  as__json_array_end(&s->json);
+  return i;
+}
+
 /* ---- running and checking ---- */
 
 int bench_executor(const bench_session *s, as_strategy st, int threads,
