@@ -12,6 +12,7 @@
 
 #include "support/alloc.h"
 #include "align.h"
+#include "lcs_cpu.h"
 #include "filter.h"
 #include "lcs.h"
 #include "registry.h"
@@ -203,26 +204,21 @@ static uint64_t align_cost(const as_batch *b, size_t i) {
 }
 
 static int align_cpu(const as_batch *b, size_t begin, size_t end) {
-  /* Every task is checked before any runs, and one workspace fits them all. */
+  /* Every task is checked before any runs; one workspace serves them all. */
   if (as__check_align(b, begin, end) < 0) return AS_EINVAL;
-  size_t words = 0;
-  for (size_t i = begin; i < end; i++) {
-    const as_align_task *task = as__align_task(b, i);
-    size_t need = as_lcs_workspace_words(task->len_a, task->len_b);
-    if (need > words) words = need;
-  }
-  uint64_t *work = NULL;
-  if (words && !(work = as__malloc(words * sizeof *work))) return AS_ENOMEM;
-  for (size_t i = begin; i < end; i++) {
+  as_lcs_cpu_ws ws = {NULL, 0};
+  int rc = 0;
+  for (size_t i = begin; i < end && rc == 0; i++) {
     const as_align_task *task = as__align_task(b, i);
     const uint32_t *tokens_a = (const uint32_t *)(task + 1);
     const uint32_t *tokens_b = tokens_a + task->len_a;
     as_align_out *out = as_task_output(b, i);
-    out->lcs = as_lcs(tokens_a, task->len_a, tokens_b, task->len_b, work);
+    rc = as__lcs_cpu(tokens_a, task->len_a, tokens_b, task->len_b, &ws,
+                     &out->lcs);
     out->total = task->len_a + task->len_b;
   }
-  as__free(work);
-  return 0;
+  as__lcs_cpu_ws_free(&ws);
+  return rc;
 }
 
 const as_kernel as_kernel_align = {

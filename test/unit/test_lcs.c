@@ -9,6 +9,7 @@
 #include <accelstrat/kernels.h>
 
 #include "lcs.h"
+#include "lcs_cpu.h"
 #include "registry.h"
 #include "test_util.h"
 
@@ -92,15 +93,28 @@ static void fill_related(test_rng *rng, const uint32_t *a, uint32_t la,
                                        : draw_token(rng, kind);
 }
 
+/* as__lcs_cpu (lcs_cpu.h, the CPU kernel's) with one workspace for the
+ * whole test, as the kernel reuses its own across tasks. */
+static as_lcs_cpu_ws cpu_ws;
+
+static uint32_t lcs_cpu(const uint32_t *a, uint32_t la, const uint32_t *b,
+                        uint32_t lb) {
+  uint32_t lcs = UINT32_MAX;
+  if (as__lcs_cpu(a, la, b, lb, &cpu_ws, &lcs) < 0) abort();
+  return lcs;
+}
+
 static void check_against_dp(const char *what, const uint32_t *a, uint32_t la,
                              const uint32_t *b, uint32_t lb, alphabet kind) {
   uint32_t want = as_lcs_dp(a, la, b, lb);
   uint32_t got = lcs_exact_workspace(a, la, b, lb);
   uint32_t swapped = lcs_exact_workspace(b, lb, a, la);
-  if (got != want || swapped != want)
+  uint32_t cpu = lcs_cpu(a, la, b, lb), cpu_swapped = lcs_cpu(b, lb, a, la);
+  if (got != want || swapped != want || cpu != want || cpu_swapped != want)
     TEST_FAIL("%s la=%u lb=%u alphabet %s: as_lcs(a,b)=%u as_lcs(b,a)=%u, "
-              "dp=%u",
-              what, la, lb, alphabet_names[kind], got, swapped, want);
+              "as__lcs_cpu %u and %u, dp=%u",
+              what, la, lb, alphabet_names[kind], got, swapped, cpu,
+              cpu_swapped, want);
 }
 
 static void test_known_cases(void) {
@@ -115,6 +129,17 @@ static void test_known_cases(void) {
   CHECK_EQ(lcs_exact_workspace(NULL, 0, abcbdab, 7), 0);
   CHECK_EQ(lcs_exact_workspace(NULL, 0, NULL, 0), 0);
   CHECK_EQ(as_lcs_workspace_words(0, 7), 0);
+
+  /* The first column's carry crosses a word that has no match and must
+   * still reach the next: B^64 C^64 B^64 (the shorter stream) against B^k
+   * and tokens it lacks. */
+  uint32_t runs[192], bs[256];
+  for (int i = 0; i < 192; i++) runs[i] = i / 64 == 1 ? 'C' : 'B';
+  for (uint32_t k = 1; k <= 3; k++) {
+    for (uint32_t i = 0; i < 256; i++) bs[i] = i < k ? 'B' : 'D';
+    CHECK_EQ(lcs_exact_workspace(runs, 192, bs, 256), k);
+    CHECK_EQ(lcs_cpu(runs, 192, bs, 256), k);
+  }
 }
 
 static void test_random_lengths(test_rng *rng) {
@@ -197,11 +222,33 @@ static void test_large_distinct(test_rng *rng) {
   }
   for (uint32_t i = 0; i < n; i++) b[i] = a[order[i]];
   CHECK_EQ(lcs_exact_workspace(a, n, b, n), longest_increasing(order, n));
+  CHECK_EQ(lcs_cpu(a, n, b, n), longest_increasing(order, n));
   printf("%u x %u distinct tokens, 3 pairs: %.2f s\n", n, n,
          test_now() - start);
   free(a);
   free(b);
   free(order);
+}
+
+/* Both sides of as__lcs_cpu's memory bound: a 4096-token stream (64 words)
+ * with exactly as many distinct tokens as its dense rows may hold, and one
+ * more, which goes to as_lcs. */
+static void test_dense_bound(test_rng *rng) {
+  const uint32_t m = 4096, words = m / 64;
+  const uint32_t fit = (uint32_t)(as__lcs_cpu_dense_limit(m) / words);
+  uint32_t *a = tokens_alloc(m), *b = tokens_alloc(m);
+  for (uint32_t distinct = fit; distinct <= fit + 1; distinct++) {
+    for (uint32_t i = 0; i < m; i++)
+      a[i] = (i < distinct ? i : test_below(rng, distinct)) * 0x9e3779b9u;
+    for (uint32_t i = 0; i < m; i++)
+      b[i] = test_chance(rng, 0.9) ? a[i]
+                                   : test_below(rng, distinct) * 0x9e3779b9u;
+    uint32_t want = as_lcs_dp(a, m, b, m);
+    CHECK_EQ(lcs_cpu(a, m, b, m), want);
+    CHECK_EQ(lcs_cpu(b, m, a, m), want);
+  }
+  free(a);
+  free(b);
 }
 
 static void test_similarity_pct(void) {
@@ -301,8 +348,10 @@ int main(void) {
   test_random_lengths(&rng);
   test_large_against_dp(&rng);
   test_large_distinct(&rng);
+  test_dense_bound(&rng);
   test_similarity_pct();
   test_descriptor(&rng);
+  as__lcs_cpu_ws_free(&cpu_ws);
   printf("total %.2f s\n", test_now() - start);
   return test_finish("test_lcs");
 }

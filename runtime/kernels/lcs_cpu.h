@@ -1,0 +1,33 @@
+/* The align kernel's LCS on CPU threads: lcs.h's bit-parallel recurrence
+ *     U = V & Match[x];  V = (V + U) | (V & ~U)
+ * with the bookkeeping made cheap. The shorter stream's tokens get dense ids
+ * once per pair through an open-addressing table, and each id its match
+ * mask as a dense row of W words, so a column of the longer stream costs
+ * one table lookup and W word steps; a token absent from the shorter stream
+ * leaves V unchanged and is skipped. The shorter stream fits one word
+ * (m <= 64) on its own path. When the dense rows would take more memory
+ * than AS_LCS_CPU_DENSE_WORDS allows (many distinct tokens in a long
+ * stream), as_lcs (lcs.h) runs instead. The result is as_lcs's, always. */
+#ifndef ACCELSTRAT_KERNELS_LCS_CPU_H
+#define ACCELSTRAT_KERNELS_LCS_CPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A workspace reused across pairs, grown as they need (as__malloc). */
+typedef struct as_lcs_cpu_ws {
+  uint64_t *mem;
+  size_t words;
+} as_lcs_cpu_ws;
+
+/* The dense rows' bound, in words, for a shorter stream of m tokens. */
+size_t as__lcs_cpu_dense_limit(uint32_t m);
+
+/* LCS(a, b), the same as as_lcs(a, la, b, lb, ...). Returns 0 and sets *lcs,
+ * or AS_ENOMEM (ws keeps what it had). */
+int as__lcs_cpu(const uint32_t *a, uint32_t la, const uint32_t *b, uint32_t lb,
+                as_lcs_cpu_ws *ws, uint32_t *lcs);
+
+void as__lcs_cpu_ws_free(as_lcs_cpu_ws *ws);
+
+#endif
