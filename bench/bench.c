@@ -48,6 +48,9 @@ static const subcommand subcommands[] = {
     {"tasks", bench_tasks, "cpu and gpu from 10 to 10,000 tasks"},
     {"memory", bench_memory,
      "bytes allocated per as_run and peak RSS against direct OpenMP"},
+    {"kernels", bench_kernels,
+     "the align kernel in GCUPS per length class against a yardstick and "
+     "RapidFuzz"},
     {"all", bench_all,
      "every subcommand above, in order, with the same options"},
 };

@@ -326,5 +326,6 @@ int bench_selection(int argc, char **argv);
 int bench_threads(int argc, char **argv);
 int bench_tasks(int argc, char **argv);
 int bench_memory(int argc, char **argv);
+int bench_kernels(int argc, char **argv);
 
 #endif
