@@ -50,12 +50,14 @@ static uint32_t *tokens_alloc(uint32_t n) {
 }
 
 /* The alphabets tokens are drawn from: small ones make the frequent tokens
- * that get precomputed masks, the extremes of the 32-bit range test the
- * searches' boundaries, the full range makes absent tokens. */
+ * that get precomputed masks, 200 makes streams of up to 256 tokens with
+ * more than 128 distinct ones that repeat, the extremes of the 32-bit range
+ * test the searches' boundaries, the full range makes absent tokens. */
 typedef enum alphabet {
   ALPHABET_2,
   ALPHABET_4,
   ALPHABET_50,
+  ALPHABET_200,
   ALPHABET_EXTREMES,
   ALPHABET_FULL,
   ALPHABET_MIXED, /* half from 4 tokens, half from the full range */
@@ -63,7 +65,7 @@ typedef enum alphabet {
 } alphabet;
 
 static const char *const alphabet_names[ALPHABET_COUNT] = {
-    "2", "4", "50", "{0,1,MAX-1,MAX}", "2^32", "mixed"};
+    "2", "4", "50", "200", "{0,1,MAX-1,MAX}", "2^32", "mixed"};
 
 static uint32_t draw_token(test_rng *rng, alphabet kind) {
   static const uint32_t extremes[] = {0, 1, UINT32_MAX - 1, UINT32_MAX};
@@ -71,6 +73,7 @@ static uint32_t draw_token(test_rng *rng, alphabet kind) {
   case ALPHABET_2: return test_below(rng, 2);
   case ALPHABET_4: return test_below(rng, 4);
   case ALPHABET_50: return test_below(rng, 50);
+  case ALPHABET_200: return test_below(rng, 200) * 0x9e3779b9u;
   case ALPHABET_EXTREMES: return extremes[test_below(rng, 4)];
   case ALPHABET_FULL: return (uint32_t)test_next(rng);
   case ALPHABET_MIXED:
@@ -143,7 +146,8 @@ static void test_known_cases(void) {
 }
 
 static void test_random_lengths(test_rng *rng) {
-  static const uint32_t lengths[] = {0, 1, 63, 64, 65, 127, 128, 129, 1000};
+  static const uint32_t lengths[] = {0,   1,   63,  64,  65,  127, 128,
+                                     129, 192, 193, 256, 257, 1000};
   const size_t count = sizeof lengths / sizeof lengths[0];
   uint32_t *a = tokens_alloc(1000), *b = tokens_alloc(1000);
   for (int kind = 0; kind < ALPHABET_COUNT; kind++)
