@@ -206,7 +206,7 @@ static uint64_t align_cost(const as_batch *b, size_t i) {
 static int align_cpu(const as_batch *b, size_t begin, size_t end) {
   /* Every task is checked before any runs; one workspace serves them all. */
   if (as__check_align(b, begin, end) < 0) return AS_EINVAL;
-  as_lcs_cpu_ws ws = {NULL, 0};
+  as_lcs_cpu_ws ws = {0};
   int rc = 0;
   for (size_t i = begin; i < end && rc == 0; i++) {
     const as_align_task *task = as__align_task(b, i);
