@@ -273,12 +273,13 @@ static const as_builtin align_entry = {
     .check = as__check_align,
     .gpu = 1,
     /* Per bit-parallel word step and per task on one CPU thread: from
-     * accelstrat-calibrate on a 2-core EPYC and a 16-thread Xeon's
-     * throughput (bench/results). The GPU's are a quarter of an H100's
-     * measured throughput (bench/results), so that a profile-less process
-     * only moves work to a GPU when even a much smaller one would win. */
-    .rates = {.cpu_unit = 6.0,
-              .cpu_task = 400,
+     * accelstrat-calibrate with the dense-row CPU kernel (lcs_cpu.c) on
+     * the 2-core EPYC CI machine, rounded up (bench/results). The GPU's are
+     * a quarter of an H100's measured throughput (bench/results), so that a
+     * profile-less process only moves work to a GPU when even a much
+     * smaller one would win. */
+    .rates = {.cpu_unit = 1.0,
+              .cpu_task = 40,
               .gpu_unit = 0.24,
               .gpu_task = 200,
               .gpu_lane = 10},
