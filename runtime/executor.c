@@ -3,13 +3,13 @@
 #include <accelstrat/profile.h>
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "support/alloc.h"
 #include "gpu/gpu.h"
+#include "reason.h"
 #include "settings.h"
 #include "internal.h"
 #include "registry.h"
@@ -108,20 +108,6 @@ static void hybrid_key(const char *gpu_key, char *buf, size_t len) {
   snprintf(buf, len, "hybrid/%.96s", gpu_key);
 }
 
-static const char *fmt_ns(double ns, char *buf, size_t len) {
-  if (!isfinite(ns))
-    snprintf(buf, len, "-");
-  else if (ns < 1e3)
-    snprintf(buf, len, "%.0f ns", ns);
-  else if (ns < 1e6)
-    snprintf(buf, len, "%.3g us", ns / 1e3);
-  else if (ns < 1e9)
-    snprintf(buf, len, "%.3g ms", ns / 1e6);
-  else
-    snprintf(buf, len, "%.3g s", ns / 1e9);
-  return buf;
-}
-
 static uint64_t to_u64(double ns) {
   return isfinite(ns) && ns > 0 ? (uint64_t)(ns < 1.8e19 ? ns : 1.8e19) : 0;
 }
@@ -186,21 +172,22 @@ typedef struct choice {
   const as_rates *cpu;
   as_report *rep;
   int threads;
-  const char *plural; /* of "thread" */
-  double cpu_ns;      /* the CPU's prediction */
+  double cpu_ns; /* the CPU's prediction */
   as_strategy chosen;
   const as_gpu_backend *be;
+  as_reason *reason; /* written out after the run (reason.h) */
 } choice;
 
 static const as_strategy cpu_only = {AS_STRATEGY_CPU, 0};
 
-/* The reason of the choice; returns 0. */
-__attribute__((format(printf, 2, 3))) static int say(choice *c, const char *fmt,
-                                                     ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(c->rep->reason, sizeof c->rep->reason, fmt, ap);
-  va_end(ap);
+/* The reason of the choice, kind k with why copied; returns 0. */
+static int say(choice *c, as_reason_kind k, const char *why) {
+  as_reason *r = c->reason;
+  r->kind = k;
+  r->threads = c->threads;
+  r->cpu_ns = c->cpu_ns;
+  r->model = c->rep->model;
+  if (why) snprintf(r->why, sizeof r->why, "%s", why);
   return 0;
 }
 
@@ -253,50 +240,41 @@ static void note_gpu(as_report *rep, const as_gpu_backend *be,
 
 /* Auto's last step, the GPU awake: the fastest of the three. */
 static int pick_fastest(choice *c, const gpu_guess *g) {
-  char t1[24], t2[24], t3[24];
   double best = c->cpu_ns;
   c->chosen = cpu_only;
   if (g->gpu_ns < best)
     best = g->gpu_ns, c->chosen = (as_strategy){AS_STRATEGY_GPU, 0};
   if (g->hybrid_ns < best) c->chosen = (as_strategy){AS_STRATEGY_HYBRID, 0};
   if (c->chosen.kind == AS_STRATEGY_CPU) c->be = NULL;
-  return say(
-      c,
-      "auto: %s; cpu %s (%d thread%s), gpu %s, hybrid %s (gpu share %.2f); "
-      "rates: %s",
-      as_strategy_kind_name(c->chosen.kind), fmt_ns(c->cpu_ns, t1, sizeof t1),
-      c->threads, c->plural, fmt_ns(g->gpu_ns, t2, sizeof t2),
-      fmt_ns(g->hybrid_ns, t3, sizeof t3), g->share, c->rep->model);
+  c->reason->strategy = as_strategy_kind_name(c->chosen.kind);
+  c->reason->gpu_ns = g->gpu_ns;
+  c->reason->hybrid_ns = g->hybrid_ns;
+  c->reason->share = g->share;
+  return say(c, AS_REASON_AUTO_FASTEST, NULL);
 }
 
 /* auto: the CPU unless the model predicts a GPU strategy faster and the GPU
  * wakes. */
 static int choose_auto(choice *c) {
-  char t1[24], t2[24], t3[24], t4[24];
   const char *why;
   int status;
   gpu_guess g;
   c->chosen = cpu_only;
   usable_gpu(c->ex, c->b->kernel, 0, &why, &status);
-  if (why)
-    return say(c, "auto: GPU unusable (%.120s); cpu, %d thread%s, predicted %s",
-               why, c->threads, c->plural, fmt_ns(c->cpu_ns, t1, sizeof t1));
+  if (why) return say(c, AS_REASON_AUTO_NO_GPU, why);
   guess_gpu(c, &g);
   /* The GPU is not even woken when its context costs more than it saves. */
-  if (c->cpu_ns <= g.gpu_ns && c->cpu_ns <= g.hybrid_ns)
-    return say(
-        c,
-        "auto: cpu %s (%d thread%s) <= hybrid %s, gpu %s (cold start %s); "
-        "rates: %s",
-        fmt_ns(c->cpu_ns, t1, sizeof t1), c->threads, c->plural,
-        fmt_ns(g.hybrid_ns, t2, sizeof t2), fmt_ns(g.gpu_ns, t3, sizeof t3),
-        fmt_ns(g.cold_ns, t4, sizeof t4), c->rep->model);
+  if (c->cpu_ns <= g.gpu_ns && c->cpu_ns <= g.hybrid_ns) {
+    c->reason->hybrid_ns = g.hybrid_ns;
+    c->reason->gpu_ns = g.gpu_ns;
+    c->reason->cold_ns = g.cold_ns;
+    return say(c, AS_REASON_AUTO_CPU, NULL);
+  }
   c->be = usable_gpu(c->ex, c->b->kernel, 1, &why, &status);
-  if (!c->be)
-    return say(c,
-               "auto: GPU predicted faster but %s (%.110s); cpu, %d thread%s",
-               status == AS_EGPU_BUSY ? "busy" : "unusable", why, c->threads,
-               c->plural);
+  if (!c->be) {
+    c->reason->state = status == AS_EGPU_BUSY ? "busy" : "unusable";
+    return say(c, AS_REASON_AUTO_REFUSED, why);
+  }
   note_gpu(c->rep, c->be, c->ex);
   if (g.cold_ns > 0)
     guess_gpu(c, &g); /* just woken: the cold start is paid now */
@@ -306,8 +284,8 @@ static int choose_auto(choice *c) {
 /* gpu, hybrid or hybrid:F, as asked: on the GPU, else on the CPU as
  * fallback= allows; AS_EGPU_BUSY or AS_EGPU_UNAVAILABLE when refused. */
 static int choose_asked(choice *c) {
-  char asked[32];
-  as_strategy_format(c->ex->cfg.strategy, asked, sizeof asked);
+  char *asked = c->reason->asked;
+  as_strategy_format(c->ex->cfg.strategy, asked, sizeof c->reason->asked);
   const char *why;
   int status;
   const uint64_t probe = as__now_ns();
@@ -317,19 +295,19 @@ static int choose_asked(choice *c) {
     gpu_guess g;
     note_gpu(c->rep, c->be, c->ex);
     guess_gpu(c, &g);
-    return say(c, "%s requested; %s (%s), %d thread%s", asked, c->be->name,
-               c->ex->caps.gpu_name, c->threads, c->plural);
+    c->reason->backend = c->be->name;
+    c->reason->gpu_name = c->ex->caps.gpu_name;
+    return say(c, AS_REASON_ASKED_GPU, NULL);
   }
   const int busy = status == AS_EGPU_BUSY;
-  const char *state = busy ? "busy" : "unavailable";
+  c->reason->state = busy ? "busy" : "unavailable";
   if (!c->ex->cfg.fallback) {
-    say(c, "%s requested, GPU %s (%.120s) and fallback=off", asked, state, why);
+    say(c, AS_REASON_ASKED_OFF, why);
     return busy ? AS_EGPU_BUSY
                 : AS_EGPU_UNAVAILABLE; /* refused, not replaced */
   }
   c->chosen = cpu_only;
-  say(c, "%s requested, GPU %s (%.120s): fallback to cpu, %d thread%s", asked,
-      state, why, c->threads, c->plural);
+  say(c, AS_REASON_ASKED_FALLBACK, why);
   as_event *e = as__report_event(
       c->rep, busy ? AS_EVENT_GPU_BUSY : AS_EVENT_GPU_UNAVAILABLE, -1, c->b->n,
       detected - probe, why);
@@ -342,30 +320,20 @@ static int choose_asked(choice *c) {
  * GPU was required (fallback=off) and there is none. */
 static int choose(as_executor *ex, const as_batch *b, const as_shape *s,
                   int threads, const as_rates *cpu, as_report *rep,
-                  as_strategy *chosen, const as_gpu_backend **be) {
-  choice c = {ex,
-              b,
-              s,
-              cpu,
-              rep,
-              threads,
-              threads == 1 ? "" : "s",
-              0,
-              ex->cfg.strategy,
-              NULL};
-  char t1[24];
+                  as_reason *reason, as_strategy *chosen,
+                  const as_gpu_backend **be) {
+  choice c = {ex, b, s, cpu, rep, threads, 0, ex->cfg.strategy, NULL, reason};
   int rc = 0;
   snprintf(rep->model, sizeof rep->model, "%s",
            as__model_source(b->kernel, ex->cpu_key));
   if (b->n == 0) { /* nothing to run needs no device, and cannot fail one */
     c.chosen = cpu_only;
-    say(&c, "empty batch");
+    say(&c, AS_REASON_EMPTY, NULL);
   } else {
     c.cpu_ns = cpu_ns(ex, cpu, s, threads);
     record(rep, c.cpu_ns, NULL);
     if (c.chosen.kind == AS_STRATEGY_CPU)
-      say(&c, "cpu requested; %d thread%s, predicted %s", threads, c.plural,
-          fmt_ns(c.cpu_ns, t1, sizeof t1));
+      say(&c, AS_REASON_CPU_ASKED, NULL);
     else
       rc = c.chosen.kind == AS_STRATEGY_AUTO ? choose_auto(&c)
                                              : choose_asked(&c);
@@ -480,7 +448,8 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
   const int threads = take_threads(ex, &shape, &cpu, rep, tokens, &taken);
   as_strategy chosen;
   const as_gpu_backend *be;
-  rc = choose(ex, b, &shape, threads, &cpu, rep, &chosen, &be);
+  as_reason reason = {.kind = AS_REASON_NONE};
+  rc = choose(ex, b, &shape, threads, &cpu, rep, &reason, &chosen, &be);
   rep->chosen = chosen;
   const uint64_t t1 = as__now_ns();
   rep->select_ns = t1 - t0;
@@ -497,6 +466,8 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
     rep->exec_ns = as__now_ns() - t1;
   }
   as__jobserver_release(&ex->js, tokens, taken); /* every one, on every path */
+  if (!rep->reason[0]) /* the run's own failure may have said more */
+    as__reason_format(&reason, rep->reason, sizeof rep->reason);
   rep->error = rc;
   learn(ex, b, &shape, rep, threads, team_cold);
   return rc;

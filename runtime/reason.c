@@ -1,0 +1,71 @@
+#include "reason.h"
+
+#include <math.h>
+#include <stdio.h>
+
+static const char *fmt_ns(double ns, char *buf, size_t len) {
+  if (!isfinite(ns))
+    snprintf(buf, len, "-");
+  else if (ns < 1e3)
+    snprintf(buf, len, "%.0f ns", ns);
+  else if (ns < 1e6)
+    snprintf(buf, len, "%.3g us", ns / 1e3);
+  else if (ns < 1e9)
+    snprintf(buf, len, "%.3g ms", ns / 1e6);
+  else
+    snprintf(buf, len, "%.3g s", ns / 1e9);
+  return buf;
+}
+
+void as__reason_format(const as_reason *r, char *buf, size_t len) {
+  char t1[24], t2[24], t3[24], t4[24];
+  const char *plural = r->threads == 1 ? "" : "s";
+  switch (r->kind) {
+  case AS_REASON_NONE: snprintf(buf, len, "%s", ""); break;
+  case AS_REASON_EMPTY: snprintf(buf, len, "empty batch"); break;
+  case AS_REASON_CPU_ASKED:
+    snprintf(buf, len, "cpu requested; %d thread%s, predicted %s", r->threads,
+             plural, fmt_ns(r->cpu_ns, t1, sizeof t1));
+    break;
+  case AS_REASON_AUTO_NO_GPU:
+    snprintf(buf, len,
+             "auto: GPU unusable (%.120s); cpu, %d thread%s, predicted %s",
+             r->why, r->threads, plural, fmt_ns(r->cpu_ns, t1, sizeof t1));
+    break;
+  case AS_REASON_AUTO_CPU:
+    snprintf(buf, len,
+             "auto: cpu %s (%d thread%s) <= hybrid %s, gpu %s (cold start "
+             "%s); rates: %s",
+             fmt_ns(r->cpu_ns, t1, sizeof t1), r->threads, plural,
+             fmt_ns(r->hybrid_ns, t2, sizeof t2),
+             fmt_ns(r->gpu_ns, t3, sizeof t3),
+             fmt_ns(r->cold_ns, t4, sizeof t4), r->model);
+    break;
+  case AS_REASON_AUTO_REFUSED:
+    snprintf(buf, len,
+             "auto: GPU predicted faster but %s (%.110s); cpu, %d thread%s",
+             r->state, r->why, r->threads, plural);
+    break;
+  case AS_REASON_AUTO_FASTEST:
+    snprintf(buf, len,
+             "auto: %s; cpu %s (%d thread%s), gpu %s, hybrid %s (gpu share "
+             "%.2f); rates: %s",
+             r->strategy, fmt_ns(r->cpu_ns, t1, sizeof t1), r->threads, plural,
+             fmt_ns(r->gpu_ns, t2, sizeof t2),
+             fmt_ns(r->hybrid_ns, t3, sizeof t3), r->share, r->model);
+    break;
+  case AS_REASON_ASKED_GPU:
+    snprintf(buf, len, "%s requested; %s (%s), %d thread%s", r->asked,
+             r->backend, r->gpu_name, r->threads, plural);
+    break;
+  case AS_REASON_ASKED_OFF:
+    snprintf(buf, len, "%s requested, GPU %s (%.120s) and fallback=off",
+             r->asked, r->state, r->why);
+    break;
+  case AS_REASON_ASKED_FALLBACK:
+    snprintf(buf, len,
+             "%s requested, GPU %s (%.120s): fallback to cpu, %d thread%s",
+             r->asked, r->state, r->why, r->threads, plural);
+    break;
+  }
+}
