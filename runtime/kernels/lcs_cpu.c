@@ -62,10 +62,10 @@ static inline uint64_t add_word(uint64_t x, uint64_t match, carry_t *carry) {
 
 /* ---- at most 256 tokens: V in up to four registers ----
  *
- * The table is ws->short_slots, 2048 slots for at most 256 tokens (a load of
- * an eighth or less: a probe's first slot is nearly always the one, which
- * keeps its branches predictable); a slot is token << 32 | stamp << 8 | id,
- * live when its stamp is the pair's. Row id is ws->short_rows[id * 4, +4);
+ * The table is the thread's short_ws.slots, 2048 slots for at most 256 tokens
+ * (a load of an eighth or less: a probe's first slot is nearly always the one,
+ * which keeps its branches predictable); a slot is token << 32 | stamp << 8 |
+ * id, live when its stamp is the pair's. Row id is short_ws.rows[id * 4, +4);
  * the words past m are zero in every row, so V stays all ones there
  * whatever carry reaches them (V & ~U restores what V + U cleared) and they
  * count no zeros. */
@@ -74,21 +74,24 @@ static inline uint64_t add_word(uint64_t x, uint64_t match, carry_t *carry) {
 #define SHORT_MASK ((1u << SHORT_BITS) - 1)
 #define SHORT_STAMP_MAX (1u << 24)
 #define SHORT_STAMP_MASK ((uint64_t)(SHORT_STAMP_MAX - 1) << 8)
-_Static_assert(sizeof((as_lcs_cpu_ws *)0)->short_slots ==
-                   (1u << SHORT_BITS) * sizeof(uint64_t),
-               "short_slots holds the table");
-_Static_assert(sizeof((as_lcs_cpu_ws *)0)->short_rows ==
-                   SHORT_MAX * 4 * sizeof(uint64_t),
-               "short_rows holds a row of four words per token");
+
+typedef struct short_state {
+  uint64_t slots[1u << SHORT_BITS];
+  uint64_t rows[SHORT_MAX * 4];
+  uint32_t stamp;
+} short_state;
+
+/* Zero when the thread starts, then never cleared but at a stamp's wrap. */
+static _Thread_local short_state short_ws;
 
 /* s's rows (row id: the bits of id's positions); the live stamp. */
-static uint64_t short_rows(const uint32_t *s, uint32_t m, as_lcs_cpu_ws *ws) {
+static uint64_t short_rows(const uint32_t *s, uint32_t m, short_state *ws) {
   if (++ws->stamp == SHORT_STAMP_MAX) {
-    memset(ws->short_slots, 0, sizeof ws->short_slots);
+    memset(ws->slots, 0, sizeof ws->slots);
     ws->stamp = 1;
   }
   const uint64_t live = (uint64_t)ws->stamp << 8;
-  uint64_t *slot = ws->short_slots;
+  uint64_t *slot = ws->slots;
   uint32_t ids = 0;
   for (uint32_t p = 0; p < m; p++) {
     uint32_t i = hash_top(s[p], SHORT_BITS), id;
@@ -97,7 +100,7 @@ static uint64_t short_rows(const uint32_t *s, uint32_t m, as_lcs_cpu_ws *ws) {
       if ((e & SHORT_STAMP_MASK) != live) {
         slot[i] = (uint64_t)s[p] << 32 | live | ids;
         id = ids++;
-        memset(ws->short_rows + (size_t)id * 4, 0, 4 * sizeof(uint64_t));
+        memset(ws->rows + (size_t)id * 4, 0, 4 * sizeof(uint64_t));
         break;
       }
       if ((uint32_t)(e >> 32) == s[p]) {
@@ -105,23 +108,24 @@ static uint64_t short_rows(const uint32_t *s, uint32_t m, as_lcs_cpu_ws *ws) {
         break;
       }
     }
-    ws->short_rows[(size_t)id * 4 + p / 64] |= 1ULL << (p % 64);
+    ws->rows[(size_t)id * 4 + p / 64] |= 1ULL << (p % 64);
   }
   return live;
 }
 
 /* Token's row, NULL when s lacks it. */
-static inline const uint64_t *short_find(const as_lcs_cpu_ws *ws, uint64_t live,
+static inline const uint64_t *short_find(const short_state *ws, uint64_t live,
                                          uint32_t token) {
   for (uint32_t i = hash_top(token, SHORT_BITS);; i = (i + 1) & SHORT_MASK) {
-    uint64_t e = ws->short_slots[i];
+    uint64_t e = ws->slots[i];
     if ((e & SHORT_STAMP_MASK) != live) return NULL;
-    if ((uint32_t)(e >> 32) == token) return ws->short_rows + (e & 0xff) * 4;
+    if ((uint32_t)(e >> 32) == token) return ws->rows + (e & 0xff) * 4;
   }
 }
 
 static uint32_t lcs_short(const uint32_t *s, uint32_t m, const uint32_t *t,
-                          uint32_t n, as_lcs_cpu_ws *ws) {
+                          uint32_t n) {
+  short_state *ws = &short_ws;
   const uint64_t live = short_rows(s, m, ws);
   if (m <= 64) {
     uint64_t v = ~0ULL;
@@ -239,7 +243,7 @@ int as__lcs_cpu(const uint32_t *a, uint32_t la, const uint32_t *b, uint32_t lb,
   *lcs = 0;
   if (m == 0) return 0;
   if (m <= SHORT_MAX) {
-    *lcs = lcs_short(s, m, t, n, ws);
+    *lcs = lcs_short(s, m, t, n);
     return 0;
   }
   int rc = lcs_long(s, m, t, n, ws, lcs);

@@ -5,8 +5,8 @@
  * mask as a dense row of W words, so a column of the longer stream costs
  * one table lookup and W word steps (add-with-carry on x86-64); a token
  * absent from the shorter stream leaves V unchanged and is skipped. Up to
- * 256 tokens the table and rows stay in the workspace from pair to pair
- * (never cleared: stamped) and V in registers. When the dense rows would
+ * 256 tokens the table and rows are the thread's, kept from pair to pair
+ * (never cleared: stamped), and V stays in registers. When the dense rows would
  * take more memory than as__lcs_cpu_dense_limit allows (many distinct
  * tokens in a long stream), as_lcs (lcs.h) runs instead. The result is
  * as_lcs's, always. */
@@ -16,17 +16,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A workspace reused across pairs, grown as they need (as__malloc); zero it
- * before its first use. */
+/* A workspace reused across pairs, grown as they need (as__malloc); {0}
+ * before its first use. Streams of at most 256 tokens use the thread's own
+ * table instead (lcs_cpu.c), kept from call to call. */
 typedef struct as_lcs_cpu_ws {
   uint64_t *mem;
   size_t words;
-  /* Streams of at most 256 tokens (lcs_cpu.c): a table kept across pairs,
-   * whose slot is live only when its stamp is the pair's, so that no pair
-   * clears it, and the match rows of up to four words. */
-  uint64_t short_slots[2048];
-  uint64_t short_rows[256 * 4];
-  uint32_t stamp;
 } as_lcs_cpu_ws;
 
 /* The dense rows' bound, in words, for a shorter stream of m tokens. */
