@@ -184,6 +184,8 @@ int bench_workload_align(bench_workload *w, const char *name, size_t tasks,
  * DIR, sorted by name. Returns the count or a negative as_errno (said on
  * stderr). */
 int bench_workloads(const bench_options *o, bench_workload **out);
+/* The batch files of --replay alone (0 without --replay). */
+int bench_replays(const bench_options *o, bench_workload **out);
 void bench_workloads_free(bench_workload *w, int n);
 /* The workload as a JSON object named key. */
 void bench_workload_json(bench_json *j, const char *key,

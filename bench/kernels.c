@@ -39,6 +39,7 @@ typedef struct pairs {
 } pairs;
 
 typedef struct cell {
+  char label[64]; /* the class's tokens, or the replayed file */
   pairs p;
   double *ns;            /* ns[v * reps + round] */
   double best[VARIANTS]; /* ns */
@@ -97,6 +98,22 @@ static int pairs_make(pairs *p, uint32_t len, size_t n, uint64_t seed) {
   p->batch =
       (as_batch){&as_kernel_align, n, p->words, p->offsets, NULL, 0, p->out};
   p->cells = (double)n * len * len;
+  return 0;
+}
+
+/* The pairs of a replayed align batch b (borrowed), with outputs of their
+ * own. */
+static int pairs_of(pairs *p, const as_batch *b) {
+  memset(p, 0, sizeof *p);
+  p->out = calloc(b->n ? b->n : 1, sizeof *p->out);
+  p->ref = calloc(b->n ? b->n : 1, sizeof *p->ref);
+  if (!p->out || !p->ref) return AS_ENOMEM;
+  p->batch = *b;
+  p->batch.out = p->out;
+  for (size_t i = 0; i < b->n; i++) {
+    const as_align_task *t = as_task_input(b, i, NULL);
+    p->cells += (double)t->len_a * t->len_b;
+  }
   return 0;
 }
 
@@ -220,22 +237,27 @@ static int run_all_threads(bench_session *s, cell *c) {
 
 static double gcups(double cells, double ns) { return ns > 0 ? cells / ns : 0; }
 
-/* Class k: its pairs, the one-thread variants interleaved, the peer, then
- * every thread. */
-static int measure(bench_session *s, cell *c, int k) {
-  const uint32_t len = class_len[k];
-  const double cells = s->opt.quick ? 2e6 : 2e8;
-  size_t n = (size_t)(cells / ((double)len * len)) + 1;
-  int rc = pairs_make(&c->p, len, n, s->opt.seed + (uint64_t)k);
+/* The cell's pairs (made): the one-thread variants interleaved, the peer,
+ * then every thread. */
+static int measure(bench_session *s, cell *c) {
   const int reps = s->opt.reps;
+  size_t words = 0;
+  for (size_t i = 0; i < c->p.batch.n; i++) {
+    uint32_t la, lb;
+    pair_tokens(&c->p, i, &la, &lb);
+    size_t need = as_lcs_workspace_words(la, lb);
+    words = need > words ? need : words;
+  }
   run_ctx x = {c, NULL, {0}, 0};
   c->ns = calloc((size_t)VARIANTS * reps, sizeof *c->ns);
-  x.work = malloc(as_lcs_workspace_words(len, len) * sizeof *x.work);
-  if (rc == 0 && (!c->ns || !x.work)) rc = AS_ENOMEM;
-  if (rc < 0) {
-    fprintf(stderr, "accelstrat-bench kernels: %s\n", as_strerror(rc));
+  x.work = malloc((words ? words : 1) * sizeof *x.work);
+  int rc = 0;
+  if (!c->ns || !x.work) {
+    fprintf(stderr, "accelstrat-bench kernels: %s\n", as_strerror(AS_ENOMEM));
+    rc = 1;
   } else {
-    fprintf(stderr, "accelstrat-bench kernels: %u tokens, %zu pairs\n", len, n);
+    fprintf(stderr, "accelstrat-bench kernels: %s, %zu pairs\n", c->label,
+            c->p.batch.n);
     rc = bench_interleave(VARIANTS, reps, run_variant, &x, c->ns);
   }
   free(x.work);
@@ -243,12 +265,24 @@ static int measure(bench_session *s, cell *c, int k) {
   if (rc) return 1;
   for (int v = 0; v < VARIANTS; v++)
     c->best[v] = bench_min(c->ns + v * reps, reps);
-  memcpy(c->p.ref, c->p.out, n * sizeof *c->p.out);
+  memcpy(c->p.ref, c->p.out, c->p.batch.n * sizeof *c->p.out);
   run_peer(c, reps < 5 ? reps : 5);
   return run_all_threads(s, c);
 }
 
-static void print_cell(bench_session *s, const cell *c, int k) {
+/* Class k's pairs: about 2e8 cells (--quick: 2e6) of its length. */
+static int make_class(bench_session *s, cell *c, int k) {
+  const uint32_t len = class_len[k];
+  const double cells = s->opt.quick ? 2e6 : 2e8;
+  size_t n = (size_t)(cells / ((double)len * len)) + 1;
+  snprintf(c->label, sizeof c->label, "%u", len);
+  int rc = pairs_make(&c->p, len, n, s->opt.seed + (uint64_t)k);
+  if (rc < 0)
+    fprintf(stderr, "accelstrat-bench kernels: %s\n", as_strerror(rc));
+  return rc < 0;
+}
+
+static void print_cell(bench_session *s, const cell *c) {
   const double cells = c->p.cells;
   const double kernel = gcups(cells, c->best[0]);
   char peer[64] = "not measured", peer_ratio[32] = "–";
@@ -259,19 +293,19 @@ static void print_cell(bench_session *s, const cell *c, int k) {
   }
   bench_printf(
       &s->text,
-      "| %u | %zu | %.2f | %.2f | %.2fx | %s | %s | %.2f | %.2f (%d) |\n",
-      class_len[k], c->p.batch.n, kernel, gcups(cells, c->best[2]),
+      "| %s | %zu | %.2f | %.2f | %.2fx | %s | %s | %.2f | %.2f (%d) |\n",
+      c->label, c->p.batch.n, kernel, gcups(cells, c->best[2]),
       kernel / gcups(cells, c->best[2]), peer, peer_ratio,
       gcups(cells, c->best[1]),
       gcups(cells, c->all_ns) / (c->all_threads ? c->all_threads : 1),
       c->all_threads);
 }
 
-static void json_cell(bench_session *s, const cell *c, int k) {
+static void json_cell(bench_session *s, const cell *c) {
   bench_json *j = &s->json;
   const int reps = s->opt.reps;
   as__json_object_begin(j, NULL);
-  as__json_u64(j, "tokens", class_len[k]);
+  as__json_string(j, "pairs_of", c->label);
   as__json_u64(j, "pairs", c->p.batch.n);
   as__json_double(j, "cells", c->p.cells);
   for (int v = 0; v < VARIANTS; v++) {
@@ -294,39 +328,68 @@ static void json_cell(bench_session *s, const cell *c, int k) {
   as__json_object_end(j);
 }
 
+/* One row: the cell measured, printed and in the JSON; 1 on failure. */
+static int one_cell(bench_session *s, cell *c) {
+  if (measure(s, c)) return 1;
+  print_cell(s, c);
+  json_cell(s, c);
+  fflush(stdout);
+  return 0;
+}
+
+static void cell_free(cell *c) {
+  pairs_free(&c->p);
+  free(c->ns);
+  memset(c, 0, sizeof *c);
+}
+
+/* The align batches of --replay, each a row; 1 on failure. */
+static int replayed_rows(bench_session *s, const bench_workload *w, int n) {
+  int failed = 0;
+  for (int i = 0; i < n && !failed; i++) {
+    if (w[i].s.batch.kernel != &as_kernel_align) continue;
+    cell c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.label, sizeof c.label, "%.63s", w[i].name);
+    failed = pairs_of(&c.p, &w[i].s.batch) < 0 || one_cell(s, &c);
+    cell_free(&c);
+  }
+  return failed;
+}
+
 int bench_kernels(int argc, char **argv) {
   bench_session s;
   int status;
   if (!bench_begin(&s, "kernels", argc, argv, usage, 0, &status)) return status;
-  cell c[CLASSES];
-  memset(c, 0, sizeof c);
   bench_printf(&s.text, "\n## kernels: align per length class, GCUPS\n\n");
   bench_printf(&s.text,
                "One thread unless said; best of %d interleaved rounds; "
                "near-duplicate pairs (1 token in 10 replaced, alphabets of "
-               "40-300)%s.\n\n",
+               "40-300)%s; then the align batches of --replay, if any.\n\n",
                s.opt.reps,
                s.opt.quick ? " (--quick: few pairs, a smoke test)" : "");
   bench_printf(&s.text,
-               "| tokens | pairs | kernel | yardstick | kernel / yardstick | "
+               "| pairs of | pairs | kernel | yardstick | kernel / yardstick | "
                "RapidFuzz | kernel / RapidFuzz | as_lcs | as_run, per core "
                "(threads) |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-  as__json_array_begin(&s.json, "classes");
-  int k = 0;
-  for (; k < CLASSES; k++) {
-    if (measure(&s, &c[k], k)) break;
-    print_cell(&s, &c[k], k);
-    json_cell(&s, &c[k], k);
-    fflush(stdout);
+  as__json_array_begin(&s.json, "cells");
+  int failed = 0;
+  char peer[160] = "";
+  for (int k = 0; k < CLASSES && !failed; k++) {
+    cell c;
+    memset(&c, 0, sizeof c);
+    failed = make_class(&s, &c, k) || one_cell(&s, &c);
+    if (k == 0) snprintf(peer, sizeof peer, "%s", c.peer_note);
+    cell_free(&c);
   }
+  bench_workload *w = NULL;
+  int n = failed || !s.opt.replay ? 0 : bench_replays(&s.opt, &w);
+  failed |= n < 0 || replayed_rows(&s, w, n);
+  if (n > 0) bench_workloads_free(w, n);
   as__json_array_end(&s.json);
-  if (k == CLASSES) {
-    bench_printf(&s.text, "\nRapidFuzz: %s.\n", c[0].peer_note);
+  if (!failed) {
+    bench_printf(&s.text, "\nRapidFuzz: %s.\n", peer);
     status = 0;
-  }
-  for (int i = 0; i < CLASSES; i++) {
-    pairs_free(&c[i].p);
-    free(c[i].ns);
   }
   return bench_end(&s, status);
 }

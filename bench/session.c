@@ -178,8 +178,10 @@ static int list_dir(const char *dir, char ***names) {
   return n;
 }
 
-int bench_workloads(const bench_options *o, bench_workload **out) {
-  const int synth = BENCH_WORKLOADS;
+/* The first `synth` reference workloads (all when synth is
+ * BENCH_WORKLOADS, none when 0), then every batch file of --replay. */
+static int load_workloads(const bench_options *o, int synth,
+                          bench_workload **out) {
   char **files = NULL;
   int n_files = 0;
   if (o->replay && (n_files = list_dir(o->replay, &files)) < 0) {
@@ -222,6 +224,14 @@ int bench_workloads(const bench_options *o, bench_workload **out) {
   }
   *out = w;
   return n;
+}
+
+int bench_workloads(const bench_options *o, bench_workload **out) {
+  return load_workloads(o, BENCH_WORKLOADS, out);
+}
+
+int bench_replays(const bench_options *o, bench_workload **out) {
+  return load_workloads(o, 0, out);
 }
 
 void bench_workloads_free(bench_workload *w, int n) {
