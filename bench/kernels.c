@@ -101,19 +101,41 @@ static int pairs_make(pairs *p, uint32_t len, size_t n, uint64_t seed) {
   return 0;
 }
 
-/* The pairs of a replayed align batch b (borrowed), with outputs of their
- * own. */
-static int pairs_of(pairs *p, const as_batch *b) {
+/* The pairs of every align batch among w[0, n), copied into one batch
+ * (replayed batches are small: one row for them all times better); 0 pairs
+ * when there are none. */
+static int pairs_of(pairs *p, const bench_workload *w, int n, int *batches) {
   memset(p, 0, sizeof *p);
-  p->out = calloc(b->n ? b->n : 1, sizeof *p->out);
-  p->ref = calloc(b->n ? b->n : 1, sizeof *p->ref);
-  if (!p->out || !p->ref) return AS_ENOMEM;
-  p->batch = *b;
-  p->batch.out = p->out;
-  for (size_t i = 0; i < b->n; i++) {
-    const as_align_task *t = as_task_input(b, i, NULL);
-    p->cells += (double)t->len_a * t->len_b;
+  size_t tasks = 0, bytes = 0;
+  *batches = 0;
+  for (int i = 0; i < n; i++) {
+    const as_batch *b = &w[i].s.batch;
+    if (b->kernel != &as_kernel_align) continue;
+    ++*batches;
+    tasks += b->n;
+    bytes += (size_t)(b->offsets[b->n] - b->offsets[0]);
   }
+  p->words = malloc(bytes ? bytes : 1);
+  p->offsets = malloc((tasks + 1) * sizeof *p->offsets);
+  p->out = calloc(tasks ? tasks : 1, sizeof *p->out);
+  p->ref = calloc(tasks ? tasks : 1, sizeof *p->ref);
+  if (!p->words || !p->offsets || !p->out || !p->ref) return AS_ENOMEM;
+  size_t t = 0, at = 0;
+  for (int i = 0; i < n; i++) {
+    const as_batch *b = &w[i].s.batch;
+    if (b->kernel != &as_kernel_align) continue;
+    for (size_t k = 0; k < b->n; k++, t++) {
+      size_t size;
+      const as_align_task *task = as_task_input(b, k, &size);
+      memcpy((char *)p->words + at, task, size);
+      p->offsets[t] = at;
+      at += size;
+      p->cells += (double)task->len_a * task->len_b;
+    }
+  }
+  p->offsets[tasks] = at;
+  p->batch = (as_batch){
+      &as_kernel_align, tasks, p->words, p->offsets, NULL, 0, p->out};
   return 0;
 }
 
@@ -343,17 +365,18 @@ static void cell_free(cell *c) {
   memset(c, 0, sizeof *c);
 }
 
-/* The align batches of --replay, each a row; 1 on failure. */
-static int replayed_rows(bench_session *s, const bench_workload *w, int n) {
-  int failed = 0;
-  for (int i = 0; i < n && !failed; i++) {
-    if (w[i].s.batch.kernel != &as_kernel_align) continue;
-    cell c;
-    memset(&c, 0, sizeof c);
-    snprintf(c.label, sizeof c.label, "%.63s", w[i].name);
-    failed = pairs_of(&c.p, &w[i].s.batch) < 0 || one_cell(s, &c);
-    cell_free(&c);
+/* The align batches of --replay together, one row; 1 on failure. */
+static int replayed_row(bench_session *s, const bench_workload *w, int n) {
+  cell c;
+  int batches;
+  memset(&c, 0, sizeof c);
+  int failed = pairs_of(&c.p, w, n, &batches) < 0;
+  if (!failed && c.p.batch.n) {
+    snprintf(c.label, sizeof c.label, "replay: %d align batch%s", batches,
+             batches == 1 ? "" : "es");
+    failed = one_cell(s, &c);
   }
+  cell_free(&c);
   return failed;
 }
 
@@ -365,7 +388,8 @@ int bench_kernels(int argc, char **argv) {
   bench_printf(&s.text,
                "One thread unless said; best of %d interleaved rounds; "
                "near-duplicate pairs (1 token in 10 replaced, alphabets of "
-               "40-300)%s; then the align batches of --replay, if any.\n\n",
+               "40-300)%s; then the align batches of --replay together, if "
+               "any.\n\n",
                s.opt.reps,
                s.opt.quick ? " (--quick: few pairs, a smoke test)" : "");
   bench_printf(&s.text,
@@ -384,7 +408,7 @@ int bench_kernels(int argc, char **argv) {
   }
   bench_workload *w = NULL;
   int n = failed || !s.opt.replay ? 0 : bench_replays(&s.opt, &w);
-  failed |= n < 0 || replayed_rows(&s, w, n);
+  failed |= n < 0 || replayed_row(&s, w, n);
   if (n > 0) bench_workloads_free(w, n);
   as__json_array_end(&s.json);
   if (!failed) {
