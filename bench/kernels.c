@@ -4,7 +4,8 @@
  * kernel's fallback), a scalar yardstick (yardstick.h) and, when rapidfuzz
  * is importable, RapidFuzz's LCSseq over the same pairs (bench/peers.py, a
  * child process), all on one thread; then the kernel through as_run
- * (strategy=cpu) on every thread, per core.
+ * (strategy=cpu) on every thread, per core. With --replay DIR, the align
+ * batches there (the plugin's dump=DIR) make one more row.
  *
  * Pairs: near-duplicate token streams of the class's length, each token of
  * the second replaced with probability 1/10, alphabets of 40 to 300
@@ -102,7 +103,7 @@ static int pairs_make(pairs *p, uint32_t len, size_t n, uint64_t seed) {
 }
 
 /* The pairs of every align batch among w[0, n), copied into one batch
- * (replayed batches are small: one row for them all times better); 0 pairs
+ * (replayed batches are small: together they take long enough to time); 0 pairs
  * when there are none. */
 static int pairs_of(pairs *p, const bench_workload *w, int n, int *batches) {
   memset(p, 0, sizeof *p);

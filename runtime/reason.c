@@ -21,7 +21,9 @@ void as__reason_format(const as_reason *r, char *buf, size_t len) {
   char t1[24], t2[24], t3[24], t4[24];
   const char *plural = r->threads == 1 ? "" : "s";
   switch (r->kind) {
-  case AS_REASON_NONE: snprintf(buf, len, "%s", ""); break;
+  case AS_REASON_NONE:
+    if (len) buf[0] = '\0';
+    break;
   case AS_REASON_EMPTY: snprintf(buf, len, "empty batch"); break;
   case AS_REASON_CPU_ASKED:
     snprintf(buf, len, "cpu requested; %d thread%s, predicted %s", r->threads,
