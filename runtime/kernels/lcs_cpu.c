@@ -1,5 +1,6 @@
 #include "lcs_cpu.h"
 
+#include <stdatomic.h>
 #include <string.h>
 #if defined(__x86_64__)
 #include <x86intrin.h>
@@ -8,7 +9,27 @@
 #include <accelstrat/error.h>
 
 #include "lcs.h"
+#include "lcs_simd.h"
 #include "support/alloc.h"
+
+/* as__lcs_simd's use: -1 until the first pair asks the CPU, then 0 or 1. */
+static _Atomic int simd_state = -1;
+
+static int simd_on(void) {
+  int on = atomic_load_explicit(&simd_state, memory_order_relaxed);
+  if (on < 0) {
+    on = as__lcs_simd_available();
+    atomic_store_explicit(&simd_state, on, memory_order_relaxed);
+  }
+  return on;
+}
+
+int as__lcs_cpu_set_simd(int on) {
+  int was = simd_on();
+  atomic_store_explicit(&simd_state, on && as__lcs_simd_available(),
+                        memory_order_relaxed);
+  return was;
+}
 
 size_t as__lcs_cpu_dense_limit(uint32_t m) {
   size_t limit = (size_t)16 * m;
@@ -242,6 +263,10 @@ int as__lcs_cpu(const uint32_t *a, uint32_t la, const uint32_t *b, uint32_t lb,
   uint32_t m = la <= lb ? la : lb, n = la <= lb ? lb : la;
   *lcs = 0;
   if (m == 0) return 0;
+  if (m <= AS_LCS_SIMD_MAX && simd_on()) {
+    *lcs = as__lcs_simd(s, m, t, n);
+    return 0;
+  }
   if (m <= SHORT_MAX) {
     *lcs = lcs_short(s, m, t, n);
     return 0;

@@ -8,8 +8,9 @@
  * 256 tokens the table and rows are the thread's, kept from pair to pair
  * (never cleared: stamped), and V stays in registers. When the dense rows would
  * take more memory than as__lcs_cpu_dense_limit allows (many distinct
- * tokens in a long stream), as_lcs (lcs.h) runs instead. The result is
- * as_lcs's, always. */
+ * tokens in a long stream), as_lcs (lcs.h) runs instead. Where the CPU
+ * has AVX2, a shorter stream of at most 256 tokens takes lcs_simd.h's
+ * compares instead of the table. The result is as_lcs's, always. */
 #ifndef ACCELSTRAT_KERNELS_LCS_CPU_H
 #define ACCELSTRAT_KERNELS_LCS_CPU_H
 
@@ -33,5 +34,11 @@ int as__lcs_cpu(const uint32_t *a, uint32_t la, const uint32_t *b, uint32_t lb,
                 as_lcs_cpu_ws *ws, uint32_t *lcs);
 
 void as__lcs_cpu_ws_free(as_lcs_cpu_ws *ws);
+
+/* Whether as__lcs_cpu takes lcs_simd.h's path where it can (the default
+ * where the CPU has it) or always the portable one: for the tests and the
+ * bench, which compare the two. Returns the previous setting; on is ignored
+ * where the CPU lacks AVX2. */
+int as__lcs_cpu_set_simd(int on);
 
 #endif

@@ -97,14 +97,30 @@ static void fill_related(test_rng *rng, const uint32_t *a, uint32_t la,
 }
 
 /* as__lcs_cpu (lcs_cpu.h, the CPU kernel's) with one workspace for the
- * whole test, as the kernel reuses its own across tasks. */
+ * whole test, as the kernel reuses its own across tasks: its portable path
+ * and, where the CPU has AVX2, its SIMD one (lcs_simd.h), which must agree.
+ * The answer is the portable path's. */
 static as_lcs_cpu_ws cpu_ws;
+static int cpu_has_simd;
+
+static uint32_t lcs_cpu_path(const uint32_t *a, uint32_t la, const uint32_t *b,
+                             uint32_t lb, int simd) {
+  uint32_t lcs = UINT32_MAX;
+  as__lcs_cpu_set_simd(simd);
+  if (as__lcs_cpu(a, la, b, lb, &cpu_ws, &lcs) < 0) abort();
+  return lcs;
+}
 
 static uint32_t lcs_cpu(const uint32_t *a, uint32_t la, const uint32_t *b,
                         uint32_t lb) {
-  uint32_t lcs = UINT32_MAX;
-  if (as__lcs_cpu(a, la, b, lb, &cpu_ws, &lcs) < 0) abort();
-  return lcs;
+  uint32_t portable = lcs_cpu_path(a, la, b, lb, 0);
+  if (cpu_has_simd) {
+    uint32_t simd = lcs_cpu_path(a, la, b, lb, 1);
+    if (simd != portable)
+      TEST_FAIL("la=%u lb=%u: as__lcs_cpu's SIMD path %u, portable %u", la, lb,
+                simd, portable);
+  }
+  return portable;
 }
 
 static void check_against_dp(const char *what, const uint32_t *a, uint32_t la,
@@ -146,8 +162,9 @@ static void test_known_cases(void) {
 }
 
 static void test_random_lengths(test_rng *rng) {
-  static const uint32_t lengths[] = {0,   1,   63,  64,  65,  127, 128,
-                                     129, 192, 193, 256, 257, 1000};
+  static const uint32_t lengths[] = {0,   1,   2,   31,  32,  33,  63,
+                                     64,  65,  127, 128, 129, 192, 193,
+                                     200, 255, 256, 257, 1000};
   const size_t count = sizeof lengths / sizeof lengths[0];
   uint32_t *a = tokens_alloc(1000), *b = tokens_alloc(1000);
   for (int kind = 0; kind < ALPHABET_COUNT; kind++)
@@ -348,6 +365,9 @@ static void test_descriptor(test_rng *rng) {
 int main(void) {
   test_rng rng = {test_seed()};
   double start = test_now();
+  cpu_has_simd = as__lcs_cpu_set_simd(1);
+  printf("as__lcs_cpu's SIMD path: %s\n",
+         cpu_has_simd ? "checked against the portable one" : "absent here");
   test_known_cases();
   test_random_lengths(&rng);
   test_large_against_dp(&rng);
