@@ -3,7 +3,6 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 
 #include <immintrin.h>
-#include <string.h>
 
 #define AS_AVX2 __attribute__((target("avx2,popcnt")))
 #define AS_AVX2_INLINE                                                         \
@@ -14,14 +13,28 @@ int as__lcs_simd_available(void) {
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
 }
 
-/* 32 positions of s in four registers, in the order the packs below leave
- * their lanes: a 256-bit pack works on each 128-bit half, so register k
- * holds positions 4k..4k+3 in its low half and 16+4k..16+4k+3 in its high
- * one, and the mask's bit p is then position p. */
-AS_AVX2_INLINE void load32(__m256i *reg, const uint32_t *s) {
-  for (int k = 0; k < 4; k++)
-    reg[k] = _mm256_loadu2_m128i((const __m128i *)(s + 16 + 4 * k),
-                                 (const __m128i *)(s + 4 * k));
+/* Positions at..at+3 of s, 0 past m (a masked load: nothing past s[m - 1]
+ * is read). */
+AS_AVX2_INLINE __m128i load4(const uint32_t *s, uint32_t m, uint32_t at) {
+  if (at + 4 <= m) return _mm_loadu_si128((const __m128i *)(s + at));
+  if (at >= m) return _mm_setzero_si128();
+  __m128i lane =
+      _mm_add_epi32(_mm_set1_epi32((int)at), _mm_setr_epi32(0, 1, 2, 3));
+  __m128i live = _mm_cmpgt_epi32(_mm_set1_epi32((int)m), lane);
+  return _mm_maskload_epi32((const int *)(s + at), live);
+}
+
+/* Positions at..at+31 of s in four registers, in the order the packs below
+ * leave their lanes: a 256-bit pack works on each 128-bit half, so register
+ * k holds positions 4k..4k+3 in its low half and 16+4k..16+4k+3 in its high
+ * one, and the mask's bit p is then position at+p. Positions past m hold 0
+ * and may match: their bits sit above every real one, where carries only
+ * leave, and are not counted. */
+AS_AVX2_INLINE void load32(__m256i *reg, const uint32_t *s, uint32_t m,
+                           uint32_t at) {
+  for (uint32_t k = 0; k < 4; k++)
+    reg[k] =
+        _mm256_set_m128i(load4(s, m, at + 16 + 4 * k), load4(s, m, at + 4 * k));
 }
 
 /* The match mask of x over the 32 positions of reg. */
@@ -43,13 +56,11 @@ static inline uint32_t zeros(uint64_t v, uint32_t bits) {
   return (uint32_t)__builtin_popcountll(~v & live);
 }
 
-/* At most 32 positions: one 32-bit word. Positions past m hold 0 and may
- * match; their bits sit above every real one, where carries only leave,
- * and are not counted. */
-static AS_AVX2 uint32_t lcs32(const uint32_t *pad, uint32_t m,
-                              const uint32_t *t, uint32_t n) {
+/* At most 32 positions: one 32-bit word. */
+static AS_AVX2 uint32_t lcs32(const uint32_t *s, uint32_t m, const uint32_t *t,
+                              uint32_t n) {
   __m256i reg[4];
-  load32(reg, pad);
+  load32(reg, s, m, 0);
   uint32_t v = ~0u;
   for (uint32_t j = 0; j < n; j++) {
     uint32_t u = v & mask32(_mm256_set1_epi32((int)t[j]), reg);
@@ -60,10 +71,10 @@ static AS_AVX2 uint32_t lcs32(const uint32_t *pad, uint32_t m,
 
 /* W 64-bit words (W a constant once inlined); the carry runs up the words
  * (add-with-carry). */
-AS_AVX2_INLINE uint32_t lcs_words(const uint32_t *pad, uint32_t m,
+AS_AVX2_INLINE uint32_t lcs_words(const uint32_t *s, uint32_t m,
                                   const uint32_t *t, uint32_t n, int words) {
   __m256i reg[8 * 4];
-  for (int h = 0; h < 2 * words; h++) load32(reg + 4 * h, pad + 32 * h);
+  for (int h = 0; h < 2 * words; h++) load32(reg + 4 * h, s, m, 32u * h);
   unsigned long long v[4] = {~0ULL, ~0ULL, ~0ULL, ~0ULL};
   for (uint32_t j = 0; j < n; j++) {
     __m256i x = _mm256_set1_epi32((int)t[j]);
@@ -98,16 +109,12 @@ static AS_AVX2 uint32_t lcs256(const uint32_t *p, uint32_t m, const uint32_t *t,
 
 uint32_t as__lcs_simd(const uint32_t *s, uint32_t m, const uint32_t *t,
                       uint32_t n) {
-  uint32_t pad[AS_LCS_SIMD_MAX];
-  uint32_t words = (m + 63) / 64, used = m <= 32 ? 32 : 64 * words;
-  memcpy(pad, s, (size_t)m * sizeof *pad);
-  memset(pad + m, 0, (size_t)(used - m) * sizeof *pad);
-  if (m <= 32) return lcs32(pad, m, t, n);
-  switch (words) {
-  case 1: return lcs64(pad, m, t, n);
-  case 2: return lcs128(pad, m, t, n);
-  case 3: return lcs192(pad, m, t, n);
-  default: return lcs256(pad, m, t, n);
+  if (m <= 32) return lcs32(s, m, t, n);
+  switch ((m + 63) / 64) {
+  case 1: return lcs64(s, m, t, n);
+  case 2: return lcs128(s, m, t, n);
+  case 3: return lcs192(s, m, t, n);
+  default: return lcs256(s, m, t, n);
   }
 }
 
