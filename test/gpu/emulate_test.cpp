@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "align.h"
@@ -66,6 +67,71 @@ static uint32_t warp_lcs(const std::vector<uint32_t> &a,
   return result[0];
 }
 
+/* One pair through as_shared_lcs on one emulated warp whose shared slice
+ * starts as garbage: whether the rows fit, and the LCS in *lcs if so. */
+static int shared_lcs(const std::vector<uint32_t> &a,
+                      const std::vector<uint32_t> &b, uint32_t *lcs) {
+  std::vector<uint64_t> sh(AS_ALIGN_SHARED_WORDS);
+  for (auto &w : sh) w = rnd() | 1;
+  uint32_t result[AS_WARP];
+  int fit[AS_WARP];
+  run_warps(1, [&](unsigned, unsigned lane) {
+    fit[lane] =
+        as_shared_lcs(a.data(), (uint32_t)a.size(), b.data(),
+                      (uint32_t)b.size(), sh.data(), lane, &result[lane]);
+  });
+  for (unsigned l = 1; l < AS_WARP; l++)
+    CHECK_MSG(fit[l] == fit[0] && (!fit[0] || result[l] == result[0]),
+              "shared lcs %zux%zu: lanes disagree", a.size(), b.size());
+  *lcs = result[0];
+  return fit[0];
+}
+
+static uint32_t cpu_lcs(const std::vector<uint32_t> &a,
+                        const std::vector<uint32_t> &b) {
+  std::vector<uint64_t> work(
+      as_lcs_workspace_words((uint32_t)a.size(), (uint32_t)b.size()) + 1);
+  return as_lcs(a.data(), (uint32_t)a.size(), b.data(), (uint32_t)b.size(),
+                work.data());
+}
+
+/* The textbook DP, a witness that does not share lcs.h's code. */
+static uint32_t dp_lcs(const std::vector<uint32_t> &a,
+                       const std::vector<uint32_t> &b) {
+  std::vector<uint32_t> row(b.size() + 1, 0);
+  for (uint32_t x : a) {
+    uint32_t diag = 0;
+    for (size_t j = 1; j <= b.size(); j++) {
+      uint32_t up = row[j];
+      row[j] = x == b[j - 1] ? diag + 1 : std::max(row[j], row[j - 1]);
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+/* The shared path against the CPU: the LCS when it fits; whether it fits
+ * (-1: not checked). Returns whether it fit. */
+static int check_shared(const std::vector<uint32_t> &a,
+                        const std::vector<uint32_t> &b, int want_fit,
+                        const char *what) {
+  uint32_t got = 0;
+  int fit = shared_lcs(a, b, &got);
+  if (want_fit >= 0)
+    CHECK_MSG(fit == want_fit, "%s %zux%zu: fits %d, want %d", what, a.size(),
+              b.size(), fit, want_fit);
+  if (!fit) return 0;
+  uint32_t want = cpu_lcs(a, b);
+  CHECK_MSG(got == want, "%s %zux%zu: shared lcs %u, want %u", what, a.size(),
+            b.size(), got, want);
+  if ((uint64_t)a.size() * b.size() <= 200000) {
+    uint32_t dp = dp_lcs(a, b);
+    CHECK_MSG(want == dp, "%s %zux%zu: as_lcs %u, dp %u", what, a.size(),
+              b.size(), want, dp);
+  }
+  return 1;
+}
+
 static std::vector<uint32_t> stream(uint32_t len, uint32_t alphabet) {
   std::vector<uint32_t> s(len);
   for (auto &t : s) t = token(alphabet);
@@ -113,35 +179,32 @@ static void test_warp_lcs(void) {
   }
 }
 
-/* The align bodies through their argument block, as the backend lays it out
- * (a warp per long pair, a thread per short one), against the CPU kernel. */
-static void test_align_args(void) {
-  ragged r;
-  std::vector<uint32_t> lens;
-  static const uint32_t shapes[][2] = {{0, 0},     {0, 3},       {1, 1},
-                                       {64, 65},   {1024, 1030}, {1100, 1024},
-                                       {200, 1500}};
-  for (auto &s : shapes) {
-    std::vector<uint32_t> a = stream(s[0], 30), b = mutate(a, 8, 30);
-    b.resize(s[1], 7);
-    r.words.push_back(s[0]);
-    r.words.push_back(s[1]);
-    r.words.insert(r.words.end(), a.begin(), a.end());
-    r.words.insert(r.words.end(), b.begin(), b.end());
-    r.end_task();
+/* A batch of pairs in the CPU kernel's task layout. */
+struct pairs : ragged {
+  void add(const std::vector<uint32_t> &a, const std::vector<uint32_t> &b) {
+    words.push_back((uint32_t)a.size());
+    words.push_back((uint32_t)b.size());
+    words.insert(words.end(), a.begin(), a.end());
+    words.insert(words.end(), b.begin(), b.end());
+    end_task();
   }
-  uint32_t n = (uint32_t)r.n();
+};
+
+/* The align bodies through their argument block, as the backend lays it out
+ * (warp pairs first, a warp each with a garbage-filled shared slice, then a
+ * thread per pair), against the CPU kernel. Returns the warp pairs. */
+static uint32_t check_align_batch(const pairs &r, const char *what) {
+  uint32_t n = (uint32_t)r.n(), warp_pairs = 0;
   std::vector<uint64_t> work_off(n);
   std::vector<uint32_t> list;
   uint64_t words = 0;
-  uint32_t long_pairs = 0;
   for (uint32_t i = 0; i < n; i++) {
     const as_align_task *t =
         (const as_align_task *)((const char *)r.words.data() + r.offsets[i]);
     work_off[i] = words;
     words += as_align_task_words(t->len_a, t->len_b);
     if (as_align_uses_warp(t->len_a, t->len_b))
-      list.insert(list.begin() + long_pairs++, i);
+      list.insert(list.begin() + warp_pairs++, i);
     else
       list.push_back(i);
   }
@@ -151,25 +214,158 @@ static void test_align_args(void) {
                      r.offsets.data(),
                      work_off.data(),
                      list.data(),
-                     long_pairs,
+                     warp_pairs,
                      work.data(),
                      out.data()};
-  run_warps(long_pairs,
-            [&](unsigned w, unsigned lane) { as_align_warp(a, w, lane); });
-  as_align_args short_args = a;
-  short_args.list += long_pairs;
-  short_args.count = n - long_pairs;
-  for (uint32_t k = 0; k < short_args.count; k++)
-    as_align_thread(short_args, k);
+  std::vector<uint64_t> sh(AS_ALIGN_SHARED_WORDS);
+  for (uint32_t w = 0; w < warp_pairs; w++) {
+    for (auto &x : sh) x = rnd();
+    run_warps(1, [&](unsigned, unsigned lane) {
+      as_align_warp(a, w, lane, sh.data());
+    });
+  }
+  as_align_args rest = a;
+  rest.list += warp_pairs;
+  rest.count = n - warp_pairs;
+  for (uint32_t k = 0; k < rest.count; k++) as_align_thread(rest, k);
 
   as_batch b = {&as_kernel_align, n, r.words.data(), r.offsets.data(), NULL, 0,
                 want.data()};
-  CHECK_MSG(as_kernel_align.cpu(&b, 0, n) == 0, "align cpu failed");
-  CHECK_MSG(long_pairs == 2, "expected 2 warp pairs, got %u", long_pairs);
+  CHECK_MSG(as_kernel_align.cpu(&b, 0, n) == 0, "%s: align cpu failed", what);
   for (uint32_t i = 0; i < n; i++)
     CHECK_MSG(!memcmp(&out[i], &want[i], sizeof want[i]),
-              "align task %u: lcs %u total %u, want %u %u", i, out[i].lcs,
+              "%s: task %u: lcs %u total %u, want %u %u", what, i, out[i].lcs,
               out[i].total, want[i].lcs, want[i].total);
+  return warp_pairs;
+}
+
+static void test_align_args(void) {
+  pairs r;
+  static const uint32_t shapes[][2] = {{0, 0},     {0, 3},       {1, 1},
+                                       {64, 65},   {1024, 1030}, {1100, 1024},
+                                       {200, 1500}};
+  for (auto &s : shapes) {
+    std::vector<uint32_t> a = stream(s[0], 30), b = mutate(a, 8, 30);
+    b.resize(s[1], 7);
+    r.add(a, b);
+  }
+  uint32_t warp_pairs = check_align_batch(r, "align args");
+  CHECK_MSG(warp_pairs == 5, "expected 5 warp pairs, got %u", warp_pairs);
+}
+
+/* Every length class against the CPU and the DP: empty streams, m around
+ * the 32- and 64-bit words and the lanes' words (32 x 64 = 2048 tokens),
+ * tiny and huge alphabets. Up to 64 tokens always fit; up to 256 whenever
+ * the alphabet has at most 255 values. */
+static void test_shared_lengths(void) {
+  static const uint32_t lens[] = {0,   1,   2,    31,   32,   33,   63,
+                                  64,  65,  127,  128,  129,  255,  256,
+                                  257, 999, 2047, 2048, 2049, 4000, 5000};
+  static const uint32_t alphabets[] = {2, 3, 16, 200, 0};
+  for (uint32_t len : lens)
+    for (uint32_t alphabet : alphabets) {
+      std::vector<uint32_t> a = stream(len, alphabet);
+      std::vector<uint32_t> b = below(2)
+                                    ? mutate(a, 10, alphabet)
+                                    : stream(len + below(len + 2), alphabet);
+      if (below(2)) std::swap(a, b);
+      uint32_t m = (uint32_t)std::min(a.size(), b.size());
+      int fit = m <= 64 || (m <= 256 && alphabet && alphabet <= 255) ? 1 : -1;
+      check_shared(a, b, fit, "lengths");
+    }
+}
+
+/* s of m tokens with exactly `distinct` values, 0 and UINT32_MAX among them
+ * (its first positions hold each value once, the rest repeat them). */
+static std::vector<uint32_t> with_distinct(uint32_t m, uint32_t distinct) {
+  std::vector<uint32_t> values = {0, UINT32_MAX};
+  while (values.size() < distinct) {
+    uint32_t v = (uint32_t)rnd();
+    if (std::find(values.begin(), values.end(), v) == values.end())
+      values.push_back(v);
+  }
+  values.resize(distinct);
+  std::vector<uint32_t> s(values);
+  while (s.size() < m) s.push_back(values[below(distinct)]);
+  for (size_t i = s.size(); i > 1; i--) std::swap(s[i - 1], s[below(i)]);
+  return s;
+}
+
+/* The shared-memory cut-off: s with as many distinct tokens as the rows
+ * take fits, one more falls back to as_warp_lcs; both against the CPU,
+ * through the warp body. */
+static void test_shared_cutoff(void) {
+  static const uint32_t lens[] = {65,   128,  129,  200,  256,  257,
+                                  1000, 2048, 2049, 4000, 8192, 8193};
+  pairs r;
+  for (uint32_t m : lens) {
+    as_shared_plan p;
+    if (!as_shared_plan_of(m, &p)) {
+      CHECK_MSG(m > AS_WARP * AS_ALIGN_LANE_WORDS * 64, "no plan for %u", m);
+      std::vector<uint32_t> a = stream(m, 2);
+      r.add(a, mutate(a, 10, 2));
+      continue;
+    }
+    for (uint32_t distinct : {p.ids, p.ids + 1}) {
+      if (distinct > m) continue;
+      std::vector<uint32_t> a = with_distinct(m, distinct);
+      std::vector<uint32_t> b = mutate(a, 6, 0); /* s stays a: b longer */
+      for (size_t i = 0; i < b.size(); i += 3) b[i] = a[below(m)];
+      while (b.size() <= m) b.push_back(a[below(m)]);
+      check_shared(a, b, distinct <= p.ids, "cut-off");
+      r.add(a, b);
+    }
+  }
+  check_align_batch(r, "cut-off");
+}
+
+/* Carries that cross words with no match: s in blocks of `block` tokens
+ * (whole words), one token per block in turn, so a column's token is absent
+ * from whole words and from whole lanes' words, and the carry out of a
+ * matched word must pass through them (inside a lane and between lanes). */
+static void test_shared_carries(void) {
+  static const uint32_t lens[] = {130, 2049, 4200, 8192};
+  static const uint32_t tokens[] = {0, UINT32_MAX, 7};
+  for (uint32_t m : lens)
+    for (uint32_t block : {64u, 128u, 192u})
+      for (uint32_t kinds : {2u, 3u}) {
+        std::vector<uint32_t> a(m), b;
+        for (uint32_t p = 0; p < m; p++) a[p] = tokens[p / block % kinds];
+        if (below(2))
+          b = mutate(a, 5 + below(40), kinds);
+        else
+          for (uint32_t j = 0; j < m + below(m); j++)
+            b.push_back(tokens[below(kinds)]);
+        while (b.size() <= m) b.push_back(tokens[below(kinds)]);
+        check_shared(a, b, 1, "carries");
+      }
+}
+
+/* Fresh random pairs of every class, near-duplicates and unrelated ones,
+ * through the warp body (shared rows or the fallback) against the CPU; the
+ * ones whose rows fit also through as_shared_lcs alone. Both paths must
+ * have run. */
+static void test_shared_random(void) {
+  static const uint32_t classes[][2] = {
+      {0, 65}, {65, 257}, {257, 2100}, {2100, 5000}};
+  static const uint32_t alphabets[] = {2, 5, 40, 300, 0};
+  pairs r;
+  int fits = 0, count = 48;
+  for (int i = 0; i < count; i++) {
+    const uint32_t *c = classes[below(4)];
+    uint32_t len = c[0] + below(c[1] - c[0]);
+    uint32_t alphabet = alphabets[below(5)];
+    std::vector<uint32_t> a = stream(len, alphabet), b;
+    if (below(3))
+      b = mutate(a, 2 + below(30), alphabet);
+    else
+      b = stream(below(2 * len + 2), alphabet);
+    if (below(2)) std::swap(a, b);
+    fits += check_shared(a, b, -1, "random");
+    r.add(a, b);
+  }
+  check_align_batch(r, "random");
+  CHECK_MSG(fits > 0 && fits < count, "%d of %d random pairs fit", fits, count);
 }
 
 /* The filter body through its argument block, one emulated thread per
@@ -297,6 +493,10 @@ int main(void) {
       {"filter", test_filter},
       {"warp_lcs", test_warp_lcs},
       {"align_args", test_align_args},
+      {"shared_lengths", test_shared_lengths},
+      {"shared_cutoff", test_shared_cutoff},
+      {"shared_carries", test_shared_carries},
+      {"shared_random", test_shared_random},
   };
   for (auto &t : tests) {
     int before = test_failures;

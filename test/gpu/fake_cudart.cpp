@@ -116,12 +116,16 @@ std::function<void()> emulation(const void *kernel, dim3 grid, dim3 block,
   }
   if (kernel == (const void *)as_align_warp_kernel) {
     as_align_args a = *(as_align_args *)args[0];
+    /* Each warp's shared slice starts as garbage. */
     return [=] {
+      std::vector<uint64_t> sh(AS_ALIGN_SHARED_WORDS);
       for (uint64_t k = 0; k < (uint64_t)grid.x * block.x / AS_WARP; k++)
-        if (k < a.count)
+        if (k < a.count) {
+          memset(sh.data(), 0xcd, sh.size() * sizeof sh[0]);
           as_simt::run_block(AS_WARP, [&](unsigned lane) {
-            as_align_warp(a, (uint32_t)k, lane);
+            as_align_warp(a, (uint32_t)k, lane, sh.data());
           });
+        }
     };
   }
   return nullptr;
@@ -178,6 +182,11 @@ cudaError_t __cudaLaunchKernel(cudaKernel_t kernel, dim3 grid, dim3 block,
   if (grid.x == 0 || grid.x > 0x7fffffffu || grid.y == 0 || grid.y > 65535 ||
       grid.z != 1 || block.x == 0 || block.x > 1024 || block.y != 1 ||
       block.z != 1 || shared != 0)
+    return record(cudaErrorInvalidConfiguration);
+  /* The warp kernel's static shared memory has a slice per warp of its
+   * block shape only. */
+  if ((const void *)kernel == (const void *)as_align_warp_kernel &&
+      block.x != AS_ALIGN_WARP_THREADS)
     return record(cudaErrorInvalidConfiguration);
   std::function<void()> run =
       emulation((const void *)kernel, grid, block, args);

@@ -18,17 +18,29 @@
 
 #include "filter.h"
 #include "lcs.h"
+#include "lcs_shared.cuh"
 #include "simt.cuh"
 
-/* ---- align. Short pairs: one thread each, running as_lcs itself in its own
- * slice of a global workspace. Long pairs (the shorter stream at least
- * AS_ALIGN_WARP_MIN tokens): one warp each, running the same bit-parallel
- * algorithm with lane l owning words l, l+32, ... of V; additions carry
- * across lanes by carry-lookahead over two ballots. Both give LCS(a, b), the
- * one integer the CPU computes. */
+/* ---- align: one warp per pair (both streams non-empty), in a slice of its
+ * block's shared memory: the shorter stream's match rows there when they fit
+ * (lcs_shared.cuh), otherwise as_warp_lcs below in the pair's global
+ * workspace, the same bit-parallel algorithm on lcs.h's sorted pairs with
+ * lane l owning words l, l+32, ... of V. Pairs with an empty stream, and
+ * those past the warp sort's bound, run as_lcs in a thread each. All give
+ * LCS(a, b), the one integer the CPU computes.
+ *
+ * Launch shape of the warp kernel: blocks of AS_ALIGN_WARPS warps, each with
+ * AS_ALIGN_SHARED_WORDS words (12 KiB) of static shared memory, 24 KiB a
+ * block. On sm_90, with 228 KiB of shared memory an SM and 1 KiB of it
+ * reserved per block, 9 blocks fit: 18 warps an SM, 28% occupancy, and that
+ * is the bound. ptxas (-Xptxas -v, sm_90) gives the kernel 56 registers, no
+ * spills, no stack: registers alone would allow 18 blocks (65536 / (56 x
+ * 64)). Two warps a block fit more warps an SM than one (17) or four (16).
+ * The driver sizes the shared-memory carveout to the kernel's need. */
 
 #define AS_ALIGN_THREADS 128u
-#define AS_ALIGN_WARP_MIN 1024u
+#define AS_ALIGN_WARPS 2u
+#define AS_ALIGN_WARP_THREADS (AS_ALIGN_WARPS * AS_WARP)
 /* Beyond this the warp's sort would need 64-bit indices; as_lcs takes it. */
 #define AS_ALIGN_WARP_MAX (1u << 30)
 
@@ -50,7 +62,7 @@ AS_HD uint64_t as_align_pow2(uint32_t m) {
 
 AS_HD int as_align_uses_warp(uint32_t len_a, uint32_t len_b) {
   uint32_t m = len_a < len_b ? len_a : len_b;
-  return m >= AS_ALIGN_WARP_MIN && m <= AS_ALIGN_WARP_MAX;
+  return m >= 1 && m <= AS_ALIGN_WARP_MAX;
 }
 
 /* Workspace words of as_warp_lcs: the sort needs a power of two of pairs,
@@ -267,14 +279,18 @@ AS_DEV void as_align_thread(const as_align_args &a, uint32_t k) {
   a.out[i] = o;
 }
 
-AS_DEV void as_align_warp(const as_align_args &a, uint32_t k, unsigned lane) {
+/* Pair k of the list by the warp whose shared slice is sh
+ * (AS_ALIGN_SHARED_WORDS words). */
+AS_DEV void as_align_warp(const as_align_args &a, uint32_t k, unsigned lane,
+                          uint64_t *sh) {
   uint32_t i = a.list[k];
   const as_align_task *task = as_align_task_at(a, i);
   uint32_t la = task->len_a, lb = task->len_b;
   const uint32_t *ta = (const uint32_t *)(task + 1), *tb = ta + la;
   as_align_out o;
   o.total = la + lb;
-  o.lcs = as_warp_lcs(ta, la, tb, lb, a.work + a.work_off[i], lane);
+  if (!as_shared_lcs(ta, la, tb, lb, sh, lane, &o.lcs))
+    o.lcs = as_warp_lcs(ta, la, tb, lb, a.work + a.work_off[i], lane);
   if (lane == 0) a.out[i] = o;
 }
 
@@ -314,13 +330,15 @@ __global__ void __launch_bounds__(AS_FILTER_THREADS)
   if (k < a.count) as_filter_thread(a, k);
 }
 
-/* Four blocks per SM: without a minimum ptxas keeps 48 registers and spills
- * a few cold values (the pair's pointers) to the stack. */
-__global__ void __launch_bounds__(AS_ALIGN_THREADS, 4)
+/* Nine blocks an SM is what the shared memory allows (see align's top);
+ * the bound leaves ptxas up to 112 registers a thread, twice what it takes. */
+__global__ void __launch_bounds__(AS_ALIGN_WARP_THREADS, 9)
     as_align_warp_kernel(as_align_args a) {
-  uint32_t k = (blockIdx.x * AS_ALIGN_THREADS + threadIdx.x) / AS_WARP;
-  if (k < a.count)
-    as_align_warp(a, k, threadIdx.x % AS_WARP); /* warp-uniform */
+  __shared__ uint64_t sh[AS_ALIGN_WARPS][AS_ALIGN_SHARED_WORDS];
+  unsigned warp = threadIdx.x / AS_WARP;
+  uint32_t k = blockIdx.x * AS_ALIGN_WARPS + warp;
+  if (k < a.count) /* warp-uniform */
+    as_align_warp(a, k, threadIdx.x % AS_WARP, sh[warp]);
 }
 
 #endif

@@ -178,9 +178,8 @@ void align_launch(const part &p, unsigned char *d, size_t, cudaStream_t st) {
                      (uint64_t *)(d + p.work_at),
                      (as_align_out *)(d + p.out_at)};
   if (a.count)
-    as_align_warp_kernel<<<blocks_for((uint64_t)a.count * AS_WARP,
-                                      AS_ALIGN_THREADS),
-                           AS_ALIGN_THREADS, 0, st>>>(a);
+    as_align_warp_kernel<<<blocks_for(a.count, AS_ALIGN_WARPS),
+                           AS_ALIGN_WARP_THREADS, 0, st>>>(a);
   a.list += p.split;
   a.count = p.tasks - p.split;
   if (a.count)

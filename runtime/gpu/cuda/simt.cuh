@@ -1,8 +1,9 @@
 /* The few SIMT primitives the kernel bodies use (warp votes, shuffles, a
- * warp sum, a warp barrier), written once for the device and once as a host
- * emulation: with AS_SIMT_EMULATE every thread of a block is a fiber and
- * each collective a barrier, so test/gpu/emulate_test.cpp runs the very kernel
- * bodies of kernels.cuh on a machine without a GPU.
+ * warp sum, a warp barrier, atomics on a warp's shared memory), written once
+ * for the device and once as a host emulation: with AS_SIMT_EMULATE every
+ * thread of a block is a fiber and each collective a barrier, so
+ * test/gpu/emulate_test.cpp runs the very kernel bodies of kernels.cuh on a
+ * machine without a GPU.
  *
  * The rule the bodies follow so both versions mean the same: every
  * collective is reached by all 32 lanes of the warp (full mask,
@@ -41,6 +42,15 @@ AS_DEV uint32_t as_reduce_add32(uint32_t v) {
 AS_DEV void as_syncwarp(void) { __syncwarp(); }
 AS_DEV unsigned as_popc(uint32_t x) { return (unsigned)__popc(x); }
 AS_DEV unsigned as_popc64(uint64_t x) { return (unsigned)__popcll(x); }
+/* Atomics on words other lanes of the warp may touch at the same time: the
+ * old value. */
+AS_DEV uint64_t as_atomic_cas64(uint64_t *p, uint64_t expect, uint64_t value) {
+  return atomicCAS((unsigned long long *)p, (unsigned long long)expect,
+                   (unsigned long long)value);
+}
+AS_DEV void as_atomic_or64(uint64_t *p, uint64_t bits) {
+  atomicOr((unsigned long long *)p, (unsigned long long)bits);
+}
 
 #else /* AS_SIMT_EMULATE */
 
@@ -191,6 +201,14 @@ inline unsigned as_popc(uint32_t x) { return (unsigned)__builtin_popcount(x); }
 inline unsigned as_popc64(uint64_t x) {
   return (unsigned)__builtin_popcountll(x);
 }
+/* Fibers switch only at collectives, so a plain read-modify-write is atomic
+ * here. */
+inline uint64_t as_atomic_cas64(uint64_t *p, uint64_t expect, uint64_t value) {
+  uint64_t old = *p;
+  if (old == expect) *p = value;
+  return old;
+}
+inline void as_atomic_or64(uint64_t *p, uint64_t bits) { *p |= bits; }
 
 #endif /* AS_SIMT_EMULATE */
 
