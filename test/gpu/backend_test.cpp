@@ -164,6 +164,11 @@ static void test_align(void) {
                                        {63, 64},     {65, 64},   {1024, 1100},
                                        {1300, 1030}, {300, 2000}};
   for (auto &s : shapes) r.pair(s[0], s[1], below(2) ? 4 : 500);
+  /* The warp kernel's two paths for certain: rows in shared memory (a small
+   * alphabet, V over many lanes), and the fallback (more distinct tokens
+   * than the rows take). */
+  r.pair(2100, 2200, 6);
+  r.pair(300, 320, 0);
   for (int i = 0; i < 30; i++) r.pair(below(150), below(150), 1 + below(30));
   as_batch b = r.batch(&as_kernel_align);
   same_as_cpu("align", b, 0, b.n);
