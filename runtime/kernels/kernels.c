@@ -275,13 +275,16 @@ static const as_builtin align_entry = {
     /* Per bit-parallel word step and per task on one CPU thread: from
      * accelstrat-calibrate with the dense-row CPU kernel (lcs_cpu.c) on
      * the 2-core EPYC CI machine, rounded up (bench/results). The GPU's are
-     * a quarter of an H100's measured throughput (bench/results), so that a
+     * slower than an H100 measured with the GPU kernel before the
+     * shared-memory one (bench/results/nvidia-h100-80gb-hbm3-2026-11-27:
+     * 0.098 ns a unit, 351 ns a task, 6.5 ns a lane), so that a
      * profile-less process only moves work to a GPU when even a much
-     * smaller one would win. */
+     * smaller one would win; the current GPU kernel has not run on a GPU,
+     * so these assume it no faster than the one measured. */
     .rates = {.cpu_unit = 1.0,
               .cpu_task = 40,
               .gpu_unit = 0.24,
-              .gpu_task = 200,
+              .gpu_task = 400,
               .gpu_lane = 10},
     /* Many short pairs, mid-sized and long ones, and one long pair alone. */
     .shapes = {{8000, 8, 32, 0, 10, 0},
