@@ -273,16 +273,20 @@ static const as_builtin align_entry = {
     .check = as__check_align,
     .gpu = 1,
     /* Per bit-parallel word step and per task on one CPU thread: from
-     * accelstrat-calibrate with the dense-row CPU kernel (lcs_cpu.c) on
-     * the 2-core EPYC CI machine, rounded up (bench/results). The GPU's are
+     * accelstrat-calibrate with the CPU kernel of lcs_cpu.c (AVX2 compares
+     * up to 256 tokens, dense rows beyond) on the 2-core EPYC CI machine:
+     * 0.42 to 0.73 ns a unit and no task cost over four runs, rounded up.
+     * The units follow the GPU's search, so on the CPU they overprice
+     * pairs of fewer than 256 tokens (up to 2x for 8-32) and underprice
+     * pairs of thousands (about 2x). The GPU's are
      * slower than an H100 measured with the GPU kernel before the
      * shared-memory one (bench/results/nvidia-h100-80gb-hbm3-2026-11-27:
      * 0.098 ns a unit, 351 ns a task, 6.5 ns a lane), so that a
      * profile-less process only moves work to a GPU when even a much
      * smaller one would win; the current GPU kernel has not run on a GPU,
      * so these assume it no faster than the one measured. */
-    .rates = {.cpu_unit = 1.0,
-              .cpu_task = 40,
+    .rates = {.cpu_unit = 0.75,
+              .cpu_task = 20,
               .gpu_unit = 0.24,
               .gpu_task = 400,
               .gpu_lane = 10},
