@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "internal.h"
+
 double as_cgroup_parse_cpu_max(const char *text) {
   char quota[32];
   long long period;
@@ -85,18 +87,18 @@ const char *as__cpu_model(void) {
 
 /* The fewest of the online CPUs, the affinity mask and the cgroup quota
  * (rounded up: a quota of 1.5 CPUs keeps two threads busy part of the time,
- * and rounding up wastes less than rounding down), at least 1; why (may be
- * NULL, len 0) names the bound. */
-static int cpu_bound(const as_capabilities *caps, char *why, size_t len) {
+ * and rounding up wastes less than rounding down), at least 1; *by names the
+ * bound. */
+static int cpu_bound(const as_capabilities *caps, as_bound_kind *by) {
   int limit = caps->online_cpus > 0 ? caps->online_cpus : 1;
-  snprintf(why, len, "online %d", limit);
+  *by = AS_BOUND_ONLINE;
   if (caps->affinity_cpus > 0 && caps->affinity_cpus < limit) {
     limit = caps->affinity_cpus;
-    snprintf(why, len, "affinity %d", limit);
+    *by = AS_BOUND_AFFINITY;
   }
   if (caps->cgroup_cpus > 0 && (int)ceil(caps->cgroup_cpus) < limit) {
     limit = (int)ceil(caps->cgroup_cpus);
-    snprintf(why, len, "cgroup cpu.max %.3g", caps->cgroup_cpus);
+    *by = AS_BOUND_CGROUP;
   }
   return limit;
 }
@@ -111,27 +113,62 @@ void as_capabilities_detect(as_capabilities *caps) {
                             ? CPU_COUNT(&set)
                             : caps->online_cpus;
   caps->cgroup_cpus = cgroup_cpus();
-  caps->usable_cpus = cpu_bound(caps, NULL, 0);
+  as_bound_kind by;
+  caps->usable_cpus = cpu_bound(caps, &by);
   caps->gpu_count = 0;
   snprintf(caps->gpu_backend, sizeof caps->gpu_backend, "none");
 }
 
-int as__thread_limit(const as_capabilities *caps, int requested, int jobserver,
-                     double loadavg, char *why, size_t len) {
-  int limit = cpu_bound(caps, why, len);
+int as__thread_bound(const as_capabilities *caps, int requested, int jobserver,
+                     double loadavg, as_thread_bound *bound) {
+  int limit = cpu_bound(caps, &bound->by);
   if (requested > 0) {
     if (requested < limit) {
       limit = requested;
-      snprintf(why, len, "threads=%d", requested);
+      bound->by = AS_BOUND_THREADS;
     }
   } else if (!jobserver && loadavg >= 0) {
     /* Nobody shares out the CPUs: leave what others keep busy to them. */
     int idle = (int)floor(caps->online_cpus - loadavg + 0.5);
     if (idle < limit) {
       limit = idle > 1 ? idle : 1;
-      snprintf(why, len, "load average %.2f of %d CPUs", loadavg,
-               caps->online_cpus);
+      bound->by = AS_BOUND_LOAD;
     }
   }
+  bound->limit = limit;
+  bound->load = loadavg;
+  return limit;
+}
+
+void as__thread_bound_format(const as_thread_bound *b,
+                             const as_capabilities *caps,
+                             const char *jobserver_detail, char *buf,
+                             size_t len) {
+  switch (b->by) {
+  case AS_BOUND_ONLINE: snprintf(buf, len, "online %d", b->limit); break;
+  case AS_BOUND_AFFINITY: snprintf(buf, len, "affinity %d", b->limit); break;
+  case AS_BOUND_CGROUP:
+    snprintf(buf, len, "cgroup cpu.max %.3g", caps->cgroup_cpus);
+    break;
+  case AS_BOUND_THREADS: snprintf(buf, len, "threads=%d", b->limit); break;
+  case AS_BOUND_LOAD:
+    snprintf(buf, len, "load average %.2f of %d CPUs", b->load,
+             caps->online_cpus);
+    break;
+  case AS_BOUND_JOBSERVER:
+    snprintf(buf, len, "jobserver: %d token%s", b->limit,
+             b->limit == 1 ? "" : "s");
+    break;
+  case AS_BOUND_JOBSERVER_UNREACHABLE:
+    snprintf(buf, len, "jobserver unreachable: %.40s", jobserver_detail);
+    break;
+  }
+}
+
+int as__thread_limit(const as_capabilities *caps, int requested, int jobserver,
+                     double loadavg, char *why, size_t len) {
+  as_thread_bound b;
+  int limit = as__thread_bound(caps, requested, jobserver, loadavg, &b);
+  as__thread_bound_format(&b, caps, "", why, len);
   return limit;
 }

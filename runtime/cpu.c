@@ -38,13 +38,14 @@ static int claim(atomic_size_t *next, size_t end, int threads, size_t *lo,
   }
 }
 
-int as__cpu_run(const as_batch *b, size_t begin, size_t end, int threads) {
+int as__cpu_run_idle(const as_batch *b, size_t begin, size_t end, int threads,
+                     void (*idle)(void *), void *arg) {
   if (begin >= end) return 0;
   if (threads <= 1)
     return b->kernel->cpu(b, begin, end); /* no thread start-up */
   const as_cpu_fn fn = b->kernel->cpu;
   atomic_size_t next = begin;
-  atomic_int rc = 0;
+  atomic_int rc = 0, idle_taken = 0;
   as__cpu_team_started();
 #pragma omp parallel num_threads(threads)
   {
@@ -54,6 +55,12 @@ int as__cpu_run(const as_batch *b, size_t begin, size_t end, int threads) {
            claim(&next, end, threads, &lo, &hi)) {
       as__first_error(&rc, fn(b, lo, hi));
     }
+    if (idle && !atomic_exchange_explicit(&idle_taken, 1, memory_order_relaxed))
+      idle(arg);
   }
   return atomic_load(&rc);
+}
+
+int as__cpu_run(const as_batch *b, size_t begin, size_t end, int threads) {
+  return as__cpu_run_idle(b, begin, end, threads, NULL, NULL);
 }

@@ -89,23 +89,24 @@ static int validate_and_measure(const as_batch *b, as_shape *s) {
   return 0;
 }
 
+/* What the model says of k, from the executor's snapshot while it is still
+ * true (model/snapshot.h). */
+static const as_model_snapshot *model_for(as_executor *ex, const as_kernel *k) {
+  if (!as__model_snapshot_valid(&ex->model, k))
+    as__model_snapshot_take(&ex->model, k, ex->cpu_key);
+  return &ex->model;
+}
+
 /* The first OpenMP team's start, while this process has not run one and a
- * run on `threads` threads would. */
+ * run on `threads` threads would (the snapshot's, taken for this batch). */
 static double team_cold_ns(const as_executor *ex, int threads) {
-  return threads > 1 && !as__cpu_team_up()
-             ? as__model_cpu_team_start_ns(ex->cpu_key)
-             : 0;
+  return threads > 1 && !as__cpu_team_up() ? ex->model.team_start_ns : 0;
 }
 
 /* The CPU's prediction, the first team's start included. */
 static double cpu_ns(const as_executor *ex, const as_rates *r,
                      const as_shape *s, int threads) {
   return as__predict_cpu(r, s, threads) + team_cold_ns(ex, threads);
-}
-
-/* Where dynamic hybrid's own error is learned, for a GPU's model key. */
-static void hybrid_key(const char *gpu_key, char *buf, size_t len) {
-  snprintf(buf, len, "hybrid/%.96s", gpu_key);
 }
 
 static uint64_t to_u64(double ns) {
@@ -148,10 +149,11 @@ static const as_gpu_backend *usable_gpu(as_executor *ex, const as_kernel *k,
     *why = no_entry;
   else if (ex->inject == AS_FAULT_GPU_UNAVAILABLE)
     *why = "injected gpu-unavailable";
+  else if (!wake && as__gpu_peek(key, sizeof key, NULL, NULL) < 0)
+    as__gpu_get(NULL, why, NULL); /* known unusable: its reason (a probe
+                                     with ACCELSTRAT_GPU=off says that) */
   else if (!wake && strcmp(as__gpu_choice(), "off") == 0)
     *why = "ACCELSTRAT_GPU=off";
-  else if (!wake && as__gpu_peek(key, sizeof key, NULL, NULL) < 0)
-    as__gpu_get(NULL, why, NULL); /* known unusable: its reason */
   if (*why || !wake) return NULL;
   as_gpu_info info;
   const as_gpu_backend *be = as__gpu_get(&info, why, status);
@@ -180,6 +182,14 @@ typedef struct choice {
 
 static const as_strategy cpu_only = {AS_STRATEGY_CPU, 0};
 
+/* src into dst (len > 0), cut to fit: a decision's copies, without the
+ * formatting code a cold snprintf brings into the caches. */
+static void copy_text(char *dst, size_t len, const char *src) {
+  size_t i = 0;
+  for (; src[i] && i + 1 < len; i++) dst[i] = src[i];
+  dst[i] = '\0';
+}
+
 /* The reason of the choice, kind k with why copied; returns 0. */
 static int say(choice *c, as_reason_kind k, const char *why) {
   as_reason *r = c->reason;
@@ -187,15 +197,13 @@ static int say(choice *c, as_reason_kind k, const char *why) {
   r->threads = c->threads;
   r->cpu_ns = c->cpu_ns;
   r->model = c->rep->model;
-  if (why) snprintf(r->why, sizeof r->why, "%s", why);
+  if (why) copy_text(r->why, sizeof r->why, why);
   return 0;
 }
 
 /* What the model predicts for the GPU strategies: gpu and hybrid, cold
  * start included while the GPU is not up. */
 typedef struct gpu_guess {
-  char key[96];
-  as_rates rates;
   double gpu_ns, hybrid_ns, share, cold_ns;
 } gpu_guess;
 
@@ -209,24 +217,16 @@ static void record(as_report *rep, double cpu, const gpu_guess *g) {
 
 /* The model's predictions for the GPU strategies, into g and the report. */
 static void guess_gpu(const choice *c, gpu_guess *g) {
-  const as_kernel *k = c->b->kernel;
-  const char *backend = as__gpu_choice();
-  int up = as__gpu_peek(g->key, sizeof g->key, NULL, NULL) == 1;
-  g->cold_ns = 0;
-  if (!up) {
-    if (!as__model_last_gpu(backend, g->key, sizeof g->key))
-      snprintf(g->key, sizeof g->key, "%s", backend);
-    g->cold_ns = as__model_gpu_start_ns(backend, g->key);
-  }
-  as__model_rates(k, g->key, &g->rates);
-  double mem = as__model_gpu_mem(backend, g->key);
-  char hkey[104];
-  hybrid_key(g->key, hkey, sizeof hkey);
-  g->gpu_ns = as__predict_gpu(&g->rates, c->s, mem) + g->cold_ns;
-  g->hybrid_ns =
-      as__predict_hybrid(c->cpu, &g->rates, c->s, c->threads, mem, &g->share) *
-          as__model_scale(k, hkey) +
-      g->cold_ns + team_cold_ns(c->ex, c->threads);
+  char key[96];
+  const int up = as__gpu_peek(key, sizeof key, NULL, NULL) == 1;
+  const as_model_gpu_side *m = as__model_snapshot_gpu(
+      &c->ex->model, c->b->kernel, c->ex->cpu_key, as__gpu_choice(), up, key);
+  g->cold_ns = m->start_ns;
+  g->gpu_ns = as__predict_gpu(&m->rates, c->s, m->mem) + g->cold_ns;
+  g->hybrid_ns = as__predict_hybrid(c->cpu, &m->rates, c->s, c->threads, m->mem,
+                                    &g->share) *
+                     m->hybrid_scale +
+                 g->cold_ns + team_cold_ns(c->ex, c->threads);
   record(c->rep, c->cpu_ns, g);
 }
 
@@ -284,8 +284,7 @@ static int choose_auto(choice *c) {
 /* gpu, hybrid or hybrid:F, as asked: on the GPU, else on the CPU as
  * fallback= allows; AS_EGPU_BUSY or AS_EGPU_UNAVAILABLE when refused. */
 static int choose_asked(choice *c) {
-  char *asked = c->reason->asked;
-  as_strategy_format(c->ex->cfg.strategy, asked, sizeof c->reason->asked);
+  c->reason->asked = c->ex->cfg.strategy;
   const char *why;
   int status;
   const uint64_t probe = as__now_ns();
@@ -324,8 +323,7 @@ static int choose(as_executor *ex, const as_batch *b, const as_shape *s,
                   const as_gpu_backend **be) {
   choice c = {ex, b, s, cpu, rep, threads, 0, ex->cfg.strategy, NULL, reason};
   int rc = 0;
-  snprintf(rep->model, sizeof rep->model, "%s",
-           as__model_source(b->kernel, ex->cpu_key));
+  copy_text(rep->model, sizeof rep->model, ex->model.source);
   if (b->n == 0) { /* nothing to run needs no device, and cannot fail one */
     c.chosen = cpu_only;
     say(&c, AS_REASON_EMPTY, NULL);
@@ -343,24 +341,42 @@ static int choose(as_executor *ex, const as_batch *b, const as_shape *s,
   return rc;
 }
 
+/* Whether the thread count is left to the load average: neither threads=
+ * nor a jobserver decides. */
+static int wants_load(const as_executor *ex) {
+  return ex->cfg.threads == 0 && ex->js.kind == AS_JOBSERVER_NONE;
+}
+
+/* The load average, read again when older than max_age_ns: a system call,
+ * some 10 us with the caches cold after a long batch, for a value the
+ * kernel updates every 5 s. */
+static void refresh_load(as_executor *ex, uint64_t max_age_ns) {
+  const uint64_t now = as__now_ns();
+  if (ex->load_at && now - ex->load_at <= max_age_ns) return;
+  if (getloadavg(&ex->load, 1) != 1) ex->load = -1;
+  ex->load_at = now;
+}
+
+/* A decision reads it at most a second old. */
+#define LOAD_MAX_AGE_NS 1000000000u
+
+/* On the first thread of a run with nothing left to take (as__cpu_run_idle):
+ * the next decision's value, read while the others finish, once the
+ * value is half its age limit. */
+static void refresh_load_idle(void *ex) {
+  refresh_load(ex, LOAD_MAX_AGE_NS / 2);
+}
+
 /* Threads for this run: the resources' limit, more than one only when the
  * model says they pay, and beyond the first only with a jobserver token
  * each. tokens[] gets what was taken, to be given back. */
 static int take_threads(as_executor *ex, const as_shape *s, const as_rates *cpu,
-                        as_report *rep, unsigned char *tokens, int *taken) {
+                        as_report *rep, as_thread_bound *bound,
+                        unsigned char *tokens, int *taken) {
   const int named = ex->js.kind != AS_JOBSERVER_NONE;
-  if (ex->cfg.threads == 0 && !named) {
-    /* Reading it costs a few microseconds; it moves over seconds. */
-    uint64_t now = as__now_ns();
-    if (!ex->load_at || now - ex->load_at > 1000000000u) {
-      if (getloadavg(&ex->load, 1) != 1) ex->load = -1;
-      ex->load_at = now;
-    }
-  }
-  const double load = ex->cfg.threads == 0 && !named ? ex->load : -1;
-  int limit =
-      as__thread_limit(&ex->caps, ex->cfg.threads, named, load,
-                       rep->thread_limit_by, sizeof rep->thread_limit_by);
+  if (wants_load(ex)) refresh_load(ex, LOAD_MAX_AGE_NS);
+  const double load = wants_load(ex) ? ex->load : -1;
+  int limit = as__thread_bound(&ex->caps, ex->cfg.threads, named, load, bound);
   if ((size_t)limit > s->n) limit = s->n ? (int)s->n : 1;
   int want = limit > 1 && cpu_ns(ex, cpu, s, limit) < cpu_ns(ex, cpu, s, 1)
                  ? limit
@@ -372,13 +388,9 @@ static int take_threads(as_executor *ex, const as_shape *s, const as_rates *cpu,
                                      tokens);
     rep->jobserver_tokens = 1 + *taken; /* make counts us for one already */
     if (1 + *taken < limit) {
-      limit = 1 + *taken;
-      if (ex->js.reachable)
-        snprintf(rep->thread_limit_by, sizeof rep->thread_limit_by,
-                 "jobserver: %d token%s", limit, limit == 1 ? "" : "s");
-      else
-        snprintf(rep->thread_limit_by, sizeof rep->thread_limit_by,
-                 "jobserver unreachable: %.40s", ex->js.detail);
+      limit = bound->limit = 1 + *taken;
+      bound->by = ex->js.reachable ? AS_BOUND_JOBSERVER
+                                   : AS_BOUND_JOBSERVER_UNREACHABLE;
     }
     if (want > limit) want = limit;
   }
@@ -414,7 +426,7 @@ static void learn(const as_executor *ex, const as_batch *b, const as_shape *s,
     as__model_rates(b->kernel, ex->cpu_key, &c);
     as__model_rates(b->kernel, key, &g);
     char hkey[104];
-    hybrid_key(key, hkey, sizeof hkey);
+    as__model_hybrid_key(key, hkey, sizeof hkey);
     as__model_learn(b->kernel, hkey, (double)rep->exec_ns,
                     as__predict_hybrid(&c, &g, s, threads,
                                        as__model_gpu_mem(as__gpu_choice(), key),
@@ -441,11 +453,12 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
   rep->work = shape.work;
   rep->check_ns = as__now_ns() - t0;
 
-  as_rates cpu;
-  as__model_rates(b->kernel, ex->cpu_key, &cpu);
+  const as_rates cpu = model_for(ex, b->kernel)->cpu; /* for this batch */
   unsigned char tokens[256];
   int taken;
-  const int threads = take_threads(ex, &shape, &cpu, rep, tokens, &taken);
+  as_thread_bound bound;
+  const int threads =
+      take_threads(ex, &shape, &cpu, rep, &bound, tokens, &taken);
   as_strategy chosen;
   const as_gpu_backend *be;
   as_reason reason = {.kind = AS_REASON_NONE};
@@ -458,7 +471,8 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
   if (rc == 0) {
     rep->threads = threads;
     if (chosen.kind == AS_STRATEGY_CPU) {
-      rc = as__cpu_run(b, 0, b->n, threads);
+      rc = as__cpu_run_idle(b, 0, b->n, threads,
+                            wants_load(ex) ? refresh_load_idle : NULL, ex);
       rep->tasks_on[AS_DEVICE_CPU] = rc ? 0 : b->n;
     } else {
       rc = as__offload_run(ex, be, chosen, b, threads, rep);
@@ -468,7 +482,11 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
   as__jobserver_release(&ex->js, tokens, taken); /* every one, on every path */
   if (!rep->reason[0]) /* the run's own failure may have said more */
     as__reason_format(&reason, rep->reason, sizeof rep->reason);
+  as__thread_bound_format(&bound, &ex->caps, ex->js.detail,
+                          rep->thread_limit_by, sizeof rep->thread_limit_by);
   rep->error = rc;
   learn(ex, b, &shape, rep, threads, team_cold);
+  /* What it learned is in cache now: the next decision's snapshot. */
+  model_for(ex, b->kernel);
   return rc;
 }

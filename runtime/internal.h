@@ -9,17 +9,21 @@
 #include <accelstrat/inject.h>
 
 #include "jobserver.h"
+#include "model/snapshot.h"
 #include "support/clock.h"
 
+/* What a decision reads comes first: right after a long batch every cache
+ * line of it is a miss. */
 struct as_executor {
   as_config cfg;
-  as_capabilities caps;
-  as_jobserver js;   /* GNU make's, when the environment names one */
-  char cpu_key[96];  /* the cost model's key of this CPU */
   as_fault inject;   /* planted at the GPU boundary (as_executor_inject) */
   long inject_chunk; /* ...at this chunk (attempt) */
   double load;       /* 1-minute load average (negative: unknown)... */
   uint64_t load_at;  /* ...read at this time (0: never) */
+  as_model_snapshot model; /* what its decisions read of the cost model */
+  as_capabilities caps;
+  as_jobserver js;  /* GNU make's, when the environment names one */
+  char cpu_key[96]; /* the cost model's key of this CPU */
 };
 
 /* Characters kept in keys and file names made of outside text (host, CPU
@@ -40,11 +44,37 @@ static inline void as__name_copy(char *dst, size_t len, const char *src) {
 /* This CPU's model name (/proc/cpuinfo), "unknown" without one. */
 const char *as__cpu_model(void);
 
+/* Which limit bound a run's threads, kept as it was found and written out
+ * (as_report.thread_limit_by) only after the run. */
+typedef enum as_bound_kind {
+  AS_BOUND_ONLINE,               /* "online 16" */
+  AS_BOUND_AFFINITY,             /* "affinity 8" */
+  AS_BOUND_CGROUP,               /* "cgroup cpu.max 1.5" */
+  AS_BOUND_THREADS,              /* "threads=4" */
+  AS_BOUND_LOAD,                 /* "load average 3.20 of 4 CPUs" */
+  AS_BOUND_JOBSERVER,            /* "jobserver: 2 tokens" */
+  AS_BOUND_JOBSERVER_UNREACHABLE /* "jobserver unreachable: DETAIL" */
+} as_bound_kind;
+
+typedef struct as_thread_bound {
+  as_bound_kind by;
+  int limit;
+  double load; /* the load average it was found with */
+} as_thread_bound;
+
 /* Threads a run may use before the jobserver has its say: the minimum of
  * requested (threads=; 0 when unset), the online CPUs, the affinity mask and
  * the cgroup quota, and, with neither a jobserver nor threads=, what the
- * 1-minute load average (negative: unknown) leaves idle. why names the
+ * 1-minute load average (negative: unknown) leaves idle. *bound names the
  * bound. At least 1. */
+int as__thread_bound(const as_capabilities *caps, int requested, int jobserver,
+                     double loadavg, as_thread_bound *bound);
+/* The bound's text; jobserver_detail is the jobserver's (as_jobserver). */
+void as__thread_bound_format(const as_thread_bound *b,
+                             const as_capabilities *caps,
+                             const char *jobserver_detail, char *buf,
+                             size_t len);
+/* Both at once, the text into why. */
 int as__thread_limit(const as_capabilities *caps, int requested, int jobserver,
                      double loadavg, char *why, size_t len);
 
@@ -63,6 +93,10 @@ void as__cpu_team_started(void);
  * taking a share of what is left at a time (guided: long ranges first,
  * single tasks last). Returns 0 or the first error a kernel call returned. */
 int as__cpu_run(const as_batch *b, size_t begin, size_t end, int threads);
+/* The same; with several threads, idle(arg) runs once on the first thread
+ * to find the queue empty, while the others finish their last ranges. */
+int as__cpu_run_idle(const as_batch *b, size_t begin, size_t end, int threads,
+                     void (*idle)(void *), void *arg);
 
 /* Runs b with a GPU strategy (gpu, hybrid, hybrid:F) on backend be, falling
  * back to the CPU as cfg->fallback allows; fills rep's tasks per device and

@@ -18,8 +18,9 @@ static const char *fmt_ns(double ns, char *buf, size_t len) {
 }
 
 void as__reason_format(const as_reason *r, char *buf, size_t len) {
-  char t1[24], t2[24], t3[24], t4[24];
+  char t1[24], t2[24], t3[24], t4[24], asked[32];
   const char *plural = r->threads == 1 ? "" : "s";
+  as_strategy_format(r->asked, asked, sizeof asked);
   switch (r->kind) {
   case AS_REASON_NONE:
     if (len) buf[0] = '\0';
@@ -57,17 +58,17 @@ void as__reason_format(const as_reason *r, char *buf, size_t len) {
              fmt_ns(r->hybrid_ns, t3, sizeof t3), r->share, r->model);
     break;
   case AS_REASON_ASKED_GPU:
-    snprintf(buf, len, "%s requested; %s (%s), %d thread%s", r->asked,
-             r->backend, r->gpu_name, r->threads, plural);
+    snprintf(buf, len, "%s requested; %s (%s), %d thread%s", asked, r->backend,
+             r->gpu_name, r->threads, plural);
     break;
   case AS_REASON_ASKED_OFF:
-    snprintf(buf, len, "%s requested, GPU %s (%.120s) and fallback=off",
-             r->asked, r->state, r->why);
+    snprintf(buf, len, "%s requested, GPU %s (%.120s) and fallback=off", asked,
+             r->state, r->why);
     break;
   case AS_REASON_ASKED_FALLBACK:
     snprintf(buf, len,
              "%s requested, GPU %s (%.120s): fallback to cpu, %d thread%s",
-             r->asked, r->state, r->why, r->threads, plural);
+             asked, r->state, r->why, r->threads, plural);
     break;
   }
 }

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include <accelstrat/config.h>
+
 typedef enum as_reason_kind {
   AS_REASON_NONE = 0,
   AS_REASON_EMPTY,          /* an empty batch */
@@ -27,7 +29,7 @@ typedef struct as_reason {
   const char *strategy; /* the kind chosen (auto's fastest) */
   const char *state;    /* "busy", "unusable", "unavailable" */
   const char *backend, *gpu_name, *model; /* live past the run */
-  char asked[32];                         /* the strategy asked, formatted */
+  as_strategy asked;                      /* the strategy asked */
   char why[128];                          /* why the GPU was refused, copied */
 } as_reason;
 

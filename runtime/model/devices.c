@@ -10,7 +10,7 @@
 #include "internal.h"
 #include "store.h"
 
-#define CPU_TEAM "omp"
+#define CPU_TEAM AS_MODEL_CPU_TEAM
 
 void as__model_cpu_key(char *buf, size_t len) {
   char clean[90];
@@ -18,25 +18,38 @@ void as__model_cpu_key(char *buf, size_t len) {
   snprintf(buf, len, "cpu/%s", clean);
 }
 
-int as__model_last_gpu(const char *backend, char *key, size_t len) {
-  const as_model_note *g = as__model_find_note(as__model_lock(), backend);
+int as__model_last_gpu_in(as_model_store *s, const char *backend, char *key,
+                          size_t len) {
+  const as_model_note *g = as__model_find_note(s, backend);
   if (g) snprintf(key, len, "%s", g->key);
-  as__model_unlock();
   return g != NULL;
+}
+
+int as__model_last_gpu(const char *backend, char *key, size_t len) {
+  int found = as__model_last_gpu_in(as__model_lock(), backend, key, len);
+  as__model_unlock();
+  return found;
 }
 
 /* The noted start-up (or memory) of the backend's device key, else the
  * backend's default (an OpenMP team's first start is far cheaper than a CUDA
  * context's creation; calibration measures both on each host). */
-static double fact(const char *backend, const char *key, int want_mem) {
-  const as_model_note *g = as__model_find_note(as__model_lock(), backend);
-  double v = -1;
-  if (g && strcmp(g->key, key) == 0) v = want_mem ? g->mem : g->init_ns;
-  as__model_unlock();
-  if (v >= 0) return v;
+double as__model_fact_in(as_model_store *s, const char *backend,
+                         const char *key, int want_mem) {
+  const as_model_note *g = as__model_find_note(s, backend);
+  if (g && strcmp(g->key, key) == 0) {
+    double v = want_mem ? g->mem : g->init_ns;
+    if (v >= 0) return v;
+  }
   if (strcmp(backend, CPU_TEAM) == 0) return want_mem ? 0 : 1e6;
   int sim = strcmp(backend, "sim") == 0;
   return want_mem ? (sim ? 1e9 : 8e9) : (sim ? 0 : 300e6);
+}
+
+static double fact(const char *backend, const char *key, int want_mem) {
+  double v = as__model_fact_in(as__model_lock(), backend, key, want_mem);
+  as__model_unlock();
+  return v;
 }
 
 double as__model_cpu_team_start_ns(const char *cpu_key) {
@@ -64,12 +77,16 @@ static void note(as_model_store *s, const char *backend, const char *key,
   g->init_ns = same ? 0.75 * g->init_ns + 0.25 * start_ns : start_ns;
   g->mem = memory;
   g->dirty = 1;
+  as__model_changed();
 }
 
 /* With the lock held. */
 static void forget(as_model_store *s, const char *backend) {
   as_model_note *g = as__model_find_note(s, backend);
-  if (g) g->gone = g->dirty = 1;
+  if (g) {
+    g->gone = g->dirty = 1;
+    as__model_changed();
+  }
 }
 
 void as__model_note_cpu_team_start(const char *cpu_key, double ns) {

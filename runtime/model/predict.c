@@ -51,8 +51,8 @@ static double entry_scale(const as_model_entry *e) {
 
 /* ---- rates ---- */
 
-void as__model_rates(const as_kernel *k, const char *device, as_rates *r) {
-  as_model_store *s = as__model_lock();
+void as__model_rates_in(as_model_store *s, const as_kernel *k,
+                        const char *device, as_rates *r) {
   const as_model_entry *e = as__model_find(s, k->name, k->version, device);
   if (e) {
     *r = e->r;
@@ -60,13 +60,21 @@ void as__model_rates(const as_kernel *k, const char *device, as_rates *r) {
   } else {
     defaults_for(k, device, r);
   }
+}
+
+void as__model_rates(const as_kernel *k, const char *device, as_rates *r) {
+  as__model_rates_in(as__model_lock(), k, device, r);
   as__model_unlock();
 }
 
-const char *as__model_source(const as_kernel *k, const char *device) {
-  as_model_store *s = as__model_lock();
+const char *as__model_source_in(as_model_store *s, const as_kernel *k,
+                                const char *device) {
   const as_model_entry *e = as__model_find(s, k->name, k->version, device);
-  const char *src = !e ? "defaults" : e->r.calibrated ? "profile" : "learned";
+  return !e ? "defaults" : e->r.calibrated ? "profile" : "learned";
+}
+
+const char *as__model_source(const as_kernel *k, const char *device) {
+  const char *src = as__model_source_in(as__model_lock(), k, device);
   as__model_unlock();
   return src;
 }
@@ -144,13 +152,18 @@ static as_model_entry *entry_for(as_model_store *s, const as_kernel *k,
   e->version = k->version;
   snprintf(e->device, sizeof e->device, "%s", device);
   defaults_for(k, device, &e->r);
+  as__model_changed(); /* its source is "learned" from now on */
   return e;
 }
 
-double as__model_scale(const as_kernel *k, const char *device) {
-  as_model_store *s = as__model_lock();
+double as__model_scale_in(as_model_store *s, const as_kernel *k,
+                          const char *device) {
   const as_model_entry *e = as__model_find(s, k->name, k->version, device);
-  double scale = e ? entry_scale(e) : 1;
+  return e ? entry_scale(e) : 1;
+}
+
+double as__model_scale(const as_kernel *k, const char *device) {
+  double scale = as__model_scale_in(as__model_lock(), k, device);
   as__model_unlock();
   return scale;
 }
@@ -164,6 +177,7 @@ void as__model_learn(const as_kernel *k, const char *device, double measured_ns,
   if (e) {
     as__model_window_add(e->ratios, &e->n_ratios, ratio);
     as__model_window_add(e->fresh, &e->n_fresh, ratio);
+    as__model_changed();
   }
   as__model_unlock();
 }
@@ -176,6 +190,7 @@ void as__model_set_rates(const as_kernel *k, const char *device,
     e->r.scale = 1;
     e->n_ratios = e->n_fresh = 0; /* old ratios were against old rates */
     e->replaced = 1;
+    as__model_changed();
   }
   as__model_unlock();
 }

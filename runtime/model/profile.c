@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,8 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int loaded;
 static char path[4096]; /* "" when profiles are off */
 static store mem;       /* guarded by lock */
+/* Moves with every change to mem (written under lock, read without it). */
+static _Atomic uint64_t generation;
 static unsigned warnings;
 
 /* ---- the file ---- */
@@ -282,6 +285,7 @@ static void ensure_loaded(void) {
   loaded = 1;
   if (as_profile_path(path, sizeof path) < 0) path[0] = '\0';
   read_file(&mem);
+  as__model_changed();
 }
 
 /* ---- the store and its lock ---- */
@@ -305,6 +309,14 @@ as_model_store *as__model_lock(void) {
 }
 
 void as__model_unlock(void) { pthread_mutex_unlock(&lock); }
+
+void as__model_changed(void) {
+  atomic_fetch_add_explicit(&generation, 1, memory_order_release);
+}
+
+uint64_t as__model_generation(void) {
+  return atomic_load_explicit(&generation, memory_order_acquire);
+}
 
 /* ---- saving ---- */
 
@@ -382,7 +394,10 @@ int as_profile_save(void) {
     read_file(&disk);
     merge_into(&disk);
     rc = write_file(&disk, path);
-    if (rc == 0) mem = disk; /* what others learned is ours too now */
+    if (rc == 0) { /* what others learned is ours too now */
+      mem = disk;
+      as__model_changed();
+    }
   } else {
     rc = AS_EIO;
   }
@@ -396,6 +411,7 @@ void as__model_reset(void) {
   take_lock();
   loaded = 0;
   memset(&mem, 0, sizeof mem);
+  as__model_changed();
   warnings = 0;
   pthread_mutex_unlock(&lock);
 }

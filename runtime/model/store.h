@@ -5,10 +5,14 @@
 #ifndef ACCELSTRAT_RUNTIME_MODEL_STORE_H
 #define ACCELSTRAT_RUNTIME_MODEL_STORE_H
 
+#include <stdint.h>
+
 #include "predict.h"
 
 #define AS_MODEL_MAX_RATES 128
 #define AS_MODEL_MAX_NOTES 16
+/* The backend under which the CPU team's start-up is noted. */
+#define AS_MODEL_CPU_TEAM "omp"
 
 typedef struct as_model_entry {
   char kernel[32];
@@ -44,6 +48,13 @@ typedef struct as_model_store {
 as_model_store *as__model_lock(void);
 void as__model_unlock(void);
 
+/* The store's generation, read without the lock: it moves whenever the
+ * store's contents do, as__model_changed saying so with the lock held. What
+ * was read under the lock at one generation stays true while it has not
+ * moved (snapshot.h). */
+uint64_t as__model_generation(void);
+void as__model_changed(void);
+
 /* With the lock held: the store, read from the profile on first use. */
 as_model_store *as__model_loaded(void);
 
@@ -54,6 +65,22 @@ as_model_entry *as__model_find(as_model_store *s, const char *kernel,
                                unsigned version, const char *device);
 /* The backend's note (not one gone), or NULL. */
 as_model_note *as__model_find_note(as_model_store *s, const char *backend);
+
+/* With the lock held: what as__model_rates, as__model_source and
+ * as__model_scale (predict.h) return. */
+void as__model_rates_in(as_model_store *s, const as_kernel *k,
+                        const char *device, as_rates *r);
+const char *as__model_source_in(as_model_store *s, const as_kernel *k,
+                                const char *device);
+double as__model_scale_in(as_model_store *s, const as_kernel *k,
+                          const char *device);
+/* With the lock held: the backend's noted start-up (want_mem 0) or memory
+ * for the device key, else the backend's default (devices.h), and its last
+ * device's key (0: none noted). */
+double as__model_fact_in(as_model_store *s, const char *backend,
+                         const char *key, int want_mem);
+int as__model_last_gpu_in(as_model_store *s, const char *backend, char *key,
+                          size_t len);
 
 /* Appends x to a window of AS_MODEL_WINDOW values, the oldest dropped. */
 void as__model_window_add(double *v, int *n, double x);

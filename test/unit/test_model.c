@@ -1,7 +1,8 @@
 /* The cost model and its profile: predictions, the online update's
  * robustness, the file's round trip, corrupt / foreign / other-version files
- * (ignored with one warning, then replaced), processes saving at once, and
- * auto-selection driven by the profile on the sim backend. */
+ * (ignored with one warning, then replaced), processes saving at once,
+ * auto-selection driven by the profile on the sim backend, and an
+ * executor's decisions following the model as it changes. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -392,6 +393,58 @@ static void test_calibrate(void) {
   as__model_reset();
 }
 
+/* One executor's decisions follow the model as it changes under it: the
+ * rates it predicts with (and says where they come from) are the model's of
+ * the moment, whether learned from its own runs, set by calibration or
+ * forgotten since its last run (it keeps a snapshot of the model between
+ * runs: model/snapshot.h). */
+static void test_snapshot(void) {
+  setenv("ACCELSTRAT_GPU", "off", 1);
+  as__gpu_reset();
+  unlink(file);
+  as__model_reset();
+  as_synth s;
+  as_synth_shape shape = {40, 64, 256, 0, 10, 0};
+  CHECK_INT_EQ(as__synth_make(&s, &as_kernel_align, &shape, 3), 0);
+  const as_kernel *k = &as_kernel_align;
+  as_shape sh = {s.batch.n, 0, 0, 0};
+  for (size_t i = 0; i < s.batch.n; i++) {
+    uint64_t c = k->cost(&s.batch, i);
+    sh.work += c;
+    if (c > sh.max_work) sh.max_work = c;
+  }
+  as_config cfg;
+  as_config_defaults(&cfg);
+  cfg.strategy.kind = AS_STRATEGY_CPU;
+  cfg.threads = 1; /* one thread: no team start in the prediction */
+  as_executor *ex = NULL;
+  CHECK_INT_EQ(as_executor_create(&cfg, &ex), 0);
+  const as_rates a = {20e3, 1000, 0.25, 0.25, 0, 0.9, 1, 1};
+  const as_rates b = {20e3, 1e5, 5, 5, 0, 0.9, 1, 1};
+  static const char *const sources[] = {"defaults", "learned", "profile",
+                                        "profile", "defaults"};
+  for (int round = 0; round < 5 && ex; round++) {
+    if (round == 2) as__model_set_rates(k, cpu, &a);
+    if (round == 3) as__model_set_rates(k, cpu, &b);
+    if (round == 4) as__model_reset();
+    as_rates r;
+    as__model_rates(k, cpu, &r);
+    const double want = as__predict_cpu(&r, &sh, 1);
+    as_report rep;
+    CHECK_INT_EQ(as_run(ex, &s.batch, &rep), 0);
+    CHECK_MSG(fabs((double)rep.predicted_ns[AS_PREDICT_CPU] - want) <= 1,
+              "round %d: predicted %llu ns, the model says %.0f", round,
+              (unsigned long long)rep.predicted_ns[AS_PREDICT_CPU], want);
+    CHECK_MSG(strcmp(rep.model, sources[round]) == 0,
+              "round %d: rates from %s, want %s", round, rep.model,
+              sources[round]);
+  }
+  as_executor_destroy(ex);
+  as__synth_free(&s);
+  unsetenv("ACCELSTRAT_GPU");
+  as__gpu_reset();
+}
+
 int main(void) {
   snprintf(dir, sizeof dir, "%s/accelstrat-model-XXXXXX",
            getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -422,6 +475,7 @@ int main(void) {
   test_concurrent_saves();
   test_selection();
   test_calibrate();
+  test_snapshot();
   char cmd[400];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (!test_failures && system(cmd) != 0) return 2;
