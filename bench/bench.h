@@ -329,5 +329,8 @@ int bench_threads(int argc, char **argv);
 int bench_tasks(int argc, char **argv);
 int bench_memory(int argc, char **argv);
 int bench_kernels(int argc, char **argv);
+/* The filter section of `kernels` (kernels_filter.c): rows and JSON
+ * "filter_cells" in s; 1 on failure (said). */
+int bench_kernels_filter(bench_session *s);
 
 #endif

@@ -5,7 +5,8 @@
  * is importable, RapidFuzz's LCSseq over the same pairs (bench/peers.py, a
  * child process), all on one thread; then the kernel through as_run
  * (strategy=cpu) on every thread, per core. With --replay DIR, the align
- * batches there (the plugin's dump=DIR) make one more row.
+ * batches there (the plugin's dump=DIR) make one more row. Then the filter
+ * kernel against its memory roofline (kernels_filter.c).
  *
  * Pairs: near-duplicate token streams of the class's length, each token of
  * the second replaced with probability 1/10, alphabets of 40 to 300
@@ -59,8 +60,11 @@ static void usage(FILE *f) {
           "yardstick and\n"
           "RapidFuzz's LCSseq (bench/peers.py; skipped when rapidfuzz is not "
           "importable),\n"
-          "then through as_run on every thread. Exit 1 when an LCS "
-          "differs.\n" BENCH_OPTIONS_HELP);
+          "then through as_run on every thread; then the filter kernel's "
+          "units/s\n"
+          "per function length against a read-bandwidth roofline measured "
+          "in the same\n"
+          "run. Exit 1 when an output differs.\n" BENCH_OPTIONS_HELP);
 }
 
 static void pairs_free(pairs *p) {
@@ -412,9 +416,8 @@ int bench_kernels(int argc, char **argv) {
   failed |= n < 0 || replayed_row(&s, w, n);
   if (n > 0) bench_workloads_free(w, n);
   as__json_array_end(&s.json);
-  if (!failed) {
-    bench_printf(&s.text, "\nRapidFuzz: %s.\n", peer);
-    status = 0;
-  }
+  if (!failed) bench_printf(&s.text, "\nRapidFuzz: %s.\n", peer);
+  failed = failed || bench_kernels_filter(&s);
+  if (!failed) status = 0;
   return bench_end(&s, status);
 }
