@@ -228,6 +228,13 @@ int bench_run_checked(as_executor *ex, const as_batch *b, const void *ref,
                       size_t out_bytes, as_report *rep, uint64_t *wall_ns,
                       const char *what);
 
+/* b on a strategy=cpu executor of the session's threads, a warm-up and
+ * then --reps rounds, every one's outputs checked against ref: the best
+ * round's wall time and the threads it used. 0, or 1 (said). */
+int bench_best_cpu_run(const bench_session *s, const as_batch *b,
+                       const void *ref, size_t out_bytes, const char *what,
+                       double *best_ns, int *threads);
+
 /* The direct baseline: a plain `#pragma omp parallel for
  * schedule(dynamic)` over b's tasks, one kernel call a task, on `threads`
  * threads. Returns 0 or the first error a call returned. */

@@ -241,25 +241,9 @@ static void run_peer(cell *c, int runs) {
 
 /* The kernel through as_run on every thread: the best of reps rounds. */
 static int run_all_threads(bench_session *s, cell *c) {
-  as_executor *ex = NULL;
-  if (bench_executor(s, bench_strategy(AS_STRATEGY_CPU, 0), 0, AS_FAULT_NONE, 0,
-                     &ex) < 0)
-    return 1;
-  c->all_ns = INFINITY;
-  int rc = 0;
-  for (int round = 0; round <= s->opt.reps && rc == 0; round++) {
-    as_report rep;
-    uint64_t ns;
-    rc = bench_run_checked(ex, &c->p.batch, c->p.ref,
-                           c->p.batch.n * sizeof *c->p.out, &rep, &ns,
-                           "kernels: as_run strategy=cpu");
-    if (rc == 0 && round > 0 && ns < c->all_ns) { /* round 0: warm-up */
-      c->all_ns = (double)ns;
-      c->all_threads = rep.threads;
-    }
-  }
-  as_executor_destroy(ex);
-  return rc;
+  return bench_best_cpu_run(
+      s, &c->p.batch, c->p.ref, c->p.batch.n * sizeof *c->p.out,
+      "kernels: as_run strategy=cpu", &c->all_ns, &c->all_threads);
 }
 
 static double gcups(double cells, double ns) { return ns > 0 ? cells / ns : 0; }

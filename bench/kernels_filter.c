@@ -85,25 +85,9 @@ static int one_thread(bench_session *s, filter_row *r) {
 }
 
 static int all_threads(bench_session *s, filter_row *r) {
-  as_executor *ex = NULL;
-  if (bench_executor(s, bench_strategy(AS_STRATEGY_CPU, 0), 0, AS_FAULT_NONE, 0,
-                     &ex) < 0)
-    return 1;
-  r->all_ns = INFINITY;
-  int rc = 0;
-  for (int round = 0; round <= s->opt.reps && rc == 0; round++) {
-    as_report rep;
-    uint64_t ns;
-    rc = bench_run_checked(ex, &r->s.batch, r->ref,
-                           r->s.batch.n * sizeof *r->ref, &rep, &ns,
-                           "kernels: filter as_run strategy=cpu");
-    if (rc == 0 && round > 0 && (double)ns < r->all_ns) {
-      r->all_ns = (double)ns;
-      r->threads = rep.threads;
-    }
-  }
-  as_executor_destroy(ex);
-  return rc;
+  return bench_best_cpu_run(
+      s, &r->s.batch, r->ref, r->s.batch.n * sizeof *r->ref,
+      "kernels: filter as_run strategy=cpu", &r->all_ns, &r->threads);
 }
 
 static int measure(bench_session *s, filter_row *r, int k, double bw_dram) {
