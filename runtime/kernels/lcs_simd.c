@@ -90,31 +90,16 @@ AS_AVX2_INLINE uint32_t lcs_words(const uint32_t *s, uint32_t m,
   return lcs;
 }
 
-static AS_AVX2 uint32_t lcs64(const uint32_t *p, uint32_t m, const uint32_t *t,
+/* Each case inlines lcs_words with its own constant W (the caller checked
+ * that the CPU has AVX2). */
+AS_AVX2 uint32_t as__lcs_simd(const uint32_t *s, uint32_t m, const uint32_t *t,
                               uint32_t n) {
-  return lcs_words(p, m, t, n, 1);
-}
-static AS_AVX2 uint32_t lcs128(const uint32_t *p, uint32_t m, const uint32_t *t,
-                               uint32_t n) {
-  return lcs_words(p, m, t, n, 2);
-}
-static AS_AVX2 uint32_t lcs192(const uint32_t *p, uint32_t m, const uint32_t *t,
-                               uint32_t n) {
-  return lcs_words(p, m, t, n, 3);
-}
-static AS_AVX2 uint32_t lcs256(const uint32_t *p, uint32_t m, const uint32_t *t,
-                               uint32_t n) {
-  return lcs_words(p, m, t, n, 4);
-}
-
-uint32_t as__lcs_simd(const uint32_t *s, uint32_t m, const uint32_t *t,
-                      uint32_t n) {
   if (m <= 32) return lcs32(s, m, t, n);
   switch ((m + 63) / 64) {
-  case 1: return lcs64(s, m, t, n);
-  case 2: return lcs128(s, m, t, n);
-  case 3: return lcs192(s, m, t, n);
-  default: return lcs256(s, m, t, n);
+  case 1: return lcs_words(s, m, t, n, 1);
+  case 2: return lcs_words(s, m, t, n, 2);
+  case 3: return lcs_words(s, m, t, n, 3);
+  default: return lcs_words(s, m, t, n, 4);
   }
 }
 
