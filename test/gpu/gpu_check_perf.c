@@ -72,6 +72,13 @@ static void throughput(const char *workload, const char *unit, double work,
   free(dev);
 }
 
+/* The align pairs of r, measured (GCUPS) and freed. */
+static void align_throughput(gc_ragged *r, const char *name) {
+  as_batch b = gc_ragged_batch(&as_kernel_align, r);
+  throughput(name, "GCUPS", (double)gc_align_cells(r) / 1e9, &b);
+  gc_ragged_free(r);
+}
+
 void gc_throughput_all(void) {
   int scale = gc.quick ? 4 : 1;
   char name[96];
@@ -93,11 +100,9 @@ void gc_throughput_all(void) {
     uint32_t la = 32 + gc_below(2000);
     gc_add_pair(&r, la, la + gc_below(la / 4 + 1) - la / 8, 300, 10);
   }
-  b = gc_ragged_batch(&as_kernel_align, &r);
   snprintf(name, sizeof name, "%d near-duplicate pairs of 32..2031 tokens",
            pairs);
-  throughput(name, "GCUPS", (double)gc_align_cells(&r) / 1e9, &b);
-  gc_ragged_free(&r);
+  align_throughput(&r, name);
 
   /* The warp kernel's match rows in shared memory: pairs whose shorter
    * stream has at most 256 tokens (they always fit at this alphabet), and
@@ -108,26 +113,20 @@ void gc_throughput_all(void) {
     uint32_t la = 16 + gc_below(240);
     gc_add_pair(&r, la, la, 300, 10);
   }
-  b = gc_ragged_batch(&as_kernel_align, &r);
   snprintf(name, sizeof name, "%d near-duplicate pairs of 16..255 tokens",
            pairs);
-  throughput(name, "GCUPS", (double)gc_align_cells(&r) / 1e9, &b);
-  gc_ragged_free(&r);
+  align_throughput(&r, name);
 
   gc_ragged_init(&r);
   pairs = 8000 / scale;
   for (int i = 0; i < pairs; i++) gc_add_pair(&r, 2000, 2000, 12, 10);
-  b = gc_ragged_batch(&as_kernel_align, &r);
   snprintf(name, sizeof name,
            "%d near-duplicate pairs of 2000 tokens, 12 distinct", pairs);
-  throughput(name, "GCUPS", (double)gc_align_cells(&r) / 1e9, &b);
-  gc_ragged_free(&r);
+  align_throughput(&r, name);
 
   gc_ragged_init(&r);
   pairs = 32 / scale;
   for (int i = 0; i < pairs; i++) gc_add_pair(&r, 50000, 50000, 300, 10);
-  b = gc_ragged_batch(&as_kernel_align, &r);
   snprintf(name, sizeof name, "%d near-duplicate pairs of 50000 tokens", pairs);
-  throughput(name, "GCUPS", (double)gc_align_cells(&r) / 1e9, &b);
-  gc_ragged_free(&r);
+  align_throughput(&r, name);
 }
