@@ -114,21 +114,31 @@ static uint64_t to_u64(double ns) {
 }
 
 /* Whether k can run on the GPU: the registry says whether it has a GPU
- * version; the backend, once there is one, whether its build runs it. */
-static int runs_kernel(const as_gpu_backend *be, const as_kernel *k) {
-  return as__kernel_has_gpu(k) && (!be || be->has_kernel(k));
+ * version (the snapshot's yes, taken for k, stays true); the backend, once
+ * there is one, whether its build runs it. */
+static int runs_kernel(const as_executor *ex, const as_gpu_backend *be,
+                       const as_kernel *k) {
+  const int known = ex->model.kernel == k && ex->model.kernel_gpu;
+  return (known || as__kernel_has_gpu(k)) && (!be || be->has_kernel(k));
+}
+
+/* src into dst (len > 0), cut to fit: a decision's copies, without the
+ * formatting code a cold snprintf brings into the caches. */
+static void copy_text(char *dst, size_t len, const char *src) {
+  size_t i = 0;
+  for (; src[i] && i + 1 < len; i++) dst[i] = src[i];
+  dst[i] = '\0';
 }
 
 /* The capabilities of the GPU a probe found (be NULL: none). */
 static void note_caps(as_executor *ex, const as_gpu_backend *be,
                       const as_gpu_info *info) {
   ex->caps.gpu_count = be ? info->devices : 0;
-  snprintf(ex->caps.gpu_backend, sizeof ex->caps.gpu_backend, "%s",
-           be ? be->name : "none");
-  snprintf(ex->caps.gpu_name, sizeof ex->caps.gpu_name, "%s",
-           be ? info->name : "");
-  snprintf(ex->caps.gpu_driver, sizeof ex->caps.gpu_driver, "%s",
-           be ? info->driver : "");
+  copy_text(ex->caps.gpu_backend, sizeof ex->caps.gpu_backend,
+            be ? be->name : "none");
+  copy_text(ex->caps.gpu_name, sizeof ex->caps.gpu_name, be ? info->name : "");
+  copy_text(ex->caps.gpu_driver, sizeof ex->caps.gpu_driver,
+            be ? info->driver : "");
   ex->caps.gpu_simulated = be ? info->is_simulated : 0;
 }
 
@@ -144,21 +154,21 @@ static const as_gpu_backend *usable_gpu(as_executor *ex, const as_kernel *k,
   static const char no_entry[] = "kernel has no GPU entry";
   *status = AS_EGPU_UNAVAILABLE;
   *why = NULL;
-  char key[8];
-  if (!wake && !runs_kernel(NULL, k))
+  if (!wake) as__gpu_view_update(&ex->gpu);
+  if (!wake && !runs_kernel(ex, NULL, k))
     *why = no_entry;
   else if (ex->inject == AS_FAULT_GPU_UNAVAILABLE)
     *why = "injected gpu-unavailable";
-  else if (!wake && as__gpu_peek(key, sizeof key, NULL, NULL) < 0)
-    as__gpu_get(NULL, why, NULL); /* known unusable: its reason (a probe
-                                     with ACCELSTRAT_GPU=off says that) */
-  else if (!wake && strcmp(as__gpu_choice(), "off") == 0)
+  else if (!wake && ex->gpu.state < 0)
+    *why = ex->gpu.why; /* known unusable: its reason (a probe with
+                           ACCELSTRAT_GPU=off says that) */
+  else if (!wake && strcmp(ex->gpu.choice, "off") == 0)
     *why = "ACCELSTRAT_GPU=off";
   if (*why || !wake) return NULL;
   as_gpu_info info;
   const as_gpu_backend *be = as__gpu_get(&info, why, status);
   note_caps(ex, be, &info);
-  if (be && !runs_kernel(be, k)) {
+  if (be && !runs_kernel(ex, be, k)) {
     *why = no_entry;
     *status = AS_EGPU_UNAVAILABLE;
     return NULL;
@@ -181,14 +191,6 @@ typedef struct choice {
 } choice;
 
 static const as_strategy cpu_only = {AS_STRATEGY_CPU, 0};
-
-/* src into dst (len > 0), cut to fit: a decision's copies, without the
- * formatting code a cold snprintf brings into the caches. */
-static void copy_text(char *dst, size_t len, const char *src) {
-  size_t i = 0;
-  for (; src[i] && i + 1 < len; i++) dst[i] = src[i];
-  dst[i] = '\0';
-}
 
 /* The reason of the choice, kind k with why copied; returns 0. */
 static int say(choice *c, as_reason_kind k, const char *why) {
@@ -217,10 +219,11 @@ static void record(as_report *rep, double cpu, const gpu_guess *g) {
 
 /* The model's predictions for the GPU strategies, into g and the report. */
 static void guess_gpu(const choice *c, gpu_guess *g) {
-  char key[96];
-  const int up = as__gpu_peek(key, sizeof key, NULL, NULL) == 1;
-  const as_model_gpu_side *m = as__model_snapshot_gpu(
-      &c->ex->model, c->b->kernel, c->ex->cpu_key, as__gpu_choice(), up, key);
+  as_gpu_view *v = &c->ex->gpu;
+  as__gpu_view_update(v);
+  const as_model_gpu_side *m =
+      as__model_snapshot_gpu(&c->ex->model, c->b->kernel, c->ex->cpu_key,
+                             v->choice, v->state == 1, v->key);
   g->cold_ns = m->start_ns;
   g->gpu_ns = as__predict_gpu(&m->rates, c->s, m->mem) + g->cold_ns;
   g->hybrid_ns = as__predict_hybrid(c->cpu, &m->rates, c->s, c->threads, m->mem,
@@ -231,11 +234,16 @@ static void guess_gpu(const choice *c, gpu_guess *g) {
 }
 
 static void note_gpu(as_report *rep, const as_gpu_backend *be,
-                     const as_executor *ex) {
-  char key[8];
-  as__gpu_peek(key, sizeof key, &rep->gpu_slot, &rep->gpu_slots);
-  snprintf(rep->gpu, sizeof rep->gpu, "%.15s: %.45s", be->name,
-           ex->caps.gpu_name);
+                     as_executor *ex) {
+  as__gpu_view_update(&ex->gpu);
+  rep->gpu_slot = ex->gpu.slot;
+  rep->gpu_slots = ex->gpu.slots;
+  /* "BACKEND: NAME", at most 15 and 45 characters of each */
+  char *at = rep->gpu;
+  copy_text(at, 16, be->name);
+  at += strlen(at);
+  copy_text(at, 3, ": ");
+  copy_text(at + 2, 46, ex->caps.gpu_name);
 }
 
 /* Auto's last step, the GPU awake: the fastest of the three. */
@@ -347,11 +355,10 @@ static int wants_load(const as_executor *ex) {
   return ex->cfg.threads == 0 && ex->js.kind == AS_JOBSERVER_NONE;
 }
 
-/* The load average, read again when older than max_age_ns: a system call,
- * some 10 us with the caches cold after a long batch, for a value the
- * kernel updates every 5 s. */
-static void refresh_load(as_executor *ex, uint64_t max_age_ns) {
-  const uint64_t now = as__now_ns();
+/* The load average, read again when older than max_age_ns at now: a
+ * system call, some 10 us with the caches cold after a long batch, for a
+ * value the kernel updates every 5 s. */
+static void refresh_load(as_executor *ex, uint64_t now, uint64_t max_age_ns) {
   if (ex->load_at && now - ex->load_at <= max_age_ns) return;
   if (getloadavg(&ex->load, 1) != 1) ex->load = -1;
   ex->load_at = now;
@@ -364,17 +371,19 @@ static void refresh_load(as_executor *ex, uint64_t max_age_ns) {
  * the next decision's value, read while the others finish, once the
  * value is half its age limit. */
 static void refresh_load_idle(void *ex) {
-  refresh_load(ex, LOAD_MAX_AGE_NS / 2);
+  refresh_load(ex, as__now_ns(), LOAD_MAX_AGE_NS / 2);
 }
 
-/* Threads for this run: the resources' limit, more than one only when the
- * model says they pay, and beyond the first only with a jobserver token
- * each. tokens[] gets what was taken, to be given back. */
-static int take_threads(as_executor *ex, const as_shape *s, const as_rates *cpu,
-                        as_report *rep, as_thread_bound *bound,
-                        unsigned char *tokens, int *taken) {
+/* Threads for this run, which started at now: the resources' limit, more
+ * than one only when the model says they pay, and beyond the first only
+ * with a jobserver token each. tokens[] gets what was taken, to be given
+ * back. */
+static int take_threads(as_executor *ex, uint64_t now, const as_shape *s,
+                        const as_rates *cpu, as_report *rep,
+                        as_thread_bound *bound, unsigned char *tokens,
+                        int *taken) {
   const int named = ex->js.kind != AS_JOBSERVER_NONE;
-  if (wants_load(ex)) refresh_load(ex, LOAD_MAX_AGE_NS);
+  if (wants_load(ex)) refresh_load(ex, now, LOAD_MAX_AGE_NS);
   const double load = wants_load(ex) ? ex->load : -1;
   int limit = as__thread_bound(&ex->caps, ex->cfg.threads, named, load, bound);
   if ((size_t)limit > s->n) limit = s->n ? (int)s->n : 1;
@@ -447,18 +456,29 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
     snprintf(rep->kernel, sizeof rep->kernel, "%s", b->kernel->name);
 
   const uint64_t t0 = as__now_ns();
+  /* What the decision reads of the model (and, for auto, of the GPU
+   * layer) first, before the pass over a large batch's tasks has pushed
+   * every page of it out of the TLB; the time counts as the decision's all
+   * the same. A fixed strategy leaves the GPU layer alone until it asks
+   * for the GPU: ACCELSTRAT_GPU is read once, on first use. */
+  if (b->kernel) {
+    model_for(ex, b->kernel);
+    if (ex->cfg.strategy.kind == AS_STRATEGY_AUTO)
+      as__gpu_view_update(&ex->gpu);
+  }
   as_shape shape;
+  const uint64_t pass = as__now_ns();
   int rc = validate_and_measure(b, &shape);
   if (rc < 0) return rep->error = rc;
   rep->work = shape.work;
-  rep->check_ns = as__now_ns() - t0;
+  rep->check_ns = as__now_ns() - pass;
 
   const as_rates cpu = model_for(ex, b->kernel)->cpu; /* for this batch */
   unsigned char tokens[256];
   int taken;
   as_thread_bound bound;
   const int threads =
-      take_threads(ex, &shape, &cpu, rep, &bound, tokens, &taken);
+      take_threads(ex, t0, &shape, &cpu, rep, &bound, tokens, &taken);
   as_strategy chosen;
   const as_gpu_backend *be;
   as_reason reason = {.kind = AS_REASON_NONE};

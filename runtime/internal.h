@@ -8,6 +8,7 @@
 #include <accelstrat/executor.h>
 #include <accelstrat/inject.h>
 
+#include "gpu/gpu.h"
 #include "jobserver.h"
 #include "model/snapshot.h"
 #include "support/clock.h"
@@ -21,6 +22,7 @@ struct as_executor {
   double load;       /* 1-minute load average (negative: unknown)... */
   uint64_t load_at;  /* ...read at this time (0: never) */
   as_model_snapshot model; /* what its decisions read of the cost model */
+  as_gpu_view gpu;         /* ...and of the GPU layer */
   as_capabilities caps;
   as_jobserver js;  /* GNU make's, when the environment names one */
   char cpu_key[96]; /* the cost model's key of this CPU */

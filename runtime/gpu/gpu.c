@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,17 @@ static char unusable[200];
  * fit drop the oldest. */
 static as_gpu_report reports[8];
 static int n_reports;
+/* Bumped, with the lock held, by whatever changes what as__gpu_view copies;
+ * never 0, so that a zeroed view is out of date. */
+static _Atomic uint64_t generation = 1;
+
+static void changed(void) {
+  atomic_fetch_add_explicit(&generation, 1, memory_order_release);
+}
+
+uint64_t as__gpu_generation(void) {
+  return atomic_load_explicit(&generation, memory_order_acquire);
+}
 
 /* libaccelstrat-cuda.so where as__module_path finds it for this code (next
  * to the runtime's library), unless ACCELSTRAT_CUDA_LIBRARY names another. */
@@ -179,6 +191,7 @@ const as_gpu_backend *as__gpu_get(as_gpu_info *info, const char **why,
   if (!probed) {
     rc = probe();
     probed = rc == 0;
+    changed();
   }
   const as_gpu_backend *be = backend;
   if (info) *info = backend_info;
@@ -188,14 +201,31 @@ const as_gpu_backend *as__gpu_get(as_gpu_info *info, const char **why,
   return be;
 }
 
-int as__gpu_peek(char *key, size_t len, int *slot_index, int *slots) {
-  pthread_mutex_lock(&lock);
+/* With the lock held. */
+static int peek_locked(char *key, size_t len, int *slot_index, int *slots) {
   int state = !probed ? 0 : backend ? 1 : -1;
   if (state == 1) snprintf(key, len, "%s", backend_key);
   if (slot_index) *slot_index = slot.index;
   if (slots) *slots = slot.total;
+  return state;
+}
+
+int as__gpu_peek(char *key, size_t len, int *slot_index, int *slots) {
+  pthread_mutex_lock(&lock);
+  int state = peek_locked(key, len, slot_index, slots);
   pthread_mutex_unlock(&lock);
   return state;
+}
+
+void as__gpu_view_update(as_gpu_view *v) {
+  if (v->generation == as__gpu_generation()) return;
+  pthread_mutex_lock(&lock);
+  v->generation = as__gpu_generation(); /* moves only under the lock */
+  v->key[0] = '\0';
+  v->state = peek_locked(v->key, sizeof v->key, &v->slot, &v->slots);
+  snprintf(v->why, sizeof v->why, "%s", unusable);
+  snprintf(v->choice, sizeof v->choice, "%s", choice_locked());
+  pthread_mutex_unlock(&lock);
 }
 
 void as__gpu_mark_dead(const char *why) {
@@ -204,6 +234,7 @@ void as__gpu_mark_dead(const char *why) {
     snprintf(unusable, sizeof unusable,
              "%s: dead after a driver error (%.100s)", backend->name, why);
     backend = NULL; /* its context may be corrupt: never call it again */
+    changed();
   }
   pthread_mutex_unlock(&lock);
 }
@@ -227,5 +258,6 @@ void as__gpu_reset(void) {
   backend = NULL;
   probed = 0;
   unusable[0] = '\0';
+  changed();
   pthread_mutex_unlock(&lock);
 }

@@ -24,6 +24,29 @@ const as_gpu_backend *as__gpu_get(as_gpu_info *info, const char **why,
  * how many. */
 int as__gpu_peek(char *key, size_t len, int *slot_index, int *slots);
 
+/* What a strategy decision asks of the GPU layer before it wakes the GPU,
+ * copied under the lock (as__gpu_view) and true while as__gpu_generation
+ * has not moved: a decision right after a long batch then reads the
+ * executor's copy instead of taking the lock twice over lines out of every
+ * cache. */
+typedef struct as_gpu_view {
+  uint64_t generation; /* as__gpu_generation's when copied */
+  int state;           /* as__gpu_peek's */
+  int slot, slots;     /* as__gpu_peek's */
+  char key[96];        /* state 1: the device's model key */
+  char why[200];       /* state -1: why it is unusable */
+  char choice[48];     /* as__gpu_choice's */
+} as_gpu_view;
+
+/* Moves whenever a probe, a dead mark or a reset changes what as__gpu_peek,
+ * as__gpu_choice or the reason of as__gpu_get would say, and whenever a
+ * probe makes a report (as__gpu_take_report). Lock-free. */
+uint64_t as__gpu_generation(void);
+
+/* v brought up to date: copied again when its generation is not the
+ * current one. */
+void as__gpu_view_update(as_gpu_view *v);
+
 /* A device's key, under which the cost model keeps its rates:
  * "BACKEND/NAME/DRIVER", characters outside [A-Za-z0-9._-] turned into '_'.
  * as__gpu_peek gives the probed device's. */

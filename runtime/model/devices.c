@@ -105,7 +105,16 @@ void as__model_forget_gpu(const char *backend) {
   as__model_unlock();
 }
 
+/* The GPU layer's generation when its reports were last taken (0: never):
+ * every report moves it, so while it stands there is nothing to take, and
+ * the GPU layer's lock, cold after a long batch, is not taken. */
+static uint64_t reports_taken_at;
+
 void as__model_take_gpu_reports(void) {
+  const uint64_t now =
+      as__gpu_generation(); /* before: a later report moves it */
+  if (now == reports_taken_at) return;
+  reports_taken_at = now;
   as_gpu_report r;
   while (as__gpu_take_report(&r)) {
     if (r.key[0])

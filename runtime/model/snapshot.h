@@ -20,8 +20,9 @@
 typedef struct as_model_gpu_side {
   char backend[48];
   int up;
-  char key[96]; /* the device's: the GPU layer's when up, else the
-                   backend's last device seen here (or the backend) */
+  char key[96];         /* the device's: the GPU layer's when up, else the
+                           backend's last device seen here (or the backend) */
+  char hybrid_key[104]; /* as__model_hybrid_key of key */
   as_rates rates;
   double start_ns; /* its start-up, 0 when up */
   double mem;
@@ -32,7 +33,10 @@ typedef struct as_model_snapshot {
   const as_kernel *kernel; /* NULL: none taken */
   const char *name;        /* the kernel's name and version when taken */
   unsigned version;
-  uint64_t generation; /* the store's when taken */
+  uint64_t generation;     /* the store's when taken */
+  uint64_t gpu_generation; /* the GPU layer's (gpu.h), read before the lock */
+  int kernel_gpu;          /* the registry gives the kernel a GPU version: once
+                              given, never taken back */
   as_rates cpu;
   const char *source; /* as__model_source of the CPU's rates */
   double team_start_ns;
@@ -59,9 +63,10 @@ void as__model_snapshot_take(as_model_snapshot *s, const as_kernel *k,
                              const char *cpu_key);
 
 /* The GPU's side for backend with the GPU up (its key up_key) or not: s's
- * own while still true, else s taken again with it. Takes the lock either
- * way, which records what the GPU layer reported first, as a read of the
- * model always has. */
+ * own while still true, else s taken again with it under the lock, which
+ * records what the GPU layer reported first, as a read of the model always
+ * has. Still true: neither the store's generation nor the GPU layer's has
+ * moved since s was taken (every report moves the GPU layer's). */
 const as_model_gpu_side *as__model_snapshot_gpu(as_model_snapshot *s,
                                                 const as_kernel *k,
                                                 const char *cpu_key,

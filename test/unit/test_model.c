@@ -2,7 +2,8 @@
  * robustness, the file's round trip, corrupt / foreign / other-version files
  * (ignored with one warning, then replaced), processes saving at once,
  * auto-selection driven by the profile on the sim backend, and an
- * executor's decisions following the model as it changes. */
+ * executor's decisions following the model and the GPU layer as they
+ * change. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -447,6 +448,54 @@ static void test_snapshot(void) {
   as__gpu_reset();
 }
 
+/* One auto executor's view of the GPU layer (gpu.h's as_gpu_view) follows
+ * it as it changes under it: switched off, reset to the sim, woken by
+ * another executor, marked dead. */
+static void test_gpu_view(void) {
+  setenv("ACCELSTRAT_GPU", "off", 1);
+  as__gpu_reset();
+  as__model_reset();
+  as_synth s;
+  as_synth_shape shape = {20, 16, 64, 0, 10, 0};
+  CHECK_INT_EQ(as__synth_make(&s, &as_kernel_align, &shape, 5), 0);
+  as_config cfg;
+  as_config_defaults(&cfg);
+  cfg.threads = 1;
+  as_executor *autox = NULL, *gpu = NULL;
+  CHECK_INT_EQ(as_executor_create(&cfg, &autox), 0);
+  cfg.strategy.kind = AS_STRATEGY_GPU;
+  CHECK_INT_EQ(as_executor_create(&cfg, &gpu), 0);
+  as_report rep;
+  CHECK_INT_EQ(as_run(autox, &s.batch, &rep), 0);
+  CHECK_MSG(strstr(rep.reason, "GPU unusable (ACCELSTRAT_GPU=off)"), "off: %s",
+            rep.reason);
+  CHECK(!rep.predicted_ns[AS_PREDICT_GPU]);
+  setenv("ACCELSTRAT_GPU", "sim", 1);
+  as__gpu_reset();
+  CHECK_INT_EQ(as_run(autox, &s.batch, &rep), 0);
+  CHECK_MSG(!strstr(rep.reason, "unusable") && rep.predicted_ns[AS_PREDICT_GPU],
+            "reset to the sim: %s", rep.reason);
+  const uint64_t cold = rep.predicted_ns[AS_PREDICT_GPU];
+  CHECK_INT_EQ(as_run(gpu, &s.batch, &rep), 0); /* wakes the sim */
+  CHECK_MSG(rep.chosen.kind == AS_STRATEGY_GPU, "gpu: %s", rep.reason);
+  CHECK_INT_EQ(as_run(autox, &s.batch, &rep), 0);
+  CHECK_MSG(rep.predicted_ns[AS_PREDICT_GPU] &&
+                rep.predicted_ns[AS_PREDICT_GPU] <= cold,
+            "the sim up: gpu predicted %llu ns, %llu while it was asleep",
+            (unsigned long long)rep.predicted_ns[AS_PREDICT_GPU],
+            (unsigned long long)cold);
+  as__gpu_mark_dead("test");
+  CHECK_INT_EQ(as_run(autox, &s.batch, &rep), 0);
+  CHECK_MSG(strstr(rep.reason, "dead after a driver error (test)") &&
+                !rep.predicted_ns[AS_PREDICT_GPU],
+            "dead: %s", rep.reason);
+  as_executor_destroy(gpu);
+  as_executor_destroy(autox);
+  as__synth_free(&s);
+  unsetenv("ACCELSTRAT_GPU");
+  as__gpu_reset();
+}
+
 int main(void) {
   snprintf(dir, sizeof dir, "%s/accelstrat-model-XXXXXX",
            getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -478,6 +527,7 @@ int main(void) {
   test_selection();
   test_calibrate();
   test_snapshot();
+  test_gpu_view();
   char cmd[400];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (!test_failures && system(cmd) != 0) return 2;
