@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "search/search.h"
+
 /* Report order: by file, then line, then module order. The later function of
  * a pair is the one reported, as the one that could be merged into the
  * earlier. */
@@ -72,23 +74,6 @@ static int analysed(const asp_func *f, const asp_options *opts) {
          (!f->in_system_header || opts->include_system);
 }
 
-/* The executor and what is called before each batch runs. */
-typedef struct runner {
-  as_executor *ex;
-  asp_batch_fn before_run;
-  void *ctx;
-} runner;
-
-static int run_batch(const runner *rn, const as_batch *b, as_report *rep,
-                     char *err, size_t errlen) {
-  if (rn->before_run) rn->before_run(rn->ctx, b);
-  int rc = as_run(rn->ex, b, rep);
-  if (rc < 0)
-    snprintf(err, errlen, "%s batch (%zu tasks): %s; %s", b->kernel->name, b->n,
-             as_strerror(rc), rep->reason);
-  return rc;
-}
-
 /* The representatives (the first of each identity class among the analysed
  * functions, in report order) and the identical pairs each other member
  * forms with its representative. */
@@ -133,150 +118,73 @@ static int group_identical(const asp_module *mod, const asp_options *opts,
   return 0;
 }
 
-/* The filter batch over the representatives in order[] (by length): its
- * output bits, one task per (query, block of partners). */
-typedef struct filter_run {
-  uint32_t *order;
-  as_filter_task *tasks;
-  size_t n_tasks;
-  as_filter_out *out;
-} filter_run;
+/* The token streams of every function of mod (strict: their strict
+ * tokens, NULL where not loaded), for the search (search/search.h). */
+typedef struct streams {
+  const uint32_t **tokens;
+  uint32_t *len;
+} streams;
 
-static int run_filter(const runner *rn, const asp_module *mod,
-                      const uint32_t *reps, size_t n, const asp_options *opts,
-                      filter_run *fr, asp_result *res, char *err,
-                      size_t errlen) {
-  const uint32_t **tokens = malloc((n ? n : 1) * sizeof *tokens);
-  uint32_t *len = malloc((n ? n : 1) * sizeof *len);
-  fr->order = malloc((n ? n : 1) * sizeof *fr->order);
-  as_filter_shared *shared = NULL;
-  uint64_t *offsets = NULL;
-  size_t shared_size = 0;
-  int rc = tokens && len && fr->order ? 0 : AS_ENOMEM;
-  for (size_t i = 0; rc == 0 && i < n; i++) {
-    tokens[i] = mod->funcs[reps[i]].tokens;
-    len[i] = mod->funcs[reps[i]].n_insts;
+static int streams_of(const asp_module *mod, const uint32_t *subset, size_t n,
+                      int strict, streams *st) {
+  st->tokens = malloc((n ? n : 1) * sizeof *st->tokens);
+  st->len = malloc((n ? n : 1) * sizeof *st->len);
+  if (!st->tokens || !st->len) {
+    free(st->tokens), free(st->len);
+    return AS_ENOMEM;
   }
-  if (rc == 0)
-    rc = as_filter_build_any_order(tokens, len, n, opts->min_similarity,
-                                   fr->order, &shared, &shared_size);
-  if (rc == 0) rc = as_filter_tasks(shared, &fr->tasks, &fr->n_tasks);
-  if (rc == 0) {
-    offsets = malloc((fr->n_tasks + 1) * sizeof *offsets);
-    fr->out = malloc((fr->n_tasks ? fr->n_tasks : 1) * sizeof *fr->out);
-    if (!offsets || !fr->out) rc = AS_ENOMEM;
+  for (size_t i = 0; i < n; i++) {
+    const asp_func *f = &mod->funcs[subset ? subset[i] : i];
+    st->tokens[i] = strict ? f->strict_tokens : f->tokens;
+    st->len[i] = f->n_insts;
   }
-  if (rc == 0) {
-    for (size_t t = 0; t <= fr->n_tasks; t++)
-      offsets[t] = t * sizeof *fr->tasks;
-    as_batch b = {.kernel = &as_kernel_filter,
-                  .n = fr->n_tasks,
-                  .data = fr->tasks,
-                  .offsets = offsets,
-                  .shared = shared,
-                  .shared_size = shared_size,
-                  .out = fr->out};
-    rc = run_batch(rn, &b, &res->batch[ASP_BATCH_FILTER], err, errlen);
-  }
-  free(tokens), free(len), free(shared), free(offsets);
-  return rc;
-}
-
-/* Candidate pairs of representatives, each once, as (lo << 32 | hi): every
- * pair whose proven bounds reach min-similarity (the filter kernel). */
-static int filter(const runner *rn, const asp_module *mod, const uint32_t *reps,
-                  size_t n, const asp_options *opts, uint64_t **pairs_out,
-                  size_t *n_pairs, asp_result *res, char *err, size_t errlen) {
-  filter_run fr = {0};
-  uint64_t *pairs = NULL;
-  size_t kept = 0, np = 0;
-  int rc = run_filter(rn, mod, reps, n, opts, &fr, res, err, errlen);
-  for (size_t t = 0; rc == 0 && t < fr.n_tasks; t++)
-    for (int w = 0; w < AS_FILTER_WORDS; w++)
-      kept += (size_t)__builtin_popcountll(fr.out[t].bits[w]);
-  if (rc == 0 && !(pairs = malloc((kept ? kept : 1) * sizeof *pairs)))
-    rc = AS_ENOMEM;
-  for (size_t t = 0; rc == 0 && t < fr.n_tasks; t++)
-    for (int w = 0; w < AS_FILTER_WORDS; w++)
-      for (uint64_t bits = fr.out[t].bits[w]; bits; bits &= bits - 1) {
-        size_t j = (size_t)fr.tasks[t].block * AS_FILTER_BLOCK + 64u * w +
-                   (size_t)__builtin_ctzll(bits);
-        uint64_t a = fr.order[fr.tasks[t].query], b = fr.order[j];
-        pairs[np++] = a < b ? a << 32 | b : b << 32 | a;
-      }
-  free(fr.order), free(fr.tasks), free(fr.out);
-  *pairs_out = pairs;
-  *n_pairs = np;
-  return rc;
-}
-
-/* search=exhaustive: every pair of representatives, no filter batch. */
-static int every_pair(size_t n, uint64_t **pairs_out, size_t *n_pairs) {
-  size_t count = n * (n ? n - 1 : 0) / 2, at = 0;
-  uint64_t *pairs = malloc((count ? count : 1) * sizeof *pairs);
-  if (!pairs) return AS_ENOMEM;
-  for (uint64_t i = 0; i < n; i++)
-    for (uint64_t j = i + 1; j < n; j++) pairs[at++] = i << 32 | j;
-  *pairs_out = pairs;
-  *n_pairs = count;
   return 0;
+}
+
+static void streams_free(streams *st) {
+  free(st->tokens);
+  free(st->len);
+}
+
+/* Candidate pairs of representatives, each once, as (lo << 32 | hi)
+ * indices into reps[]: every pair whose proven bounds reach
+ * min-similarity (the filter kernel), or every pair (search=exhaustive). */
+static int candidates(const ass_runner *rn, const asp_module *mod,
+                      const uint32_t *reps, size_t n, const asp_options *opts,
+                      uint64_t **pairs, size_t *n_pairs, asp_result *res,
+                      char *err, size_t errlen) {
+  streams st;
+  int rc = streams_of(mod, reps, n, 0, &st);
+  if (rc == 0) {
+    rc = ass_candidates(rn, st.tokens, st.len, n, opts->min_similarity,
+                        opts->exhaustive, pairs, n_pairs,
+                        &res->batch[ASP_BATCH_FILTER], err, errlen);
+    streams_free(&st);
+  }
+  return rc;
 }
 
 /* LCS of each pair (f << 32 | g, indices into mod->funcs), of their tokens
  * or, with strict, of their strict tokens: one align batch. */
-static int align_pairs(const runner *rn, const asp_module *mod,
+static int align_pairs(const ass_runner *rn, const asp_module *mod,
                        const uint64_t *pairs, size_t n, int strict,
-                       as_report *rep, as_align_out **out_p, char *err,
+                       as_report *rep, as_align_out **out, char *err,
                        size_t errlen) {
-  uint64_t *offsets = malloc((n + 1) * sizeof *offsets);
-  as_align_out *out = malloc((n ? n : 1) * sizeof *out);
-  size_t bytes = 0;
-  for (size_t i = 0; i < n; i++)
-    bytes +=
-        sizeof(as_align_task) + ((size_t)mod->funcs[pairs[i] >> 32].n_insts +
-                                 mod->funcs[(uint32_t)pairs[i]].n_insts) *
-                                    sizeof(uint32_t);
-  char *data = malloc(bytes ? bytes : 1);
-  if (!offsets || !out || !data) {
-    free(offsets), free(out), free(data);
-    return AS_ENOMEM;
+  streams st;
+  int rc = streams_of(mod, NULL, mod->n, strict, &st);
+  if (rc == 0) {
+    rc = ass_align(rn, st.tokens, st.len, pairs, n, rep, out, err, errlen);
+    streams_free(&st);
   }
-  size_t at = 0;
-  for (size_t i = 0; i < n; i++) {
-    const asp_func *a = &mod->funcs[pairs[i] >> 32];
-    const asp_func *b = &mod->funcs[(uint32_t)pairs[i]];
-    as_align_task hdr = {a->n_insts, b->n_insts};
-    offsets[i] = at;
-    memcpy(data + at, &hdr, sizeof hdr);
-    at += sizeof hdr;
-    memcpy(data + at, strict ? a->strict_tokens : a->tokens,
-           a->n_insts * sizeof(uint32_t));
-    at += a->n_insts * sizeof(uint32_t);
-    memcpy(data + at, strict ? b->strict_tokens : b->tokens,
-           b->n_insts * sizeof(uint32_t));
-    at += b->n_insts * sizeof(uint32_t);
-  }
-  offsets[n] = at;
-  as_batch batch = {.kernel = &as_kernel_align,
-                    .n = n,
-                    .data = data,
-                    .offsets = offsets,
-                    .out = out};
-  int rc = run_batch(rn, &batch, rep, err, errlen);
-  free(offsets);
-  free(data);
-  if (rc < 0)
-    free(out);
-  else
-    *out_p = out;
   return rc;
 }
 
 /* Aligns the candidates (pairs of representatives) and keeps those that
  * reach min-similarity. */
-static int align(const runner *rn, const asp_module *mod, const uint32_t *reps,
-                 uint64_t *cand, size_t n_cand, const asp_options *opts,
-                 asp_result *res, char *err, size_t errlen) {
+static int align(const ass_runner *rn, const asp_module *mod,
+                 const uint32_t *reps, uint64_t *cand, size_t n_cand,
+                 const asp_options *opts, asp_result *res, char *err,
+                 size_t errlen) {
   asp_pair *pairs =
       realloc(res->pairs, (res->n_pairs + n_cand + 1) * sizeof *pairs);
   if (!pairs) return AS_ENOMEM;
@@ -321,7 +229,7 @@ static int load_strict_data(asp_module *mod, const asp_result *res) {
 /* What differs in each near-duplicate: the similarity in which constant
  * values and callees count (an align batch of strict tokens), and how many
  * constants and callees differ. */
-static int describe_differences(const runner *rn, asp_module *mod,
+static int describe_differences(const ass_runner *rn, asp_module *mod,
                                 asp_result *res, char *err, size_t errlen) {
   int rc = load_strict_data(mod, res);
   if (rc < 0) return rc;
@@ -350,15 +258,14 @@ int asp_analyze(asp_module *mod, const asp_options *opts, as_executor *ex,
                 asp_batch_fn before_run, void *ctx, asp_result *res, char *err,
                 size_t errlen) {
   memset(res, 0, sizeof *res);
-  const runner rn = {ex, before_run, ctx};
+  const ass_runner rn = {ex, before_run, ctx};
   uint32_t *reps = NULL;
   size_t n_reps = 0, n_cand = 0;
   uint64_t *cand = NULL;
   int rc = group_identical(mod, opts, &reps, &n_reps, res);
   if (rc == 0)
-    rc = opts->exhaustive ? every_pair(n_reps, &cand, &n_cand)
-                          : filter(&rn, mod, reps, n_reps, opts, &cand, &n_cand,
-                                   res, err, errlen);
+    rc = candidates(&rn, mod, reps, n_reps, opts, &cand, &n_cand, res, err,
+                    errlen);
   res->candidates = n_cand;
   if (rc == 0) rc = align(&rn, mod, reps, cand, n_cand, opts, res, err, errlen);
   if (rc == 0) rc = describe_differences(&rn, mod, res, err, errlen);

@@ -1,0 +1,40 @@
+/* The exact near-duplicate search over token streams, as the plugin runs it
+ * on a TU and accelstrat-report on a whole project: the candidate pairs
+ * (the filter kernel keeps exactly the pairs whose proven bounds reach the
+ * threshold; or every pair), then one align batch for their LCS, both
+ * through as_run on the caller's executor. Public runtime API only. */
+#ifndef ACCELSTRAT_SEARCH_SEARCH_H
+#define ACCELSTRAT_SEARCH_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <accelstrat/accelstrat.h>
+
+/* Called with each batch just before it runs (the plugin's dump=). */
+typedef void (*ass_batch_fn)(void *ctx, const as_batch *b);
+
+typedef struct ass_runner {
+  as_executor *ex;
+  ass_batch_fn before_run; /* or NULL */
+  void *ctx;
+} ass_runner;
+
+/* The candidate pairs of streams tokens[0, n) (len[i] tokens each), each
+ * once as (a << 32 | b) with a < b, into *pairs (malloc'ed, *n_pairs):
+ * with exhaustive every pair and no batch, else those the filter batch
+ * keeps for min_similarity (its report in *rep). Returns 0 or a negative
+ * as_errno, with a message in err for a failed batch. */
+int ass_candidates(const ass_runner *rn, const uint32_t *const *tokens,
+                   const uint32_t *len, size_t n, double min_similarity,
+                   int exhaustive, uint64_t **pairs, size_t *n_pairs,
+                   as_report *rep, char *err, size_t errlen);
+
+/* The LCS of each of the n pairs (a << 32 | b, any order of a and b) of
+ * streams tokens[]/len[]: one align batch (its report in *rep), *out
+ * malloc'ed with one result per pair. Returns as ass_candidates. */
+int ass_align(const ass_runner *rn, const uint32_t *const *tokens,
+              const uint32_t *len, const uint64_t *pairs, size_t n,
+              as_report *rep, as_align_out **out, char *err, size_t errlen);
+
+#endif
