@@ -38,29 +38,8 @@ static asp_pair make_pair(const asp_module *mod, uint32_t x, uint32_t y) {
 }
 
 void asp_pair_differences(const asp_pair *p, char *buf, size_t len) {
-  const unsigned count[3] = {p->total - 2 * p->lcs, p->consts_differ,
-                             p->callees_differ};
-  const char *const name[3] = {"instruction", "constant", "callee"};
-  unsigned present = 0;
-  for (int k = 0; k < 3; k++) present += count[k] != 0;
-  if (!present) {
-    snprintf(buf, len,
-             "same instructions, constants and callees; "
-             "not merged by mergefunc");
-    return;
-  }
-  char part[3][40];
-  unsigned n = 0;
-  for (int k = 0; k < 3; k++)
-    if (count[k])
-      snprintf(part[n++], sizeof part[0], "%u %s%s", count[k], name[k],
-               count[k] == 1 ? "" : "s");
-  if (n == 1)
-    snprintf(buf, len, "differs in %s", part[0]);
-  else if (n == 2)
-    snprintf(buf, len, "differs in %s and %s", part[0], part[1]);
-  else
-    snprintf(buf, len, "differs in %s, %s and %s", part[0], part[1], part[2]);
+  ass_differences(p->total - 2 * p->lcs, p->consts_differ, p->callees_differ,
+                  buf, len);
 }
 
 unsigned asp_pair_percent(const asp_pair *p) {

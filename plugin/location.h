@@ -34,6 +34,10 @@ typedef struct asp_decl_site {
  * clang made up, such as a global initialiser). Implemented by the shim. */
 int asp_frontend_site(const char *name, size_t len, asp_decl_site *out);
 
+/* The object's path as clang was given it (-o), "" where unknown (under
+ * opt and -fpass-plugin= alone). Implemented by the shim. */
+const char *asp_frontend_output(void);
+
 /* Nanoseconds the frontend spent recording the TU's sites (0 where it did
  * not: under opt and -fpass-plugin= alone). Implemented by the shim. */
 uint64_t asp_frontend_ns(void);

@@ -48,6 +48,10 @@ static int set_metrics(asp_options *o, const char *v) {
 static int set_dump(asp_options *o, const char *v) {
   return set_path(o->dump, sizeof o->dump, v);
 }
+/* "object", or a directory (a directory named object is ./object). */
+static int set_index(asp_options *o, const char *v) {
+  return set_path(o->index, sizeof o->index, v);
+}
 /* A key of two words: *field = 0 for the first, 1 for the second. */
 static int set_either(int *field, const char *v, const char *zero,
                       const char *one) {
@@ -99,6 +103,10 @@ static const struct key {
      "write every batch to DIR (created if missing) for accelstrat-bench "
      "--replay DIR",
      set_dump},
+    {"index", "object|DIR", "(none)",
+     "record every function of the TU for accelstrat-report: in the object "
+     "(a section the linker drops) or as a file in DIR (created if missing)",
+     set_index},
     {"help", "(no value)", "", "print this help to stderr", set_help},
 };
 

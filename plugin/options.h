@@ -28,6 +28,7 @@ typedef struct asp_options {
   char report[4096];  /* "" when no report */
   char metrics[4096]; /* "" when no metrics */
   char dump[4096];    /* "" when batches are not dumped */
+  char index[4096];   /* "object", an index directory, or "" (none) */
   int help;
 } asp_options;
 

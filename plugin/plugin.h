@@ -29,8 +29,10 @@ typedef struct asp_host {
   char *(*demangle)(const char *name, size_t len);
 } asp_host;
 
-/* Analyses module m with opts and reports through host. Never changes m.
- * Returns 0, or -1 after host->error was called. */
+/* Analyses module m with opts and reports through host. Never changes m,
+ * but for index=object, which adds the TU's index record (a global that
+ * nothing uses, in a section the linker drops). Returns 0, 1 when it added
+ * that record, or -1 after host->error was called. */
 int asp_run(LLVMModuleRef m, const asp_options *opts, const asp_host *host);
 
 /* CPU time of the whole process (every thread), in nanoseconds: what the

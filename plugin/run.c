@@ -13,6 +13,7 @@
 
 #include "analyze.h"
 #include "batchfile.h"
+#include "indexrec.h"
 #include "support/fsutil.h"
 #include "support/clock.h"
 #include "location.h"
@@ -200,6 +201,7 @@ int asp_run(LLVMModuleRef m, const asp_options *opts, const asp_host *host) {
   char tu_name[4096];
   snprintf(tu_name, sizeof tu_name, "%.*s", (int)n, tu);
   dumper dump = {0};
+  int changed = 0;
   if (opts->dump[0]) dump_init(&dump, tu_name, opts, host);
   int rc = asp_module_load(m, &mod);
   if (rc == 0) asp_take_frontend_sites(&mod);
@@ -221,6 +223,9 @@ int asp_run(LLVMModuleRef m, const asp_options *opts, const asp_host *host) {
         views,    as__now_ns() - start + frontend,
         frontend, asp_process_cpu_ns() - start_cpu + asp_frontend_cpu_ns()};
     rc = write_outputs(&rec, opts, host);
+    /* Last: index=object adds the record to the module. */
+    if (rc == 0 && opts->index[0])
+      changed = asp_index_record(m, &mod, tu_name, opts->index, host);
   } else {
     host->error(host->ctx, err[0] ? err : "out of memory");
   }
@@ -229,5 +234,5 @@ int asp_run(LLVMModuleRef m, const asp_options *opts, const asp_host *host) {
   asp_result_free(&res);
   as_executor_destroy(ex);
   asp_module_free(&mod);
-  return rc < 0 ? -1 : 0;
+  return rc < 0 ? -1 : changed;
 }

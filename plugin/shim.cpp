@@ -160,8 +160,11 @@ struct AccelstratPass : PassInfoMixin<AccelstratPass> {
       return PreservedAnalyses::all();
     Host H{M};
     asp_host Callbacks = {&H, emitRemark, emitError, emitWarning, demangleName};
-    asp_run(wrap(&M), &Opts, &Callbacks);
-    return PreservedAnalyses::all(); // the IR is never changed
+    // The IR is never changed, but for the index global of index=object,
+    // which nothing uses.
+    if (asp_run(wrap(&M), &Opts, &Callbacks) == 1)
+      return PreservedAnalyses::none();
+    return PreservedAnalyses::all();
   }
 
   static bool isRequired() { return true; } // run at -O0 too
@@ -244,8 +247,13 @@ struct SiteTable {
 // The time SiteCollector took on the TU, for the record's totals: wall
 // clock and the process's CPU time.
 uint64_t FrontendNs = 0, FrontendCpuNs = 0;
+// The object's path as clang was given it (-o): what keys the TU's index
+// record (index=). Empty under opt and -fpass-plugin= alone.
+std::string OutputFile;
 
 } // namespace
+
+extern "C" const char *asp_frontend_output(void) { return OutputFile.c_str(); }
 
 extern "C" uint64_t asp_frontend_ns(void) { return FrontendNs; }
 extern "C" uint64_t asp_frontend_cpu_ns(void) { return FrontendCpuNs; }
@@ -405,6 +413,7 @@ protected:
     // must change its code generation options.
     auto &CI = const_cast<clang::CompilerInstance &>(CCI);
     FrontendArgs = Args;
+    OutputFile = CI.getFrontendOpts().OutputFile;
     asp_options Opts;
     std::string Err = resolve(Args, Opts);
     if (!Err.empty()) {

@@ -147,3 +147,29 @@ int ass_align(const ass_runner *rn, const uint32_t *const *tokens,
     *out_p = out;
   return rc;
 }
+
+void ass_differences(unsigned instructions, unsigned consts, unsigned callees,
+                     char *buf, size_t len) {
+  const unsigned count[3] = {instructions, consts, callees};
+  const char *const name[3] = {"instruction", "constant", "callee"};
+  unsigned present = 0;
+  for (int k = 0; k < 3; k++) present += count[k] != 0;
+  if (!present) {
+    snprintf(buf, len,
+             "same instructions, constants and callees; "
+             "not merged by mergefunc");
+    return;
+  }
+  char part[3][40];
+  unsigned n = 0;
+  for (int k = 0; k < 3; k++)
+    if (count[k])
+      snprintf(part[n++], sizeof part[0], "%u %s%s", count[k], name[k],
+               count[k] == 1 ? "" : "s");
+  if (n == 1)
+    snprintf(buf, len, "differs in %s", part[0]);
+  else if (n == 2)
+    snprintf(buf, len, "differs in %s and %s", part[0], part[1]);
+  else
+    snprintf(buf, len, "differs in %s, %s and %s", part[0], part[1], part[2]);
+}

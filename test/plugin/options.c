@@ -101,7 +101,7 @@
 // BAD: error: accelstrat: invalid value '' for 'report'; accepted: PATH
 // BAD: error: accelstrat: invalid value '' for 'metrics'; accepted: PATH
 // BAD: error: accelstrat: invalid value '' for 'dump'; accepted: DIR
-// BAD: error: accelstrat: unknown key 'colour'; known keys: strategy, fallback, threads, inject, min-similarity, min-instructions, stage, system-headers, search, report, metrics, dump, help
+// BAD: error: accelstrat: unknown key 'colour'; known keys: strategy, fallback, threads, inject, min-similarity, min-instructions, stage, system-headers, search, report, metrics, dump, index, help
 
 // A key without a value is an error too (only help takes none).
 // RUN: not %clang -fplugin=%plugin -fplugin-arg-accelstrat-strategy -c %S/Inputs/clones.c -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOVALUE

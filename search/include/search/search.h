@@ -37,4 +37,11 @@ int ass_align(const ass_runner *rn, const uint32_t *const *tokens,
               const uint32_t *len, const uint64_t *pairs, size_t n,
               as_report *rep, as_align_out **out, char *err, size_t errlen);
 
+/* What differs in a near-duplicate pair: "differs in 4 instructions, 2
+ * constants and 1 callee" (the instructions left out of the alignment, the
+ * constants and the callees that differ), or, when none of those does,
+ * that they are alike but mergefunc would not merge them. */
+void ass_differences(unsigned instructions, unsigned consts, unsigned callees,
+                     char *buf, size_t len);
+
 #endif
