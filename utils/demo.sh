@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compiles the bundled example project (examples/demo) with the plugin, shows
 # the remarks clang prints, links and runs the program, then summarises the
-# metrics: the pairs found and, for every batch, the strategy and why.
+# metrics: the pairs found and, for every batch, the strategy and why; last,
+# the project-wide report of the objects' index records (accelstrat-report).
 set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,7 +17,8 @@ for src in "$root"/examples/demo/*.c; do
   obj=$out/$(basename "${src%.c}").o
   (cd "$root" && "$clang" -O2 -c "examples/demo/$(basename "$src")" -o "$obj" \
     -fplugin="$plugin" -Rpass-analysis=accelstrat \
-    -fplugin-arg-accelstrat-metrics="$out/metrics.jsonl")
+    -fplugin-arg-accelstrat-metrics="$out/metrics.jsonl" \
+    -fplugin-arg-accelstrat-index=object)
   objs+=("$obj")
 done
 "$clang" "${objs[@]}" -o "$out/demo"
@@ -24,3 +26,5 @@ echo "== running the program"
 "$out/demo"
 echo "== summary of $out/metrics.jsonl"
 python3 "$root/utils/metrics-summary.py" "$out/metrics.jsonl"
+echo "== the whole project: $build/bin/accelstrat-report $out"
+(cd "$root" && "$build/bin/accelstrat-report" "$out")

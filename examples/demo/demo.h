@@ -10,6 +10,8 @@ int parse_config_line(const char *line, char *key, size_t key_cap, char *value,
                       size_t value_cap);
 int parse_env_line(const char *text, char *name, size_t name_cap, char *val,
                    size_t val_cap);
+int parse_setting_line(const char *line, char *key, size_t key_cap,
+                       char *value, size_t value_cap);
 void reverse_in_place(char *s);
 void matmul(const double *a, const double *b, double *c, int n);
 void scale_rows(double *m, const double *f, int rows, int cols);

@@ -120,12 +120,12 @@ expect "$work/calibrate.out" '^usage: accelstrat-calibrate ' "accelstrat-calibra
 [[ $(ACCELSTRAT_PROFILE="$work/profile.txt" "$prefix/bin/accelstrat-calibrate" --path) == \
   "$work/profile.txt" ]] || fail "accelstrat-calibrate --path does not print ACCELSTRAT_PROFILE"
 
-# accelstrat-report: its own checks belong here once it is installed (it is
-# being written); for now it must start from the installed tree.
-if [[ -x $prefix/bin/accelstrat-report ]]; then
-  "$prefix/bin/accelstrat-report" --help >"$work/report-tool.out" 2>&1 ||
-    { cat "$work/report-tool.out" >&2; fail "accelstrat-report --help"; }
-fi
+# accelstrat-report starts from the installed tree (its runtime found from
+# there); the project-wide report on the plugin's records is checked below.
+[[ -x $prefix/bin/accelstrat-report ]] || fail "accelstrat-report is not installed"
+"$prefix/bin/accelstrat-report" --help >"$work/report-tool.out" 2>&1 ||
+  { cat "$work/report-tool.out" >&2; fail "accelstrat-report --help"; }
+expect "$work/report-tool.out" "^usage: accelstrat-report" "accelstrat-report --help"
 
 if [[ -z $plugin ]]; then
   expect "$found" '^plugin=$' "find_package's ACCELSTRAT_PLUGIN without the plugin"
@@ -163,4 +163,12 @@ PY
   -pass-remarks-analysis=accelstrat -disable-output "$work/clones.ll" 2>"$work/opt.out" ||
   { cat "$work/opt.out" >&2; fail "opt -load-pass-plugin="; }
 expect "$work/opt.out" "'sum_scaled_copy' is identical to 'sum_scaled'" "opt -load-pass-plugin="
+
+# The installed plugin's index records, read by the installed report.
+"$llvm_bindir/clang" -O1 -fplugin="$prefix/$libdir/$plugin" \
+  -fplugin-arg-accelstrat-index="$work/index" -c "$clones" -o "$work/indexed.o" \
+  2>"$work/index.out" || { cat "$work/index.out" >&2; fail "clang -fplugin-arg-accelstrat-index="; }
+"$prefix/bin/accelstrat-report" "$work/index" >"$work/report.out" 2>&1 ||
+  { cat "$work/report.out" >&2; fail "accelstrat-report"; }
+expect "$work/report.out" "note: 'sum_scaled_copy' is identical to 'sum_scaled'" "accelstrat-report"
 echo "installed-tree: ok"

@@ -1,0 +1,223 @@
+/* accelstrat-report: identical and near-duplicate functions across a whole
+ * project, from the index records the plugin's index= key writes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <accelstrat/accelstrat.h>
+#include <accelstrat/version.h>
+
+#include "findings.h"
+#include "index/index.h"
+#include "output.h"
+#include "project.h"
+#include "support/parse.h"
+
+enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
+enum fail_on { FAIL_NONE, FAIL_IDENTICAL, FAIL_SIMILAR };
+
+typedef struct options {
+  rp_settings s;
+  as_config runtime;
+  rp_format format;
+  enum fail_on fail_on;
+  const char *output; /* NULL: stdout */
+  int stats;
+  char **inputs;
+  int n_inputs;
+} options;
+
+static void usage(FILE *f) {
+  fprintf(
+      f,
+      "usage: accelstrat-report [options] INPUT...\n"
+      "Identical and near-duplicate functions across a project, from the\n"
+      "records the plugin writes with "
+      "-fplugin-arg-accelstrat-index=object|DIR.\n"
+      "INPUT: an object, an archive, a record file (.asx) or a directory\n"
+      "(searched recursively: objects and an index=DIR alike).\n"
+      "options:\n"
+      "  --min-similarity=X    report near-duplicates at least this similar "
+      "(0<X<=1; 0.80)\n"
+      "  --min-instructions=N  analyse functions of at least N instructions "
+      "(16)\n"
+      "  --system-headers      analyse functions defined in system headers "
+      "too\n"
+      "  --search=filter|exhaustive  candidates from the exact filter, or "
+      "every pair\n"
+      "  --strategy=S, --threads=N, --fallback=on|off  the runtime's, as in "
+      "the plugin\n"
+      "  --format=text|json|sarif    output (text: file:line:col: as compilers "
+      "print)\n"
+      "  -o FILE               write the output to FILE\n"
+      "  --fail-on=none|identical|similar  exit 1 when such findings exist "
+      "(none)\n"
+      "  --stats               print each batch's strategy decision on stderr\n"
+      "exit status: 0 clean, 1 findings that fail, 2 errors\n");
+}
+
+static int bad(const char *arg, const char *accepted) {
+  fprintf(stderr, "accelstrat-report: error: invalid option '%s'%s%s\n", arg,
+          accepted ? "; accepted: " : "", accepted ? accepted : "");
+  return -1;
+}
+
+/* One --key=value option. Returns 0, 1 (--help) or -1 (said). */
+static int option(options *o, const char *arg) {
+  const char *eq = strchr(arg, '=');
+  const char *v = eq ? eq + 1 : "";
+  const size_t klen = eq ? (size_t)(eq - arg) : strlen(arg);
+  char key[64];
+  snprintf(key, sizeof key, "%.*s", (int)(klen < 63 ? klen : 63), arg);
+  double x;
+  long n;
+  if (strcmp(key, "--help") == 0) return 1;
+  if (strcmp(key, "--min-similarity") == 0)
+    return as__parse_double(v, &x) == 0 && x > 0 && x <= 1
+               ? (o->s.min_similarity = x, 0)
+               : bad(arg, "X, 0<X<=1");
+  if (strcmp(key, "--min-instructions") == 0)
+    return as__parse_long(v, &n) == 0 && n >= 1 && n <= 100000000
+               ? (o->s.min_instructions = (unsigned)n, 0)
+               : bad(arg, "N, 1<=N<=100000000");
+  if (strcmp(arg, "--system-headers") == 0) return o->s.include_system = 1, 0;
+  if (strcmp(arg, "--stats") == 0) return o->stats = 1, 0;
+  if (strcmp(key, "--search") == 0) {
+    if (strcmp(v, "filter") && strcmp(v, "exhaustive"))
+      return bad(arg, "filter|exhaustive");
+    return o->s.exhaustive = strcmp(v, "exhaustive") == 0, 0;
+  }
+  if (strcmp(key, "--format") == 0) {
+    static const char *const names[] = {"text", "json", "sarif"};
+    for (int i = 0; i < 3; i++)
+      if (strcmp(v, names[i]) == 0) return o->format = (rp_format)i, 0;
+    return bad(arg, "text|json|sarif");
+  }
+  if (strcmp(key, "--fail-on") == 0) {
+    static const char *const names[] = {"none", "identical", "similar"};
+    for (int i = 0; i < 3; i++)
+      if (strcmp(v, names[i]) == 0) return o->fail_on = (enum fail_on)i, 0;
+    return bad(arg, "none|identical|similar");
+  }
+  if (strcmp(key, "--strategy") == 0 || strcmp(key, "--threads") == 0 ||
+      strcmp(key, "--fallback") == 0) {
+    char err[512];
+    if (as_config_set(&o->runtime, key + 2, v, err, sizeof err) < 0) {
+      fprintf(stderr, "accelstrat-report: error: %s\n", err);
+      return -1;
+    }
+    return 0;
+  }
+  return bad(arg, NULL);
+}
+
+static int parse(options *o, int argc, char **argv) {
+  o->s = (rp_settings){0.80, 16, 0, 0};
+  as_config_defaults(&o->runtime);
+  o->inputs = argv + 1;
+  o->n_inputs = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    int rc = 0;
+    if (strcmp(a, "-o") == 0) {
+      if (i + 1 == argc) return bad(a, "-o FILE");
+      o->output = argv[++i];
+    } else if (strcmp(a, "--version") == 0) {
+      printf("accelstrat-report %s\n", AS_VERSION_STRING);
+      return 1;
+    } else if (a[0] == '-' && a[1]) {
+      rc = option(o, a);
+    } else {
+      o->inputs[o->n_inputs++] = argv[i];
+    }
+    if (rc) {
+      if (rc > 0) usage(stdout);
+      return rc;
+    }
+  }
+  if (o->n_inputs == 0) {
+    fprintf(stderr, "accelstrat-report: error: no input; try --help\n");
+    return -1;
+  }
+  return 0;
+}
+
+typedef struct gather {
+  rp_project *p;
+  int failed;
+} gather;
+
+static void found(void *ctx, const char *origin, asx_tu *tu) {
+  gather *g = ctx;
+  if (rp_add_tu(g->p, origin, tu) < 0) g->failed = 1;
+}
+
+static void warn(void *ctx, const char *origin, const char *msg) {
+  (void)ctx;
+  fprintf(stderr, "accelstrat-report: warning: %s: %s\n", origin, msg);
+}
+
+static void print_stats(const rp_project *p, const rp_findings *fd) {
+  static const char *const names[2] = {"filter", "align"};
+  fprintf(stderr,
+          "accelstrat-report: %zu TUs (%zu replaced by a later compile, %zu "
+          "configure checks left out), %zu functions, %zu analysed, %zu "
+          "representatives, %zu candidates, %zu pairs\n",
+          p->n_tus, p->replaced, p->skipped_configure, p->n_fns, fd->analysed,
+          fd->representatives, fd->candidates, fd->n_pairs);
+  for (int b = 0; b < 2; b++) {
+    const as_report *r = &fd->batch[b];
+    fprintf(stderr, "accelstrat-report: %s: %zu tasks; %s; %u fallback%s\n",
+            names[b], (size_t)r->tasks, r->reason[0] ? r->reason : "not run",
+            r->n_events, r->n_events == 1 ? "" : "s");
+  }
+}
+
+static int fails(const options *o, const rp_findings *fd) {
+  for (size_t i = 0; i < fd->n_groups; i++)
+    if (o->fail_on == FAIL_SIMILAR ||
+        (o->fail_on == FAIL_IDENTICAL && fd->groups[i].identical))
+      return 1;
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  options o = {0};
+  int rc = parse(&o, argc, argv);
+  if (rc) return rc > 0 ? EXIT_CLEAN : EXIT_ERROR;
+  rp_project p = {0};
+  gather g = {&p, 0};
+  int status = EXIT_CLEAN;
+  for (int i = 0; i < o.n_inputs; i++)
+    if (asx_scan(o.inputs[i], found, warn, &g) < 0) status = EXIT_ERROR;
+  as_executor *ex = NULL;
+  rp_findings fd = {0};
+  char err[1024] = "";
+  if (g.failed || rp_finish(&p) < 0) {
+    snprintf(err, sizeof err, "out of memory");
+  } else if ((rc = as_executor_create(&o.runtime, &ex)) < 0) {
+    snprintf(err, sizeof err, "no executor: %s", as_strerror(rc));
+  } else if ((rc = rp_find(&p, &o.s, ex, &fd, err, sizeof err)) == 0) {
+    FILE *out = o.output ? fopen(o.output, "w") : stdout;
+    if (!out) {
+      snprintf(err, sizeof err, "cannot write '%s'", o.output);
+    } else {
+      rp_write(out, o.format, &p, &o.s, &fd);
+      if ((o.output ? fclose(out) : fflush(out)) != 0)
+        snprintf(err, sizeof err, "cannot write the output");
+    }
+    if (o.stats) print_stats(&p, &fd);
+  }
+  if (err[0]) {
+    fprintf(stderr, "accelstrat-report: error: %s\n", err);
+    status = EXIT_ERROR;
+  } else if (status == EXIT_CLEAN && fails(&o, &fd)) {
+    fprintf(stderr, "accelstrat-report: findings that fail (--fail-on=%s)\n",
+            o.fail_on == FAIL_IDENTICAL ? "identical" : "similar");
+    status = EXIT_FINDINGS;
+  }
+  rp_findings_free(&fd);
+  as_executor_destroy(ex);
+  rp_project_free(&p);
+  return status;
+}
