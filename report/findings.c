@@ -1,6 +1,7 @@
 /* Groups of identical and near-duplicate functions (findings.h). */
 #include "findings.h"
 
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,8 @@ static int describe(const rp_project *p, uint32_t first, rp_member *m) {
 }
 
 static int analysed(const rp_fn *fn, const rp_settings *s) {
+  for (size_t i = 0; i < s->n_exclude; i++)
+    if (fnmatch(s->exclude[i], fn->f->file, 0) == 0) return 0;
   return fn->f->n_insts >= s->min_instructions &&
          (!(fn->f->flags & ASX_F_SYSTEM) || s->include_system);
 }

@@ -16,7 +16,10 @@ typedef struct rp_settings {
   double min_similarity;
   unsigned min_instructions;
   int include_system;
-  int exhaustive; /* every pair aligned, no filter: the reference */
+  int exhaustive;             /* every pair aligned, no filter: the reference */
+  const char *const *exclude; /* globs (fnmatch, '*' matching '/' too) of
+                                 files whose functions are left out */
+  size_t n_exclude;
 } rp_settings;
 
 /* A member of a group, against the group's first. */

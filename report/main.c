@@ -7,6 +7,7 @@
 #include <accelstrat/accelstrat.h>
 #include <accelstrat/version.h>
 
+#include "baseline.h"
 #include "findings.h"
 #include "index/index.h"
 #include "output.h"
@@ -21,7 +22,9 @@ typedef struct options {
   as_config runtime;
   rp_format format;
   enum fail_on fail_on;
-  const char *output; /* NULL: stdout */
+  const char *output;   /* NULL: stdout */
+  const char *baseline; /* NULL: none */
+  const char **exclude;
   int stats;
   char **inputs;
   int n_inputs;
@@ -112,16 +115,26 @@ static int option(options *o, const char *arg) {
 }
 
 static int parse(options *o, int argc, char **argv) {
-  o->s = (rp_settings){0.80, 16, 0, 0};
+  o->s = (rp_settings){.min_similarity = 0.80, .min_instructions = 16};
   as_config_defaults(&o->runtime);
   o->inputs = argv + 1;
   o->n_inputs = 0;
+  o->exclude = calloc((size_t)argc, sizeof *o->exclude);
+  o->s.exclude = o->exclude;
+  if (!o->exclude) return bad("(out of memory)", NULL);
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     int rc = 0;
-    if (strcmp(a, "-o") == 0) {
-      if (i + 1 == argc) return bad(a, "-o FILE");
-      o->output = argv[++i];
+    if (strcmp(a, "-o") == 0 || strcmp(a, "--baseline") == 0 ||
+        strcmp(a, "--exclude") == 0) {
+      if (i + 1 == argc) return bad(a, "FILE or GLOB after it");
+      const char *v = argv[++i];
+      if (a[1] == 'o')
+        o->output = v;
+      else if (a[2] == 'b')
+        o->baseline = v;
+      else
+        o->exclude[o->s.n_exclude++] = v;
     } else if (strcmp(a, "--version") == 0) {
       printf("accelstrat-report %s\n", AS_VERSION_STRING);
       return 1;
@@ -173,6 +186,29 @@ static void print_stats(const rp_project *p, const rp_findings *fd) {
   }
 }
 
+/* Leaves out the groups the baseline at path already has. */
+static int drop_baseline(const rp_project *p, const char *path, rp_findings *fd,
+                         char *err, size_t errlen) {
+  rp_baseline b;
+  if (rp_baseline_load(path, &b, err, errlen) < 0) return -1;
+  size_t kept = 0, known = 0;
+  for (size_t i = 0; i < fd->n_groups; i++) {
+    char print[4400];
+    rp_fingerprint(p, &fd->groups[i], print, sizeof print);
+    if (rp_baseline_has(&b, print)) {
+      free(fd->groups[i].members);
+      known++;
+    } else {
+      fd->groups[kept++] = fd->groups[i];
+    }
+  }
+  fd->n_groups = kept;
+  fprintf(stderr, "accelstrat-report: %zu finding%s in the baseline left out\n",
+          known, known == 1 ? "" : "s");
+  rp_baseline_free(&b);
+  return 0;
+}
+
 static int fails(const options *o, const rp_findings *fd) {
   for (size_t i = 0; i < fd->n_groups; i++)
     if (o->fail_on == FAIL_SIMILAR ||
@@ -197,7 +233,9 @@ int main(int argc, char **argv) {
     snprintf(err, sizeof err, "out of memory");
   } else if ((rc = as_executor_create(&o.runtime, &ex)) < 0) {
     snprintf(err, sizeof err, "no executor: %s", as_strerror(rc));
-  } else if ((rc = rp_find(&p, &o.s, ex, &fd, err, sizeof err)) == 0) {
+  } else if ((rc = rp_find(&p, &o.s, ex, &fd, err, sizeof err)) == 0 &&
+             (!o.baseline ||
+              drop_baseline(&p, o.baseline, &fd, err, sizeof err) == 0)) {
     FILE *out = o.output ? fopen(o.output, "w") : stdout;
     if (!out) {
       snprintf(err, sizeof err, "cannot write '%s'", o.output);
@@ -219,5 +257,6 @@ int main(int argc, char **argv) {
   rp_findings_free(&fd);
   as_executor_destroy(ex);
   rp_project_free(&p);
+  free(o.exclude);
   return status;
 }

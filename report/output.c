@@ -3,6 +3,7 @@
 
 #include <accelstrat/version.h>
 
+#include "baseline.h"
 #include "search/search.h"
 #include "support/json.h"
 
@@ -104,8 +105,11 @@ static void json_function(as_json *j, const rp_project *p, uint32_t i) {
 }
 
 static void json_group(as_json *j, const rp_project *p, const rp_group *g) {
+  char print[4400];
+  rp_fingerprint(p, g, print, sizeof print);
   as__json_object_begin(j, NULL);
   as__json_string(j, "kind", kind_of(g));
+  as__json_string(j, "fingerprint", print);
   as__json_u64(j, "saving", g->saving);
   as__json_array_begin(j, "members");
   for (size_t i = 0; i < g->n; i++) {
@@ -143,8 +147,12 @@ static void write_json(FILE *out, const rp_project *p, const rp_settings *s,
   for (size_t i = 0; i < fd->n_pairs; i++) {
     const rp_pair *q = &fd->pairs[i];
     as__json_object_begin(&j, NULL);
-    as__json_string(&j, "a", p->fns[q->a].f->symbol);
-    as__json_string(&j, "b", p->fns[q->b].f->symbol);
+    as__json_object_begin(&j, "a");
+    json_function(&j, p, q->a);
+    as__json_object_end(&j);
+    as__json_object_begin(&j, "b");
+    json_function(&j, p, q->b);
+    as__json_object_end(&j);
     as__json_u64(&j, "lcs", q->lcs);
     as__json_double(&j, "similarity", q->total ? 2.0 * q->lcs / q->total : 1);
     as__json_object_end(&j);
@@ -199,10 +207,11 @@ static void sarif_result(as_json *j, const rp_project *p, const rp_group *g) {
   as__json_string(j, "ruleId", kind_of(g));
   as__json_string(j, "level", "warning");
   snprintf(msg, sizeof msg,
-           "'%s' has %zu %s (merging saves about %llu instructions)",
-           first->name, g->n - 1,
-           g->identical ? "identical copies" : "near-duplicates",
-           (unsigned long long)g->saving);
+           "'%s' has %zu %s (merging %s about %llu instructions)", first->name,
+           g->n - 1,
+           g->identical ? (g->n == 2 ? "identical copy" : "identical copies")
+                        : (g->n == 2 ? "near-duplicate" : "near-duplicates"),
+           g->identical ? "saves" : "shares", (unsigned long long)g->saving);
   as__json_object_begin(j, "message");
   as__json_string(j, "text", msg);
   as__json_object_end(j);
@@ -232,7 +241,7 @@ static void sarif_result(as_json *j, const rp_project *p, const rp_group *g) {
   as__json_array_end(j);
   /* What a baseline matches a finding by: the group's kind and first. */
   as__json_object_begin(j, "partialFingerprints");
-  snprintf(msg, sizeof msg, "%s:%s", kind_of(g), first->symbol);
+  rp_fingerprint(p, g, msg, sizeof msg);
   as__json_string(j, "accelstratGroup/v1", msg);
   as__json_object_end(j);
   as__json_object_end(j);

@@ -15,17 +15,22 @@ def run(*args):
     return subprocess.run(args, check=True, capture_output=True).stdout
 
 
-def section_table(path):
-    """Section index -> name."""
-    table = {}
+def section_rows(path):
+    """Section index -> (name, type, size)."""
+    rows = {}
     for line in run("llvm-readelf", "-S", "-W", path).decode().splitlines():
         line = line.strip()
         if line.startswith("[") and not line.startswith("[Nr]") and "]" in line:
             index = int(line[1:line.index("]")])
             rest = line[line.index("]") + 1:].split()
-            if rest and rest[0] != "NULL":
-                table[index] = rest[0]
-    return table
+            if len(rest) >= 5 and rest[0] != "NULL":
+                rows[index] = (rest[0], rest[1], rest[4])
+    return rows
+
+
+def section_table(path):
+    """Section index -> name."""
+    return {i: row[0] for i, row in section_rows(path).items()}
 
 
 def section_names(path):
@@ -33,6 +38,10 @@ def section_names(path):
 
 
 def contents(path, name):
+    """The section's bytes; for one without any (NOBITS: .bss), its size."""
+    for row in section_rows(path).values():
+        if row[0] == name and row[1] == "NOBITS":
+            return ("NOBITS", row[2])
     return run("llvm-objcopy", "--dump-section", name + "=/dev/stdout", path,
                "/dev/null")
 
