@@ -7,7 +7,12 @@
 #include <accelstrat/accelstrat.h>
 #include <accelstrat/version.h>
 
+#include <dirent.h>
+#include <limits.h>
+#include <unistd.h>
+
 #include "baseline.h"
+#include "compiles.h"
 #include "findings.h"
 #include "index/index.h"
 #include "output.h"
@@ -25,6 +30,9 @@ typedef struct options {
   const char *output;   /* NULL: stdout */
   const char *baseline; /* NULL: none */
   const char **exclude;
+  const char *build_dir; /* -p: run the compile database's compiles */
+  const char *compiler, *plugin;
+  long jobs;
   int stats;
   char **inputs;
   int n_inputs;
@@ -126,15 +134,25 @@ static int parse(options *o, int argc, char **argv) {
     const char *a = argv[i];
     int rc = 0;
     if (strcmp(a, "-o") == 0 || strcmp(a, "--baseline") == 0 ||
-        strcmp(a, "--exclude") == 0) {
-      if (i + 1 == argc) return bad(a, "FILE or GLOB after it");
+        strcmp(a, "--exclude") == 0 || strcmp(a, "-p") == 0 ||
+        strcmp(a, "-j") == 0 || strcmp(a, "--compiler") == 0 ||
+        strcmp(a, "--plugin") == 0) {
+      if (i + 1 == argc) return bad(a, "a value after it");
       const char *v = argv[++i];
-      if (a[1] == 'o')
+      if (strcmp(a, "-o") == 0)
         o->output = v;
-      else if (a[2] == 'b')
+      else if (strcmp(a, "--baseline") == 0)
         o->baseline = v;
-      else
+      else if (strcmp(a, "--exclude") == 0)
         o->exclude[o->s.n_exclude++] = v;
+      else if (strcmp(a, "-p") == 0)
+        o->build_dir = v;
+      else if (strcmp(a, "--compiler") == 0)
+        o->compiler = v;
+      else if (strcmp(a, "--plugin") == 0)
+        o->plugin = v;
+      else if (as__parse_long(v, &o->jobs) < 0 || o->jobs < 1 || o->jobs > 4096)
+        return bad(v, "-j N, 1<=N<=4096");
     } else if (strcmp(a, "--version") == 0) {
       printf("accelstrat-report %s\n", AS_VERSION_STRING);
       return 1;
@@ -148,7 +166,7 @@ static int parse(options *o, int argc, char **argv) {
       return rc;
     }
   }
-  if (o->n_inputs == 0) {
+  if (o->n_inputs == 0 && !o->build_dir) {
     fprintf(stderr, "accelstrat-report: error: no input; try --help\n");
     return -1;
   }
@@ -184,6 +202,60 @@ static void print_stats(const rp_project *p, const rp_findings *fd) {
             names[b], (size_t)r->tasks, r->reason[0] ? r->reason : "not run",
             r->n_events, r->n_events == 1 ? "" : "s");
   }
+}
+
+/* The plugin beside this program: BINDIR/../LIBDIR/libaccelstrat.so. */
+static void default_plugin(char *buf, size_t len) {
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  self[n > 0 ? n : 0] = '\0';
+  char *slash = strrchr(self, '/');
+  if (slash) *slash = '\0';
+  snprintf(buf, len, "%s/%s/libaccelstrat.so", self, AS_BIN_TO_LIB);
+}
+
+/* Removes the records of -p's temporary index and the directory. */
+static void remove_index(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  char path[PATH_MAX + 300];
+  while (d && (e = readdir(d))) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    unlink(path);
+  }
+  if (d) closedir(d);
+  rmdir(dir);
+}
+
+/* -p: the compiles run into a temporary index directory (index[]).
+ * Returns the number that failed, or -1 (said). */
+static int run_database(const options *o, char *index, size_t len) {
+  const char *tmp = getenv("TMPDIR");
+  snprintf(index, len, "%s/accelstrat-report-XXXXXX",
+           tmp && *tmp ? tmp : "/tmp");
+  if (!mkdtemp(index)) {
+    fprintf(stderr, "accelstrat-report: error: cannot create %s\n", index);
+    index[0] = '\0';
+    return -1;
+  }
+  char plugin[PATH_MAX + 64], err[4400];
+  default_plugin(plugin, sizeof plugin);
+  const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  rp_compiles c = {o->build_dir, o->compiler ? o->compiler : AS_DEFAULT_CLANG,
+                   o->plugin ? o->plugin : plugin, index,
+                   (int)(o->jobs    ? o->jobs
+                         : cpus > 0 ? cpus
+                                    : 1)};
+#if AS_HAVE_JANSSON
+  int failed = rp_run_compiles(&c, err, sizeof err);
+#else
+  int failed = -1;
+  (void)c;
+  snprintf(err, sizeof err, "-p: built without jansson (libjansson-dev)");
+#endif
+  if (failed < 0) fprintf(stderr, "accelstrat-report: error: %s\n", err);
+  return failed;
 }
 
 /* Leaves out the groups the baseline at path already has. */
@@ -224,6 +296,17 @@ int main(int argc, char **argv) {
   rp_project p = {0};
   gather g = {&p, 0};
   int status = EXIT_CLEAN;
+  char index[PATH_MAX] = "";
+  if (o.build_dir) {
+    int failed = run_database(&o, index, sizeof index);
+    if (failed) status = EXIT_ERROR;
+    if (failed < 0) {
+      if (index[0]) remove_index(index);
+      free(o.exclude);
+      return EXIT_ERROR;
+    }
+    if (asx_scan(index, found, warn, &g) < 0) status = EXIT_ERROR;
+  }
   for (int i = 0; i < o.n_inputs; i++)
     if (asx_scan(o.inputs[i], found, warn, &g) < 0) status = EXIT_ERROR;
   as_executor *ex = NULL;
@@ -257,6 +340,7 @@ int main(int argc, char **argv) {
   rp_findings_free(&fd);
   as_executor_destroy(ex);
   rp_project_free(&p);
+  if (index[0]) remove_index(index);
   free(o.exclude);
   return status;
 }
