@@ -136,13 +136,45 @@ static int identical_groups(const rp_project *p, const rp_settings *s,
 
 /* Every pair of representatives at or above the threshold, in report
  * order (reps are). */
+/* The candidates' LCS, an align batch of RP_ALIGN_CHUNK pairs at a time,
+ * so that the batch's data (both streams of every pair) stay bounded
+ * however many candidates there are; the pairs that reach the threshold go
+ * to out. */
+enum { RP_ALIGN_CHUNK = 1 << 16 };
+
+static int align_candidates(const ass_runner *rn, const rp_settings *s,
+                            const uint32_t *const *tokens, const uint32_t *len,
+                            const uint64_t *cand, size_t n_cand,
+                            rp_findings *out, char *err, size_t errlen) {
+  int rc = 0;
+  uint64_t tasks = 0;
+  for (size_t at = 0; rc == 0 && at < n_cand; at += RP_ALIGN_CHUNK) {
+    const size_t n =
+        n_cand - at < RP_ALIGN_CHUNK ? n_cand - at : RP_ALIGN_CHUNK;
+    as_align_out *lcs = NULL;
+    rc = ass_align(rn, tokens, len, cand + at, n, &out->batch[1], &lcs, err,
+                   errlen);
+    tasks += out->batch[1].tasks;
+    out->align_batches++;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+      if (as_similarity_reaches(lcs[i].lcs, lcs[i].total, s->min_similarity))
+        out->pairs[out->n_pairs++] =
+            (rp_pair){(uint32_t)(cand[at + i] >> 32), (uint32_t)cand[at + i],
+                      lcs[i].lcs, lcs[i].total};
+    free(lcs);
+  }
+  out->batch[1].tasks = tasks; /* the last batch's report, all its tasks */
+  return rc;
+}
+
+/* Every pair of representatives at or above the threshold, in report
+ * order (reps are). */
 static int near_pairs(const rp_project *p, const rp_settings *s,
                       as_executor *ex, const uint32_t *reps, size_t n,
                       rp_findings *out, char *err, size_t errlen) {
   const uint32_t **tokens = malloc((n ? n : 1) * sizeof *tokens);
   uint32_t *len = malloc((n ? n : 1) * sizeof *len);
   uint64_t *cand = NULL;
-  as_align_out *lcs = NULL;
   size_t n_cand = 0;
   int rc = tokens && len ? 0 : AS_ENOMEM;
   for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -154,19 +186,12 @@ static int near_pairs(const rp_project *p, const rp_settings *s,
     rc = ass_candidates(&rn, tokens, len, n, s->min_similarity, s->exhaustive,
                         &cand, &n_cand, &out->batch[0], err, errlen);
   out->candidates = n_cand;
-  if (rc == 0)
-    rc = ass_align(&rn, tokens, len, cand, n_cand, &out->batch[1], &lcs, err,
-                   errlen);
   if (rc == 0 &&
       !(out->pairs = malloc((n_cand ? n_cand : 1) * sizeof *out->pairs)))
     rc = AS_ENOMEM;
-  for (size_t i = 0; rc == 0 && i < n_cand; i++) {
-    if (!as_similarity_reaches(lcs[i].lcs, lcs[i].total, s->min_similarity))
-      continue;
-    out->pairs[out->n_pairs++] = (rp_pair){
-        (uint32_t)(cand[i] >> 32), (uint32_t)cand[i], lcs[i].lcs, lcs[i].total};
-  }
-  free(tokens), free(len), free(cand), free(lcs);
+  if (rc == 0)
+    rc = align_candidates(&rn, s, tokens, len, cand, n_cand, out, err, errlen);
+  free(tokens), free(len), free(cand);
   return rc;
 }
 

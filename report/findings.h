@@ -51,7 +51,8 @@ typedef struct rp_findings {
   rp_pair *pairs; /* every near-duplicate pair of representatives */
   size_t n_pairs;
   size_t analysed, representatives, candidates;
-  as_report batch[2]; /* filter, align */
+  as_report batch[2];   /* filter, and align's last batch (tasks: all) */
+  size_t align_batches; /* align runs in batches of a bounded size */
 } rp_findings;
 
 /* Finds everything in p with ex. Returns 0, or a negative as_errno with a

@@ -198,9 +198,11 @@ static void print_stats(const rp_project *p, const rp_findings *fd) {
           fd->representatives, fd->candidates, fd->n_pairs);
   for (int b = 0; b < 2; b++) {
     const as_report *r = &fd->batch[b];
-    fprintf(stderr, "accelstrat-report: %s: %zu tasks; %s; %u fallback%s\n",
-            names[b], (size_t)r->tasks, r->reason[0] ? r->reason : "not run",
-            r->n_events, r->n_events == 1 ? "" : "s");
+    fprintf(stderr, "accelstrat-report: %s: %zu tasks%s; %s; %u fallback%s\n",
+            names[b], (size_t)r->tasks,
+            b && fd->align_batches > 1 ? " in batches, the last" : "",
+            r->reason[0] ? r->reason : "not run", r->n_events,
+            r->n_events == 1 ? "" : "s");
   }
 }
 
