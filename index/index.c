@@ -9,6 +9,7 @@
 
 #include "index_internal.h"
 #include "support/alloc.h"
+#include "support/fnv.h"
 #include "support/message.h"
 
 #define MAGIC_BYTES 8u
@@ -19,12 +20,6 @@
 /* symbol, name, file; line, col; linkage, flags; n_insts; hash; n_callees;
  * n_consts. */
 #define FUNC_MIN (SYMBOL_MIN + 2 * STRING_MIN + 8u + 2u + 4u + 8u + 4u + 4u)
-
-static uint64_t fnv1a(const unsigned char *p, uint64_t n) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (uint64_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
-  return h;
-}
 
 /* ---- the rules both directions keep ---- */
 
@@ -292,7 +287,8 @@ static int check_header(const unsigned char *buf, size_t len, uint64_t *size,
                 (unsigned long long)*size, len - ASX_HEADER_BYTES);
     return -1;
   }
-  if (asx__get_u64(buf + 24) != fnv1a(buf + ASX_HEADER_BYTES, *size)) {
+  if (asx__get_u64(buf + 24) !=
+      as__fnv1a(AS_FNV_OFFSET, buf + ASX_HEADER_BYTES, (size_t)*size)) {
     as__message(err, errlen, "bad checksum");
     return -1;
   }
@@ -491,7 +487,7 @@ int asx_encode(const asx_tu *tu, unsigned char **buf, size_t *len, char *err,
   put_u32(&header, ASX_VERSION);
   put_u32(&header, 0);
   put_u64(&header, payload.n);
-  put_u64(&header, fnv1a(out + ASX_HEADER_BYTES, payload.n));
+  put_u64(&header, as__fnv1a(AS_FNV_OFFSET, out + ASX_HEADER_BYTES, payload.n));
   *buf = out;
   *len = total;
   return 0;

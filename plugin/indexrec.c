@@ -12,6 +12,7 @@
 #include "index/index.h"
 #include "location.h"
 #include "project.h"
+#include "support/fnv.h"
 
 /* What one record owns while it is made. */
 typedef struct building {
@@ -66,20 +67,15 @@ static uint8_t linkage_of(LLVMValueRef fn, int interposable) {
   }
 }
 
-/* FNV-1a 64 over s, continuing h. */
-static uint64_t fnv(uint64_t h, const char *s) {
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-  return h;
-}
-
 /* Which compile this is: the absolute source path and object path. */
 static uint64_t compile_key(const char *dir, const char *source,
                             const char *output) {
-  uint64_t h = 0xcbf29ce484222325ull;
+  uint64_t h = AS_FNV_OFFSET;
   const char *paths[2] = {source, output};
   for (int i = 0; i < 2; i++) {
-    if (paths[i][0] && paths[i][0] != '/') h = fnv(fnv(h, dir), "/");
-    h = fnv(fnv(h, paths[i]), "\n");
+    if (paths[i][0] && paths[i][0] != '/')
+      h = as__fnv1a_str(as__fnv1a_str(h, dir), "/");
+    h = as__fnv1a_str(as__fnv1a_str(h, paths[i]), "\n");
   }
   return h;
 }

@@ -54,11 +54,11 @@ static bool index_callees(load_ctx *c, asp_project *p, merge_traits *traits) {
        fn = LLVMGetNextFunction(fn)) {
     uint64_t value;
     if (has_body(fn)) {
-      describe_merge_traits(c, fn, &traits[i]);
-      p->funcs[i].interposable = traits[i].interposable;
-      value = i | (traits[i].address_free ? ADDRESS_FREE : 0);
-      i++;
-      if (!traits[i - 1].interposable) {
+      merge_traits *t = &traits[i];
+      describe_merge_traits(c, fn, t);
+      p->funcs[i].interposable = t->interposable;
+      value = i++ | (t->address_free ? ADDRESS_FREE : 0);
+      if (!t->interposable) {
         if (!ptr_map_put(&c->callee_records, fn, value)) return false;
         continue;
       }

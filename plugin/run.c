@@ -14,6 +14,7 @@
 #include "analyze.h"
 #include "batchfile.h"
 #include "indexrec.h"
+#include "support/fnv.h"
 #include "support/fsutil.h"
 #include "support/clock.h"
 #include "location.h"
@@ -134,16 +135,12 @@ typedef struct dumper {
   int failed;       /* warned: the TU's later batches are not tried */
 } dumper;
 
-static uint64_t fnv1a(uint64_t h, const char *s) {
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-  return h;
-}
-
 static void dump_prefix(const char *tu, char *buf, size_t len) {
-  uint64_t h = 0xcbf29ce484222325ull;
+  uint64_t h = AS_FNV_OFFSET;
   char cwd[4096];
-  if (tu[0] != '/' && getcwd(cwd, sizeof cwd)) h = fnv1a(fnv1a(h, cwd), "/");
-  h = fnv1a(h, tu);
+  if (tu[0] != '/' && getcwd(cwd, sizeof cwd))
+    h = as__fnv1a_str(as__fnv1a_str(h, cwd), "/");
+  h = as__fnv1a_str(h, tu);
   const char *slash = strrchr(tu, '/');
   const char *base = slash ? slash + 1 : tu;
   /* The base is cut so that the whole name stays within NAME_MAX. */

@@ -10,6 +10,7 @@
 
 #include "hash.h"
 #include "irhash.h"
+#include "search/search.h"
 
 typedef struct strict_env {
   const merge_traits *traits;
@@ -180,30 +181,10 @@ int asp_module_load_strict(asp_module *mod, const uint32_t *funcs, size_t n) {
   return failed ? -1 : 0;
 }
 
-/* max(|A \ B|, |B \ A|) of two sorted multisets. */
-static uint32_t multiset_difference(const uint64_t *a, uint32_t na,
-                                    const uint64_t *b, uint32_t nb) {
-  uint32_t i = 0, j = 0, only_a = 0, only_b = 0;
-  while (i < na && j < nb) {
-    if (a[i] < b[j]) {
-      only_a++;
-      i++;
-    } else if (b[j] < a[i]) {
-      only_b++;
-      j++;
-    } else {
-      i++;
-      j++;
-    }
-  }
-  only_a += na - i;
-  only_b += nb - j;
-  return only_a > only_b ? only_a : only_b;
-}
-
 void asp_func_differences(const asp_func *a, const asp_func *b,
                           uint32_t *consts, uint32_t *callees) {
-  *consts = multiset_difference(a->consts, a->n_consts, b->consts, b->n_consts);
-  *callees = multiset_difference(a->callee_ids, a->n_callee_ids, b->callee_ids,
-                                 b->n_callee_ids);
+  *consts =
+      ass_multiset_difference(a->consts, a->n_consts, b->consts, b->n_consts);
+  *callees = ass_multiset_difference(a->callee_ids, a->n_callee_ids,
+                                     b->callee_ids, b->n_callee_ids);
 }

@@ -22,24 +22,8 @@ unsigned rp_percent(uint32_t lcs, uint32_t total) {
   return total ? (unsigned)((200ull * lcs) / total) : 100;
 }
 
-static const rp_project *sorting; /* for qsort's comparisons */
-static int by_report_order(const void *a, const void *b) {
-  return rp_fn_cmp(sorting, *(const uint32_t *)a, *(const uint32_t *)b);
-}
-
-/* max(|A \ B|, |B \ A|) of two sorted multisets. */
-static uint32_t multiset_differs(const uint64_t *a, uint32_t na,
-                                 const uint64_t *b, uint32_t nb) {
-  uint32_t i = 0, j = 0, common = 0;
-  while (i < na && j < nb) {
-    if (a[i] == b[j])
-      common++, i++, j++;
-    else if (a[i] < b[j])
-      i++;
-    else
-      j++;
-  }
-  return (na > nb ? na : nb) - common;
+static int by_report_order(const void *a, const void *b, void *p) {
+  return rp_fn_cmp(p, *(const uint32_t *)a, *(const uint32_t *)b);
 }
 
 static int cmp_u64(const void *a, const void *b) {
@@ -62,15 +46,15 @@ static uint64_t *callee_set(const rp_project *p, const rp_fn *fn) {
 /* m against the group's first: what differs besides the instructions. */
 static int describe(const rp_project *p, uint32_t first, rp_member *m) {
   const rp_fn *a = &p->fns[first], *b = &p->fns[m->fn];
-  m->consts_differ = multiset_differs(a->f->consts, a->f->n_consts,
-                                      b->f->consts, b->f->n_consts);
+  m->consts_differ = ass_multiset_difference(a->f->consts, a->f->n_consts,
+                                             b->f->consts, b->f->n_consts);
   uint64_t *ca = callee_set(p, a), *cb = callee_set(p, b);
   if (!ca || !cb) {
     free(ca), free(cb);
     return -1;
   }
   m->callees_differ =
-      multiset_differs(ca, a->f->n_callees, cb, b->f->n_callees);
+      ass_multiset_difference(ca, a->f->n_callees, cb, b->f->n_callees);
   free(ca), free(cb);
   return 0;
 }
@@ -242,10 +226,10 @@ static int near_groups(const rp_project *p, const uint32_t *reps, size_t n,
   return rc;
 }
 
-static int by_saving(const void *x, const void *y) {
+static int by_saving(const void *x, const void *y, void *p) {
   const rp_group *a = x, *b = y;
   if (a->saving != b->saving) return a->saving > b->saving ? -1 : 1;
-  return rp_fn_cmp(sorting, a->members[0].fn, b->members[0].fn);
+  return rp_fn_cmp(p, a->members[0].fn, b->members[0].fn);
 }
 
 int rp_find(const rp_project *p, const rp_settings *s, as_executor *ex,
@@ -257,8 +241,7 @@ int rp_find(const rp_project *p, const rp_settings *s, as_executor *ex,
   int rc = order && reps ? 0 : AS_ENOMEM;
   for (size_t i = 0; rc == 0 && i < p->n_fns; i++)
     if (analysed(&p->fns[i], s)) order[n++] = (uint32_t)i;
-  sorting = p;
-  qsort(order, n, sizeof *order, by_report_order);
+  qsort_r(order, n, sizeof *order, by_report_order, (void *)p);
   out->analysed = n;
   if (rc == 0 && identical_groups(p, s, order, n, reps, &n_reps, out, &cap) < 0)
     rc = AS_ENOMEM;
@@ -266,7 +249,8 @@ int rp_find(const rp_project *p, const rp_settings *s, as_executor *ex,
   if (rc == 0) rc = near_pairs(p, s, ex, reps, n_reps, out, err, errlen);
   if (rc == 0 && near_groups(p, reps, n_reps, out, &cap) < 0) rc = AS_ENOMEM;
   if (rc == 0)
-    qsort(out->groups, out->n_groups, sizeof *out->groups, by_saving);
+    qsort_r(out->groups, out->n_groups, sizeof *out->groups, by_saving,
+            (void *)p);
   if (rc == AS_ENOMEM) snprintf(err, errlen, "%s", as_strerror(rc));
   free(order), free(reps);
   return rc;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support/fnv.h"
+
 /* ---- TUs ------------------------------------------------------------------
  */
 
@@ -97,14 +99,9 @@ static size_t table_slot(const table *t, uint64_t key) {
   return i;
 }
 
-static uint64_t fnv(uint64_t h, const void *data, size_t len) {
-  const unsigned char *s = data;
-  for (size_t i = 0; i < len; i++) h = (h ^ s[i]) * 0x100000001b3ull;
-  return h;
-}
-
+/* A string and its terminator: one string's end is not the next's start. */
 static uint64_t fnv_str(uint64_t h, const char *s) {
-  return fnv(h, s, strlen(s) + 1);
+  return as__fnv1a(h, s, strlen(s) + 1);
 }
 
 /* ---- each function once ----------------------------------------------------
@@ -113,12 +110,12 @@ static uint64_t fnv_str(uint64_t h, const char *s) {
 /* What makes two records one function seen twice: the same symbol and
  * place, the same hash, tokens and callee count. */
 static uint64_t copy_key(const asx_func *f) {
-  uint64_t h = fnv_str(0xcbf29ce484222325ull, f->symbol);
+  uint64_t h = fnv_str(AS_FNV_OFFSET, f->symbol);
   h = fnv_str(h, f->file);
-  h = fnv(h, &f->line, sizeof f->line);
-  h = fnv(h, &f->hash, sizeof f->hash);
-  h = fnv(h, &f->n_callees, sizeof f->n_callees);
-  return fnv(h, f->tokens, (size_t)f->n_insts * sizeof *f->tokens);
+  h = as__fnv1a(h, &f->line, sizeof f->line);
+  h = as__fnv1a(h, &f->hash, sizeof f->hash);
+  h = as__fnv1a(h, &f->n_callees, sizeof f->n_callees);
+  return as__fnv1a(h, f->tokens, (size_t)f->n_insts * sizeof *f->tokens);
 }
 
 static bool same_copy(const asx_func *a, const asx_func *b) {
@@ -175,7 +172,7 @@ static int index_definitions(const rp_project *p, table *defs) {
   for (size_t i = 0; i < p->n_fns; i++) {
     const asx_func *f = p->fns[i].f;
     if (f->linkage != ASX_LINK_EXTERNAL && f->linkage != ASX_LINK_ODR) continue;
-    uint64_t key = fnv_str(0xcbf29ce484222325ull, f->symbol);
+    uint64_t key = fnv_str(AS_FNV_OFFSET, f->symbol);
     size_t s = table_slot(defs, key);
     if (defs->values[s] == UINT32_MAX) {
       defs->keys[s] = key;
@@ -191,7 +188,7 @@ static int index_definitions(const rp_project *p, table *defs) {
  * of its own, numbered in names). */
 static uint32_t resolve(const table *defs, table *names, uint32_t *n_names,
                         const char *symbol) {
-  uint64_t key = fnv_str(0xcbf29ce484222325ull, symbol);
+  uint64_t key = fnv_str(AS_FNV_OFFSET, symbol);
   uint32_t v = defs->values[table_slot(defs, key)];
   if (v < UINT32_MAX - 1) return v;
   size_t s = table_slot(names, key);
@@ -251,11 +248,11 @@ static bool mergeable(const rp_project *p, const rp_fn *a, const rp_fn *b) {
 }
 
 static uint64_t class_key(const rp_project *p, const rp_fn *fn) {
-  uint64_t h = fnv(0xcbf29ce484222325ull, &fn->f->hash, sizeof fn->f->hash);
-  if (fn->f->flags & ASX_F_TU_GLOBALS) h = fnv(h, &fn->tu, sizeof fn->tu);
+  uint64_t h = as__fnv1a(AS_FNV_OFFSET, &fn->f->hash, sizeof fn->f->hash);
+  if (fn->f->flags & ASX_F_TU_GLOBALS) h = as__fnv1a(h, &fn->tu, sizeof fn->tu);
   for (uint32_t c = 0; c < fn->f->n_callees; c++) {
     uint32_t k = callee_class(p, fn->callees[c]);
-    h = fnv(h, &k, sizeof k);
+    h = as__fnv1a(h, &k, sizeof k);
   }
   return h;
 }

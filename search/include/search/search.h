@@ -37,6 +37,28 @@ int ass_align(const ass_runner *rn, const uint32_t *const *tokens,
               const uint32_t *len, const uint64_t *pairs, size_t n,
               as_report *rep, as_align_out **out, char *err, size_t errlen);
 
+/* How many elements of two sorted multisets differ: max(|A \ B|, |B \ A|)
+ * (the constants or the callees that differ between two functions). */
+static inline uint32_t ass_multiset_difference(const uint64_t *a, uint32_t na,
+                                               const uint64_t *b, uint32_t nb) {
+  uint32_t i = 0, j = 0, only_a = 0, only_b = 0;
+  while (i < na && j < nb) {
+    if (a[i] < b[j]) {
+      only_a++;
+      i++;
+    } else if (b[j] < a[i]) {
+      only_b++;
+      j++;
+    } else {
+      i++;
+      j++;
+    }
+  }
+  only_a += na - i;
+  only_b += nb - j;
+  return only_a > only_b ? only_a : only_b;
+}
+
 /* What differs in a near-duplicate pair: "differs in 4 instructions, 2
  * constants and 1 callee" (the instructions left out of the alignment, the
  * constants and the callees that differ), or, when none of those does,
