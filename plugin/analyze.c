@@ -237,7 +237,7 @@ int asp_analyze(asp_module *mod, const asp_options *opts, as_executor *ex,
                 asp_batch_fn before_run, void *ctx, asp_result *res, char *err,
                 size_t errlen) {
   memset(res, 0, sizeof *res);
-  const ass_runner rn = {ex, before_run, ctx};
+  const ass_runner rn = {ex, before_run, ctx, NULL};
   uint32_t *reps = NULL;
   size_t n_reps = 0, n_cand = 0;
   uint64_t *cand = NULL;

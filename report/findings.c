@@ -118,64 +118,105 @@ static int identical_groups(const rp_project *p, const rp_settings *s,
   return rc;
 }
 
-/* Every pair of representatives at or above the threshold, in report
- * order (reps are). */
-/* The candidates' LCS, an align batch of RP_ALIGN_CHUNK pairs at a time,
- * so that the batch's data (both streams of every pair) stay bounded
- * however many candidates there are; the pairs that reach the threshold go
- * to out. */
-enum { RP_ALIGN_CHUNK = 1 << 16 };
+/* The search in bounded memory: filter batches of at most RP_FILTER_TASKS
+ * tasks, their candidates aligned RP_ALIGN_CHUNK pairs a batch (both
+ * streams of every pair are the batch's data), only the pairs that reach
+ * the threshold kept: memory follows the records and the pairs found, never
+ * the candidates. */
+enum { RP_FILTER_TASKS = 1 << 20, RP_ALIGN_CHUNK = 1 << 16 };
 
-static int align_candidates(const ass_runner *rn, const rp_settings *s,
-                            const uint32_t *const *tokens, const uint32_t *len,
-                            const uint64_t *cand, size_t n_cand,
-                            rp_findings *out, char *err, size_t errlen) {
-  int rc = 0;
-  uint64_t tasks = 0;
-  for (size_t at = 0; rc == 0 && at < n_cand; at += RP_ALIGN_CHUNK) {
-    const size_t n =
-        n_cand - at < RP_ALIGN_CHUNK ? n_cand - at : RP_ALIGN_CHUNK;
-    as_align_out *lcs = NULL;
-    rc = ass_align(rn, tokens, len, cand + at, n, &out->batch[1], &lcs, err,
-                   errlen);
-    tasks += out->batch[1].tasks;
-    out->align_batches++;
-    for (size_t i = 0; rc == 0 && i < n; i++)
-      if (as_similarity_reaches(lcs[i].lcs, lcs[i].total, s->min_similarity))
-        out->pairs[out->n_pairs++] =
-            (rp_pair){(uint32_t)(cand[at + i] >> 32), (uint32_t)cand[at + i],
-                      lcs[i].lcs, lcs[i].total};
-    free(lcs);
+typedef struct aligner {
+  const ass_runner *rn;
+  const rp_settings *s;
+  const rp_watch *watch;
+  const uint32_t *const *tokens;
+  const uint32_t *len;
+  uint64_t *buf; /* candidates not aligned yet, chunk at most */
+  size_t n_buf, chunk, cap_pairs;
+  uint64_t tasks;
+  rp_findings *out;
+} aligner;
+
+static int align_buffer(aligner *a, char *err, size_t errlen) {
+  rp_findings *out = a->out;
+  as_align_out *lcs = NULL;
+  int rc = ass_align(a->rn, a->tokens, a->len, a->buf, a->n_buf,
+                     &out->batch[1], &lcs, err, errlen);
+  a->tasks += out->batch[1].tasks;
+  out->align_batches++;
+  for (size_t i = 0; rc == 0 && i < a->n_buf; i++) {
+    if (!as_similarity_reaches(lcs[i].lcs, lcs[i].total,
+                               a->s->min_similarity))
+      continue;
+    if (out->n_pairs == a->cap_pairs) {
+      size_t cap = a->cap_pairs ? 2 * a->cap_pairs : 1024;
+      rp_pair *grown = realloc(out->pairs, cap * sizeof *grown);
+      if (!grown) {
+        snprintf(err, errlen, "%s", as_strerror(AS_ENOMEM));
+        rc = AS_ENOMEM;
+        break;
+      }
+      out->pairs = grown, a->cap_pairs = cap;
+    }
+    out->pairs[out->n_pairs++] =
+        (rp_pair){(uint32_t)(a->buf[i] >> 32), (uint32_t)a->buf[i],
+                  lcs[i].lcs, lcs[i].total};
   }
-  out->batch[1].tasks = tasks; /* the last batch's report, all its tasks */
+  free(lcs);
+  a->n_buf = 0;
   return rc;
+}
+
+static int take(void *ctx, const uint64_t *pairs, size_t n, size_t done,
+                size_t total, char *err, size_t errlen) {
+  aligner *a = ctx;
+  a->out->candidates += n;
+  int rc = 0;
+  while (rc == 0 && n) {
+    size_t k = a->chunk - a->n_buf < n ? a->chunk - a->n_buf : n;
+    memcpy(a->buf + a->n_buf, pairs, k * sizeof *pairs);
+    a->n_buf += k, pairs += k, n -= k;
+    if (a->n_buf == a->chunk) rc = align_buffer(a, err, errlen);
+  }
+  if (rc == 0 && a->watch && a->watch->progress)
+    a->watch->progress(a->watch->ctx, done, total);
+  return rc;
+}
+
+static void after_batch(void *ctx, const as_batch *b, const as_report *rep) {
+  const rp_watch *w = ctx;
+  if (w->batch) w->batch(w->ctx, b, rep);
 }
 
 /* Every pair of representatives at or above the threshold, in report
  * order (reps are). */
 static int near_pairs(const rp_project *p, const rp_settings *s,
-                      as_executor *ex, const uint32_t *reps, size_t n,
-                      rp_findings *out, char *err, size_t errlen) {
+                      as_executor *ex, const rp_watch *watch,
+                      const uint32_t *reps, size_t n, rp_findings *out,
+                      char *err, size_t errlen) {
   const uint32_t **tokens = malloc((n ? n : 1) * sizeof *tokens);
   uint32_t *len = malloc((n ? n : 1) * sizeof *len);
-  uint64_t *cand = NULL;
-  size_t n_cand = 0;
-  int rc = tokens && len ? 0 : AS_ENOMEM;
+  const size_t chunk = s->align_batch_pairs ? s->align_batch_pairs
+                                             : RP_ALIGN_CHUNK;
+  uint64_t *buf = malloc(chunk * sizeof *buf);
+  int rc = tokens && len && buf ? 0 : AS_ENOMEM;
   for (size_t i = 0; rc == 0 && i < n; i++) {
     tokens[i] = p->fns[reps[i]].f->tokens;
     len[i] = p->fns[reps[i]].f->n_insts;
   }
-  const ass_runner rn = {ex, NULL, NULL};
+  const ass_runner rn = {ex, NULL, (void *)watch, watch ? after_batch : NULL};
+  aligner a = {&rn, s, watch, tokens, len, buf, 0, chunk, 0, 0, out};
   if (rc == 0)
-    rc = ass_candidates(&rn, tokens, len, n, s->min_similarity, s->exhaustive,
-                        &cand, &n_cand, &out->batch[0], err, errlen);
-  out->candidates = n_cand;
-  if (rc == 0 &&
-      !(out->pairs = malloc((n_cand ? n_cand : 1) * sizeof *out->pairs)))
-    rc = AS_ENOMEM;
-  if (rc == 0)
-    rc = align_candidates(&rn, s, tokens, len, cand, n_cand, out, err, errlen);
-  free(tokens), free(len), free(cand);
+    rc = ass_candidates_each(&rn, tokens, len, n, s->min_similarity,
+                             s->exhaustive,
+                             s->filter_batch_tasks ? s->filter_batch_tasks
+                                                   : RP_FILTER_TASKS,
+                             take, &a,
+                             &out->batch[0], &out->filter_batches, err,
+                             errlen);
+  if (rc == 0 && a.n_buf) rc = align_buffer(&a, err, errlen);
+  out->batch[1].tasks = a.tasks; /* the last batch's report, all its tasks */
+  free(tokens), free(len), free(buf);
   return rc;
 }
 
@@ -233,7 +274,8 @@ static int by_saving(const void *x, const void *y, void *p) {
 }
 
 int rp_find(const rp_project *p, const rp_settings *s, as_executor *ex,
-            rp_findings *out, char *err, size_t errlen) {
+            const rp_watch *watch, rp_findings *out, char *err,
+            size_t errlen) {
   memset(out, 0, sizeof *out);
   uint32_t *order = malloc((p->n_fns ? p->n_fns : 1) * sizeof *order);
   uint32_t *reps = malloc((p->n_fns ? p->n_fns : 1) * sizeof *reps);
@@ -246,7 +288,8 @@ int rp_find(const rp_project *p, const rp_settings *s, as_executor *ex,
   if (rc == 0 && identical_groups(p, s, order, n, reps, &n_reps, out, &cap) < 0)
     rc = AS_ENOMEM;
   out->representatives = n_reps;
-  if (rc == 0) rc = near_pairs(p, s, ex, reps, n_reps, out, err, errlen);
+  if (rc == 0)
+    rc = near_pairs(p, s, ex, watch, reps, n_reps, out, err, errlen);
   if (rc == 0 && near_groups(p, reps, n_reps, out, &cap) < 0) rc = AS_ENOMEM;
   if (rc == 0)
     qsort_r(out->groups, out->n_groups, sizeof *out->groups, by_saving,

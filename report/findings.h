@@ -20,6 +20,9 @@ typedef struct rp_settings {
   const char *const *exclude; /* globs (fnmatch, '*' matching '/' too) of
                                  files whose functions are left out */
   size_t n_exclude;
+  /* The search's bounds (0: the defaults, 2^20 filter tasks and 2^16
+   * pairs a batch); small ones let a test cross every batch boundary. */
+  size_t filter_batch_tasks, align_batch_pairs;
 } rp_settings;
 
 /* A member of a group, against the group's first. */
@@ -51,14 +54,23 @@ typedef struct rp_findings {
   rp_pair *pairs; /* every near-duplicate pair of representatives */
   size_t n_pairs;
   size_t analysed, representatives, candidates;
-  as_report batch[2];   /* filter, and align's last batch (tasks: all) */
-  size_t align_batches; /* align runs in batches of a bounded size */
+  as_report batch[2]; /* the last filter and align batch (tasks: all) */
+  size_t filter_batches, align_batches; /* both run in bounded batches */
 } rp_findings;
 
-/* Finds everything in p with ex. Returns 0, or a negative as_errno with a
- * message in err. */
+/* What watches the search (any field NULL): each batch's report as it
+ * ends (--stats), and the progress, queries searched of the total. */
+typedef struct rp_watch {
+  void (*batch)(void *ctx, const as_batch *b, const as_report *rep);
+  void (*progress)(void *ctx, size_t done, size_t total);
+  void *ctx;
+} rp_watch;
+
+/* Finds everything in p with ex (watch may be NULL). Returns 0, or a
+ * negative as_errno with a message in err. */
 int rp_find(const rp_project *p, const rp_settings *s, as_executor *ex,
-            rp_findings *out, char *err, size_t errlen);
+            const rp_watch *watch, rp_findings *out, char *err,
+            size_t errlen);
 void rp_findings_free(rp_findings *f);
 
 /* Report order of two functions: file, line, column, symbol. */

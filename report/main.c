@@ -188,22 +188,43 @@ static void warn(void *ctx, const char *origin, const char *msg) {
   fprintf(stderr, "accelstrat-report: warning: %s: %s\n", origin, msg);
 }
 
+/* --stats: each batch's strategy decision and fallbacks as it ends. */
+typedef struct batch_stats {
+  size_t n[2]; /* filter, align batches seen */
+} batch_stats;
+
+static void print_batch(void *ctx, const as_batch *b, const as_report *r) {
+  batch_stats *st = ctx;
+  const int align = b->kernel == &as_kernel_align;
+  char chosen[32];
+  as_strategy_format(r->chosen, chosen, sizeof chosen);
+  fprintf(stderr,
+          "accelstrat-report: %s batch %zu: %zu tasks; chosen %s, %d "
+          "thread%s, cpu %llu gpu %llu tasks; %s\n",
+          b->kernel->name, ++st->n[align], b->n, chosen, r->threads,
+          r->threads == 1 ? "" : "s",
+          (unsigned long long)r->tasks_on[AS_DEVICE_CPU],
+          (unsigned long long)r->tasks_on[AS_DEVICE_GPU],
+          r->reason[0] ? r->reason : "not run");
+  for (unsigned e = 0; e < r->n_events && e < AS_MAX_EVENTS; e++)
+    fprintf(stderr,
+            "accelstrat-report: %s batch %zu: fallback: %s at chunk %lld, "
+            "%llu tasks to the CPU: %s\n",
+            b->kernel->name, st->n[align],
+            as_event_cause_name(r->events[e].cause),
+            (long long)r->events[e].chunk,
+            (unsigned long long)r->events[e].tasks_moved, r->events[e].detail);
+}
+
 static void print_stats(const rp_project *p, const rp_findings *fd) {
-  static const char *const names[2] = {"filter", "align"};
   fprintf(stderr,
           "accelstrat-report: %zu TUs (%zu replaced by a later compile, %zu "
           "configure checks left out), %zu functions, %zu analysed, %zu "
-          "representatives, %zu candidates, %zu pairs\n",
+          "representatives, %zu candidates, %zu pairs; %zu filter and %zu "
+          "align batches\n",
           p->n_tus, p->replaced, p->skipped_configure, p->n_fns, fd->analysed,
-          fd->representatives, fd->candidates, fd->n_pairs);
-  for (int b = 0; b < 2; b++) {
-    const as_report *r = &fd->batch[b];
-    fprintf(stderr, "accelstrat-report: %s: %zu tasks%s; %s; %u fallback%s\n",
-            names[b], (size_t)r->tasks,
-            b && fd->align_batches > 1 ? " in batches, the last" : "",
-            r->reason[0] ? r->reason : "not run", r->n_events,
-            r->n_events == 1 ? "" : "s");
-  }
+          fd->representatives, fd->candidates, fd->n_pairs, fd->filter_batches,
+          fd->align_batches);
 }
 
 /* The plugin beside this program: BINDIR/../LIBDIR/libaccelstrat.so. */
@@ -313,12 +334,15 @@ int main(int argc, char **argv) {
     if (asx_scan(o.inputs[i], found, warn, &g) < 0) status = EXIT_ERROR;
   as_executor *ex = NULL;
   rp_findings fd = {0};
+  batch_stats bs = {{0, 0}};
+  const rp_watch watch = {print_batch, NULL, &bs};
   char err[1024] = "";
   if (g.failed || rp_finish(&p) < 0) {
     snprintf(err, sizeof err, "out of memory");
   } else if ((rc = as_executor_create(&o.runtime, &ex)) < 0) {
     snprintf(err, sizeof err, "no executor: %s", as_strerror(rc));
-  } else if ((rc = rp_find(&p, &o.s, ex, &fd, err, sizeof err)) == 0 &&
+  } else if ((rc = rp_find(&p, &o.s, ex, o.stats ? &watch : NULL, &fd, err,
+                           sizeof err)) == 0 &&
              (!o.baseline ||
               drop_baseline(&p, o.baseline, &fd, err, sizeof err) == 0)) {
     FILE *out = o.output ? fopen(o.output, "w") : stdout;

@@ -10,65 +10,151 @@ static int run_batch(const ass_runner *rn, const as_batch *b, as_report *rep,
                      char *err, size_t errlen) {
   if (rn->before_run) rn->before_run(rn->ctx, b);
   int rc = as_run(rn->ex, b, rep);
+  if (rn->after_run) rn->after_run(rn->ctx, b, rep);
   if (rc < 0)
     snprintf(err, errlen, "%s batch (%zu tasks): %s; %s", b->kernel->name, b->n,
              as_strerror(rc), rep->reason);
   return rc;
 }
 
-/* The filter batch over the streams: its tasks, output bits and the order
- * (by length) its indices are in. */
-typedef struct filter_run {
+/* The filter's shared block over the streams and the order (by length) its
+ * indices are in. */
+typedef struct filter_index {
   uint32_t *order;
-  as_filter_task *tasks;
-  size_t n_tasks;
-  as_filter_out *out;
-} filter_run;
+  as_filter_shared *shared;
+  size_t shared_size;
+} filter_index;
 
-static int run_filter(const ass_runner *rn, const uint32_t *const *tokens,
-                      const uint32_t *len, size_t n, double min_similarity,
-                      filter_run *fr, as_report *rep, char *err,
-                      size_t errlen) {
-  fr->order = malloc((n ? n : 1) * sizeof *fr->order);
-  as_filter_shared *shared = NULL;
-  uint64_t *offsets = NULL;
-  size_t shared_size = 0;
-  int rc = fr->order ? 0 : AS_ENOMEM;
-  if (rc == 0)
-    rc = as_filter_build_any_order(tokens, len, n, min_similarity, fr->order,
-                                   &shared, &shared_size);
-  if (rc == 0) rc = as_filter_tasks(shared, &fr->tasks, &fr->n_tasks);
+/* One filter batch: queries [begin, end)'s tasks; their candidates
+ * (a << 32 | b, a < b, in the streams' indices) in *pairs, malloc'ed. */
+static int filter_batch(const ass_runner *rn, const filter_index *fx,
+                        uint32_t begin, uint32_t end, uint64_t **pairs_out,
+                        size_t *n_pairs, as_report *rep, char *err,
+                        size_t errlen) {
+  as_filter_task *tasks = NULL;
+  size_t n_tasks = 0, kept = 0, np = 0;
+  uint64_t *offsets = NULL, *pairs = NULL;
+  as_filter_out *out = NULL;
+  int rc = as_filter_tasks_of(fx->shared, begin, end, &tasks, &n_tasks);
   if (rc == 0) {
-    offsets = malloc((fr->n_tasks + 1) * sizeof *offsets);
-    fr->out = malloc((fr->n_tasks ? fr->n_tasks : 1) * sizeof *fr->out);
-    if (!offsets || !fr->out) rc = AS_ENOMEM;
+    offsets = malloc((n_tasks + 1) * sizeof *offsets);
+    out = malloc((n_tasks ? n_tasks : 1) * sizeof *out);
+    if (!offsets || !out) rc = AS_ENOMEM;
   }
   if (rc == 0) {
-    for (size_t t = 0; t <= fr->n_tasks; t++)
-      offsets[t] = t * sizeof *fr->tasks;
+    for (size_t t = 0; t <= n_tasks; t++) offsets[t] = t * sizeof *tasks;
     as_batch b = {.kernel = &as_kernel_filter,
-                  .n = fr->n_tasks,
-                  .data = fr->tasks,
+                  .n = n_tasks,
+                  .data = tasks,
                   .offsets = offsets,
-                  .shared = shared,
-                  .shared_size = shared_size,
-                  .out = fr->out};
+                  .shared = fx->shared,
+                  .shared_size = fx->shared_size,
+                  .out = out};
     rc = run_batch(rn, &b, rep, err, errlen);
   }
-  free(shared);
-  free(offsets);
+  for (size_t t = 0; rc == 0 && t < n_tasks; t++)
+    for (int w = 0; w < AS_FILTER_WORDS; w++)
+      kept += (size_t)__builtin_popcountll(out[t].bits[w]);
+  if (rc == 0 && !(pairs = malloc((kept ? kept : 1) * sizeof *pairs)))
+    rc = AS_ENOMEM;
+  for (size_t t = 0; rc == 0 && t < n_tasks; t++)
+    for (int w = 0; w < AS_FILTER_WORDS; w++)
+      for (uint64_t bits = out[t].bits[w]; bits; bits &= bits - 1) {
+        size_t j = (size_t)tasks[t].block * AS_FILTER_BLOCK + 64u * w +
+                   (size_t)__builtin_ctzll(bits);
+        uint64_t a = fx->order[tasks[t].query], b = fx->order[j];
+        pairs[np++] = a < b ? a << 32 | b : b << 32 | a;
+      }
+  free(tasks), free(offsets), free(out);
+  *pairs_out = pairs;
+  *n_pairs = rc == 0 ? np : 0;
   return rc;
 }
 
-/* Every pair, for search=exhaustive. */
-static int every_pair(size_t n, uint64_t **pairs_out, size_t *n_pairs) {
-  size_t count = n * (n ? n - 1 : 0) / 2, at = 0;
-  uint64_t *pairs = malloc((count ? count : 1) * sizeof *pairs);
+/* Every pair, for search=exhaustive: rows of the triangle, at most
+ * max_pairs pairs (and at least one row) a chunk. */
+static int every_pair(size_t n, size_t max_pairs, ass_pairs_fn fn, void *ctx,
+                      char *err, size_t errlen) {
+  const size_t total = n * (n ? n - 1 : 0) / 2;
+  size_t cap = max_pairs < total ? max_pairs : total;
+  if (cap < n) cap = n; /* a row at least */
+  uint64_t *pairs = malloc((cap ? cap : 1) * sizeof *pairs);
   if (!pairs) return AS_ENOMEM;
-  for (uint64_t i = 0; i < n; i++)
-    for (uint64_t j = i + 1; j < n; j++) pairs[at++] = i << 32 | j;
-  *pairs_out = pairs;
-  *n_pairs = count;
+  size_t at = 0;
+  int rc = 0;
+  for (uint64_t i = 0; rc == 0 && i < n; i++) {
+    if (at + (n - 1 - i) > cap) {
+      rc = fn(ctx, pairs, at, i, n, err, errlen);
+      at = 0;
+    }
+    for (uint64_t j = i + 1; rc == 0 && j < n; j++) pairs[at++] = i << 32 | j;
+  }
+  if (rc == 0 && at) rc = fn(ctx, pairs, at, n, n, err, errlen);
+  free(pairs);
+  return rc;
+}
+
+int ass_candidates_each(const ass_runner *rn, const uint32_t *const *tokens,
+                        const uint32_t *len, size_t n, double min_similarity,
+                        int exhaustive, size_t max_tasks, ass_pairs_fn fn,
+                        void *ctx, as_report *rep, size_t *batches, char *err,
+                        size_t errlen) {
+  *batches = 0;
+  if (exhaustive) return every_pair(n, max_tasks, fn, ctx, err, errlen);
+  filter_index fx = {malloc((n ? n : 1) * sizeof *fx.order), NULL, 0};
+  int rc = fx.order ? 0 : AS_ENOMEM;
+  if (rc == 0)
+    rc = as_filter_build_any_order(tokens, len, n, min_similarity, fx.order,
+                                   &fx.shared, &fx.shared_size);
+  uint64_t tasks = 0;
+  /* Consecutive queries up to max_tasks tasks a batch; one batch (of no
+   * tasks) when there are none, so that the report says how it ran. */
+  for (uint32_t begin = 0; rc == 0 && (begin < n || *batches == 0);) {
+    uint32_t end = begin;
+    size_t count = 0;
+    while (end < n) {
+      size_t more = as_filter_query_tasks(fx.shared, end);
+      if (end > begin && count + more > max_tasks) break;
+      count += more;
+      end++;
+    }
+    uint64_t *pairs = NULL;
+    size_t np = 0;
+    rc = filter_batch(rn, &fx, begin, end, &pairs, &np, rep, err, errlen);
+    tasks += rep->tasks;
+    ++*batches;
+    if (rc == 0) rc = fn(ctx, pairs, np, end, n, err, errlen);
+    free(pairs);
+    begin = end;
+  }
+  if (*batches) rep->tasks = tasks;
+  free(fx.order);
+  free(fx.shared);
+  return rc;
+}
+
+/* ass_candidates' collector: every chunk appended. */
+typedef struct collect {
+  uint64_t *pairs;
+  size_t n, cap;
+} collect;
+
+static int append(void *ctx, const uint64_t *pairs, size_t n, size_t done,
+                  size_t total, char *err, size_t errlen) {
+  collect *c = ctx;
+  (void)done, (void)total;
+  if (c->n + n > c->cap) {
+    size_t cap = c->cap ? c->cap : 1;
+    while (cap < c->n + n) cap *= 2;
+    uint64_t *grown = realloc(c->pairs, cap * sizeof *grown);
+    if (!grown) {
+      snprintf(err, errlen, "%s", as_strerror(AS_ENOMEM));
+      return AS_ENOMEM;
+    }
+    c->pairs = grown, c->cap = cap;
+  }
+  memcpy(c->pairs + c->n, pairs, n * sizeof *pairs);
+  c->n += n;
   return 0;
 }
 
@@ -76,32 +162,16 @@ int ass_candidates(const ass_runner *rn, const uint32_t *const *tokens,
                    const uint32_t *len, size_t n, double min_similarity,
                    int exhaustive, uint64_t **pairs_out, size_t *n_pairs,
                    as_report *rep, char *err, size_t errlen) {
-  *pairs_out = NULL;
-  *n_pairs = 0;
-  if (exhaustive) return every_pair(n, pairs_out, n_pairs);
-  filter_run fr = {0};
-  uint64_t *pairs = NULL;
-  size_t kept = 0, np = 0;
-  int rc =
-      run_filter(rn, tokens, len, n, min_similarity, &fr, rep, err, errlen);
-  for (size_t t = 0; rc == 0 && t < fr.n_tasks; t++)
-    for (int w = 0; w < AS_FILTER_WORDS; w++)
-      kept += (size_t)__builtin_popcountll(fr.out[t].bits[w]);
-  if (rc == 0 && !(pairs = malloc((kept ? kept : 1) * sizeof *pairs)))
+  collect c = {0};
+  size_t batches = 0;
+  int rc = ass_candidates_each(rn, tokens, len, n, min_similarity, exhaustive,
+                               SIZE_MAX, append, &c, rep, &batches, err,
+                               errlen);
+  if (rc == 0 && !c.pairs && !(c.pairs = malloc(sizeof *c.pairs)))
     rc = AS_ENOMEM;
-  for (size_t t = 0; rc == 0 && t < fr.n_tasks; t++)
-    for (int w = 0; w < AS_FILTER_WORDS; w++)
-      for (uint64_t bits = fr.out[t].bits[w]; bits; bits &= bits - 1) {
-        size_t j = (size_t)fr.tasks[t].block * AS_FILTER_BLOCK + 64u * w +
-                   (size_t)__builtin_ctzll(bits);
-        uint64_t a = fr.order[fr.tasks[t].query], b = fr.order[j];
-        pairs[np++] = a < b ? a << 32 | b : b << 32 | a;
-      }
-  free(fr.order);
-  free(fr.tasks);
-  free(fr.out);
-  *pairs_out = pairs;
-  *n_pairs = np;
+  if (rc < 0) free(c.pairs), c.pairs = NULL, c.n = 0;
+  *pairs_out = c.pairs;
+  *n_pairs = c.n;
   return rc;
 }
 

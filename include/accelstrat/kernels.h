@@ -87,6 +87,16 @@ AS_API int as_filter_build_any_order(const uint32_t *const *tokens,
 AS_API int as_filter_tasks(const as_filter_shared *shared,
                            as_filter_task **tasks, size_t *n_tasks);
 
+/* The same tasks for queries [begin, end) only, in the same order: a search
+ * too large for one batch runs as batches of consecutive queries. */
+AS_API int as_filter_tasks_of(const as_filter_shared *shared, uint32_t begin,
+                              uint32_t end, as_filter_task **tasks,
+                              size_t *n_tasks);
+
+/* How many tasks query i has (0 for i >= n). */
+AS_API size_t as_filter_query_tasks(const as_filter_shared *shared,
+                                    uint32_t query);
+
 /* Whether common aligned (or bounded) tokens out of total make a pair at
  * least min_similarity similar: 2 * common >= min_similarity * total, the one
  * comparison every stage uses, so a bound that passes is never stricter than

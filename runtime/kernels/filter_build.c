@@ -344,27 +344,42 @@ int as_filter_build_any_order(const uint32_t *const *tokens,
   return rc;
 }
 
-int as_filter_tasks(const as_filter_shared *shared, as_filter_task **tasks,
-                    size_t *n_tasks) {
-  /* Blocks wholly below the query's shortest partner are left out: no pair
-   * there passes the length bound. */
+/* Blocks wholly below the query's shortest partner are left out: no pair
+ * there passes the length bound. */
+static uint32_t first_block(const as_filter_view *v, uint32_t query) {
+  return as_filter_first_partner(v, query) / AS_FILTER_BLOCK;
+}
+
+static uint32_t end_block(uint32_t query) {
+  return (uint32_t)(((uint64_t)query + AS_FILTER_BLOCK - 1) / AS_FILTER_BLOCK);
+}
+
+size_t as_filter_query_tasks(const as_filter_shared *shared, uint32_t query) {
   as_filter_view v;
   as_filter_view_init(shared, &v);
+  return query < shared->n ? end_block(query) - first_block(&v, query) : 0;
+}
+
+int as_filter_tasks_of(const as_filter_shared *shared, uint32_t begin,
+                       uint32_t end, as_filter_task **tasks, size_t *n_tasks) {
+  as_filter_view v;
+  as_filter_view_init(shared, &v);
+  if (end > shared->n) end = shared->n;
   size_t count = 0;
-  for (int pass = 0; pass < 2; pass++) {
-    as_filter_task *t = NULL;
-    if (pass == 1 && !(t = malloc((count ? count : 1) * sizeof *t)))
-      return AS_ENOMEM;
-    size_t at = 0;
-    for (uint32_t i = 0; i < shared->n; i++)
-      for (uint32_t blk = as_filter_first_partner(&v, i) / AS_FILTER_BLOCK;
-           (uint64_t)blk * AS_FILTER_BLOCK < i; blk++)
-        if (pass == 1)
-          t[at++] = (as_filter_task){i, blk};
-        else
-          count++;
-    *tasks = t;
-  }
+  for (uint32_t i = begin; i < end; i++)
+    count += end_block(i) - first_block(&v, i);
+  as_filter_task *t = malloc((count ? count : 1) * sizeof *t);
+  if (!t) return AS_ENOMEM;
+  size_t at = 0;
+  for (uint32_t i = begin; i < end; i++)
+    for (uint32_t blk = first_block(&v, i); blk < end_block(i); blk++)
+      t[at++] = (as_filter_task){i, blk};
+  *tasks = t;
   *n_tasks = count;
   return 0;
+}
+
+int as_filter_tasks(const as_filter_shared *shared, as_filter_task **tasks,
+                    size_t *n_tasks) {
+  return as_filter_tasks_of(shared, 0, shared->n, tasks, n_tasks);
 }

@@ -247,9 +247,26 @@ static void one_random(uint64_t seed) {
     if (k == 6) as_executor_inject(ex, AS_FAULT_GPU_DRIVER_ERROR, 0);
     rp_settings sk = s;
     sk.exhaustive = k == 1;
+    /* All but the first in small batches, so that the search crosses
+     * batch boundaries (filter queries, exhaustive rows, align chunks). */
+    if (k > 0) sk.filter_batch_tasks = (size_t)k % 4 + 1;
+    if (k > 0) sk.align_batch_pairs = (size_t)k + 1;
     rp_findings fd;
     char err[512] = "";
-    CHECK_MSG(rp_find(&p, &sk, ex, &fd, err, sizeof err) == 0, "%s", err);
+    CHECK_MSG(rp_find(&p, &sk, ex, NULL, &fd, err, sizeof err) == 0, "%s", err);
+    if (k > 0)
+      CHECK_MSG(fd.align_batches ==
+                    (fd.candidates + sk.align_batch_pairs - 1) /
+                        sk.align_batch_pairs,
+                "seed %llu: %zu candidates in %zu align batches",
+                (unsigned long long)seed, fd.candidates, fd.align_batches);
+    /* Under AS_FILTER_BLOCK functions a query has one task at most. */
+    if (k > 1 && fd.representatives <= AS_FILTER_BLOCK) {
+      const size_t t = fd.batch[0].tasks, b = sk.filter_batch_tasks;
+      CHECK_MSG(fd.filter_batches == (t ? (t + b - 1) / b : 1),
+                "seed %llu: %zu filter tasks in %zu batches of %zu",
+                (unsigned long long)seed, t, fd.filter_batches, b);
+    }
     qsort(fd.pairs, fd.n_pairs, sizeof *fd.pairs, pair_order);
     same_pairs(&fd, ref, n_ref, strategies[k], seed);
     if (k == 0)

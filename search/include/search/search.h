@@ -14,10 +14,16 @@
 /* Called with each batch just before it runs (the plugin's dump=). */
 typedef void (*ass_batch_fn)(void *ctx, const as_batch *b);
 
+/* Called with each batch's report just after it ran (accelstrat-report's
+ * --stats). */
+typedef void (*ass_report_fn)(void *ctx, const as_batch *b,
+                              const as_report *rep);
+
 typedef struct ass_runner {
   as_executor *ex;
   ass_batch_fn before_run; /* or NULL */
   void *ctx;
+  ass_report_fn after_run; /* or NULL; with ctx */
 } ass_runner;
 
 /* The candidate pairs of streams tokens[0, n) (len[i] tokens each), each
@@ -29,6 +35,28 @@ int ass_candidates(const ass_runner *rn, const uint32_t *const *tokens,
                    const uint32_t *len, size_t n, double min_similarity,
                    int exhaustive, uint64_t **pairs, size_t *n_pairs,
                    as_report *rep, char *err, size_t errlen);
+
+/* Takes a chunk of n candidate pairs (as ass_candidates gives them, n may be
+ * 0), once `done` of the search's `total` queries (rows for exhaustive) have
+ * been searched; returns 0 to go on, or a negative as_errno (with a message
+ * in err) to stop. */
+typedef int (*ass_pairs_fn)(void *ctx, const uint64_t *pairs, size_t n,
+                            size_t done, size_t total, char *err,
+                            size_t errlen);
+
+/* ass_candidates in bounded memory, for a search too large for one batch
+ * (a project's): filter batches of at most max_tasks tasks each (whole
+ * queries; a query of more tasks runs alone), each batch's candidates
+ * handed to fn before the next runs; with exhaustive every pair, in chunks
+ * of at most max_tasks pairs. *rep is the last batch's report with tasks
+ * counting those of every batch; *batches counts the batches (0 for
+ * exhaustive). Every candidate ass_candidates finds is handed to fn exactly
+ * once. Returns as ass_candidates, or fn's error. */
+int ass_candidates_each(const ass_runner *rn, const uint32_t *const *tokens,
+                        const uint32_t *len, size_t n, double min_similarity,
+                        int exhaustive, size_t max_tasks, ass_pairs_fn fn,
+                        void *ctx, as_report *rep, size_t *batches, char *err,
+                        size_t errlen);
 
 /* The LCS of each of the n pairs (a << 32 | b, any order of a and b) of
  * streams tokens[]/len[]: one align batch (its report in *rep), *out
