@@ -164,9 +164,9 @@ int ass_candidates(const ass_runner *rn, const uint32_t *const *tokens,
                    as_report *rep, char *err, size_t errlen) {
   collect c = {0};
   size_t batches = 0;
-  int rc = ass_candidates_each(rn, tokens, len, n, min_similarity, exhaustive,
-                               SIZE_MAX, append, &c, rep, &batches, err,
-                               errlen);
+  int rc =
+      ass_candidates_each(rn, tokens, len, n, min_similarity, exhaustive,
+                          SIZE_MAX, append, &c, rep, &batches, err, errlen);
   if (rc == 0 && !c.pairs && !(c.pairs = malloc(sizeof *c.pairs)))
     rc = AS_ENOMEM;
   if (rc < 0) free(c.pairs), c.pairs = NULL, c.n = 0;
