@@ -5,6 +5,7 @@
  * thread claimed, or the GPU's unfinished remainder. */
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <omp.h>
@@ -114,15 +115,169 @@ static size_t split_by_work(const as_batch *b, double fraction, uint64_t work) {
   return i;
 }
 
-/* CPU work from the shared queue until it is empty or the batch failed. */
-static void cpu_worker(offload *o, atomic_size_t *next, size_t range) {
+/* Dynamic hybrid's balance (schedule.h): the work before each task and
+ * each side's throughput, in work units per ns. */
+typedef struct balance {
+  const uint64_t *pre; /* pre[i]: the work of tasks [0, i); NULL: 1 a task */
+  size_t n;
+  int cpu_threads;
+  uint64_t cpu_start_ns;
+  atomic_uint_least64_t cpu_work; /* finished by the CPU threads */
+  _Atomic double gpu_rate;        /* of the GPU's last claim, 0: none yet */
+  atomic_int gpu_claiming;        /* 0 once the GPU stopped or failed */
+  double cpu_predicted, gpu_predicted; /* the model's, 0: none */
+} balance;
+
+static double work_of(const balance *bl, size_t lo, size_t hi) {
+  return bl->pre ? (double)(bl->pre[hi] - bl->pre[lo]) : (double)(hi - lo);
+}
+
+/* The first hi > lo (at most n) with the work of [lo, hi) at least w. */
+static size_t tasks_for(const balance *bl, size_t lo, double w) {
+  size_t a = lo + 1, z = bl->n;
+  while (a < z) {
+    size_t mid = a + (z - a) / 2;
+    if (work_of(bl, lo, mid) >= w)
+      z = mid;
+    else
+      a = mid + 1;
+  }
+  return a;
+}
+
+/* A side's throughput: measured (*measured set) once it has run, else the
+ * model's. */
+static double cpu_rate(const balance *bl, int *measured) {
+  uint64_t done = atomic_load_explicit(&bl->cpu_work, memory_order_relaxed);
+  uint64_t now = as__now_ns();
+  *measured = done && now > bl->cpu_start_ns;
+  return *measured ? (double)done / (double)(now - bl->cpu_start_ns)
+                   : bl->cpu_predicted;
+}
+
+static double gpu_rate(const balance *bl, int *measured) {
+  double g = atomic_load_explicit(&bl->gpu_rate, memory_order_relaxed);
+  *measured = g > 0;
+  return *measured ? g : bl->gpu_predicted;
+}
+
+/* The end of the GPU's next claim from at (at when it should stop). */
+static size_t gpu_claim(const balance *bl, size_t at, size_t range) {
+  if (at >= bl->n) return at;
+  int gm, cm;
+  const double g = gpu_rate(bl, &gm), c = cpu_rate(bl, &cm);
+  if (!(g > 0 && c > 0)) { /* no rates: a share of the tasks */
+    size_t want = as__hybrid_claim(bl->n, at, range);
+    return bl->n - at < want ? bl->n : at + want;
+  }
+  /* Its thread does more as one of the CPU's. */
+  if (gm && cm && as__gpu_worth_its_thread(g, c, bl->cpu_threads) == 0)
+    return at;
+  const double share = as__fair_share(work_of(bl, at, bl->n), g, g + c);
+  if (!as__worth_claiming(share, work_of(bl, at, at + 1))) return at;
+  double w = AS_SCHED_SHARE_CLAIMED * share;
+  const size_t r = bl->n - at < range ? bl->n : at + range;
+  const double least = work_of(bl, at, r) < share ? work_of(bl, at, r) : share;
+  return tasks_for(bl, at, w > least ? w : least);
+}
+
+/* The end of a CPU thread's next range from at (at when it should leave
+ * the rest to the GPU); drain: take it whatever the GPU could do. */
+static size_t cpu_claim(const balance *bl, size_t at, size_t range, int drain) {
+  if (at >= bl->n) return at;
+  /* Guided, as cpu.c's ranges: the last ones single tasks. */
+  size_t size = (bl->n - at) / (2 * ((size_t)bl->cpu_threads + 1));
+  size = size < 1 ? 1 : size > range ? range : size;
+  const size_t hi = at + size;
+  int gm, cm;
+  const double g = gpu_rate(bl, &gm), c = cpu_rate(bl, &cm);
+  if (!(g > 0 && c > 0) ||
+      !atomic_load_explicit(&bl->gpu_claiming, memory_order_relaxed))
+    return hi;
+  const double share =
+      as__fair_share(work_of(bl, at, bl->n), c / bl->cpu_threads, g + c);
+  if (!drain && !as__worth_claiming(share, work_of(bl, at, at + 1))) return at;
+  size_t capped = tasks_for(bl, at, AS_SCHED_SHARE_CLAIMED * share);
+  return capped < hi ? capped : hi;
+}
+
+/* CPU work from the shared queue until it is empty (or, with a balance
+ * and no drain, until the GPU would finish the rest sooner) or the batch
+ * failed. */
+static void cpu_worker(offload *o, atomic_size_t *next, size_t range,
+                       balance *bl, int drain) {
   const as_batch *b = o->b;
   while (!atomic_load(&o->error)) {
-    size_t lo = atomic_fetch_add(next, range);
-    if (lo >= b->n) break;
-    size_t hi = lo + range < b->n ? lo + range : b->n;
+    size_t lo = atomic_load_explicit(next, memory_order_relaxed), hi;
+    do {
+      if (lo >= b->n) return;
+      hi = bl ? cpu_claim(bl, lo, range, drain)
+              : (b->n - lo < range ? b->n : lo + range);
+      if (hi == lo) return; /* the GPU's */
+    } while (!atomic_compare_exchange_weak_explicit(
+        next, &lo, hi, memory_order_relaxed, memory_order_relaxed));
     as__first_error(&o->error, b->kernel->cpu(b, lo, hi));
+    if (bl)
+      atomic_fetch_add_explicit(&bl->cpu_work, (uint64_t)work_of(bl, lo, hi),
+                                memory_order_relaxed);
   }
+}
+
+/* The GPU's part of a dynamic hybrid run, claim by claim from the shared
+ * queue; its first claim [0, first) is taken. */
+static void gpu_driver(offload *o, atomic_size_t *next, size_t first,
+                       size_t range, balance *bl) {
+  size_t lo = 0, hi = first;
+  while (lo < hi) {
+    const uint64_t t = as__now_ns();
+    size_t stopped = gpu_range(o, lo, hi);
+    const uint64_t dt = as__now_ns() - t;
+    if (stopped < hi) {
+      o->left_lo = stopped;
+      o->left_hi = hi;
+      break;
+    }
+    if (dt) atomic_store(&bl->gpu_rate, work_of(bl, lo, hi) / (double)dt);
+    lo = atomic_load_explicit(next, memory_order_relaxed);
+    do {
+      hi = gpu_claim(bl, lo, range);
+    } while (hi > lo &&
+             !atomic_compare_exchange_weak_explicit(
+                 next, &lo, hi, memory_order_relaxed, memory_order_relaxed));
+    if (hi <= lo) break;
+  }
+  atomic_store(&bl->gpu_claiming, 0);
+}
+
+/* The GPU's first claim, before either side has run: what the model's
+ * rates say, at most AS_SCHED_FIRST_CLAIM of the work, at least a task
+ * (hybrid was asked for). */
+static size_t first_claim(const balance *bl, size_t range) {
+  size_t end = gpu_claim(bl, 0, range);
+  size_t cap = tasks_for(bl, 0, AS_SCHED_FIRST_CLAIM * work_of(bl, 0, bl->n));
+  end = end < cap ? end : cap;
+  return end > 0 ? end : 1;
+}
+
+/* The prefix sums of the batch's work and the model's throughputs. */
+static void balance_init(balance *bl, const as_batch *b, const as_report *rep,
+                         int threads, int cpu_threads, uint64_t *pre) {
+  bl->pre = pre;
+  bl->n = b->n;
+  bl->cpu_threads = cpu_threads;
+  if (pre) {
+    pre[0] = 0;
+    for (size_t i = 0; i < b->n; i++)
+      pre[i + 1] = pre[i] + (b->kernel->cost ? b->kernel->cost(b, i) : 1);
+  }
+  const double work = work_of(bl, 0, b->n);
+  const uint64_t pc = rep->predicted_ns[AS_PREDICT_CPU],
+                 pg = rep->predicted_ns[AS_PREDICT_GPU];
+  bl->cpu_predicted = pc ? work / (double)pc * cpu_threads / threads : 0;
+  bl->gpu_predicted = pg ? work / (double)pg : 0;
+  atomic_init(&bl->cpu_work, 0);
+  atomic_init(&bl->gpu_rate, 0);
+  atomic_init(&bl->gpu_claiming, 1);
 }
 
 int as__offload_run(const as_executor *ex, const as_gpu_backend *be,
@@ -132,38 +287,40 @@ int as__offload_run(const as_executor *ex, const as_gpu_backend *be,
   const int dynamic = strategy.kind == AS_STRATEGY_HYBRID;
   const int cpu_threads = threads > 1 ? threads - 1 : 1;
   const size_t range = as__cpu_range_size(b->n, cpu_threads);
+  balance bl;
+  uint64_t *pre = NULL;
+  if (dynamic) {
+    pre = malloc((b->n + 1) * sizeof *pre); /* NULL: tasks, not work */
+    balance_init(&bl, b, rep, threads, cpu_threads, pre);
+  }
   /* The GPU's first part: everything (gpu), the work fraction (hybrid:F),
    * or its first claim on the shared queue, taken before the CPU threads
    * start so that they cannot empty the queue while the GPU wakes up. */
   size_t gpu_end = b->n;
   if (strategy.kind == AS_STRATEGY_HYBRID_STATIC)
     gpu_end = split_by_work(b, strategy.gpu_fraction, rep->work);
-  else if (dynamic && as__hybrid_claim(b->n, 0, range) < b->n)
-    gpu_end = as__hybrid_claim(b->n, 0, range);
+  else if (dynamic && b->n)
+    gpu_end = first_claim(&bl, range);
   atomic_size_t next = gpu_end;
   /* A GPU-only run needs no CPU threads unless the GPU fails. */
   const int region = strategy.kind == AS_STRATEGY_GPU ? 1 : threads;
 
   if (region > 1) as__cpu_team_started();
+  if (dynamic) bl.cpu_start_ns = as__now_ns();
 #pragma omp parallel num_threads(region)
   {
     if (omp_get_thread_num() == 0) { /* the thread that drives the GPU */
-      size_t lo = 0, hi = gpu_end;
-      for (;;) {
-        size_t stopped = gpu_range(&o, lo, hi);
-        if (stopped < hi) {
-          o.left_lo = stopped;
-          o.left_hi = hi;
-          break;
-        }
-        if (!dynamic) break;
-        size_t want = as__hybrid_claim(b->n, atomic_load(&next), range);
-        lo = atomic_fetch_add(&next, want);
-        if (lo >= b->n) break;
-        hi = lo + want < b->n ? lo + want : b->n;
+      if (dynamic) {
+        gpu_driver(&o, &next, gpu_end, range, &bl);
+      } else {
+        size_t stopped = gpu_range(&o, 0, gpu_end);
+        o.left_lo = stopped;
+        o.left_hi = gpu_end;
       }
     }
-    cpu_worker(&o, &next, range); /* the driver joins once its part is done */
+    /* The driver joins once its part is done, and takes what is left. */
+    cpu_worker(&o, &next, range, dynamic ? &bl : NULL,
+               omp_get_thread_num() == 0);
   }
 
   int rc = atomic_load(&o.error);
@@ -172,6 +329,7 @@ int as__offload_run(const as_executor *ex, const as_gpu_backend *be,
       rep->events[o.pending_event].switch_ns = as__now_ns() - o.classified_at;
     rc = as__cpu_run(b, o.left_lo, o.left_hi, threads);
   }
+  free(pre);
   rep->tasks_on[AS_DEVICE_GPU] = o.gpu_done;
   rep->tasks_on[AS_DEVICE_CPU] = rc ? 0 : b->n - o.gpu_done;
   return rc;

@@ -20,11 +20,52 @@
  * needs room for staging too (public: the bench sizes its sim by it). */
 #define AS_SCHED_CHUNK_MEM_DIVISOR AS_GPU_CHUNK_MEM_DIVISOR
 
-/* Dynamic hybrid: the GPU claims 1/N of what is left of the shared queue at
- * a time (its first claim before the CPU threads start), and never fewer
- * tasks than this many CPU ranges. */
+/* Dynamic hybrid balances the work (the kernel's cost), not the tasks, by
+ * each side's throughput: the model's prediction until a side has run,
+ * then what it measured (the GPU: its last claim; the CPU: all its threads
+ * since they started). What is left, W, is shared in proportion: the GPU's
+ * fair share is W * g / (g + c), a CPU thread's W * (c / threads) / (g + c).
+ * The GPU claims AS_SCHED_SHARE_CLAIMED of its share at a time (its first
+ * claim, a probe of at most AS_SCHED_FIRST_CLAIM of the work, before the
+ * CPU threads start), never less than a CPU range while
+ * its share is larger; a CPU thread takes at most that fraction of its own
+ * share (and at most a range), so that the claims shrink as the queue
+ * empties and both sides finish together, within about one task. A side
+ * stops claiming when even the next task is more than twice its share:
+ * the other finishes it sooner; the GPU also stops once it is measured
+ * slower than one CPU thread, whose place its driving thread takes. The
+ * thread that drives the GPU takes what is left once the GPU stops, so no
+ * task is ever stranded. Without rates
+ * for both sides the GPU claims 1/AS_SCHED_CLAIM_DIVISOR of the tasks left,
+ * at least AS_SCHED_CLAIM_MIN_RANGES ranges. */
+#define AS_SCHED_SHARE_CLAIMED 0.5
 #define AS_SCHED_CLAIM_DIVISOR 4
 #define AS_SCHED_CLAIM_MIN_RANGES 4
+
+/* The GPU's first claim is at most this share of the batch's work: a
+ * probe, since until a side has run nothing corrects the model's rates
+ * (the built-in ones may be another machine's, and the CPU side's are
+ * scaled from all threads to one fewer as if threads added linearly). */
+#define AS_SCHED_FIRST_CLAIM (1.0 / 16)
+
+/* Whether a GPU of throughput g is worth the thread that drives it, beside
+ * cpu_threads threads of total throughput c: its thread would do c /
+ * cpu_threads as one of them (on the sim it computes the GPU's part too). */
+static inline int as__gpu_worth_its_thread(double g, double c,
+                                           int cpu_threads) {
+  return g >= c / cpu_threads;
+}
+
+/* Work w's fair share for throughput mine of total throughput all. */
+static inline double as__fair_share(double w, double mine, double all) {
+  return all > 0 ? w * mine / all : 0;
+}
+
+/* Whether a side whose fair share of what is left is `share` should take
+ * the next task, of work `next`. */
+static inline int as__worth_claiming(double share, double next) {
+  return next <= 2 * share;
+}
 
 /* Tasks per range handed to one CPU thread at a time by the shared queue of
  * n tasks among `threads` threads. */

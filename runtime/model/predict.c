@@ -114,28 +114,29 @@ double as__predict_hybrid(const as_rates *cpu, const as_rates *gpu,
   double c0 = tc > 1 ? cpu->batch_ns : 0;
   double cw = (cpu->task_ns * (double)s->n + cpu->unit_ns * (double)s->work) *
               cpu->scale / (tc > 1 ? tc * cpu->eff : 1);
-  /* The GPU claims 1/AS_SCHED_CLAIM_DIVISOR of what is left at a time:
-   * counted as that many claims, or one a chunk when there are more. */
-  const double few = AS_SCHED_CLAIM_DIVISOR,
-               first = 1.0 / AS_SCHED_CLAIM_DIVISOR;
-  double claims = few > chunks_for(s, mem) ? few : chunks_for(s, mem);
-  double g0 = claims * gpu->batch_ns;
   double gw = (gpu->task_ns * (double)s->n + gpu->unit_ns * (double)s->work) *
                   gpu->scale +
               gpu->byte_ns * (double)s->bytes;
-  double f = (c0 + cw - g0) / (gw + cw);
-  if (!(f >= first))
-    f = first; /* its first claim, taken before the CPU starts */
-  if (f > 1) f = 1;
+  /* The equalising share (schedule.h), then the GPU's claims: each
+   * AS_SCHED_SHARE_CLAIMED of its share of what is left, down to about a
+   * CPU range (n / (16 x threads) tasks), so about 2 + log2 of its share in
+   * ranges; or one a chunk when there are more. */
+  const double ranges = (double)AS_SCHED_RANGES_PER_THREAD * tc;
+  double f = 0, g0 = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    double claims = 2 + log2(f * ranges > 1 ? f * ranges : 1);
+    if (claims < chunks_for(s, mem)) claims = chunks_for(s, mem);
+    g0 = pass ? claims * gpu->batch_ns : 0;
+    f = (c0 + cw - g0) / (gw + cw);
+    if (!(f >= 0)) f = 0;
+    if (f > 1) f = 1;
+  }
   *share = f;
-  double tg = g0 + f * gw, tcpu = f < 1 ? c0 + (1 - f) * cw : 0;
-  /* The CPU threads take ranges of the scheduler's size (as__cpu_range_size,
-   * unrounded): when the queue runs dry the last range taken still has to
-   * finish, on one thread. */
-  double range = (double)s->n / ((double)AS_SCHED_RANGES_PER_THREAD * tc);
+  double tg = f > 0 ? g0 + f * gw : 0, tcpu = f < 1 ? c0 + (1 - f) * cw : 0;
+  /* Both sides finish together within about one task: the longest, on the
+   * CPU (the slower side's finish is what a last task delays). */
   double tail =
-      f < 1 ? (cpu->task_ns * (double)s->n + cpu->unit_ns * (double)s->work) *
-                  cpu->scale * (range < 1 ? 1 : range) / (double)s->n
+      f < 1 ? (cpu->task_ns + cpu->unit_ns * (double)s->max_work) * cpu->scale
             : 0;
   return (tg > tcpu ? tg : tcpu) + tail;
 }
