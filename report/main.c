@@ -58,8 +58,10 @@ static void usage(FILE *f) {
       "every pair\n"
       "  --strategy=S, --threads=N, --fallback=on|off  the runtime's, as in "
       "the plugin\n"
-      "  --format=text|json|sarif    output (text: file:line:col: as compilers "
-      "print)\n"
+      "  --format=text|json|sarif|html  output (text: file:line:col: as "
+      "compilers\n"
+      "                        print; html: one page, the sources side by "
+      "side)\n"
       "  -o FILE               write the output to FILE\n"
       "  --fail-on=none|identical|similar  exit 1 when such findings exist "
       "(none)\n"
@@ -99,10 +101,10 @@ static int option(options *o, const char *arg) {
     return o->s.exhaustive = strcmp(v, "exhaustive") == 0, 0;
   }
   if (strcmp(key, "--format") == 0) {
-    static const char *const names[] = {"text", "json", "sarif"};
-    for (int i = 0; i < 3; i++)
+    static const char *const names[] = {"text", "json", "sarif", "html"};
+    for (int i = 0; i < 4; i++)
       if (strcmp(v, names[i]) == 0) return o->format = (rp_format)i, 0;
-    return bad(arg, "text|json|sarif");
+    return bad(arg, "text|json|sarif|html");
   }
   if (strcmp(key, "--fail-on") == 0) {
     static const char *const names[] = {"none", "identical", "similar"};

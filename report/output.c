@@ -7,17 +7,16 @@
 #include "search/search.h"
 #include "support/json.h"
 
-static const char *kind_of(const rp_group *g) {
+const char *rp_kind(const rp_group *g) {
   return g->identical ? "identical" : "similar";
 }
 
-static void differs_of(const rp_member *m, char *buf, size_t len) {
+void rp_differs(const rp_member *m, char *buf, size_t len) {
   ass_differences(m->total - 2 * m->lcs, m->consts_differ, m->callees_differ,
                   buf, len);
 }
 
-/* The similarity range of a near-duplicate group's members. */
-static void percent_range(const rp_group *g, unsigned *lo, unsigned *hi) {
+void rp_percent_range(const rp_group *g, unsigned *lo, unsigned *hi) {
   *lo = 100, *hi = 0;
   for (size_t i = 1; i < g->n; i++) {
     unsigned pc = rp_percent(g->members[i].lcs, g->members[i].total);
@@ -26,8 +25,7 @@ static void percent_range(const rp_group *g, unsigned *lo, unsigned *hi) {
   }
 }
 
-/* "file:line:col" of a function, as far as it is known. */
-static void where(const asx_func *f, char *buf, size_t len) {
+void rp_where(const asx_func *f, char *buf, size_t len) {
   const char *file = f->file[0] ? f->file : "<unknown>";
   if (f->line && f->col)
     snprintf(buf, len, "%s:%u:%u", file, f->line, f->col);
@@ -37,39 +35,58 @@ static void where(const asx_func *f, char *buf, size_t len) {
     snprintf(buf, len, "%s", file);
 }
 
-static void text_group(FILE *out, const rp_project *p, const rp_group *g) {
+void rp_headline(FILE *out, const rp_project *p, const rp_group *g) {
   const asx_func *first = p->fns[g->members[0].fn].f;
-  char at[4200], differs[160];
-  where(first, at, sizeof at);
   if (g->identical) {
     fprintf(out,
-            "%s: warning: '%s' has %zu identical cop%s (merging saves about "
-            "%llu instructions) [identical]\n",
-            at, first->name, g->n - 1, g->n == 2 ? "y" : "ies",
+            "'%s' has %zu identical cop%s (merging saves about %llu "
+            "instructions)",
+            first->name, g->n - 1, g->n == 2 ? "y" : "ies",
             (unsigned long long)g->saving);
   } else {
     unsigned lo, hi;
     char range[32];
-    percent_range(g, &lo, &hi);
+    rp_percent_range(g, &lo, &hi);
     if (lo == hi)
       snprintf(range, sizeof range, "%u%%", hi);
     else
       snprintf(range, sizeof range, "%u%% to %u%%", hi, lo);
     fprintf(out,
-            "%s: warning: '%s' has %zu near-duplicate%s, %s similar (merging "
-            "shares about %llu instructions) [similar]\n",
-            at, first->name, g->n - 1, g->n == 2 ? "" : "s", range,
+            "'%s' has %zu near-duplicate%s, %s similar (merging shares about "
+            "%llu instructions)",
+            first->name, g->n - 1, g->n == 2 ? "" : "s", range,
             (unsigned long long)g->saving);
   }
+}
+
+void rp_tally(FILE *out, const rp_project *p, const rp_findings *fd) {
+  size_t identical = 0;
+  for (size_t i = 0; i < fd->n_groups; i++)
+    identical += fd->groups[i].identical;
+  fprintf(out,
+          "%zu group%s (%zu identical, %zu similar) in %zu functions of %zu "
+          "TU%s",
+          fd->n_groups, fd->n_groups == 1 ? "" : "s", identical,
+          fd->n_groups - identical, fd->analysed, p->n_tus,
+          p->n_tus == 1 ? "" : "s");
+}
+
+static void text_group(FILE *out, const rp_project *p, const rp_group *g) {
+  const asx_func *first = p->fns[g->members[0].fn].f;
+  char at[4200], differs[160];
+  rp_where(first, at, sizeof at);
+  fprintf(out, "%s: warning: ", at);
+  rp_headline(out, p, g);
+  fprintf(out, " [%s]\n", rp_kind(g));
   for (size_t i = 1; i < g->n; i++) {
     const rp_member *m = &g->members[i];
     const rp_fn *fn = &p->fns[m->fn];
-    where(fn->f, at, sizeof at);
+    rp_where(fn->f, at, sizeof at);
     if (g->identical) {
       fprintf(out, "%s: note: '%s' is identical to '%s'", at, fn->f->name,
               first->name);
     } else {
-      differs_of(m, differs, sizeof differs);
+      rp_differs(m, differs, sizeof differs);
       fprintf(out, "%s: note: '%s' is %u%% similar to '%s'; %s", at,
               fn->f->name, rp_percent(m->lcs, m->total), first->name, differs);
     }
@@ -79,17 +96,9 @@ static void text_group(FILE *out, const rp_project *p, const rp_group *g) {
 }
 
 static void write_text(FILE *out, const rp_project *p, const rp_findings *fd) {
-  size_t identical = 0;
-  for (size_t i = 0; i < fd->n_groups; i++) {
-    text_group(out, p, &fd->groups[i]);
-    identical += fd->groups[i].identical;
-  }
-  fprintf(out,
-          "%zu group%s (%zu identical, %zu similar) in %zu functions of %zu "
-          "TU%s\n",
-          fd->n_groups, fd->n_groups == 1 ? "" : "s", identical,
-          fd->n_groups - identical, fd->analysed, p->n_tus,
-          p->n_tus == 1 ? "" : "s");
+  for (size_t i = 0; i < fd->n_groups; i++) text_group(out, p, &fd->groups[i]);
+  rp_tally(out, p, fd);
+  fputc('\n', out);
 }
 
 static void json_function(as_json *j, const rp_project *p, uint32_t i) {
@@ -108,7 +117,7 @@ static void json_group(as_json *j, const rp_project *p, const rp_group *g) {
   char print[4400];
   rp_fingerprint(p, g, print, sizeof print);
   as__json_object_begin(j, NULL);
-  as__json_string(j, "kind", kind_of(g));
+  as__json_string(j, "kind", rp_kind(g));
   as__json_string(j, "fingerprint", print);
   as__json_u64(j, "saving", g->saving);
   as__json_array_begin(j, "members");
@@ -204,7 +213,7 @@ static void sarif_result(as_json *j, const rp_project *p, const rp_group *g) {
   const asx_func *first = p->fns[g->members[0].fn].f;
   char msg[4400], differs[160];
   as__json_object_begin(j, NULL);
-  as__json_string(j, "ruleId", kind_of(g));
+  as__json_string(j, "ruleId", rp_kind(g));
   as__json_string(j, "level", "warning");
   snprintf(msg, sizeof msg,
            "'%s' has %zu %s (merging %s about %llu instructions)", first->name,
@@ -227,7 +236,7 @@ static void sarif_result(as_json *j, const rp_project *p, const rp_group *g) {
     as__json_object_begin(j, NULL);
     as__json_i64(j, "id", (int64_t)i);
     sarif_location(j, f);
-    differs_of(m, differs, sizeof differs);
+    rp_differs(m, differs, sizeof differs);
     if (g->identical)
       snprintf(msg, sizeof msg, "'%s' is identical", f->name);
     else
@@ -278,6 +287,8 @@ void rp_write(FILE *f, rp_format format, const rp_project *p,
     write_json(f, p, s, fd);
   else if (format == RP_SARIF)
     write_sarif(f, p, fd);
+  else if (format == RP_HTML)
+    rp_write_html(f, p, s, fd);
   else
     write_text(f, p, fd);
 }

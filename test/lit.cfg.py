@@ -2,6 +2,7 @@
 # RUN lines compile it with the plugin and whose CHECK lines say what must be
 # printed.
 import os
+import shutil
 
 import lit.formats
 
@@ -20,6 +21,11 @@ config.environment["LC_ALL"] = "C"
 # holding the GPU slots; tests about those set their own.
 config.environment["ACCELSTRAT_PROFILE"] = "off"
 config.environment["ACCELSTRAT_GPU_SLOTS"] = "64"
+
+# The HTML report's browser test renders its page in headless Chromium
+# (Debian's chromium, from utils/install-deps.sh) where one is installed.
+if shutil.which("chromium"):
+    config.available_features.add("chromium")
 
 plugin = os.path.join(config.shlibdir, "libaccelstrat" + config.shlibext)
 pass_plugin = os.path.join(config.shlibdir, "libaccelstrat-pass" + config.shlibext)
