@@ -231,7 +231,8 @@ static int by_pair(const void *x, const void *y) {
  * one. Pairs (indices into reps) are sorted by (a, b). */
 static int near_groups(const rp_project *p, const uint32_t *reps, size_t n,
                        rp_findings *out, size_t *cap) {
-  qsort(out->pairs, out->n_pairs, sizeof *out->pairs, by_pair);
+  if (out->n_pairs) /* pairs is NULL without any */
+    qsort(out->pairs, out->n_pairs, sizeof *out->pairs, by_pair);
   unsigned char *taken = calloc(n ? n : 1, 1);
   if (!taken) return -1;
   int rc = 0;
@@ -291,7 +292,7 @@ int rp_find(const rp_project *p, const rp_settings *s, as_executor *ex,
   if (rc == 0)
     rc = near_pairs(p, s, ex, watch, reps, n_reps, out, err, errlen);
   if (rc == 0 && near_groups(p, reps, n_reps, out, &cap) < 0) rc = AS_ENOMEM;
-  if (rc == 0)
+  if (rc == 0 && out->n_groups)
     qsort_r(out->groups, out->n_groups, sizeof *out->groups, by_saving,
             (void *)p);
   if (rc == AS_ENOMEM) snprintf(err, errlen, "%s", as_strerror(rc));

@@ -66,58 +66,10 @@ for opt in -O0 -O2; do
   done
 done
 
-# A planted cross-file clone: the project's first file copied as a TU of
-# its own, compiled with its directory's flags: every analysed function of
-# the original must be reported with its copy, identical or similar.
-planted=$work/planted
-mkdir -p "$planted"
-first=${files[0]}
-cp "$srcdir/$first" "$planted/planted_${first//\//_}"
-(cd "$srcdir" && "$clang" -O2 "${flags[@]}" -I"$srcdir/$(dirname "$first")" \
-  -c "$planted/planted_${first//\//_}" -o "$planted/planted.o" \
-  -fplugin="$plugin" -fplugin-arg-accelstrat-index="$work/index")
-report=$build/bin/accelstrat-report
-"$report" --format=json "$work/index" >"$work/project.json"
-"$report" --format=json --search=exhaustive "$work/index" >"$work/project.exhaustive.json"
-env ACCELSTRAT_GPU=sim "$report" --format=json --strategy=hybrid --threads=2 "$work/index" >"$work/project.hybrid.json"
-python3 - "$work" "$first" "$work/${first%.c}-O2.report.json" <<'PY'
-import json, sys
-work, first, tu_report = sys.argv[1], sys.argv[2], sys.argv[3]
-load = lambda name: json.load(open(f"{work}/{name}"))
-filt, exh, hyb = load("project.json"), load("project.exhaustive.json"), load("project.hybrid.json")
-fn = lambda m: (m["symbol"], m["file"].split("/")[-1])
-key = lambda r: (sorted((fn(p["a"]), fn(p["b"]), p["lcs"]) for p in r["pairs"]),
-                 [[fn(m) for m in g["members"]] for g in r["groups"]])
-assert key(filt) == key(exh), "the filter lost pairs that aligning every pair finds"
-assert key(filt) == key(hyb), "another strategy found other groups"
-# Functions linked by a group or a pair, in components.
-parent = {}
-def root(x):
-    parent.setdefault(x, x)
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
-def join(a, b):
-    parent[root(a)] = root(b)
-for g in filt["groups"]:
-    for m in g["members"][1:]:
-        join(fn(m), fn(g["members"][0]))
-for p in filt["pairs"]:
-    join(fn(p["a"]), fn(p["b"]))
-orig = first.split("/")[-1]
-copy = "planted_" + first.replace("/", "_")
-mine = [x for x in list(parent) if x[1] == orig]
-lost = [s for s, f in mine if root((s, f)) != root((s, copy))]
-assert mine and not lost, f"{orig}: reported without their planted copy: {lost}"
-# Each analysed function of the original has its copy: all are reported.
-analysed = json.load(open(tu_report))["functions_analysed"]
-assert len(mine) == analysed, f"{orig}: {len(mine)} of {analysed} analysed functions reported with their copy"
-found = len(mine)
-print(f"project report: {filt['functions']} functions, {len(filt['groups'])} groups, "
-      f"{len(filt['pairs'])} pairs; {found} functions of {orig} found with their planted copy; "
-      "the same with every pair aligned and with dynamic hybrid on the sim")
-PY
+# The project-wide report on the project's records (index-check.sh).
+# shellcheck source=index-check.sh
+source "$root/utils/index-check.sh"
+index_check
 python3 - "$metrics" "$n" <<'PY'
 import json, sys
 path, expected = sys.argv[1], int(sys.argv[2])
