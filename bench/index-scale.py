@@ -110,7 +110,7 @@ def main():
     for name in sorted(os.listdir(a.source)):
         tus += read_records(os.path.join(a.source, name))
     os.makedirs(a.out, exist_ok=True)
-    total, copy = 0, 0
+    total, copy, written = 0, 0, 0
     while total < a.n:
         for tu in tus:
             if total >= a.n:
@@ -134,8 +134,9 @@ def main():
                                 for c in g["callees"]
                                 if c < len(funcs) or c >= len(tu["funcs"])]
             total += len(funcs)
-            with open(os.path.join(a.out, "t%06d.asx" % len(os.listdir(a.out))), "wb") as out:
+            with open(os.path.join(a.out, "t%06d.asx" % written), "wb") as out:
                 out.write(encode(t))
+            written += 1
         copy += 1
     print("%d functions in %s (%d copies of %s, rate %g, seed %d)" %
           (total, a.out, copy, a.source, a.rate, a.seed))

@@ -15,9 +15,11 @@
 #
 #   utils/gpu-check.sh            # BUILD=build-gpu, OUT=..., BUDGET=470 (s)
 #   STEPS="calibrate selection" utils/gpu-check.sh   # some steps only
-#                                 # (of: conformance calibrate selection unit suite)
+#                                 # (of: conformance calibrate selection unit suite report)
 #   STEPS=suite BUDGET=560 utils/gpu-check.sh        # the suite (not in the
 #                                 # default steps: it needs a call of its own)
+#   STEPS=report BUDGET=560 utils/gpu-check.sh       # accelstrat-report at
+#                                 # 10k, 100k and 1M functions (a call of its own)
 #
 # Exits non-zero when any step fails or runs out of time.
 set -euo pipefail
@@ -107,6 +109,24 @@ if want suite; then
   fi
   step 480 env ACCELSTRAT_GPU=cuda ACCELSTRAT_PROFILE="$profile" \
     "$build/bin/accelstrat-bench" all --out "$OUT/suite" 2>&1 | tee "$OUT/suite.txt"
+fi
+
+# accelstrat-report at scale on this GPU (bench/index-scale.sh on Lua's
+# committed records, bench/data/lua5.4-index.tar.gz): time, peak memory and
+# what auto chose for each batch, with the calibrated rates when this run
+# made them. SCALE_SIZES (default 10000 100000 1000000) for fewer.
+if want report; then
+  profile=off
+  [[ -f $OUT/profile.txt ]] && cp "$OUT/profile.txt" "$build/profile-report.txt" &&
+    profile=$build/profile-report.txt
+  records=$(mktemp -d)
+  tar -C "$records" -xzf bench/data/lua5.4-index.tar.gz
+  mkdir -p "$OUT/report-scale"
+  # shellcheck disable=SC2086
+  step 480 env ACCELSTRAT_GPU=cuda ACCELSTRAT_PROFILE="$profile" \
+    bench/index-scale.sh --out "$OUT/report-scale" "$build" "$records/lua-index" \
+    ${SCALE_SIZES:-10000 100000 1000000} | tee "$OUT/report-scale/scale.md"
+  rm -rf "$records"
 fi
 
 echo "gpu-check: all passed ($SECONDS s); results in $OUT" >&2
