@@ -17,8 +17,8 @@
 #include "support/fsutil.h"
 #include "support/message.h"
 
-/* The longest BASE: the temporary's name (".BASE-KEY.asx.tmp.PID.N") then
- * stays within NAME_MAX. */
+/* The longest BASE: the temporary's name (".BASE-KEY.asx.tmp.PID.N",
+ * support/fsutil.h) then stays within NAME_MAX. */
 #define BASE_MAX 200
 
 static int safe_char(char c) {
@@ -40,64 +40,6 @@ static void file_name(const asx_tu *tu, char *name, size_t cap) {
            (unsigned long long)tu->key, ASX_FILE_SUFFIX);
 }
 
-/* A fresh file in dir for name's record: O_EXCL with a process-wide
- * counter, so that concurrent writers never share one. */
-static int open_temp(const char *dir, const char *name, char *tmp, size_t cap) {
-  static atomic_uint counter;
-  for (int tries = 0; tries < 100; tries++) {
-    int n = snprintf(tmp, cap, "%s/.%s.tmp.%ld.%u", dir, name, (long)getpid(),
-                     atomic_fetch_add(&counter, 1));
-    if (n < 0 || (size_t)n >= cap) {
-      snprintf(tmp, cap, "%s", dir);
-      errno = ENAMETOOLONG;
-      return -1;
-    }
-    int fd =
-        open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-    if (fd >= 0 || errno != EEXIST) return fd;
-  }
-  return -1;
-}
-
-static int write_all(int fd, const unsigned char *buf, size_t len) {
-  while (len) {
-    ssize_t n = write(fd, buf, len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return -1;
-    buf += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
-/* buf[0, len) into path, through a temporary file beside it. */
-static int replace_file(const char *dir, const char *name, const char *path,
-                        const unsigned char *buf, size_t len, char *err,
-                        size_t errlen) {
-  char tmp[PATH_MAX];
-  int fd = open_temp(dir, name, tmp, sizeof tmp);
-  if (fd < 0) {
-    as__message(err, errlen, "%s: cannot create a temporary file: %s", tmp,
-                strerror(errno));
-    return -1;
-  }
-  int rc = write_all(fd, buf, len);
-  int saved = errno;
-  if (close(fd) != 0 && rc == 0) {
-    rc = -1;
-    saved = errno;
-  }
-  if (rc < 0) {
-    as__message(err, errlen, "%s: cannot write: %s", tmp, strerror(saved));
-  } else if (rename(tmp, path) != 0) {
-    rc = -1;
-    as__message(err, errlen, "cannot rename %s to %s: %s", tmp, path,
-                strerror(errno));
-  }
-  if (rc < 0) unlink(tmp);
-  return rc;
-}
-
 int asx_write_dir(const char *dir, const asx_tu *tu, char *err, size_t errlen) {
   if (!dir || !*dir) {
     as__message(err, errlen, "no index directory");
@@ -114,8 +56,8 @@ int asx_write_dir(const char *dir, const asx_tu *tu, char *err, size_t errlen) {
                 strerror(errno));
   else if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
     as__message(err, errlen, "%s/%s: %s", dir, name, strerror(ENAMETOOLONG));
-  else
-    rc = replace_file(dir, name, path, buf, len, err, errlen);
+  else if ((rc = as__replace_file(path, buf, len)) < 0)
+    as__message(err, errlen, "%s: cannot write: %s", path, strerror(errno));
   free(buf);
   return rc;
 }

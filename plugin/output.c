@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <accelstrat/version.h>
 
+#include "support/fsutil.h"
 #include "support/json.h"
 
 static void write_function(as_json *j, const char *key, const asp_record *r,
@@ -73,44 +75,62 @@ void asp_record_write(const asp_record *r, FILE *f) {
   as__json_object_end(&j);
 }
 
-int asp_report_write(const asp_record *r, const char *path) {
-  FILE *f = fopen(path, "w");
-  if (!f) return -1;
-  asp_record_write(r, f);
-  fputc('\n', f);
-  int failed = ferror(f);
-  if (fclose(f) != 0 || failed) return -1;
+/* The record as one line, in memory: *line malloc'ed. */
+static int record_line(const asp_record *r, char **line, size_t *len) {
+  FILE *mem = open_memstream(line, len);
+  if (!mem) return -1;
+  asp_record_write(r, mem);
+  fputc('\n', mem);
+  if (fclose(mem) != 0) {
+    free(*line);
+    return -1;
+  }
   return 0;
+}
+
+int asp_report_write(const asp_record *r, const char *path) {
+  char *line = NULL;
+  size_t len = 0;
+  if (record_line(r, &line, &len) < 0) return -1;
+  /* A temporary file beside it, renamed over it: a kill or a full disk
+   * leaves the previous report whole, never half of the new one. */
+  int rc = as__replace_file(path, line, len);
+  int saved = errno;
+  free(line);
+  errno = saved;
+  return rc;
 }
 
 int asp_metrics_append(const asp_record *r, const char *path) {
   char *line = NULL;
   size_t len = 0;
-  FILE *mem = open_memstream(&line, &len);
-  if (!mem) return -1;
-  asp_record_write(r, mem);
-  fputc('\n', mem);
-  if (fclose(mem) != 0) {
-    free(line);
-    return -1;
-  }
-  int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+  if (record_line(r, &line, &len) < 0) return -1;
+  /* Read access only to see how the file ends; write-only works too. */
+  int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0) fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
   if (fd < 0) {
     free(line);
     return -1;
   }
   /* O_APPEND makes each write land at the end; the lock keeps a line that
-   * needs several write() calls in one piece. */
+   * needs several write() calls in one piece, and lets a failed one be
+   * taken back: the file is cut to where the line started (a full disk, a
+   * size limit). A line that a killed writer left unfinished is closed
+   * first, so that this one starts on a line of its own (readers skip the
+   * broken one). */
   int rc = flock(fd, LOCK_EX);
-  for (size_t done = 0; rc == 0 && done < len;) {
-    ssize_t n = write(fd, line + done, len - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0)
-      rc = -1;
-    else
-      done += (size_t)n;
-  }
+  struct stat st;
+  off_t start = -1;
+  if (rc == 0 && (rc = fstat(fd, &st)) == 0) start = st.st_size;
+  char last = '\n';
+  if (start > 0 && pread(fd, &last, 1, start - 1) != 1)
+    last = '\n'; /* not readable: write-only */
+  if (rc == 0 && last != '\n') rc = as__write_all(fd, "\n", 1);
+  if (rc == 0) rc = as__write_all(fd, line, len);
   int saved = errno;
+  if (rc < 0 && start >= 0 && ftruncate(fd, start) != 0) {
+    /* nothing more to do: the error is said already */
+  }
   close(fd); /* releases the lock */
   free(line);
   errno = saved;

@@ -9,10 +9,15 @@ def main(path):
     pairs, batches, tus = [], [], 0
     with open(path) as f:
         for lineno, line in enumerate(f, 1):
+            # A line a killed compile left unfinished is skipped, not fatal:
+            # the plugin starts the next record on a line of its own.
             try:
                 rec = json.loads(line)
-            except json.JSONDecodeError as e:
-                sys.exit(f"{path}:{lineno}: not JSON: {e}")
+                rec["tu"], rec["pairs"], rec["batches"]
+            except (json.JSONDecodeError, KeyError, TypeError) as e:
+                print(f"{path}:{lineno}: warning: skipping a line that is not "
+                      f"a whole record ({e})", file=sys.stderr)
+                continue
             tus += 1
             pairs += rec["pairs"]
             batches += [(rec["tu"], b) for b in rec["batches"]]

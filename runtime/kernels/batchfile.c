@@ -9,6 +9,7 @@
  * rest. Buffers come from malloc, as synth.c's, so that as__synth_free
  * frees either. */
 #include "batchfile.h"
+#include "support/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -96,28 +97,6 @@ static int write_all(FILE *f, const as_batch *b, uint64_t data_bytes) {
   return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
 
-/* A fresh file next to path, named with a leading dot so that a directory
- * listing of batches (accelstrat-bench --replay) skips it. O_EXCL with a
- * process-wide counter: concurrent writers never share one. */
-static int open_temp(const char *path, char *tmp, size_t len) {
-  static atomic_uint counter;
-  const char *slash = strrchr(path, '/');
-  int dir_len = slash ? (int)(slash - path + 1) : 0;
-  const char *base = path + dir_len;
-  for (int tries = 0; tries < 100; tries++) {
-    /* The base is cut so that the temporary name stays within NAME_MAX. */
-    int n = snprintf(tmp, len, "%.*s.%.200s.%ld.%u.tmp", dir_len, path, base,
-                     (long)getpid(), atomic_fetch_add(&counter, 1));
-    if (n < 0 || (size_t)n >= len) {
-      errno = ENAMETOOLONG;
-      return -1;
-    }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd >= 0 || errno != EEXIST) return fd;
-  }
-  return -1;
-}
-
 int as__batch_write(const as_batch *b, const char *path, char *err,
                     size_t len) {
   const char *bad = b && b->kernel ? check_batch(b) : "no batch";
@@ -127,7 +106,9 @@ int as__batch_write(const as_batch *b, const char *path, char *err,
   }
   uint64_t data_bytes = b->offsets ? b->offsets[b->n] - b->offsets[0] : 0;
   char tmp[4096 + 256];
-  int fd = open_temp(path, tmp, sizeof tmp);
+  /* A leading dot: a listing of batches (accelstrat-bench --replay)
+   * skips it. */
+  int fd = as__open_temp(path, tmp, sizeof tmp);
   if (fd < 0) {
     snprintf(err, len, "%s: cannot create a temporary file next to it: %s",
              path, strerror(errno));

@@ -242,9 +242,12 @@ static void write_ratios(FILE *f, const entry *e) {
 
 static int write_file(const store *s, const char *target) {
   char tmp[4200], host[64];
-  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", target, (long)getpid());
-  FILE *f = fopen(tmp, "w");
-  if (!f) return AS_EIO;
+  int fd = as__open_temp(target, tmp, sizeof tmp);
+  FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+  if (!f) {
+    if (fd >= 0) close(fd), unlink(tmp);
+    return AS_EIO;
+  }
   host_name(host, sizeof host);
   fprintf(f, "accelstrat-profile %d\nhost=%s\n", AS_PROFILE_FORMAT, host);
   for (int i = 0; i < s->ng; i++)
@@ -375,8 +378,10 @@ int as_profile_save(void) {
   char lock_path[4200];
   snprintf(lock_path, sizeof lock_path, "%s.lock", path);
   int fd = -1;
-  if (as__mkdirs_for(path, 0755) == 0)
-    fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  /* The directories it makes are this user's alone (the default is in
+   * ~/.cache); the lock is never opened through a link someone planted. */
+  if (as__mkdirs_for(path, 0700) == 0)
+    fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0) {
     rc = AS_EIO;
     goto out;
@@ -390,7 +395,8 @@ int as_profile_save(void) {
     nanosleep(&ts, NULL);
   }
   if (locked) {
-    static store disk; /* large; guarded by lock */
+    static store disk;            /* large; guarded by lock */
+    as__remove_stale_temps(path); /* a killed save's */
     read_file(&disk);
     merge_into(&disk);
     rc = write_file(&disk, path);
