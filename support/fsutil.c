@@ -142,3 +142,20 @@ void as__remove_stale_temps(const char *path) {
   }
   closedir(d);
 }
+
+FILE *as__fopen_regular(const char *path) {
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return NULL;
+  struct stat st;
+  int flags = fcntl(fd, F_GETFL);
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || flags < 0 ||
+      fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+    int saved = S_ISREG(st.st_mode) ? errno : EINVAL;
+    close(fd);
+    errno = saved;
+    return NULL;
+  }
+  FILE *f = fdopen(fd, "rb");
+  if (!f) close(fd);
+  return f;
+}

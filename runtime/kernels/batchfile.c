@@ -320,7 +320,9 @@ static int read_batch(reader *r, as_synth *s) {
 int as__batch_read(const char *path, as_synth *s, char *err, size_t len) {
   memset(s, 0, sizeof *s);
   reader r = {NULL, path, 0, err, len};
-  FILE *f = fopen(path, "rb");
+  FILE *f = as__fopen_regular(path); /* never blocks on a FIFO */
+  if (!f && errno == EINVAL)
+    return fail(&r, AS_EINVAL, "%s", "not a regular file");
   if (!f) return fail(&r, AS_EIO, "%s", strerror(errno));
   struct stat st;
   int rc;

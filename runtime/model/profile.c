@@ -85,9 +85,9 @@ int as_profile_path(char *buf, size_t len) {
 static void warn(const char *fmt, const char *a, const char *b) {
   /* One warning per process: a bad profile is not the user's build error. */
   if (warnings++ == 0) {
-    fprintf(stderr, "accelstrat: warning: ");
+    fprintf(stderr, "warning: accelstrat: "); /* as clang's own say it */
     fprintf(stderr, fmt, a, b);
-    fprintf(stderr, "; using built-in rates until it is rewritten\n");
+    fputc('\n', stderr);
   }
 }
 
@@ -121,13 +121,30 @@ static int field(const char *line, const char *key, char *buf, size_t len) {
   return 0;
 }
 
-static int number(const char *line, const char *key, double lo, double hi,
-                  double *out) {
+/* The range of each number in the file: what the reader accepts is what
+ * the writer writes (it clamps into the same range), so that the runtime
+ * never writes a profile it would refuse to read. */
+typedef struct bound {
+  const char *key;
+  double lo, hi;
+} bound;
+
+static const bound B_INIT = {"init_ns", 0, 1e12}, B_MEM = {"mem", 0, 1e18},
+                   B_BATCH = {"batch_ns", 0, 1e12},
+                   B_TASK = {"task_ns", 0, 1e12}, B_UNIT = {"unit_ns", 0, 1e9},
+                   B_LANE = {"lane_ns", 0, 1e9}, B_BYTE = {"byte_ns", 0, 1e6},
+                   B_EFF = {"eff", 0.01, 1.5}, B_RATIO = {"ratios", 1e-3, 1e3};
+
+static double clamp(const bound *b, double v) {
+  return !(v >= b->lo) ? b->lo : v > b->hi ? b->hi : v; /* NaN: lo */
+}
+
+static int number(const char *line, const bound *b, double *out) {
   char buf[64], *end;
-  if (!field(line, key, buf, sizeof buf)) return 0;
+  if (!field(line, b->key, buf, sizeof buf)) return 0;
   errno = 0;
   double v = strtod(buf, &end);
-  if (*end || errno || !isfinite(v) || v < lo || v > hi) return 0;
+  if (*end || errno || !isfinite(v) || v < b->lo || v > b->hi) return 0;
   *out = v;
   return 1;
 }
@@ -141,7 +158,8 @@ static int parse_ratios(const char *text, entry *e) {
        t = strtok_r(NULL, ",", &save)) {
     char *end;
     double v = strtod(t, &end);
-    if (*end || !isfinite(v) || v <= 0 || e->n_ratios == AS_MODEL_WINDOW)
+    if (*end || !isfinite(v) || v < B_RATIO.lo || v > B_RATIO.hi ||
+        e->n_ratios == AS_MODEL_WINDOW)
       return 0;
     e->ratios[e->n_ratios++] = v;
   }
@@ -157,13 +175,13 @@ static int parse_rates(const char *line, entry *e) {
       !field(line, "device", e->device, sizeof e->device) ||
       !field(line, "version", version, sizeof version) ||
       !field(line, "ratios", ratios, sizeof ratios) ||
-      !number(line, "batch_ns", 0, 1e12, &r->batch_ns) ||
-      !number(line, "task_ns", 0, 1e12, &r->task_ns) ||
-      !number(line, "unit_ns", 0, 1e9, &r->unit_ns) ||
-      !number(line, "lane_ns", 0, 1e9, &r->lane_ns) ||
-      !number(line, "byte_ns", 0, 1e6, &r->byte_ns) ||
-      !number(line, "eff", 0.01, 1.5, &r->eff) ||
-      !number(line, "calibrated", 0, 1, &cal) || !parse_ratios(ratios, e))
+      !number(line, &B_BATCH, &r->batch_ns) ||
+      !number(line, &B_TASK, &r->task_ns) ||
+      !number(line, &B_UNIT, &r->unit_ns) ||
+      !number(line, &B_LANE, &r->lane_ns) ||
+      !number(line, &B_BYTE, &r->byte_ns) || !number(line, &B_EFF, &r->eff) ||
+      !number(line, &(bound){"calibrated", 0, 1}, &cal) ||
+      !parse_ratios(ratios, e))
     return 0;
   unsigned long v = strtoul(version, &end, 10);
   if (*end || v > 0xffffffffu) return 0;
@@ -177,18 +195,33 @@ static int parse_gpu(const char *line, gpu_note *g) {
   memset(g, 0, sizeof *g);
   return field(line, "backend", g->backend, sizeof g->backend) &&
          field(line, "key", g->key, sizeof g->key) &&
-         number(line, "init_ns", 0, 1e12, &g->init_ns) &&
-         number(line, "mem", 0, 1e15, &g->mem);
+         number(line, &B_INIT, &g->init_ns) && number(line, &B_MEM, &g->mem);
+}
+
+/* The records read_file left out, for its one warning. */
+typedef struct dropped_lines {
+  int n, first;
+  const char *first_why;
+} dropped_lines;
+
+static void drop(dropped_lines *d, int lineno, const char *why) {
+  if (d->n++ == 0) d->first = lineno, d->first_why = why;
 }
 
 /* Reads the file into s: 1 read, 0 no file (or off), -1 ignored (warned). */
 static int read_file(store *s) {
   memset(s, 0, sizeof *s);
   if (!path[0]) return 0;
-  FILE *f = fopen(path, "r");
+  FILE *f = as__fopen_regular(path); /* never blocks on a FIFO */
+  if (!f && errno == EINVAL) {
+    warn("ignoring profile %s (%s); using built-in rates", path,
+         "not a regular file");
+    return -1;
+  }
   if (!f) return 0;
   char line[1024], host[64], want_host[64];
   const char *bad = NULL;
+  dropped_lines dropped = {0, 0, NULL};
   int lineno = 0;
   host_name(want_host, sizeof want_host);
   while (!bad && fgets(line, sizeof line, f)) {
@@ -209,16 +242,16 @@ static int read_file(store *s) {
       if (strcmp(host, want_host) != 0) bad = "written on another host";
     } else if (strncmp(line, "gpu ", 4) == 0) {
       if (s->ng == AS_MODEL_MAX_NOTES || !parse_gpu(line, &s->g[s->ng]))
-        bad = "bad gpu line";
+        drop(&dropped, lineno, "bad gpu line");
       else
         s->ng++;
     } else if (strncmp(line, "rates ", 6) == 0) {
       if (s->n == AS_MODEL_MAX_RATES || !parse_rates(line, &s->e[s->n]))
-        bad = "bad rates line";
+        drop(&dropped, lineno, "bad rates line");
       else
         s->n++;
     } else if (line[0] != '#' && line[0] != '\n') {
-      bad = "unknown line";
+      drop(&dropped, lineno, "unknown line");
     }
   }
   if (!bad && ferror(f)) bad = "read error";
@@ -227,9 +260,19 @@ static int read_file(store *s) {
   if (bad) {
     char what[64];
     snprintf(what, sizeof what, "%s at line %d", bad, lineno);
-    warn("ignoring profile %s (%s)", path, what);
+    warn("ignoring profile %s (%s); using built-in rates until it is "
+         "rewritten",
+         path, what);
     memset(s, 0, sizeof *s);
     return -1;
+  }
+  /* A bad record costs its own line only: the rest of the calibration
+   * stands, and the next save leaves the line out. */
+  if (dropped.n) {
+    char what[96];
+    snprintf(what, sizeof what, "%s at line %d%s", dropped.first_why,
+             dropped.first, dropped.n > 1 ? " and others" : "");
+    warn("%s: ignoring a line of the profile (%s)", path, what);
   }
   return 1;
 }
@@ -237,7 +280,7 @@ static int read_file(store *s) {
 static void write_ratios(FILE *f, const entry *e) {
   if (!e->n_ratios) fputc('-', f);
   for (int i = 0; i < e->n_ratios; i++)
-    fprintf(f, "%s%.4g", i ? "," : "", e->ratios[i]);
+    fprintf(f, "%s%.4g", i ? "," : "", clamp(&B_RATIO, e->ratios[i]));
 }
 
 static int write_file(const store *s, const char *target) {
@@ -252,7 +295,8 @@ static int write_file(const store *s, const char *target) {
   fprintf(f, "accelstrat-profile %d\nhost=%s\n", AS_PROFILE_FORMAT, host);
   for (int i = 0; i < s->ng; i++)
     fprintf(f, "gpu backend=%s key=%s init_ns=%.6g mem=%.6g\n", s->g[i].backend,
-            s->g[i].key, s->g[i].init_ns, s->g[i].mem);
+            s->g[i].key, clamp(&B_INIT, s->g[i].init_ns),
+            clamp(&B_MEM, s->g[i].mem));
   for (int i = 0; i < s->n; i++) {
     const entry *e = &s->e[i];
     const as_rates *r = &e->r;
@@ -260,8 +304,10 @@ static int write_file(const store *s, const char *target) {
         f,
         "rates kernel=%s version=%u device=%s batch_ns=%.6g task_ns=%.6g "
         "unit_ns=%.6g lane_ns=%.6g byte_ns=%.6g eff=%.4g calibrated=%d ratios=",
-        e->kernel, e->version, e->device, r->batch_ns, r->task_ns, r->unit_ns,
-        r->lane_ns, r->byte_ns, r->eff, r->calibrated);
+        e->kernel, e->version, e->device, clamp(&B_BATCH, r->batch_ns),
+        clamp(&B_TASK, r->task_ns), clamp(&B_UNIT, r->unit_ns),
+        clamp(&B_LANE, r->lane_ns), clamp(&B_BYTE, r->byte_ns),
+        clamp(&B_EFF, r->eff), r->calibrated);
     write_ratios(f, e);
     fputc('\n', f);
   }

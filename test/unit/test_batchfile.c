@@ -320,6 +320,15 @@ static void test_damage(uint64_t seed) {
   CHECK_INT_EQ(as__batch_read(path, &r, err, sizeof err), AS_EIO);
   CHECK_MSG(strstr(err, path) && strstr(err, "No such file"), "message '%s'",
             err);
+  /* A FIFO (in a --replay directory, say) is refused at once: opening it
+   * for reading would wait for a writer forever. */
+  path_of(path, sizeof path, "fifo.asb");
+  CHECK(mkfifo(path, 0600) == 0);
+  alarm(10); /* a hang fails the test */
+  CHECK_INT_EQ(as__batch_read(path, &r, err, sizeof err), AS_EINVAL);
+  alarm(0);
+  CHECK_MSG(strstr(err, "not a regular file"), "message '%s'", err);
+  unlink(path);
   CHECK_INT_EQ(stray_files(), 0);
 }
 

@@ -188,6 +188,45 @@ static void test_bad_files(void) {
     CHECK_MSG(as__model_warnings() == 0, "%s: still bad after a save",
               cases[i].what);
   }
+  /* a bad record costs its line only: the calibrated rates beside it stay */
+  char mixed[1024];
+  snprintf(mixed, sizeof mixed,
+           "accelstrat-profile 1\nhost=%s\n"
+           "gpu backend=sim key=sim/x/1 init_ns=1 mem=inf\n"
+           "rates kernel=align version=%u device=%s batch_ns=1 task_ns=1 "
+           "unit_ns=1 lane_ns=1 byte_ns=0 eff=1 calibrated=1 ratios=-\n",
+           host, as_kernel_align.version, cpu);
+  write_text(mixed, strlen(mixed));
+  as__model_reset();
+  as_rates kept;
+  as__model_rates(&as_kernel_align, cpu, &kept);
+  CHECK_MSG(kept.calibrated == 1, "a bad line dropped the whole profile");
+  CHECK_INT_EQ(as__model_warnings(), 1);
+  /* what the runtime writes it reads back: a sim GPU of a million GiB */
+  unlink(file);
+  as__model_reset();
+  as__model_note_gpu("sim", "sim/huge/1", 5e6, 1.07e15 * 1000);
+  as__model_learn(&as_kernel_align, cpu, 1e6, 1e6);
+  CHECK_INT_EQ(as_profile_save(), 0);
+  as__model_reset();
+  CHECK_MSG(as__model_gpu_mem("sim", "sim/huge/1") >= 1e15,
+            "the huge GPU's memory was not read back (%g)",
+            as__model_gpu_mem("sim", "sim/huge/1"));
+  as__model_rates(&as_kernel_align, cpu, &kept);
+  CHECK_INT_EQ(as__model_warnings(), 0);
+  /* a FIFO at the profile's path: refused at once, never read (a reader
+   * would wait for a writer forever); the next save replaces it */
+  unlink(file);
+  CHECK(mkfifo(file, 0600) == 0);
+  alarm(10); /* a hang fails the test */
+  as__model_reset();
+  as__model_rates(&as_kernel_align, cpu, &kept);
+  CHECK_INT_EQ(as__model_warnings(), 1);
+  as__model_learn(&as_kernel_align, cpu, 1e6, 1e6);
+  CHECK_INT_EQ(as_profile_save(), 0);
+  alarm(0);
+  struct stat fst;
+  CHECK(stat(file, &fst) == 0 && S_ISREG(fst.st_mode));
   /* an entry for another version of the kernel is kept but not used */
   char old_kernel[512];
   snprintf(

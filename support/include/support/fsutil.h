@@ -3,6 +3,7 @@
 #define ACCELSTRAT_SUPPORT_FSUTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* mkdir -p: creates dir and every missing parent with mode (less the
@@ -21,6 +22,11 @@ int as__mkdirs_for(const char *file, mode_t mode);
  * writer will try. Returns the descriptor (write-only, close-on-exec, mode 0666
  * less the umask), or -1 with errno. */
 int as__open_temp(const char *path, char *tmp, size_t cap);
+
+/* path opened for reading ("rb") if it is a regular file: opened with
+ * O_NONBLOCK, so that a FIFO (or a device) cannot hang the reader, then
+ * refused after fstat with errno EINVAL. NULL with errno otherwise. */
+FILE *as__fopen_regular(const char *path);
 
 /* Removes the temporaries of path (as__open_temp's names) that a killed
  * writer left: those of processes that no longer exist, if they are this
