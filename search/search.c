@@ -143,6 +143,7 @@ static int append(void *ctx, const uint64_t *pairs, size_t n, size_t done,
                   size_t total, char *err, size_t errlen) {
   collect *c = ctx;
   (void)done, (void)total;
+  if (n == 0) return 0; /* pairs may be NULL */
   if (c->n + n > c->cap) {
     size_t cap = c->cap ? c->cap : 1;
     while (cap < c->n + n) cap *= 2;
