@@ -20,7 +20,7 @@ static const as_gpu_backend *backend;
 static as_gpu_info backend_info;
 static char backend_key[96];
 static as_gpu_slot slot = {-1, -1, 0, ""};
-static char unusable[200];
+static char unusable[256];
 /* What the probes found, not yet taken (as__gpu_take_report); more than
  * fit drop the oldest. */
 static as_gpu_report reports[8];
@@ -157,7 +157,7 @@ static int probe(void) {
     report(choice, "", 0, 0);
     return 0;
   }
-  char detail[160] = "", key[64];
+  char detail[224] = "", key[64];
   /* A context per process costs device memory and time slices: only
    * ACCELSTRAT_GPU_SLOTS processes hold one at once. A lock directory that
    * cannot be made does not keep the GPU from this process. */

@@ -34,7 +34,7 @@ typedef struct as_gpu_view {
   int state;           /* as__gpu_peek's */
   int slot, slots;     /* as__gpu_peek's */
   char key[96];        /* state 1: the device's model key */
-  char why[200];       /* state -1: why it is unusable */
+  char why[256];       /* state -1: why it is unusable */
   char choice[48];     /* as__gpu_choice's */
 } as_gpu_view;
 

@@ -2,8 +2,9 @@
  * kernel's host code on the thread that drives it, with a memory limit (so
  * out-of-memory is real: a chunk that does not fit fails), a speed factor
  * and a start-up cost, set by ACCELSTRAT_SIM="memory=64M,speed=0.5,startup=2"
- * (bytes with K/M/G, 0<speed<=1, milliseconds). It calls itself "sim"
- * everywhere and is never reported as a GPU. */
+ * (bytes with K/M/G/T/P up to 1P, 0<speed<=1, milliseconds up to a
+ * minute; anything else is refused, naming the item). It calls itself
+ * "sim" everywhere and is never reported as a GPU. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,51 +32,87 @@ static void pause_ns(uint64_t ns) {
   }
 }
 
+/* The settings' ranges: memory up to 1 PiB, start-up up to a minute. */
+#define SIM_MEMORY_MAX ((double)(1ull << 50))
+#define SIM_STARTUP_MAX_MS 60000.0
+
 static int parse_size(const char *s, size_t *out) {
-  char *end;
-  double v = strtod(s, &end);
+  double v;
+  size_t n = strlen(s);
   double unit = 1;
-  if (*end == 'K')
-    unit = 1024.0, end++;
-  else if (*end == 'M')
-    unit = 1024.0 * 1024, end++;
-  else if (*end == 'G')
-    unit = 1024.0 * 1024 * 1024, end++;
-  if (end == s || *end || v < 0) return -1;
+  char num[64];
+  if (n == 0 || n >= sizeof num) return -1;
+  memcpy(num, s, n + 1);
+  const char *units = "KMGTP";
+  const char *u = strchr(units, num[n - 1]);
+  if (u && num[n - 1]) {
+    for (const char *k = units; k <= u; k++) unit *= 1024;
+    num[n - 1] = '\0';
+  }
+  if (as__parse_double(num, &v) < 0 || !(v >= 0) ||
+      !(v * unit <= SIM_MEMORY_MAX))
+    return -1;
   *out = (size_t)(v * unit);
   return 0;
 }
 
-/* One "key=value" item of ACCELSTRAT_SIM; 0, or -1 when it is not valid. */
-static int parse_item(const char *key, const char *value) {
+/* One "key=value" item of ACCELSTRAT_SIM: 0, or -1 with what is wrong with
+ * it in why. */
+static int parse_item(const char *key, const char *value, char *why,
+                      size_t len) {
   double v;
-  if (strcmp(key, "memory") == 0) return parse_size(value, &sim.memory);
-  if (as__parse_double(value, &v) < 0) return -1;
-  if (strcmp(key, "speed") == 0 && v > 0 && v <= 1) {
-    sim.speed = v;
-    return 0;
+  if (strcmp(key, "memory") == 0) {
+    if (parse_size(value, &sim.memory) == 0) return 0;
+    snprintf(why, len, "memory=%.32s: not a size from 0 to 1P", value);
+    return -1;
   }
-  if (strcmp(key, "startup") == 0 && v >= 0) {
-    sim.startup_ms = v;
-    return 0;
+  if (strcmp(key, "speed") == 0) {
+    if (as__parse_double(value, &v) == 0 && v > 0 && v <= 1) {
+      sim.speed = v;
+      return 0;
+    }
+    snprintf(why, len, "speed=%.32s: not a number with 0 < speed <= 1", value);
+    return -1;
   }
+  if (strcmp(key, "startup") == 0) {
+    if (as__parse_double(value, &v) == 0 && v >= 0 && v <= SIM_STARTUP_MAX_MS) {
+      sim.startup_ms = v;
+      return 0;
+    }
+    snprintf(why, len, "startup=%.32s: not milliseconds from 0 to 60000",
+             value);
+    return -1;
+  }
+  static const char *const keys[] = {"memory", "speed", "startup"};
+  const char *near = as__parse_nearest(key, keys, 3);
+  snprintf(why, len,
+           "unknown item '%.32s'%s%s%s; items: memory, speed, startup", key,
+           near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
   return -1;
 }
 
 static int parse_settings(const char *text, char *detail, size_t len) {
   char buf[256];
-  snprintf(buf, sizeof buf, "%s", text);
+  if (snprintf(buf, sizeof buf, "%s", text) >= (int)sizeof buf) {
+    snprintf(detail, len, "ACCELSTRAT_SIM: longer than %zu bytes",
+             sizeof buf - 1);
+    return AS_EGPU_UNAVAILABLE;
+  }
   for (char *save, *item = strtok_r(buf, ",", &save); item;
        item = strtok_r(NULL, ",", &save)) {
     char *eq = strchr(item, '=');
-    if (eq) *eq = '\0';
-    if (!eq || parse_item(item, eq + 1) < 0) {
-      snprintf(detail, len,
-               "ACCELSTRAT_SIM: bad item '%s'; accepted: memory=BYTES[K|M|G], "
-               "speed=F (0<F<=1), startup=MS",
+    char why[128];
+    if (!eq) {
+      snprintf(why, sizeof why,
+               "'%.32s' is not KEY=VALUE (memory=BYTES[K|M|G|T|P], speed=F, "
+               "startup=MS)",
                item);
-      return AS_EGPU_UNAVAILABLE;
+    } else {
+      *eq = '\0';
+      if (parse_item(item, eq + 1, why, sizeof why) == 0) continue;
     }
+    snprintf(detail, len, "ACCELSTRAT_SIM: %s", why);
+    return AS_EGPU_UNAVAILABLE;
   }
   return 0;
 }

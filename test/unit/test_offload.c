@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <accelstrat/accelstrat.h>
 
@@ -245,8 +246,50 @@ static void own_kernel_stays_on_cpu(test_rng *rng) {
   free(out), free(test_runs), free_ragged(&d);
 }
 
+/* ACCELSTRAT_SIM's values in their ranges, else refused with a message
+ * that names the item and what is wrong (before: memory=nan was a float
+ * to integer overflow, startup=1e300 overflowed and hung). */
+static void sim_settings(void) {
+  static const struct {
+    const char *value, *says;
+  } bad[] = {
+      {"memory=nan", "memory=nan: not a size from 0 to 1P"},
+      {"memory=inf", "memory=inf: not a size"},
+      {"memory=1e309", "memory=1e309: not a size"},
+      {"memory=2000000G", "memory=2000000G: not a size from 0 to 1P"},
+      {"memory=-1K", "memory=-1K: not a size"},
+      {"startup=1e300", "startup=1e300: not milliseconds from 0 to 60000"},
+      {"speed=2", "speed=2: not a number with 0 < speed <= 1"},
+      {"speed=nan", "speed=nan: not a number"},
+      {"memroy=1M", "unknown item 'memroy' (did you mean 'memory'?)"},
+      {"startu", "'startu' is not KEY=VALUE"},
+  };
+  setenv("ACCELSTRAT_GPU", "sim", 1);
+  alarm(20); /* a hang fails the test */
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    setenv("ACCELSTRAT_SIM", bad[i].value, 1);
+    as__gpu_reset();
+    const char *why = "";
+    int status;
+    CHECK_MSG(as__gpu_get(NULL, &why, &status) == NULL, "%s accepted",
+              bad[i].value);
+    CHECK_MSG(strstr(why, bad[i].says) != NULL, "%s: '%s'", bad[i].value, why);
+  }
+  setenv("ACCELSTRAT_SIM", "memory=1P,speed=0.25,startup=0", 1);
+  as__gpu_reset();
+  as_gpu_info info;
+  const char *why = "";
+  int status;
+  CHECK_MSG(as__gpu_get(&info, &why, &status) != NULL, "refused: %s", why);
+  CHECK(info.total_mem == (size_t)1 << 50);
+  alarm(0);
+  unsetenv("ACCELSTRAT_SIM");
+  as__gpu_reset();
+}
+
 int main(void) {
   test_rng rng = {test_seed()};
+  sim_settings();
   as__kernel_test_gpu(&hash_kernel); /* the sim runs it */
   matrix(&rng);
   fallback_off(&rng);
