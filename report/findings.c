@@ -164,6 +164,9 @@ static int align_buffer(aligner *a, char *err, size_t errlen) {
   }
   free(lcs);
   a->n_buf = 0;
+  /* tasks: every pair aligned so far (an align batch's tasks are its pairs) */
+  if (rc == 0 && a->watch && a->watch->aligned)
+    a->watch->aligned(a->watch->ctx, a->tasks, out->candidates);
   return rc;
 }
 

@@ -59,11 +59,13 @@ typedef struct rp_findings {
 } rp_findings;
 
 /* What watches the search (any field NULL): each batch's report as it
- * ends (--stats), and the progress, queries searched of the total. */
+ * ends (--stats), and the progress, queries searched of the total, and,
+ * after each align batch, the candidates aligned of those found so far. */
 typedef struct rp_watch {
   void (*batch)(void *ctx, const as_batch *b, const as_report *rep);
   void (*progress)(void *ctx, size_t done, size_t total);
   void *ctx;
+  void (*aligned)(void *ctx, size_t aligned, size_t candidates);
 } rp_watch;
 
 /* Finds everything in p with ex (watch may be NULL). Returns 0, or a

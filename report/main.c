@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <limits.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "baseline.h"
@@ -16,6 +17,7 @@
 #include "findings.h"
 #include "index/index.h"
 #include "output.h"
+#include "progress.h"
 #include "project.h"
 #include "support/parse.h"
 
@@ -34,6 +36,7 @@ typedef struct options {
   const char *compiler, *plugin;
   long jobs;
   int stats;
+  rp_progress_mode progress;
   char **inputs;
   int n_inputs;
 } options;
@@ -66,6 +69,15 @@ static void usage(FILE *f) {
       "  --fail-on=none|identical|similar  exit 1 when such findings exist "
       "(none)\n"
       "  --stats               print each batch's strategy decision on stderr\n"
+      "  --progress=auto|always|never  a progress line on stderr (auto: on a "
+      "terminal)\n"
+      "  -p BUILD_DIR          run BUILD_DIR/compile_commands.json's compiles "
+      "with\n"
+      "                        the plugin and report on them (under make -jN, "
+      "one\n"
+      "                        jobserver token per compile beyond the first)\n"
+      "  -j N                  -p's compiles at once (all CPUs)\n"
+      "  --compiler CC, --plugin SO  -p's compiler (clang-19) and plugin\n"
       "exit status: 0 clean, 1 findings that fail, 2 errors\n");
 }
 
@@ -95,6 +107,10 @@ static int option(options *o, const char *arg) {
                : bad(arg, "N, 1<=N<=100000000");
   if (strcmp(arg, "--system-headers") == 0) return o->s.include_system = 1, 0;
   if (strcmp(arg, "--stats") == 0) return o->stats = 1, 0;
+  if (strcmp(key, "--progress") == 0)
+    return rp_progress_parse(v, &o->progress) == 0
+               ? 0
+               : bad(arg, "auto|always|never");
   if (strcmp(key, "--search") == 0) {
     if (strcmp(v, "filter") && strcmp(v, "exhaustive"))
       return bad(arg, "filter|exhaustive");
@@ -178,25 +194,39 @@ static int parse(options *o, int argc, char **argv) {
 typedef struct gather {
   rp_project *p;
   int failed;
+  rp_progress *bar; /* the TUs read */
+  size_t read;
 } gather;
 
 static void found(void *ctx, const char *origin, asx_tu *tu) {
   gather *g = ctx;
   if (rp_add_tu(g->p, origin, tu) < 0) g->failed = 1;
+  rp_progress_set(g->bar, ++g->read, 0);
 }
 
 static void warn(void *ctx, const char *origin, const char *msg) {
-  (void)ctx;
+  rp_progress_clear(((gather *)ctx)->bar);
   fprintf(stderr, "accelstrat-report: warning: %s: %s\n", origin, msg);
 }
 
 /* --stats: each batch's strategy decision and fallbacks as it ends. */
 typedef struct batch_stats {
   size_t n[2]; /* filter, align batches seen */
+  rp_progress *bar;
 } batch_stats;
+
+/* The search's progress: queries searched, candidates aligned. */
+static void searched(void *ctx, size_t done, size_t total) {
+  rp_progress_stage(((batch_stats *)ctx)->bar, done, total);
+}
+
+static void aligned(void *ctx, size_t done, size_t candidates) {
+  rp_progress_set(((batch_stats *)ctx)->bar, done, candidates);
+}
 
 static void print_batch(void *ctx, const as_batch *b, const as_report *r) {
   batch_stats *st = ctx;
+  rp_progress_clear(st->bar);
   const int align = b->kernel == &as_kernel_align;
   char chosen[32];
   as_strategy_format(r->chosen, chosen, sizeof chosen);
@@ -255,7 +285,8 @@ static void remove_index(const char *dir) {
 
 /* -p: the compiles run into a temporary index directory (index[]).
  * Returns the number that failed, or -1 (said). */
-static int run_database(const options *o, char *index, size_t len) {
+static int run_database(const options *o, rp_progress *bar, char *index,
+                        size_t len) {
   const char *tmp = getenv("TMPDIR");
   snprintf(index, len, "%s/accelstrat-report-XXXXXX",
            tmp && *tmp ? tmp : "/tmp");
@@ -267,11 +298,16 @@ static int run_database(const options *o, char *index, size_t len) {
   char plugin[PATH_MAX + 64], err[4400];
   default_plugin(plugin, sizeof plugin);
   const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  rp_compiles c = {o->build_dir, o->compiler ? o->compiler : AS_DEFAULT_CLANG,
-                   o->plugin ? o->plugin : plugin, index,
+  int stopped = 0;
+  rp_compiles c = {o->build_dir,
+                   o->compiler ? o->compiler : AS_DEFAULT_CLANG,
+                   o->plugin ? o->plugin : plugin,
+                   index,
                    (int)(o->jobs    ? o->jobs
                          : cpus > 0 ? cpus
-                                    : 1)};
+                                    : 1),
+                   .progress = bar,
+                   .stopped = &stopped};
 #if AS_HAVE_JANSSON
   int failed = rp_run_compiles(&c, err, sizeof err);
 #else
@@ -280,7 +316,22 @@ static int run_database(const options *o, char *index, size_t len) {
   snprintf(err, sizeof err, "-p: built without jansson (libjansson-dev)");
 #endif
   if (failed < 0) fprintf(stderr, "accelstrat-report: error: %s\n", err);
+  if (stopped) { /* every token is back: die of the signal, as make expects */
+    remove_index(index);
+    signal(stopped, SIG_DFL);
+    raise(stopped);
+  }
   return failed;
+}
+
+/* rp_find with the search's progress line (w's ctx has the bar). */
+static int find(const options *o, const rp_project *p, as_executor *ex,
+                const rp_watch *w, rp_findings *fd, char *err, size_t len) {
+  rp_progress *bar = ((batch_stats *)w->ctx)->bar;
+  rp_progress_begin(bar, "search", "pairs aligned", 0);
+  int rc = rp_find(p, &o->s, ex, bar->on || o->stats ? w : NULL, fd, err, len);
+  rp_progress_end(bar);
+  return rc;
 }
 
 /* Leaves out the groups the baseline at path already has. */
@@ -319,32 +370,38 @@ int main(int argc, char **argv) {
   int rc = parse(&o, argc, argv);
   if (rc) return rc > 0 ? EXIT_CLEAN : EXIT_ERROR;
   rp_project p = {0};
-  gather g = {&p, 0};
+  rp_progress bar;
+  rp_progress_init(&bar, o.progress, stderr);
+  gather g = {.p = &p, .bar = &bar};
   int status = EXIT_CLEAN;
   char index[PATH_MAX] = "";
   if (o.build_dir) {
-    int failed = run_database(&o, index, sizeof index);
+    int failed = run_database(&o, &bar, index, sizeof index);
     if (failed) status = EXIT_ERROR;
     if (failed < 0) {
       if (index[0]) remove_index(index);
       free(o.exclude);
       return EXIT_ERROR;
     }
-    if (asx_scan(index, found, warn, &g) < 0) status = EXIT_ERROR;
   }
+  rp_progress_begin(&bar, "reading", "TUs", 0);
+  if (o.build_dir && asx_scan(index, found, warn, &g) < 0) status = EXIT_ERROR;
   for (int i = 0; i < o.n_inputs; i++)
     if (asx_scan(o.inputs[i], found, warn, &g) < 0) status = EXIT_ERROR;
+  rp_progress_end(&bar);
   as_executor *ex = NULL;
   rp_findings fd = {0};
-  batch_stats bs = {{0, 0}};
-  const rp_watch watch = {print_batch, NULL, &bs};
+  batch_stats bs = {{0, 0}, &bar};
+  const rp_watch watch = {.batch = o.stats ? print_batch : NULL,
+                          .progress = searched,
+                          .ctx = &bs,
+                          .aligned = aligned};
   char err[1024] = "";
   if (g.failed || rp_finish(&p) < 0) {
     snprintf(err, sizeof err, "out of memory");
   } else if ((rc = as_executor_create(&o.runtime, &ex)) < 0) {
     snprintf(err, sizeof err, "no executor: %s", as_strerror(rc));
-  } else if ((rc = rp_find(&p, &o.s, ex, o.stats ? &watch : NULL, &fd, err,
-                           sizeof err)) == 0 &&
+  } else if ((rc = find(&o, &p, ex, &watch, &fd, err, sizeof err)) == 0 &&
              (!o.baseline ||
               drop_baseline(&p, o.baseline, &fd, err, sizeof err) == 0)) {
     FILE *out = o.output ? fopen(o.output, "w") : stdout;
