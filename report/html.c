@@ -13,6 +13,7 @@
 #include <accelstrat/version.h>
 
 #include "output.h"
+#include "support/json.h"
 
 enum {
   MAX_LINES = 200,       /* of a function's source shown */
@@ -21,24 +22,6 @@ enum {
   MAX_FILE = 64 << 20    /* bytes of a source file read */
 };
 
-/* The length of the well-formed UTF-8 sequence at s[0, n), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n) {
-  size_t k;
-  unsigned lo = 0x80, hi = 0xBF;
-  if (s[0] >= 0xC2 && s[0] <= 0xDF)
-    k = 2;
-  else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-    k = 3, lo = s[0] == 0xE0 ? 0xA0 : 0x80, hi = s[0] == 0xED ? 0x9F : 0xBF;
-  else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-    k = 4, lo = s[0] == 0xF0 ? 0x90 : 0x80, hi = s[0] == 0xF4 ? 0x8F : 0xBF;
-  else
-    return 0;
-  if (n < k || s[1] < lo || s[1] > hi) return 0;
-  for (size_t i = 2; i < k; i++)
-    if (s[i] < 0x80 || s[i] > 0xBF) return 0;
-  return k;
-}
-
 /* s[0, n) as HTML text or a quoted attribute's value: the markup
  * characters as references; each byte outside well-formed UTF-8 and each
  * control character but tab as U+FFFD. */
@@ -46,7 +29,7 @@ static void esc_n(FILE *out, const char *s, size_t n) {
   const unsigned char *u = (const unsigned char *)s;
   for (size_t i = 0; i < n;) {
     const unsigned c = u[i];
-    size_t k = c < 0x80 ? 1 : utf8_len(u + i, n - i);
+    size_t k = c < 0x80 ? 1 : as__utf8_len(u + i, n - i);
     if (c == '&')
       fputs("&amp;", out);
     else if (c == '<')

@@ -11,10 +11,43 @@ void as__json_init(as_json *j, FILE *f) {
   j->count[0] = 0;
 }
 
+size_t as__utf8_len(const unsigned char *s, size_t n) {
+  size_t k;
+  unsigned lo = 0x80, hi = 0xBF;
+  if (n == 0) return 0;
+  if (s[0] < 0x80) return 1;
+  if (s[0] >= 0xC2 && s[0] <= 0xDF)
+    k = 2;
+  else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+    k = 3, lo = s[0] == 0xE0 ? 0xA0 : 0x80, hi = s[0] == 0xED ? 0x9F : 0xBF;
+  else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+    k = 4, lo = s[0] == 0xF0 ? 0x90 : 0x80, hi = s[0] == 0xF4 ? 0x8F : 0xBF;
+  else
+    return 0;
+  if (n < k || s[1] < lo || s[1] > hi) return 0;
+  for (size_t i = 2; i < k; i++)
+    if (s[i] < 0x80 || s[i] > 0xBF) return 0;
+  return k;
+}
+
+/* A JSON string of s[0, len): well-formed UTF-8 as it is, and each byte
+ * that is not part of it (a file name in Latin-1, say) as the lone
+ * surrogate U+DC00 + byte, "\udce9" for 0xE9, so that nothing is lost:
+ * Python's json.loads and .encode("utf-8", "surrogateescape") give the
+ * bytes back (PEP 383), and no reader fails on invalid UTF-8. */
 static void put_escaped(FILE *f, const char *s, size_t len) {
+  const unsigned char *u = (const unsigned char *)s;
   fputc('"', f);
   for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
+    unsigned char c = u[i];
+    if (c >= 0x80) {
+      size_t k = as__utf8_len(u + i, len - i);
+      if (k == 0)
+        fprintf(f, "\\u%04x", 0xDC00u + c);
+      else
+        fwrite(u + i, 1, k, f), i += k - 1;
+      continue;
+    }
     switch (c) {
     case '"': fputs("\\\"", f); break;
     case '\\': fputs("\\\\", f); break;

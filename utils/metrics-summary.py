@@ -6,8 +6,11 @@ import sys
 
 
 def main(path):
+    # Strings hold a file name's bytes that are not UTF-8 as lone surrogates
+    # (the plugin writes "\udce9" for 0xE9): printed as those bytes again.
+    sys.stdout.reconfigure(errors="surrogateescape")
     pairs, batches, tus = [], [], 0
-    with open(path) as f:
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
         for lineno, line in enumerate(f, 1):
             # A line a killed compile left unfinished is skipped, not fatal:
             # the plugin starts the next record on a line of its own.

@@ -35,4 +35,8 @@ void as__json_null(as_json *j, const char *key);
  * stream (a document of another writer, such as as_report_write_json()). */
 FILE *as__json_value(as_json *j, const char *key);
 
+/* The length of the well-formed UTF-8 sequence at s[0, n) (1 to 4), or 0
+ * when s[0] does not start one. */
+size_t as__utf8_len(const unsigned char *s, size_t n);
+
 #endif
