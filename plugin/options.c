@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <accelstrat/error.h>
 
@@ -65,8 +66,10 @@ static int set_system_headers(asp_options *o, const char *v) {
 static int set_search(asp_options *o, const char *v) {
   return set_either(&o->exhaustive, v, "filter", "exhaustive");
 }
+/* As an argument help takes no value (apply refuses one); its variable,
+ * ACCELSTRAT_HELP, is on or off. */
 static int set_help(asp_options *o, const char *v) {
-  int on = v && *v ? as__parse_on_off(v) : 1;
+  int on = v ? as__parse_on_off(v) : 1;
   if (on < 0) return -1;
   o->help = on;
   return 0;
@@ -84,7 +87,7 @@ static const struct key {
      set_inject},
     {"min-similarity", "X (0<X<=1)", "0.80",
      "report pairs at least this similar", set_min_similarity},
-    {"min-instructions", "N (N>=1)", "16",
+    {"min-instructions", "N (1<=N<=100000000)", "16",
      "analyse functions with at least N instructions", set_min_instructions},
     {"stage", "early|late", "early",
      "start of the optimisation pipeline, or its end", set_stage},
@@ -107,7 +110,8 @@ static const struct key {
      "record every function of the TU for accelstrat-report: in the object "
      "(a section the linker drops) or as a file in DIR (created if missing)",
      set_index},
-    {"help", "(no value)", "", "print this help to stderr", set_help},
+    {"help", "(no value; ACCELSTRAT_HELP=on|off)", "",
+     "print this help to stderr", set_help},
 };
 
 /* Key i of all the plugin takes: the runtime's keys (as_setting_at, which
@@ -153,7 +157,7 @@ static int apply(asp_options *o, const char *key, const char *value,
       n += (size_t)snprintf(err + n, errlen - n, "%s %s", i ? "," : "", k.name);
     return -1;
   }
-  if (set_key(o, &k, value) < 0) {
+  if ((k.set == set_help && value && !*origin) || set_key(o, &k, value) < 0) {
     snprintf(err, errlen, "invalid value '%s' for '%s'%s; accepted: %s",
              value ? value : "", key, origin, k.accepted);
     return -1;
@@ -169,9 +173,59 @@ static void set_defaults(asp_options *o) {
   o->stage = ASP_STAGE_EARLY;
 }
 
+/* Variables of the project that are not settings: the tests' seed, the
+ * bench's peers, utils/check.sh's sanitizer switch. */
+static const char *const other_vars[] = {"ACCELSTRAT_TEST_SEED",
+                                         "ACCELSTRAT_BENCH_PEERS",
+                                         "ACCELSTRAT_CHECK_SANITIZE"};
+
+/* Every ACCELSTRAT_ variable of the environment names a key or a setting:
+ * a misspelt one (ACCELSTRAT_STRATEGYY) is an error, with the nearest
+ * name. Returns 0 or -1 with the message in err. */
+static int check_environment(char *err, size_t errlen) {
+  enum { MAX_NAMES = 64 };
+  char names[MAX_NAMES][64];
+  const char *list[MAX_NAMES];
+  size_t n = 0;
+  struct key k;
+  for (size_t i = 0; key_at(i, &k) && n < MAX_NAMES; i++, n++)
+    as__env_name(k.name, names[n], sizeof names[n]), list[n] = names[n];
+  const as_setting *s;
+  for (size_t i = 0; (s = as_setting_at(i)) && n < MAX_NAMES; i++)
+    if (s->env_only) list[n++] = s->env;
+  for (size_t i = 0; i < sizeof other_vars / sizeof *other_vars; i++)
+    if (n < MAX_NAMES) list[n++] = other_vars[i];
+  for (char **e = environ; *e; e++) {
+    if (strncmp(*e, "ACCELSTRAT_", 11) != 0) continue;
+    char name[128];
+    size_t len = strcspn(*e, "=");
+    if (len >= sizeof name) len = sizeof name - 1;
+    memcpy(name, *e, len);
+    name[len] = '\0';
+    int known = 0;
+    for (size_t i = 0; i < n && !known; i++) known = strcmp(list[i], name) == 0;
+    if (known) continue;
+    const char *near = as__parse_nearest(name, list, n);
+    snprintf(err, errlen, "unknown variable %s in the environment%s%s%s", name,
+             near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+    return -1;
+  }
+  /* The backend is read where it is first used, by then too late to fail
+   * the compile with a clear message. */
+  const char *gpu = getenv("ACCELSTRAT_GPU");
+  if (gpu && strcmp(gpu, "cuda") && strcmp(gpu, "sim") && strcmp(gpu, "off")) {
+    snprintf(err, errlen,
+             "invalid value '%.64s' of ACCELSTRAT_GPU; accepted: cuda|sim|off",
+             gpu);
+    return -1;
+  }
+  return 0;
+}
+
 int asp_options_resolve(asp_options *opts, const asp_kv *args, size_t n_args,
                         char *err, size_t errlen) {
   set_defaults(opts);
+  if (check_environment(err, errlen) < 0) return -1;
   struct key k;
   for (size_t i = 0; key_at(i, &k); i++) {
     char name[64], origin[80];

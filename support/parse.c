@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int as__parse_long(const char *s, long *out) {
   if (!s || !*s || isspace((unsigned char)*s)) return -1;
@@ -31,8 +32,8 @@ int as__parse_on_off(const char *s) {
   static const char *const on[] = {"on", "true", "yes", "1"};
   static const char *const off[] = {"off", "false", "no", "0"};
   for (size_t i = 0; i < 4; i++) {
-    if (strcmp(s, on[i]) == 0) return 1;
-    if (strcmp(s, off[i]) == 0) return 0;
+    if (strcasecmp(s, on[i]) == 0) return 1;
+    if (strcasecmp(s, off[i]) == 0) return 0;
   }
   return -1;
 }

@@ -37,8 +37,8 @@ typedef struct as_config {
 
 /* The accepted values of each runtime key, for help texts and messages. */
 #define AS_STRATEGY_VALUES "auto|cpu|gpu|hybrid|hybrid:F (0<=F<=1)"
-#define AS_FALLBACK_VALUES "on|off"
-#define AS_THREADS_VALUES "N (N>=1)|auto"
+#define AS_FALLBACK_VALUES "on|off (or yes|no, true|false, 1|0; any case)"
+#define AS_THREADS_VALUES "N (1<=N<=4096)|auto"
 
 /* The defaults alone, ignoring the environment. */
 AS_API void as_config_defaults(as_config *cfg);

@@ -88,14 +88,14 @@
 // BAD: error: accelstrat: invalid value 'fast' for 'strategy'; accepted: auto|cpu|gpu|hybrid|hybrid:F (0<=F<=1)
 // BAD: error: accelstrat: invalid value 'hybrid:2' for 'strategy'
 // BAD: error: accelstrat: invalid value '' for 'strategy'
-// BAD: error: accelstrat: invalid value 'maybe' for 'fallback'; accepted: on|off
-// BAD: error: accelstrat: invalid value '0' for 'threads'; accepted: N (N>=1)|auto
+// BAD: error: accelstrat: invalid value 'maybe' for 'fallback'; accepted: on|off (or yes|no, true|false, 1|0; any case)
+// BAD: error: accelstrat: invalid value '0' for 'threads'; accepted: N (1<=N<=4096)|auto
 // BAD: error: accelstrat: invalid value '-3' for 'threads'
 // BAD: error: accelstrat: invalid value '2x' for 'threads'
 // BAD: error: accelstrat: invalid value '0' for 'min-similarity'; accepted: X (0<X<=1)
 // BAD: error: accelstrat: invalid value '1.5' for 'min-similarity'
 // BAD: error: accelstrat: invalid value 'abc' for 'min-similarity'
-// BAD: error: accelstrat: invalid value '0' for 'min-instructions'; accepted: N (N>=1)
+// BAD: error: accelstrat: invalid value '0' for 'min-instructions'; accepted: N (1<=N<=100000000)
 // BAD: error: accelstrat: invalid value 'ten' for 'min-instructions'
 // BAD: error: accelstrat: invalid value 'middle' for 'stage'; accepted: early|late
 // BAD: error: accelstrat: invalid value '' for 'report'; accepted: PATH
