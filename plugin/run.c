@@ -99,6 +99,9 @@ static void emit_remarks(const asp_module *mod, const asp_result *res,
         events == 1 ? "" : "s", (unsigned long long)moved,
         moved == 1 ? "" : "s");
     host->remark(host->ctx, NULL, 0, 0, msg);
+    /* A strategy asked for and not met is a warning, remarks or not. */
+    if (res->batch[0].requested.kind != AS_STRATEGY_AUTO)
+      host->warning(host->ctx, msg);
   }
 }
 
@@ -224,7 +227,10 @@ int asp_run(LLVMModuleRef m, const asp_options *opts, const asp_host *host) {
     if (rc == 0 && opts->index[0])
       changed = asp_index_record(m, &mod, tu_name, opts->index, host);
   } else {
-    host->error(host->ctx, err[0] ? err : "out of memory");
+    char msg[4600];
+    snprintf(msg, sizeof msg, "%s: %s", tu_name,
+             err[0] ? err : "out of memory");
+    host->error(host->ctx, msg);
   }
   for (size_t i = 0; views && i < mod.n; i++) free(views[i].name);
   free(views);

@@ -11,9 +11,9 @@ static int run_batch(const ass_runner *rn, const as_batch *b, as_report *rep,
   if (rn->before_run) rn->before_run(rn->ctx, b);
   int rc = as_run(rn->ex, b, rep);
   if (rn->after_run) rn->after_run(rn->ctx, b, rep);
-  if (rc < 0)
-    snprintf(err, errlen, "%s batch (%zu tasks): %s; %s", b->kernel->name, b->n,
-             as_strerror(rc), rep->reason);
+  if (rc < 0) /* the reason says the cause, when it has one */
+    snprintf(err, errlen, "%s batch (%zu tasks): %s", b->kernel->name, b->n,
+             rep->reason[0] ? rep->reason : as_strerror(rc));
   return rc;
 }
 

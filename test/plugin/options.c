@@ -24,7 +24,7 @@
 // RUN: not %clang -fplugin=%plugin -fplugin-arg-accelstrat-strategy=gpu -fplugin-arg-accelstrat-fallback=off -c %S/Inputs/clones.c -o %t/off.o 2>&1 | FileCheck %s --check-prefix=OFF
 // RUN: test ! -e %t/off.o
 // RUN: %clang -fplugin=%plugin -fplugin-arg-accelstrat-strategy=cpu -fplugin-arg-accelstrat-fallback=off -c %S/Inputs/clones.c -o /dev/null
-// OFF: error: accelstrat: filter batch (3 tasks): GPU unavailable; gpu requested, GPU unavailable ({{.+}}) and fallback=off
+// OFF: error: accelstrat: {{.*}}clones.c: filter batch (3 tasks): gpu requested, GPU unavailable ({{.+}}) and fallback=off
 // RUN: %clang -fplugin=%plugin -fplugin-arg-accelstrat-fallback=on -fplugin-arg-accelstrat-strategy=hybrid -c %S/Inputs/clones.c -o /dev/null
 
 // threads: at most N.
