@@ -160,7 +160,7 @@ void as__thread_bound_format(const as_thread_bound *b,
              b->limit == 1 ? "" : "s");
     break;
   case AS_BOUND_JOBSERVER_UNREACHABLE:
-    snprintf(buf, len, "jobserver unreachable: %.40s", jobserver_detail);
+    snprintf(buf, len, "jobserver unreachable: %s", jobserver_detail);
     break;
   }
 }

@@ -55,7 +55,7 @@ typedef struct as_report {
   char gpu[64];             /* the GPU backend and device used, "" when none */
   int threads;              /* CPU threads used */
   int thread_limit;         /* threads the resources allowed this run */
-  char thread_limit_by[64]; /* which limit bound it: "threads=4",
+  char thread_limit_by[160]; /* which limit bound it: "threads=4",
                                "affinity 8", "cgroup cpu.max 1.5",
                                "jobserver: 2 tokens", "load average 3.2
                                of 4 CPUs", "online 16" */
