@@ -210,16 +210,9 @@ static int check_environment(char *err, size_t errlen) {
              near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
     return -1;
   }
-  /* The backend is read where it is first used, by then too late to fail
-   * the compile with a clear message. */
-  const char *gpu = getenv("ACCELSTRAT_GPU");
-  if (gpu && strcmp(gpu, "cuda") && strcmp(gpu, "sim") && strcmp(gpu, "off")) {
-    snprintf(err, errlen,
-             "invalid value '%.64s' of ACCELSTRAT_GPU; accepted: cuda|sim|off",
-             gpu);
-    return -1;
-  }
-  return 0;
+  /* The GPU's settings are read where the GPU is first used, by then too
+   * late to fail the compile with a clear message. */
+  return as_config_check_environment(err, errlen) < 0 ? -1 : 0;
 }
 
 int asp_options_resolve(asp_options *opts, const asp_kv *args, size_t n_args,

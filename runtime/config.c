@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "settings.h"
+#include "gpu/gpu.h"
+#include "gpu/slots.h"
 #include "support/parse.h"
 
 static const struct {
@@ -207,4 +209,21 @@ int as_config_init(as_config *cfg, char *err, size_t errlen) {
     }
   }
   return rc;
+}
+
+int as_config_check_environment(char *err, size_t errlen) {
+  char msg[256] = "";
+  const char *gpu = as__setting_env(AS_SETTING_GPU);
+  const char *sim = as__setting_env(AS_SETTING_SIM);
+  if (gpu && strcmp(gpu, "cuda") && strcmp(gpu, "sim") && strcmp(gpu, "off"))
+    snprintf(msg, sizeof msg, "%s=\"%.64s\": accepted: cuda|sim|off",
+             as__setting_env_name(AS_SETTING_GPU), gpu);
+  else if (as__gpu_slots_configured(msg, sizeof msg) < 0)
+    ; /* said in msg */
+  else if (sim && as__sim_settings_check(sim, msg, sizeof msg) < 0)
+    ;
+  else
+    return 0;
+  if (err && errlen) snprintf(err, errlen, "%s", msg);
+  return AS_EINVAL;
 }

@@ -69,6 +69,12 @@ typedef struct as_setting {
 /* Setting i (from 0), NULL past the last. */
 AS_API const as_setting *as_setting_at(size_t i);
 
+/* Checks the settings read from the environment alone where they are
+ * used (ACCELSTRAT_GPU, ACCELSTRAT_GPU_SLOTS, ACCELSTRAT_SIM), so that a
+ * tool can refuse a bad one at once instead of meeting it as a fallback:
+ * 0, or AS_EINVAL with a message naming the variable and what it accepts. */
+AS_API int as_config_check_environment(char *err, size_t errlen);
+
 AS_EXTERN_C_END
 
 #endif

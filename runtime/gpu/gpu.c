@@ -159,10 +159,22 @@ static int probe(void) {
   }
   char detail[224] = "", key[64];
   /* A context per process costs device memory and time slices: only
-   * ACCELSTRAT_GPU_SLOTS processes hold one at once. A lock directory that
-   * cannot be made does not keep the GPU from this process. */
+   * ACCELSTRAT_GPU_SLOTS processes hold one at once. A slot that cannot be
+   * taken (a bad setting, an unusable directory or lock file) keeps the
+   * GPU from this process as all slots held would: said once on stderr,
+   * and as each batch's event. */
   slot_key(be->name, key, sizeof key);
   int rc = as__gpu_slot_acquire(key, &slot, detail, sizeof detail);
+  if (rc < 0 && rc != AS_EGPU_BUSY) {
+    static int warned;
+    if (!warned++)
+      fprintf(stderr,
+              "warning: accelstrat: GPU slot unusable: %s; the GPU is "
+              "treated as busy\n",
+              detail);
+    snprintf(unusable, sizeof unusable, "GPU slot unusable: %.200s", detail);
+    return AS_EGPU_BUSY;
+  }
   if (rc == AS_EGPU_BUSY) {
     snprintf(unusable, sizeof unusable, "%s", detail);
     return rc;

@@ -86,5 +86,8 @@ void as__gpu_reset(void);
 
 /* The sim backend (sim.c). */
 const as_gpu_backend *as__gpu_sim_backend(void);
+/* Whether ACCELSTRAT_SIM's text is valid: 0, or AS_EINVAL with detail
+ * naming the item and what is wrong. */
+int as__sim_settings_check(const char *text, char *detail, size_t len);
 
 #endif

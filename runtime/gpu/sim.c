@@ -58,17 +58,17 @@ static int parse_size(const char *s, size_t *out) {
 
 /* One "key=value" item of ACCELSTRAT_SIM: 0, or -1 with what is wrong with
  * it in why. */
-static int parse_item(const char *key, const char *value, char *why,
-                      size_t len) {
+static int parse_item(sim_settings *st, const char *key, const char *value,
+                      char *why, size_t len) {
   double v;
   if (strcmp(key, "memory") == 0) {
-    if (parse_size(value, &sim.memory) == 0) return 0;
+    if (parse_size(value, &st->memory) == 0) return 0;
     snprintf(why, len, "memory=%.32s: not a size from 0 to 1P", value);
     return -1;
   }
   if (strcmp(key, "speed") == 0) {
     if (as__parse_double(value, &v) == 0 && v > 0 && v <= 1) {
-      sim.speed = v;
+      st->speed = v;
       return 0;
     }
     snprintf(why, len, "speed=%.32s: not a number with 0 < speed <= 1", value);
@@ -76,7 +76,7 @@ static int parse_item(const char *key, const char *value, char *why,
   }
   if (strcmp(key, "startup") == 0) {
     if (as__parse_double(value, &v) == 0 && v >= 0 && v <= SIM_STARTUP_MAX_MS) {
-      sim.startup_ms = v;
+      st->startup_ms = v;
       return 0;
     }
     snprintf(why, len, "startup=%.32s: not milliseconds from 0 to 60000",
@@ -91,7 +91,8 @@ static int parse_item(const char *key, const char *value, char *why,
   return -1;
 }
 
-static int parse_settings(const char *text, char *detail, size_t len) {
+static int parse_settings(sim_settings *st, const char *text, char *detail,
+                          size_t len) {
   char buf[256];
   if (snprintf(buf, sizeof buf, "%s", text) >= (int)sizeof buf) {
     snprintf(detail, len, "ACCELSTRAT_SIM: longer than %zu bytes",
@@ -109,7 +110,7 @@ static int parse_settings(const char *text, char *detail, size_t len) {
                item);
     } else {
       *eq = '\0';
-      if (parse_item(item, eq + 1, why, sizeof why) == 0) continue;
+      if (parse_item(st, item, eq + 1, why, sizeof why) == 0) continue;
     }
     snprintf(detail, len, "ACCELSTRAT_SIM: %s", why);
     return AS_EGPU_UNAVAILABLE;
@@ -117,10 +118,15 @@ static int parse_settings(const char *text, char *detail, size_t len) {
   return 0;
 }
 
+int as__sim_settings_check(const char *text, char *detail, size_t len) {
+  sim_settings st = defaults;
+  return parse_settings(&st, text, detail, len) < 0 ? AS_EINVAL : 0;
+}
+
 static int sim_init(as_gpu_info *info, char *detail, size_t len) {
   sim = defaults;
   const char *settings = as__setting_env(AS_SETTING_SIM);
-  if (settings && parse_settings(settings, detail, len) < 0)
+  if (settings && parse_settings(&sim, settings, detail, len) < 0)
     return AS_EGPU_UNAVAILABLE;
   pause_ns((uint64_t)(sim.startup_ms * 1e6)); /* a context's creation */
   snprintf(info->name, sizeof info->name, "sim");

@@ -25,11 +25,10 @@ int as__gpu_slots_configured(char *err, size_t errlen) {
   if (as__parse_long(value, &n) == 0 && n >= 1 && n <= AS__GPU_SLOTS_MAX)
     return (int)n;
   if (err && errlen)
-    snprintf(err, errlen,
-             "%s=\"%s\": expected a whole number from 1 to %d; using %d",
+    snprintf(err, errlen, "%s=\"%.64s\": expected a whole number from 1 to %d",
              as__setting_env_name(AS_SETTING_GPU_SLOTS), value,
-             AS__GPU_SLOTS_MAX, AS__GPU_SLOTS_DEFAULT);
-  return AS__GPU_SLOTS_DEFAULT;
+             AS__GPU_SLOTS_MAX);
+  return AS_EINVAL;
 }
 
 const char *as__gpu_slot_dir(char *buf, size_t len) {
@@ -144,7 +143,11 @@ int as__gpu_slot_acquire(const char *device_key, as_gpu_slot *slot,
   if (detail && len) detail[0] = '\0';
   if (!slot) return AS_EINVAL;
   *slot = (as_gpu_slot)AS__GPU_SLOT_NONE;
-  slot->total = as__gpu_slots_configured(NULL, 0);
+  slot->total = as__gpu_slots_configured(detail, len);
+  if (slot->total < 0) { /* a bad value is refused, never a guess */
+    slot->total = 0;
+    return AS_EINVAL;
+  }
 
   char key[256], dir[sizeof slot->path];
   int kept = device_key ? file_name_key(device_key, key, sizeof key) : 0;
@@ -165,7 +168,7 @@ int as__gpu_slot_acquire(const char *device_key, as_gpu_slot *slot,
   /* Processes start at different slots, so that they seldom try the same
    * held one first. */
   int start = (int)(getpid() % slot->total);
-  int failed = 0;
+  int failed = 0, retried[AS__GPU_SLOTS_MAX] = {0};
   for (int k = 0; k < slot->total && slot->fd < 0; k++) {
     int i = (start + k) % slot->total;
     int n =
@@ -183,6 +186,18 @@ int as__gpu_slot_acquire(const char *device_key, as_gpu_slot *slot,
       continue;
     }
     if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      /* The name must still be the file locked: one unlinked or replaced
+       * meanwhile would be a slot nobody else can see. Then this slot is
+       * tried again, a few times. */
+      struct stat held, named;
+      if (fstat(fd, &held) != 0 ||
+          fstatat(dirfd, slot->path + strlen(dir) + 1, &named,
+                  AT_SYMLINK_NOFOLLOW) != 0 ||
+          held.st_dev != named.st_dev || held.st_ino != named.st_ino) {
+        close(fd);
+        if (++retried[i] < 3) k--; /* the same slot again */
+        continue;
+      }
       slot->fd = fd;
       slot->index = i;
     } else {

@@ -28,7 +28,7 @@ typedef struct as_gpu_slot {
   { .fd = -1, .index = -1, .total = 0, .path = "" }
 
 /* Slots per device: ACCELSTRAT_GPU_SLOTS (1..64; default 2). A bad value
- * gives the default and, when err is not NULL, a message naming the variable
+ * is AS_EINVAL with, when err is not NULL, a message naming the variable
  * and the accepted values; otherwise err is set to "". */
 int as__gpu_slots_configured(char *err, size_t errlen);
 

@@ -287,9 +287,46 @@ static void sim_settings(void) {
   as__gpu_reset();
 }
 
+/* A slot that cannot be taken (here the slot directory is a plain file)
+ * keeps the GPU from the process as all slots held would: never used
+ * anyway, each batch says why in its event. */
+static void unusable_slot(void) {
+  char file[] = "/tmp/test_offload_slots.XXXXXX";
+  int fd = mkstemp(file);
+  CHECK(fd >= 0);
+  if (fd >= 0) close(fd);
+  setenv("ACCELSTRAT_GPU", "sim", 1);
+  setenv("ACCELSTRAT_GPU_SLOT_DIR", file, 1);
+  as__gpu_reset();
+  const char *why = "";
+  int status = 0;
+  CHECK(as__gpu_get(NULL, &why, &status) == NULL);
+  CHECK_INT_EQ(status, AS_EGPU_BUSY);
+  CHECK_MSG(strstr(why, "GPU slot unusable") && strstr(why, "not a directory"),
+            "why: %s", why);
+  as_config cfg;
+  as_config_defaults(&cfg);
+  CHECK(as_strategy_parse("gpu", &cfg.strategy) == 0);
+  as_executor *ex = NULL;
+  CHECK_INT_EQ(as_executor_create(&cfg, &ex), 0);
+  uint32_t in[4] = {1, 2, 3, 4};
+  uint64_t offsets[5] = {0, 4, 8, 12, 16}, out[4];
+  as_batch b = {&hash_kernel, 4, in, offsets, NULL, 0, out};
+  as_report rep;
+  CHECK_INT_EQ(as_run(ex, &b, &rep), 0);
+  CHECK_MSG(rep.n_events == 1 && rep.events[0].cause == AS_EVENT_GPU_BUSY,
+            "%u events, reason: %s", rep.n_events, rep.reason);
+  CHECK_EQ(rep.tasks_on[AS_DEVICE_CPU], 4);
+  as_executor_destroy(ex);
+  unsetenv("ACCELSTRAT_GPU_SLOT_DIR");
+  unlink(file);
+  as__gpu_reset();
+}
+
 int main(void) {
   test_rng rng = {test_seed()};
   sim_settings();
+  unusable_slot();
   as__kernel_test_gpu(&hash_kernel); /* the sim runs it */
   matrix(&rng);
   fallback_off(&rng);

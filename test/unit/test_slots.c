@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <accelstrat/config.h>
 #include <accelstrat/error.h>
 
 #include "gpu/slots.h"
@@ -82,16 +83,24 @@ static void configured_count(void) {
 
   static const char *const bad[] = {"0",  "65", "-1", "abc",
                                     "2x", "",   " 2", "99999999999999999999"};
+  /* A bad value is refused, never taken for the default: slot acquisition
+   * fails with the message, and so does the environment check tools call. */
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     setenv("ACCELSTRAT_GPU_SLOTS", bad[i], 1);
     err[0] = '\0';
     int got = as__gpu_slots_configured(err, sizeof err);
-    CHECK_MSG(got == AS__GPU_SLOTS_DEFAULT, "\"%s\" gave %d", bad[i], got);
+    CHECK_MSG(got == AS_EINVAL, "\"%s\" gave %d", bad[i], got);
     CHECK_MSG(strstr(err, "ACCELSTRAT_GPU_SLOTS") && strstr(err, "1 to 64"),
               "\"%s\" gave message \"%s\"", bad[i], err);
-    CHECK_INT_EQ(as__gpu_slots_configured(NULL, 0), AS__GPU_SLOTS_DEFAULT);
+    CHECK_INT_EQ(as__gpu_slots_configured(NULL, 0), AS_EINVAL);
+    as_gpu_slot s;
+    CHECK_INT_EQ(as__gpu_slot_acquire("cuda-0", &s, err, sizeof err),
+                 AS_EINVAL);
+    CHECK(strstr(err, "ACCELSTRAT_GPU_SLOTS") != NULL);
+    CHECK_INT_EQ(as_config_check_environment(err, sizeof err), AS_EINVAL);
   }
   unsetenv("ACCELSTRAT_GPU_SLOTS");
+  CHECK_INT_EQ(as_config_check_environment(err, sizeof err), 0);
 }
 
 static void slot_directory_name(void) {
