@@ -3,6 +3,22 @@
  * declarations. */
 #include "test_module_util.h"
 
+#include <inttypes.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "support/rng.h"
+
+/* A seeded generator for the random graphs (ACCELSTRAT_TEST_SEED replays
+ * a run). */
+typedef struct rg_rng {
+  uint64_t state;
+} rg_rng;
+
+static uint32_t rg_below(rg_rng *r, uint32_t bound) {
+  return (uint32_t)(((as__splitmix64_next(&r->state) >> 32) * bound) >> 32);
+}
+
 static void test_identical_functions_share_class(void) {
   loaded l = load("@g = global i32 0\n"
                   "define void @a(i32 %x) {\n"
@@ -256,7 +272,107 @@ static void test_declarations_are_skipped(void) {
   unload(&l);
 }
 
+/* Random call graphs (chains, cycles, self calls, shared helpers) of
+ * functions with one of three bodies: the classes are the least fixed
+ * point of "same body and callees pairwise in one class" (a self call
+ * matching only a self call), computed here by plain rounds from every
+ * function alone, as mergefunc's repeated merging reaches it. */
+enum { RG_N = 48, RG_CALLS = 2 };
+static unsigned rg_joined_callers; /* pairs with calls in one class */
+
+static void random_graph(rg_rng *rng) {
+  uint32_t body[RG_N], n_calls[RG_N], call[RG_N][RG_CALLS];
+  char *ir = malloc(RG_N * 512), *at = ir;
+  for (uint32_t f = 0; f < RG_N; f++) {
+    body[f] = rg_below(rng, 3);
+    n_calls[f] = rg_below(rng, RG_CALLS + 1);
+    for (uint32_t k = 0; k < n_calls[f]; k++)
+      /* mostly down a chain, sometimes anywhere (cycles) */
+      call[f][k] = rg_below(rng, 10) < 7 && f + 1 < RG_N
+                       ? f + 1 + rg_below(rng, f + 3 < RG_N ? 2 : 1)
+                       : rg_below(rng, RG_N);
+    at += sprintf(at,
+                  "define i32 @f%u(i32 %%x) {\n  %%a = mul i32 %%x, %u\n"
+                  "  %%b = xor i32 %%a, 77\n",
+                  f, 3 + body[f]);
+    const char *prev = "%b";
+    char name[16];
+    for (uint32_t k = 0; k < n_calls[f]; k++) {
+      snprintf(name, sizeof name, "%%c%u", k);
+      at +=
+          sprintf(at, "  %s = call i32 @f%u(i32 %s)\n", name, call[f][k], prev);
+      prev = k == 0 ? "%c0" : "%c1";
+    }
+    at += sprintf(at, "  ret i32 %s\n}\n", prev);
+  }
+  loaded l = load(ir);
+  /* The reference: rounds until the class count stops falling. */
+  uint32_t klass[RG_N], next[RG_N];
+  for (uint32_t f = 0; f < RG_N; f++) {
+    klass[f] = f;
+    if (n_calls[f] == 0)
+      for (uint32_t g = 0; g < f; g++)
+        if (n_calls[g] == 0 && body[g] == body[f]) {
+          klass[f] = g;
+          break;
+        }
+  }
+  for (int changed = 1; changed;) {
+    changed = 0;
+    for (uint32_t f = 0; f < RG_N; f++) {
+      next[f] = f;
+      if (n_calls[f] == 0) {
+        next[f] = klass[f];
+        continue;
+      }
+      for (uint32_t g = 0; g < f; g++) {
+        int same = n_calls[g] == n_calls[f] && body[g] == body[f];
+        /* A call of the function itself matches only a call of the
+         * other one itself, as mergefunc's comparator pairs F with G. */
+        for (uint32_t k = 0; same && k < n_calls[f]; k++)
+          same = call[g][k] == g || call[f][k] == f
+                     ? call[g][k] == g && call[f][k] == f
+                     : klass[call[g][k]] == klass[call[f][k]];
+        if (same) {
+          next[f] = next[g];
+          break;
+        }
+      }
+    }
+    for (uint32_t f = 0; f < RG_N; f++) {
+      changed |= next[f] != klass[f];
+      klass[f] = next[f];
+    }
+  }
+  char name[16];
+  const int before = failures;
+  for (uint32_t f = 0; f < RG_N; f++)
+    for (uint32_t g = 0; g < f; g++) {
+      snprintf(name, sizeof name, "f%u", f);
+      const asp_func *a = find(&l, name);
+      snprintf(name, sizeof name, "f%u", g);
+      const asp_func *b = find(&l, name);
+      rg_joined_callers += klass[f] == klass[g] && n_calls[f] && n_calls[g];
+      if ((a->klass == b->klass) != (klass[f] == klass[g])) {
+        fprintf(stderr,
+                "random graph: f%u and f%u: %s by the plugin, %s "
+                "by the rounds\n",
+                f, g, a->klass == b->klass ? "one class" : "apart",
+                klass[f] == klass[g] ? "one class" : "apart");
+        failures++;
+      }
+    }
+  if (failures != before) fprintf(stderr, "the module:\n%s", ir);
+  unload(&l);
+  free(ir);
+}
+
 void run_class_tests(void) {
+  const char *env = getenv("ACCELSTRAT_TEST_SEED");
+  rg_rng rng = {env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL)};
+  printf("random graphs: seed %" PRIu64 "\n", rng.state);
+  for (int i = 0; i < 40; i++) random_graph(&rng);
+  CHECK(rg_joined_callers > 0); /* the graphs do join callers */
   test_identical_functions_share_class();
   test_different_external_callees_split_class();
   test_callers_of_identical_helpers_share_class();
