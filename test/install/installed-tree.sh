@@ -63,12 +63,18 @@ check_api() {
 }
 # linked_to_installed PROGRAM: it loads libaccelstrat-rt.so from the prefix.
 linked_to_installed() {
-  ldd "$1" | grep -q "libaccelstrat-rt\.so\.[0-9]* => $prefix/$libdir/" ||
-    { ldd "$1" >&2; fail "$1 does not load the installed libaccelstrat-rt.so"; }
+  # ldd's output whole first: grep -q stops reading at the first match, and
+  # under pipefail ldd's SIGPIPE would fail the check now and then.
+  local libs
+  libs=$(ldd "$1")
+  grep -q "libaccelstrat-rt\.so\.[0-9]* => $prefix/$libdir/" <<<"$libs" ||
+    { echo "$libs" >&2; fail "$1 does not load the installed libaccelstrat-rt.so"; }
 }
 # not_linked_to_shared PROGRAM: the archive is in it, no libaccelstrat-rt.so.
 not_linked_to_shared() {
-  ! readelf -d "$1" | grep -q 'NEEDED.*libaccelstrat-rt' ||
+  local dynamic
+  dynamic=$(readelf -d "$1")
+  ! grep -q 'NEEDED.*libaccelstrat-rt' <<<"$dynamic" ||
     fail "$1 needs libaccelstrat-rt.so although it linked the archive"
 }
 
