@@ -4,6 +4,7 @@
 #include "devices.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "gpu/gpu.h"
@@ -74,9 +75,13 @@ static void note(as_model_store *s, const char *backend, const char *key,
   int same = strcmp(g->key, key) == 0 && g->init_ns > 0;
   snprintf(g->backend, sizeof g->backend, "%s", backend);
   snprintf(g->key, sizeof g->key, "%s", key);
+  const int moved = !same || g->mem != memory;
   g->init_ns = same ? 0.75 * g->init_ns + 0.25 * start_ns : start_ns;
   g->mem = memory;
-  g->dirty = 1;
+  /* Worth a save: a new device, or a start-up far from the saved one. */
+  g->dirty |=
+      moved || !(g->saved_init_ns > 0) ||
+      fabs(g->init_ns / g->saved_init_ns - 1) > 4 * AS_MODEL_SAVE_CHANGE;
   as__model_changed();
 }
 

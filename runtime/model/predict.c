@@ -41,7 +41,7 @@ static void defaults_for(const as_kernel *k, const char *device, as_rates *r) {
   }
 }
 
-static double entry_scale(const as_model_entry *e) {
+double as__model_entry_scale(const as_model_entry *e) {
   if (!e->n_ratios) return 1;
   double v[AS_MODEL_WINDOW];
   memcpy(v, e->ratios, e->n_ratios * sizeof *v);
@@ -56,7 +56,7 @@ void as__model_rates_in(as_model_store *s, const as_kernel *k,
   const as_model_entry *e = as__model_find(s, k->name, k->version, device);
   if (e) {
     *r = e->r;
-    r->scale = entry_scale(e);
+    r->scale = as__model_entry_scale(e);
   } else {
     defaults_for(k, device, r);
   }
@@ -160,7 +160,7 @@ static as_model_entry *entry_for(as_model_store *s, const as_kernel *k,
 double as__model_scale_in(as_model_store *s, const as_kernel *k,
                           const char *device) {
   const as_model_entry *e = as__model_find(s, k->name, k->version, device);
-  return e ? entry_scale(e) : 1;
+  return e ? as__model_entry_scale(e) : 1;
 }
 
 double as__model_scale(const as_kernel *k, const char *device) {

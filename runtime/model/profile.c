@@ -328,12 +328,20 @@ void as__model_window_add(double *v, int *n, double x) {
   v[(*n)++] = x;
 }
 
+/* What the profile holds now, for dirty()'s comparisons. */
+static void mark_saved(store *s) {
+  for (int i = 0; i < s->n; i++)
+    s->e[i].saved_scale = as__model_entry_scale(&s->e[i]);
+  for (int i = 0; i < s->ng; i++) s->g[i].saved_init_ns = s->g[i].init_ns;
+}
+
 /* Called with lock held. */
 static void ensure_loaded(void) {
   if (loaded) return;
   loaded = 1;
   if (as_profile_path(path, sizeof path) < 0) path[0] = '\0';
   read_file(&mem);
+  mark_saved(&mem);
   as__model_changed();
 }
 
@@ -409,11 +417,19 @@ static void merge_into(store *s) {
   }
 }
 
+/* Whether this process learned anything worth a save: a calibration, a
+ * rate or device the profile lacks, or a scale that moved materially (a
+ * run that only confirms the profile does not rewrite it). */
 static int dirty(void) {
   for (int i = 0; i < mem.ng; i++)
     if (mem.g[i].dirty) return 1;
-  for (int i = 0; i < mem.n; i++)
-    if (mem.e[i].replaced || mem.e[i].n_fresh) return 1;
+  for (int i = 0; i < mem.n; i++) {
+    const entry *e = &mem.e[i];
+    if (e->replaced || (e->n_fresh && !(e->saved_scale > 0))) return 1;
+    if (e->n_fresh && fabs(as__model_entry_scale(e) / e->saved_scale - 1) >
+                          AS_MODEL_SAVE_CHANGE)
+      return 1;
+  }
   return 0;
 }
 
@@ -448,6 +464,7 @@ int as_profile_save(void) {
     rc = write_file(&disk, path);
     if (rc == 0) { /* what others learned is ours too now */
       mem = disk;
+      mark_saved(&mem);
       as__model_changed();
     }
   } else {

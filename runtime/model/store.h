@@ -23,7 +23,8 @@ typedef struct as_model_entry {
   int n_ratios;
   double fresh[AS_MODEL_WINDOW]; /* learned since the last save */
   int n_fresh;
-  int replaced; /* calibrated in this process: its rates win on save */
+  int replaced;       /* calibrated in this process: its rates win on save */
+  double saved_scale; /* the scale the profile holds; 0: not in it */
 } as_model_entry;
 
 /* A device's start-up time and memory, per backend (devices.h); the file's
@@ -32,8 +33,9 @@ typedef struct as_model_note {
   char backend[16];
   char key[96];
   double init_ns, mem;
-  int dirty;
-  int gone; /* the backend found no device: drop the note on save */
+  int dirty;            /* changed materially since the profile was read */
+  double saved_init_ns; /* what the profile holds; 0: not in it */
+  int gone;             /* the backend found no device: drop the note on save */
 } as_model_note;
 
 typedef struct as_model_store {
@@ -54,6 +56,15 @@ void as__model_unlock(void);
  * moved (snapshot.h). */
 uint64_t as__model_generation(void);
 void as__model_changed(void);
+
+/* An entry's scale: the median of its window of measured/predicted
+ * ratios (1 without any), within [1/64, 64]. */
+double as__model_entry_scale(const as_model_entry *e);
+
+/* A scale or start-up time that moved by more than this fraction since the
+ * profile was read is worth writing back; less is noise, and the profile
+ * is not rewritten for it by every compile. */
+#define AS_MODEL_SAVE_CHANGE 0.05
 
 /* With the lock held: the store, read from the profile on first use. */
 as_model_store *as__model_loaded(void);

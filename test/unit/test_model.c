@@ -310,6 +310,44 @@ static void test_concurrent_saves(void) {
   if (d) closedir(d);
 }
 
+/* The inode of the profile: a save renames a new file over it. */
+static ino_t profile_inode(void) {
+  struct stat st;
+  return stat(file, &st) == 0 ? st.st_ino : 0;
+}
+
+/* A run that only confirms the profile does not rewrite it; a rate or a
+ * device's start-up that moved materially does. */
+static void test_save_when_changed(void) {
+  unlink(file);
+  as__model_reset();
+  as__model_learn(&as_kernel_align, cpu, 1.2e6, 1e6);
+  as__model_note_gpu("sim", "sim/save/1", 5e6, 1e9);
+  CHECK_INT_EQ(as_profile_save(), 0);
+  const ino_t first = profile_inode();
+  CHECK(first != 0);
+  /* the same ratio, the same device, its start-up 4% slower: no save */
+  as__model_reset();
+  as__model_learn(&as_kernel_align, cpu, 1.2e6, 1e6);
+  as__model_note_gpu("sim", "sim/save/1", 5.2e6, 1e9);
+  CHECK_INT_EQ(as_profile_save(), 0);
+  CHECK_MSG(profile_inode() == first, "rewritten with nothing new");
+  /* the scale moving from 1.2 to 3: saved */
+  as__model_reset();
+  for (int i = 0; i < 5; i++) as__model_learn(&as_kernel_align, cpu, 3e6, 1e6);
+  CHECK_INT_EQ(as_profile_save(), 0);
+  const ino_t second = profile_inode();
+  CHECK_MSG(second != first, "a scale that moved was not saved");
+  as__model_reset();
+  CHECK(fabs(as__model_scale(&as_kernel_align, cpu) - 3) < 1e-9);
+  /* a start-up twice as long: saved */
+  as__model_note_gpu("sim", "sim/save/1", 1e7, 1e9);
+  as__model_note_gpu("sim", "sim/save/1", 1e7, 1e9);
+  CHECK_INT_EQ(as_profile_save(), 0);
+  CHECK_MSG(profile_inode() != second, "a start-up that moved was not saved");
+  as__model_reset();
+}
+
 /* A save opens nothing through a link planted at the lock's or the
  * temporary's names, removes what a killed save left, and makes the
  * directories it needs this user's alone. */
@@ -623,6 +661,7 @@ int main(void) {
   test_stale_gpu();
   test_concurrent_saves();
   test_planted_links();
+  test_save_when_changed();
   test_selection();
   test_calibrate();
   test_snapshot();
