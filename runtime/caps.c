@@ -162,6 +162,7 @@ void as__thread_bound_format(const as_thread_bound *b,
   case AS_BOUND_JOBSERVER_UNREACHABLE:
     snprintf(buf, len, "jobserver unreachable: %s", jobserver_detail);
     break;
+  case AS_BOUND_TASKS: snprintf(buf, len, "tasks %d", b->limit); break;
   }
 }
 

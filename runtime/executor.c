@@ -386,10 +386,19 @@ static int take_threads(as_executor *ex, uint64_t now, const as_shape *s,
   if (wants_load(ex)) refresh_load(ex, now, LOAD_MAX_AGE_NS);
   const double load = wants_load(ex) ? ex->load : -1;
   int limit = as__thread_bound(&ex->caps, ex->cfg.threads, named, load, bound);
-  if ((size_t)limit > s->n) limit = s->n ? (int)s->n : 1;
+  if ((size_t)limit > s->n) {
+    limit = bound->limit = s->n ? (int)s->n : 1;
+    bound->by = AS_BOUND_TASKS;
+  }
   int want = limit > 1 && cpu_ns(ex, cpu, s, limit) < cpu_ns(ex, cpu, s, 1)
                  ? limit
                  : 1;
+  /* A hybrid asked for has a thread to drive the GPU and one for the CPU's
+   * part, whatever the CPU's model says of more threads. */
+  const as_strategy_kind k = ex->cfg.strategy.kind;
+  if ((k == AS_STRATEGY_HYBRID || k == AS_STRATEGY_HYBRID_STATIC) && want < 2 &&
+      limit >= 2)
+    want = 2;
   *taken = 0;
   if (named) {
     if (want > 1 && ex->js.reachable)
@@ -502,6 +511,13 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
   as__jobserver_release(&ex->js, tokens, taken); /* every one, on every path */
   if (!rep->reason[0]) /* the run's own failure may have said more */
     as__reason_format(&reason, rep->reason, sizeof rep->reason);
+  /* Fewer threads than the limit allowed: the model's call, said. */
+  if (rc == 0 && rep->threads && rep->threads < rep->thread_limit) {
+    size_t at = strlen(rep->reason);
+    snprintf(rep->reason + at, sizeof rep->reason - at,
+             "; %d of %d threads: more predicted no faster", rep->threads,
+             rep->thread_limit);
+  }
   as__thread_bound_format(&bound, &ex->caps, ex->js.detail,
                           rep->thread_limit_by, sizeof rep->thread_limit_by);
   rep->error = rc;

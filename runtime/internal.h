@@ -49,13 +49,14 @@ const char *as__cpu_model(void);
 /* Which limit bound a run's threads, kept as it was found and written out
  * (as_report.thread_limit_by) only after the run. */
 typedef enum as_bound_kind {
-  AS_BOUND_ONLINE,               /* "online 16" */
-  AS_BOUND_AFFINITY,             /* "affinity 8" */
-  AS_BOUND_CGROUP,               /* "cgroup cpu.max 1.5" */
-  AS_BOUND_THREADS,              /* "threads=4" */
-  AS_BOUND_LOAD,                 /* "load average 3.20 of 4 CPUs" */
-  AS_BOUND_JOBSERVER,            /* "jobserver: 2 tokens" */
-  AS_BOUND_JOBSERVER_UNREACHABLE /* "jobserver unreachable: DETAIL" */
+  AS_BOUND_ONLINE,                /* "online 16" */
+  AS_BOUND_AFFINITY,              /* "affinity 8" */
+  AS_BOUND_CGROUP,                /* "cgroup cpu.max 1.5" */
+  AS_BOUND_THREADS,               /* "threads=4" */
+  AS_BOUND_LOAD,                  /* "load average 3.20 of 4 CPUs" */
+  AS_BOUND_JOBSERVER,             /* "jobserver: 2 tokens" */
+  AS_BOUND_JOBSERVER_UNREACHABLE, /* "jobserver unreachable: DETAIL" */
+  AS_BOUND_TASKS                  /* "tasks 3": no more threads than tasks */
 } as_bound_kind;
 
 typedef struct as_thread_bound {

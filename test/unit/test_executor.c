@@ -171,8 +171,42 @@ static void report_serialises(test_rng *rng) {
   free_ragged(&r);
 }
 
+/* The record's thread figures agree with one another and say why: a run
+ * on fewer threads than its limit says so in its reason, a batch of fewer
+ * tasks than threads names the tasks as its limit. */
+static void thread_figures_explain_themselves(test_rng *rng) {
+  as_config cfg;
+  as_config_defaults(&cfg);
+  cfg.threads = 2;
+  CHECK(as_strategy_parse("cpu", &cfg.strategy) == 0);
+  as_executor *ex;
+  CHECK_INT_EQ(as_executor_create(&cfg, &ex), 0);
+  ragged one = make_ragged(rng, 1);
+  uint64_t out[2];
+  as_batch b = {&hash_kernel, 1, one.data, one.offsets, NULL, 0, out};
+  as_report rep;
+  CHECK_INT_EQ(as_run(ex, &b, &rep), 0);
+  CHECK_INT_EQ(rep.thread_limit, 1);
+  CHECK_MSG(strcmp(rep.thread_limit_by, "tasks 1") == 0, "limit by '%s'",
+            rep.thread_limit_by);
+  CHECK_INT_EQ(rep.threads, 1);
+  free_ragged(&one);
+  /* two tiny tasks: the model keeps them on one of the two threads */
+  ragged two = make_ragged(rng, 2);
+  b = (as_batch){&hash_kernel, 2, two.data, two.offsets, NULL, 0, out};
+  CHECK_INT_EQ(as_run(ex, &b, &rep), 0);
+  if (rep.threads < rep.thread_limit)
+    CHECK_MSG(strstr(rep.reason, "1 of 2 threads: more predicted no faster"),
+              "reason: %s", rep.reason);
+  else
+    CHECK(!strstr(rep.reason, "of 2 threads"));
+  free_ragged(&two);
+  as_executor_destroy(ex);
+}
+
 int main(void) {
   test_rng rng = {test_seed()};
+  thread_figures_explain_themselves(&rng);
   same_outputs_every_strategy_and_thread_count(&rng);
   fallback_off_refuses_without_running(&rng);
   kernel_errors_propagate(&rng);

@@ -323,9 +323,36 @@ static void unusable_slot(void) {
   as__gpu_reset();
 }
 
+/* A hybrid asked for on two threads runs on two: one drives the GPU and
+ * one takes the CPU's part, however small the batch. */
+static void hybrid_has_its_threads(test_rng *rng) {
+  setenv("ACCELSTRAT_GPU", "sim", 1);
+  as__gpu_reset();
+  for (int k = 0; k < 2; k++) {
+    as_config cfg;
+    as_config_defaults(&cfg);
+    cfg.threads = 2;
+    CHECK(as_strategy_parse(k ? "hybrid:0.5" : "hybrid", &cfg.strategy) == 0);
+    as_executor *ex;
+    CHECK_INT_EQ(as_executor_create(&cfg, &ex), 0);
+    ragged r = make_ragged(rng, 4);
+    uint64_t out[4];
+    as_batch b = {&hash_kernel, 4, r.data, r.offsets, NULL, 0, out};
+    as_report rep;
+    CHECK_INT_EQ(as_run(ex, &b, &rep), 0);
+    CHECK_MSG(rep.threads == 2 || rep.thread_limit < 2,
+              "%s: %d threads of %d; %s", k ? "hybrid:0.5" : "hybrid",
+              rep.threads, rep.thread_limit, rep.reason);
+    CHECK(memcmp(out, r.expect, sizeof out) == 0);
+    free_ragged(&r);
+    as_executor_destroy(ex);
+  }
+}
+
 int main(void) {
   test_rng rng = {test_seed()};
   sim_settings();
+  hybrid_has_its_threads(&rng);
   unusable_slot();
   as__kernel_test_gpu(&hash_kernel); /* the sim runs it */
   matrix(&rng);
