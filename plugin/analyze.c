@@ -152,35 +152,18 @@ static int candidates(const ass_runner *rn, const asp_module *mod,
 
 /* LCS of each pair (f << 32 | g, indices into mod->funcs), of their tokens
  * or, with strict, of their strict tokens: align batches of at most
- * ASP_ALIGN_CHUNK pairs (one for most TUs); *rep is the last one's report
- * with tasks counting them all. */
+ * ASP_ALIGN_CHUNK pairs (one for most TUs). */
 static int align_pairs(const ass_runner *rn, const asp_module *mod,
                        const uint64_t *pairs, size_t n, int strict,
                        as_report *rep, as_align_out **out, char *err,
                        size_t errlen) {
   streams st;
   int rc = streams_of(mod, NULL, mod->n, strict, &st);
-  if (rc < 0) return rc;
-  as_align_out *all = n > ASP_ALIGN_CHUNK ? malloc(n * sizeof *all) : NULL;
-  if (n > ASP_ALIGN_CHUNK && !all) rc = AS_ENOMEM;
-  uint64_t tasks = 0;
-  for (size_t at = 0; rc == 0 && (at < n || at == 0); at += ASP_ALIGN_CHUNK) {
-    const size_t k = n - at < ASP_ALIGN_CHUNK ? n - at : ASP_ALIGN_CHUNK;
-    as_align_out *part = NULL;
-    rc = ass_align(rn, st.tokens, st.len, pairs + at, k, rep, &part, err,
-                   errlen);
-    tasks += rep->tasks;
-    if (rc == 0 && !all) {
-      *out = part; /* one batch: its outputs are all */
-      break;
-    }
-    if (rc == 0) memcpy(all + at, part, k * sizeof *part);
-    free(part);
+  if (rc == 0) {
+    rc = ass_align(rn, st.tokens, st.len, pairs, n, ASP_ALIGN_CHUNK, rep, out,
+                   err, errlen);
+    streams_free(&st);
   }
-  if (all && rc == 0) *out = all;
-  if (all && rc != 0) free(all);
-  rep->tasks = tasks;
-  streams_free(&st);
   return rc;
 }
 

@@ -140,13 +140,12 @@ typedef struct aligner {
 static int align_buffer(aligner *a, char *err, size_t errlen) {
   rp_findings *out = a->out;
   as_align_out *lcs = NULL;
-  int rc = ass_align(a->rn, a->tokens, a->len, a->buf, a->n_buf,
+  int rc = ass_align(a->rn, a->tokens, a->len, a->buf, a->n_buf, a->chunk,
                      &out->batch[1], &lcs, err, errlen);
   a->tasks += out->batch[1].tasks;
   out->align_batches++;
   for (size_t i = 0; rc == 0 && i < a->n_buf; i++) {
-    if (!as_similarity_reaches(lcs[i].lcs, lcs[i].total,
-                               a->s->min_similarity))
+    if (!as_similarity_reaches(lcs[i].lcs, lcs[i].total, a->s->min_similarity))
       continue;
     if (out->n_pairs == a->cap_pairs) {
       size_t cap = a->cap_pairs ? 2 * a->cap_pairs : 1024;
@@ -159,8 +158,8 @@ static int align_buffer(aligner *a, char *err, size_t errlen) {
       out->pairs = grown, a->cap_pairs = cap;
     }
     out->pairs[out->n_pairs++] =
-        (rp_pair){(uint32_t)(a->buf[i] >> 32), (uint32_t)a->buf[i],
-                  lcs[i].lcs, lcs[i].total};
+        (rp_pair){(uint32_t)(a->buf[i] >> 32), (uint32_t)a->buf[i], lcs[i].lcs,
+                  lcs[i].total};
   }
   free(lcs);
   a->n_buf = 0;
@@ -186,11 +185,6 @@ static int take(void *ctx, const uint64_t *pairs, size_t n, size_t done,
   return rc;
 }
 
-static void after_batch(void *ctx, const as_batch *b, const as_report *rep) {
-  const rp_watch *w = ctx;
-  if (w->batch) w->batch(w->ctx, b, rep);
-}
-
 /* Every pair of representatives at or above the threshold, in report
  * order (reps are). */
 static int near_pairs(const rp_project *p, const rp_settings *s,
@@ -199,24 +193,22 @@ static int near_pairs(const rp_project *p, const rp_settings *s,
                       char *err, size_t errlen) {
   const uint32_t **tokens = malloc((n ? n : 1) * sizeof *tokens);
   uint32_t *len = malloc((n ? n : 1) * sizeof *len);
-  const size_t chunk = s->align_batch_pairs ? s->align_batch_pairs
-                                             : RP_ALIGN_CHUNK;
+  const size_t chunk =
+      s->align_batch_pairs ? s->align_batch_pairs : RP_ALIGN_CHUNK;
   uint64_t *buf = malloc(chunk * sizeof *buf);
   int rc = tokens && len && buf ? 0 : AS_ENOMEM;
   for (size_t i = 0; rc == 0 && i < n; i++) {
     tokens[i] = p->fns[reps[i]].f->tokens;
     len[i] = p->fns[reps[i]].f->n_insts;
   }
-  const ass_runner rn = {ex, NULL, (void *)watch, watch ? after_batch : NULL};
+  const ass_runner rn = {ex, NULL, watch ? watch->ctx : NULL,
+                         watch ? watch->batch : NULL};
   aligner a = {&rn, s, watch, tokens, len, buf, 0, chunk, 0, 0, out};
   if (rc == 0)
-    rc = ass_candidates_each(&rn, tokens, len, n, s->min_similarity,
-                             s->exhaustive,
-                             s->filter_batch_tasks ? s->filter_batch_tasks
-                                                   : RP_FILTER_TASKS,
-                             take, &a,
-                             &out->batch[0], &out->filter_batches, err,
-                             errlen);
+    rc = ass_candidates_each(
+        &rn, tokens, len, n, s->min_similarity, s->exhaustive,
+        s->filter_batch_tasks ? s->filter_batch_tasks : RP_FILTER_TASKS, take,
+        &a, &out->batch[0], &out->filter_batches, err, errlen);
   if (rc == 0 && a.n_buf) rc = align_buffer(&a, err, errlen);
   out->batch[1].tasks = a.tasks; /* the last batch's report, all its tasks */
   free(tokens), free(len), free(buf);
@@ -278,8 +270,7 @@ static int by_saving(const void *x, const void *y, void *p) {
 }
 
 int rp_find(const rp_project *p, const rp_settings *s, as_executor *ex,
-            const rp_watch *watch, rp_findings *out, char *err,
-            size_t errlen) {
+            const rp_watch *watch, rp_findings *out, char *err, size_t errlen) {
   memset(out, 0, sizeof *out);
   uint32_t *order = malloc((p->n_fns ? p->n_fns : 1) * sizeof *order);
   uint32_t *reps = malloc((p->n_fns ? p->n_fns : 1) * sizeof *reps);
@@ -292,8 +283,7 @@ int rp_find(const rp_project *p, const rp_settings *s, as_executor *ex,
   if (rc == 0 && identical_groups(p, s, order, n, reps, &n_reps, out, &cap) < 0)
     rc = AS_ENOMEM;
   out->representatives = n_reps;
-  if (rc == 0)
-    rc = near_pairs(p, s, ex, watch, reps, n_reps, out, err, errlen);
+  if (rc == 0) rc = near_pairs(p, s, ex, watch, reps, n_reps, out, err, errlen);
   if (rc == 0 && near_groups(p, reps, n_reps, out, &cap) < 0) rc = AS_ENOMEM;
   if (rc == 0 && out->n_groups)
     qsort_r(out->groups, out->n_groups, sizeof *out->groups, by_saving,

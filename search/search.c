@@ -176,19 +176,20 @@ int ass_candidates(const ass_runner *rn, const uint32_t *const *tokens,
   return rc;
 }
 
-int ass_align(const ass_runner *rn, const uint32_t *const *tokens,
-              const uint32_t *len, const uint64_t *pairs, size_t n,
-              as_report *rep, as_align_out **out_p, char *err, size_t errlen) {
+/* One align batch of the n pairs, its LCS into out[0, n). */
+static int align_batch(const ass_runner *rn, const uint32_t *const *tokens,
+                       const uint32_t *len, const uint64_t *pairs, size_t n,
+                       as_report *rep, as_align_out *out, char *err,
+                       size_t errlen) {
   uint64_t *offsets = malloc((n + 1) * sizeof *offsets);
-  as_align_out *out = malloc((n ? n : 1) * sizeof *out);
   size_t bytes = 0;
   for (size_t i = 0; i < n; i++)
     bytes += sizeof(as_align_task) +
              ((size_t)len[pairs[i] >> 32] + len[(uint32_t)pairs[i]]) *
                  sizeof(uint32_t);
   char *data = malloc(bytes ? bytes : 1);
-  if (!offsets || !out || !data) {
-    free(offsets), free(out), free(data);
+  if (!offsets || !data) {
+    free(offsets), free(data);
     return AS_ENOMEM;
   }
   size_t at = 0;
@@ -212,6 +213,27 @@ int ass_align(const ass_runner *rn, const uint32_t *const *tokens,
   int rc = run_batch(rn, &batch, rep, err, errlen);
   free(offsets);
   free(data);
+  return rc;
+}
+
+int ass_align(const ass_runner *rn, const uint32_t *const *tokens,
+              const uint32_t *len, const uint64_t *pairs, size_t n,
+              size_t max_pairs, as_report *rep, as_align_out **out_p, char *err,
+              size_t errlen) {
+  as_align_out *out = malloc((n ? n : 1) * sizeof *out);
+  if (!out) return AS_ENOMEM;
+  const size_t step = max_pairs && max_pairs < n ? max_pairs : n;
+  uint64_t tasks = 0;
+  int rc = 0;
+  /* One batch at least, so that the report says how an empty one ran. */
+  for (size_t at = 0; rc == 0 && (at < n || at == 0); at += step) {
+    const size_t k = n - at < step ? n - at : step;
+    rc =
+        align_batch(rn, tokens, len, pairs + at, k, rep, out + at, err, errlen);
+    tasks += rep->tasks;
+    if (step == 0) break;
+  }
+  rep->tasks = tasks;
   if (rc < 0)
     free(out);
   else

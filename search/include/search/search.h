@@ -59,11 +59,15 @@ int ass_candidates_each(const ass_runner *rn, const uint32_t *const *tokens,
                         size_t errlen);
 
 /* The LCS of each of the n pairs (a << 32 | b, any order of a and b) of
- * streams tokens[]/len[]: one align batch (its report in *rep), *out
- * malloc'ed with one result per pair. Returns as ass_candidates. */
+ * streams tokens[]/len[]: align batches of at most max_pairs pairs (0: one
+ * batch), so that a batch's data (both streams of every pair) stay bounded
+ * however many pairs there are; *rep is the last batch's report with tasks
+ * counting them all, *out malloc'ed with one result per pair. Returns as
+ * ass_candidates. */
 int ass_align(const ass_runner *rn, const uint32_t *const *tokens,
               const uint32_t *len, const uint64_t *pairs, size_t n,
-              as_report *rep, as_align_out **out, char *err, size_t errlen);
+              size_t max_pairs, as_report *rep, as_align_out **out, char *err,
+              size_t errlen);
 
 /* How many elements of two sorted multisets differ: max(|A \ B|, |B \ A|)
  * (the constants or the callees that differ between two functions). */
