@@ -17,18 +17,14 @@ void as__cpu_team_started(void) {
   atomic_store_explicit(&team_up, 1, memory_order_relaxed);
 }
 
-/* The next range for a thread: a share of what is left (guided scheduling),
- * so that early ranges are long, which amortises a kernel call's set-up,
- * and the last are single tasks, so that no thread is left finishing a long
- * range while the others wait (task costs vary by 16x within a batch of
- * align pairs). [*lo, *hi); 0 when the queue is empty. */
+/* The next range for a thread, guided (schedule.h; task costs vary by 16x
+ * within a batch of align pairs): [*lo, *hi); 0 when the queue is empty. */
 static int claim(atomic_size_t *next, size_t end, int threads, size_t *lo,
                  size_t *hi) {
   size_t at = atomic_load_explicit(next, memory_order_relaxed);
   for (;;) {
     if (at >= end) return 0;
-    size_t size = (end - at) / (2 * (size_t)threads);
-    if (size < 1) size = 1;
+    const size_t size = as__guided_range(end - at, threads);
     if (atomic_compare_exchange_weak_explicit(
             next, &at, at + size, memory_order_relaxed, memory_order_relaxed)) {
       *lo = at;

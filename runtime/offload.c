@@ -145,20 +145,21 @@ static size_t tasks_for(const balance *bl, size_t lo, double w) {
   return a;
 }
 
-/* A side's throughput: measured (*measured set) once it has run, else the
- * model's. */
+/* A side's throughput: measured once it has run, else the model's;
+ * *measured (unless NULL) says which. */
 static double cpu_rate(const balance *bl, int *measured) {
   uint64_t done = atomic_load_explicit(&bl->cpu_work, memory_order_relaxed);
   uint64_t now = as__now_ns();
-  *measured = done && now > bl->cpu_start_ns;
-  return *measured ? (double)done / (double)(now - bl->cpu_start_ns)
-                   : bl->cpu_predicted;
+  const int m = done && now > bl->cpu_start_ns;
+  if (measured) *measured = m;
+  return m ? (double)done / (double)(now - bl->cpu_start_ns)
+           : bl->cpu_predicted;
 }
 
 static double gpu_rate(const balance *bl, int *measured) {
   double g = atomic_load_explicit(&bl->gpu_rate, memory_order_relaxed);
-  *measured = g > 0;
-  return *measured ? g : bl->gpu_predicted;
+  if (measured) *measured = g > 0;
+  return g > 0 ? g : bl->gpu_predicted;
 }
 
 /* The end of the GPU's next claim from at (at when it should stop). */
@@ -185,12 +186,10 @@ static size_t gpu_claim(const balance *bl, size_t at, size_t range) {
  * the rest to the GPU); drain: take it whatever the GPU could do. */
 static size_t cpu_claim(const balance *bl, size_t at, size_t range, int drain) {
   if (at >= bl->n) return at;
-  /* Guided, as cpu.c's ranges: the last ones single tasks. */
-  size_t size = (bl->n - at) / (2 * ((size_t)bl->cpu_threads + 1));
-  size = size < 1 ? 1 : size > range ? range : size;
-  const size_t hi = at + size;
-  int gm, cm;
-  const double g = gpu_rate(bl, &gm), c = cpu_rate(bl, &cm);
+  /* Guided among the CPU threads and the driver, at most a range. */
+  size_t size = as__guided_range(bl->n - at, bl->cpu_threads + 1);
+  const size_t hi = at + (size > range ? range : size);
+  const double g = gpu_rate(bl, NULL), c = cpu_rate(bl, NULL);
   if (!(g > 0 && c > 0) ||
       !atomic_load_explicit(&bl->gpu_claiming, memory_order_relaxed))
     return hi;

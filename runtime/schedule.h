@@ -67,6 +67,15 @@ static inline int as__worth_claiming(double share, double next) {
   return next <= 2 * share;
 }
 
+/* Guided scheduling's next range for one of `threads` threads when `left`
+ * tasks remain: a share of what is left, so that early ranges are long
+ * (a kernel call's set-up is amortised) and the last are single tasks (no
+ * thread is left finishing a long range while the others wait). */
+static inline size_t as__guided_range(size_t left, int threads) {
+  size_t size = left / (2 * (size_t)threads);
+  return size ? size : 1;
+}
+
 /* Tasks per range handed to one CPU thread at a time by the shared queue of
  * n tasks among `threads` threads. */
 static inline size_t as__cpu_range_size(size_t n, int threads) {
