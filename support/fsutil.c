@@ -147,10 +147,15 @@ FILE *as__fopen_regular(const char *path) {
   int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return NULL;
   struct stat st;
-  int flags = fcntl(fd, F_GETFL);
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || flags < 0 ||
-      fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
-    int saved = S_ISREG(st.st_mode) ? errno : EINVAL;
+  int flags, saved = 0;
+  if (fstat(fd, &st) != 0)
+    saved = errno;
+  else if (!S_ISREG(st.st_mode))
+    saved = EINVAL;
+  else if ((flags = fcntl(fd, F_GETFL)) < 0 ||
+           fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
+    saved = errno;
+  if (saved) {
     close(fd);
     errno = saved;
     return NULL;

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,10 +325,8 @@ int as__batch_read(const char *path, as_synth *s, char *err, size_t len) {
   if (!f) return fail(&r, AS_EIO, "%s", strerror(errno));
   struct stat st;
   int rc;
-  if (fstat(fileno(f), &st) != 0)
+  if (fstat(fileno(f), &st) != 0) /* its size; a regular file, as opened */
     rc = fail(&r, AS_EIO, "%s", strerror(errno));
-  else if (!S_ISREG(st.st_mode))
-    rc = fail(&r, AS_EINVAL, "%s", "not a regular file");
   else {
     r.f = f;
     r.left = (uint64_t)st.st_size;
