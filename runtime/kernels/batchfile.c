@@ -4,7 +4,8 @@
  * for the little-endian hosts the kernels run on; a filter block's threshold
  * is an IEEE double in host order too). The reader trusts nothing
  * before it is checked: every size is bounded by the file's actual size
- * before anything is allocated, and the kernel's own input checks (its
+ * before anything is allocated (the outputs too, at AS_BATCH_OUT_PER_BYTE
+ * times the file), and the kernel's own input checks (its
  * registry entry's, what the kernel runs before computing) decide the
  * rest. Buffers come from malloc, as synth.c's, so that as__synth_free
  * frees either. */
@@ -148,6 +149,7 @@ int as__batch_write(const as_batch *b, const char *path, char *err,
 typedef struct reader {
   FILE *f;
   const char *path;
+  uint64_t size; /* the file's */
   uint64_t left; /* bytes of the file not read yet */
   char *err;
   size_t len;
@@ -250,6 +252,16 @@ static int take_offsets(reader *r, as_synth *s, uint64_t n,
   return 0;
 }
 
+int as__batch_out_bound(const as_kernel *k, uint64_t n, uint64_t file_bytes) {
+  /* n * out_size > PER_BYTE * file_bytes, without overflow (the cap
+   * saturates). */
+  uint64_t cap = file_bytes > UINT64_MAX / AS_BATCH_OUT_PER_BYTE
+                     ? UINT64_MAX
+                     : file_bytes * AS_BATCH_OUT_PER_BYTE;
+  if (k->out_size && n > cap / k->out_size) return AS_EINVAL;
+  return 0;
+}
+
 static int read_batch(reader *r, as_synth *s) {
   char got[8];
   const as_kernel *k = NULL;
@@ -280,6 +292,12 @@ static int read_batch(reader *r, as_synth *s) {
   if (has_offsets && (left < 8 || n > left / 8 - 1))
     return fail(r, AS_EINVAL, "task count %llu larger than the file holds",
                 (unsigned long long)n);
+  if (as__batch_out_bound(k, n, r->size) < 0)
+    return fail(r, AS_EINVAL,
+                "%llu tasks of %zu output bytes would exceed %d times the "
+                "file's %llu bytes",
+                (unsigned long long)n, k->out_size, AS_BATCH_OUT_PER_BYTE,
+                (unsigned long long)r->size);
   uint64_t offsets_bytes = has_offsets ? (n + 1) * 8 : 0;
   if (!has_offsets && data_bytes)
     return fail(r, AS_EINVAL, "%s", "data without offsets");
@@ -318,7 +336,7 @@ static int read_batch(reader *r, as_synth *s) {
 
 int as__batch_read(const char *path, as_synth *s, char *err, size_t len) {
   memset(s, 0, sizeof *s);
-  reader r = {NULL, path, 0, err, len};
+  reader r = {NULL, path, 0, 0, err, len};
   FILE *f = as__fopen_regular(path); /* never blocks on a FIFO */
   if (!f && errno == EINVAL)
     return fail(&r, AS_EINVAL, "%s", "not a regular file");
@@ -329,7 +347,7 @@ int as__batch_read(const char *path, as_synth *s, char *err, size_t len) {
     rc = fail(&r, AS_EIO, "%s", strerror(errno));
   else {
     r.f = f;
-    r.left = (uint64_t)st.st_size;
+    r.size = r.left = (uint64_t)st.st_size;
     rc = read_batch(&r, s);
   }
   fclose(f);

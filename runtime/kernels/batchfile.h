@@ -11,15 +11,29 @@
  *   u64 offsets[n + 1]              only when has_offsets
  *   D bytes of data, S bytes of the shared block
  *
- * Outputs are not stored: a replay recomputes them. */
+ * Outputs are not stored: a replay recomputes them, into a buffer the
+ * reader allocates. What a file costs in memory is bounded by its size:
+ * the inputs are at most the file, and the outputs (n times the kernel's
+ * out_size) at most AS_BATCH_OUT_PER_BYTE times the file, checked before
+ * anything is allocated (every task has at least its 8-byte offset in the
+ * file; the built-in kernels' outputs are at most 4 times what a task takes,
+ * a filter task's 64 bytes for its 8 bytes of input and 8 of offset). */
 #ifndef ACCELSTRAT_KERNELS_BATCHFILE_H
 #define ACCELSTRAT_KERNELS_BATCHFILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <accelstrat/kernel.h>
 
 #include "synth.h"
+
+/* Output bytes a batch file may make the reader allocate per byte of file. */
+#define AS_BATCH_OUT_PER_BYTE 4
+
+/* Whether n tasks of kernel k fit the output bound for a file of
+ * file_bytes bytes: 0, or AS_EINVAL. */
+int as__batch_out_bound(const as_kernel *k, uint64_t n, uint64_t file_bytes);
 
 /* Writes b to path (a temporary file renamed into place, so a reader never
  * sees half a batch). Returns 0 or a negative as_errno, with the reason in

@@ -375,6 +375,72 @@ static void test_filter_damage(uint64_t seed) {
   free(good);
 }
 
+/* What a file costs in memory: for each built-in kernel, the densest
+ * batch (one smallest task repeated) reads back within the bound the
+ * reader promises, inputs at most the file and outputs at most
+ * AS_BATCH_OUT_PER_BYTE times it; and the bound refuses a kernel whose
+ * outputs would exceed it (a 512-byte output a task, as the old
+ * fingerprint kernel had, on tasks of 8 bytes). */
+static void test_memory_bound(uint64_t seed) {
+  enum { COPIES = 4096 };
+  for (size_t k = 0; k < KERNELS; k++) {
+    as_synth one;
+    as_synth_shape shape = {.n = 1, .min_len = 1, .max_len = 1};
+    if (as__synth_make(&one, KERNEL(k), &shape, seed) != 0) {
+      TEST_FAIL("%s: cannot make a one-task batch", KERNEL(k)->name);
+      continue;
+    }
+    const size_t task = (size_t)(one.offsets[1] - one.offsets[0]);
+    unsigned char *data = malloc(COPIES * task + 1);
+    uint64_t *offsets = malloc((COPIES + 1) * sizeof *offsets);
+    void *out = calloc(COPIES, KERNEL(k)->out_size);
+    if (!data || !offsets || !out) {
+      TEST_FAIL("out of memory");
+      free(data), free(offsets), free(out), as__synth_free(&one);
+      continue;
+    }
+    for (size_t i = 0; i < COPIES; i++) {
+      memcpy(data + i * task, (const char *)one.batch.data + one.offsets[0],
+             task);
+      offsets[i] = i * task;
+    }
+    offsets[COPIES] = COPIES * task;
+    as_batch dense = one.batch;
+    dense.n = COPIES, dense.data = data, dense.offsets = offsets;
+    dense.out = out;
+    char path[512], err[512], name[64];
+    snprintf(name, sizeof name, "%s-dense.asb", KERNEL(k)->name);
+    path_of(path, sizeof path, name);
+    CHECK_INT_EQ(as__batch_write(&dense, path, err, sizeof err), 0);
+    struct stat st;
+    as_synth r;
+    CHECK_INT_EQ(stat(path, &st), 0);
+    int rc = as__batch_read(path, &r, err, sizeof err);
+    CHECK_MSG(rc == 0, "%s: %s", name, err);
+    if (rc == 0) {
+      const uint64_t in = (r.batch.n + 1) * 8 + r.batch.offsets[r.batch.n] +
+                          r.batch.shared_size,
+                     outs = r.batch.n * r.batch.kernel->out_size;
+      CHECK_MSG(in <= (uint64_t)st.st_size &&
+                    outs <= AS_BATCH_OUT_PER_BYTE * (uint64_t)st.st_size,
+                "%s: %llu input and %llu output bytes from a file of %llu",
+                name, (unsigned long long)in, (unsigned long long)outs,
+                (unsigned long long)st.st_size);
+      CHECK_INT_EQ(run_cpu(&r.batch), 0);
+      as__synth_free(&r);
+    }
+    unlink(path);
+    free(data), free(offsets), free(out), as__synth_free(&one);
+  }
+  const as_kernel wide = {.name = "wide", .version = 1, .out_size = 512};
+  const uint64_t file = 8u << 20;
+  CHECK_INT_EQ(as__batch_out_bound(&wide, file / 8, file), AS_EINVAL);
+  CHECK_INT_EQ(as__batch_out_bound(&wide, file / 128, file), 0);
+  CHECK_INT_EQ(as__batch_out_bound(&wide, file / 128 + 1, file), AS_EINVAL);
+  CHECK_INT_EQ(as__batch_out_bound(&wide, UINT64_MAX, UINT64_MAX), AS_EINVAL);
+  CHECK_INT_EQ(as__batch_out_bound(&as_kernel_filter, file / 16, file), 0);
+}
+
 static void test_write_failures(uint64_t seed) {
   as_synth s;
   as_synth_shape shape = {.n = 200, .min_len = 100, .max_len = 200, .every = 5};
@@ -466,6 +532,7 @@ int main(void) {
   test_round_trips(seed);
   test_damage(seed);
   test_filter_damage(seed);
+  test_memory_bound(seed);
   test_write_failures(seed);
   remove_dir();
   return test_finish("test_batchfile");
