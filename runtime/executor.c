@@ -497,6 +497,7 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
   rep->select_ns = t1 - t0;
   const double team_cold =
       team_cold_ns(ex, threads); /* before the run starts one */
+  int64_t chunks = 0;            /* GPU chunk attempts */
   if (rc == 0) {
     rep->threads = threads;
     if (chosen.kind == AS_STRATEGY_CPU) {
@@ -504,7 +505,7 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
                             wants_load(ex) ? refresh_load_idle : NULL, ex);
       rep->tasks_on[AS_DEVICE_CPU] = rc ? 0 : b->n;
     } else {
-      rc = as__offload_run(ex, be, chosen, b, threads, rep);
+      rc = as__offload_run(ex, be, chosen, b, threads, rep, &chunks);
     }
     rep->exec_ns = as__now_ns() - t1;
   }
@@ -518,6 +519,7 @@ int as_run(as_executor *ex, const as_batch *b, as_report *rep_out) {
              "; %d of %d threads: more predicted no faster", rep->threads,
              rep->thread_limit);
   }
+  if (rc == 0) as__reason_append_run(rep, ex->inject, ex->inject_chunk, chunks);
   as__thread_bound_format(&bound, &ex->caps, ex->js.detail,
                           rep->thread_limit_by, sizeof rep->thread_limit_by);
   rep->error = rc;

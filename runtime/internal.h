@@ -103,10 +103,11 @@ int as__cpu_run_idle(const as_batch *b, size_t begin, size_t end, int threads,
 
 /* Runs b with a GPU strategy (gpu, hybrid, hybrid:F) on backend be, falling
  * back to the CPU as cfg->fallback allows; fills rep's tasks per device and
- * events. Returns 0 or a negative as_errno. */
+ * events, and *chunks with the GPU chunk attempts made. Returns 0 or a
+ * negative as_errno. */
 struct as_gpu_backend;
 int as__offload_run(const as_executor *ex, const struct as_gpu_backend *be,
                     as_strategy strategy, const as_batch *b, int threads,
-                    as_report *rep);
+                    as_report *rep, int64_t *chunks);
 
 #endif

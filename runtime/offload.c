@@ -281,7 +281,7 @@ static void balance_init(balance *bl, const as_batch *b, const as_report *rep,
 
 int as__offload_run(const as_executor *ex, const as_gpu_backend *be,
                     as_strategy strategy, const as_batch *b, int threads,
-                    as_report *rep) {
+                    as_report *rep, int64_t *chunks) {
   offload o = {ex, be, b, rep, SIZE_MAX, 0, 0, 0, 0, -1, 0, 0};
   const int dynamic = strategy.kind == AS_STRATEGY_HYBRID;
   const int cpu_threads = threads > 1 ? threads - 1 : 1;
@@ -331,5 +331,6 @@ int as__offload_run(const as_executor *ex, const as_gpu_backend *be,
   free(pre);
   rep->tasks_on[AS_DEVICE_GPU] = o.gpu_done;
   rep->tasks_on[AS_DEVICE_CPU] = rc ? 0 : b->n - o.gpu_done;
+  *chunks = o.chunk;
   return rc;
 }

@@ -2,6 +2,9 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
+
+#include <accelstrat/report.h>
 
 static const char *fmt_ns(double ns, char *buf, size_t len) {
   if (!isfinite(ns))
@@ -70,5 +73,56 @@ void as__reason_format(const as_reason *r, char *buf, size_t len) {
              "%s requested, GPU %s (%.120s): fallback to cpu, %d thread%s",
              asked, r->state, r->why, r->threads, plural);
     break;
+  }
+}
+
+void as__reason_append_run(as_report *rep, as_fault inject, long inject_chunk,
+                           int64_t chunks) {
+  char *buf = rep->reason;
+  const size_t len = sizeof rep->reason;
+  uint64_t moved = 0;
+  unsigned causes = 0; /* bit per as_event_cause */
+  for (unsigned e = 0; e < rep->n_events; e++) {
+    moved += rep->events[e].tasks_moved;
+    if (rep->events[e].tasks_moved && rep->events[e].cause < 32)
+      causes |= 1u << rep->events[e].cause;
+  }
+  /* A batch that went to the CPU before it started says so already. */
+  if (moved && rep->chosen.kind != AS_STRATEGY_CPU) {
+    char names[96] = "";
+    for (unsigned c = 0; c < 32; c++)
+      if (causes & 1u << c) {
+        size_t at = strlen(names);
+        snprintf(names + at, sizeof names - at, "%s%s", at ? ", " : "",
+                 as_event_cause_name((as_event_cause)c));
+      }
+    size_t at = strlen(buf);
+    if (moved >= rep->tasks)
+      snprintf(buf + at, len - at,
+               "; fell back (%s): all %llu tasks ran on "
+               "the CPU",
+               names, (unsigned long long)rep->tasks);
+    else
+      snprintf(buf + at, len - at,
+               "; fell back (%s): %llu of %llu tasks to "
+               "the CPU",
+               names, (unsigned long long)moved,
+               (unsigned long long)rep->tasks);
+  }
+  if ((inject == AS_FAULT_GPU_OOM || inject == AS_FAULT_GPU_DRIVER_ERROR) &&
+      inject_chunk >= chunks && rep->tasks) {
+    size_t at = strlen(buf);
+    const char *fault =
+        inject == AS_FAULT_GPU_OOM ? "gpu-oom" : "gpu-driver-error";
+    if (chunks == 0)
+      snprintf(buf + at, len - at,
+               "; inject=%s@%ld not reached: no GPU "
+               "chunk ran",
+               fault, inject_chunk);
+    else
+      snprintf(buf + at, len - at,
+               "; inject=%s@%ld not reached: %lld GPU "
+               "chunk attempt%s",
+               fault, inject_chunk, (long long)chunks, chunks == 1 ? "" : "s");
   }
 }

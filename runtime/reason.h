@@ -7,7 +7,10 @@
 
 #include <stddef.h>
 
+#include <stdint.h>
+
 #include <accelstrat/config.h>
+#include <accelstrat/inject.h>
 
 typedef enum as_reason_kind {
   AS_REASON_NONE = 0,
@@ -35,5 +38,14 @@ typedef struct as_reason {
 
 /* Writes r's sentence into buf (as_report.reason). */
 void as__reason_format(const as_reason *r, char *buf, size_t len);
+
+/* What the run did that the choice could not say, appended to rep->reason
+ * after it: how many tasks fell back to the CPU and why, so that a batch
+ * chosen for the GPU whose tasks all ran on the CPU says so; and an injected
+ * fault (inject at chunk inject_chunk) that the batch never reached, in
+ * `chunks` GPU chunk attempts (0: it ran on the CPU only). */
+struct as_report;
+void as__reason_append_run(struct as_report *rep, as_fault inject,
+                           long inject_chunk, int64_t chunks);
 
 #endif

@@ -17,6 +17,58 @@ static int run_batch(const ass_runner *rn, const as_batch *b, as_report *rep,
   return rc;
 }
 
+/* The report of a search's batches as one: counts, work, times and tasks
+ * per device summed, events in order (those beyond AS_MAX_EVENTS counted as
+ * dropped), the most threads any batch used, the first error; the first
+ * batch's choice and reason, followed by how many batches there were and,
+ * when they chose differently, how many chose each strategy. */
+typedef struct report_sum {
+  as_report *rep;
+  size_t batches;
+  size_t chose[AS_STRATEGY_HYBRID_STATIC + 1];
+} report_sum;
+
+static void sum_add(report_sum *sum, const as_report *r) {
+  as_report *s = sum->rep;
+  if (r->chosen.kind <= AS_STRATEGY_HYBRID_STATIC) sum->chose[r->chosen.kind]++;
+  if (sum->batches++ == 0) {
+    *s = *r;
+    return;
+  }
+  s->tasks += r->tasks;
+  s->work += r->work;
+  s->select_ns += r->select_ns;
+  s->check_ns += r->check_ns;
+  s->exec_ns += r->exec_ns;
+  for (int d = 0; d < AS_DEVICE_COUNT; d++) s->tasks_on[d] += r->tasks_on[d];
+  for (int p = 0; p < AS_PREDICT_COUNT; p++)
+    s->predicted_ns[p] += r->predicted_ns[p];
+  for (unsigned e = 0; e < r->n_events; e++) {
+    if (s->n_events < AS_MAX_EVENTS)
+      s->events[s->n_events++] = r->events[e];
+    else
+      s->events_dropped++;
+  }
+  s->events_dropped += r->events_dropped;
+  if (r->threads > s->threads) s->threads = r->threads;
+  if (r->thread_limit > s->thread_limit) s->thread_limit = r->thread_limit;
+  if (!s->error) s->error = r->error;
+}
+
+static void sum_end(report_sum *sum) {
+  if (sum->batches < 2) return;
+  char *buf = sum->rep->reason;
+  size_t at = strlen(buf), kinds = 0;
+  for (int k = 0; k <= AS_STRATEGY_HYBRID_STATIC; k++) kinds += !!sum->chose[k];
+  at += (size_t)snprintf(buf + at, sizeof sum->rep->reason - at,
+                         "; %zu batches", sum->batches);
+  for (int k = 0; kinds > 1 && k <= AS_STRATEGY_HYBRID_STATIC; k++)
+    if (sum->chose[k] && at < sizeof sum->rep->reason)
+      at += (size_t)snprintf(buf + at, sizeof sum->rep->reason - at, ", %zu %s",
+                             sum->chose[k],
+                             as_strategy_kind_name((as_strategy_kind)k));
+}
+
 /* The filter's shared block over the streams and the order (by length) its
  * indices are in. */
 typedef struct filter_index {
@@ -106,7 +158,8 @@ int ass_candidates_each(const ass_runner *rn, const uint32_t *const *tokens,
   if (rc == 0)
     rc = as_filter_build_any_order(tokens, len, n, min_similarity, fx.order,
                                    &fx.shared, &fx.shared_size);
-  uint64_t tasks = 0;
+  report_sum sum = {rep, 0, {0}};
+  as_report one;
   /* Consecutive queries up to max_tasks tasks a batch; one batch (of no
    * tasks) when there are none, so that the report says how it ran. */
   for (uint32_t begin = 0; rc == 0 && (begin < n || *batches == 0);) {
@@ -120,14 +173,14 @@ int ass_candidates_each(const ass_runner *rn, const uint32_t *const *tokens,
     }
     uint64_t *pairs = NULL;
     size_t np = 0;
-    rc = filter_batch(rn, &fx, begin, end, &pairs, &np, rep, err, errlen);
-    tasks += rep->tasks;
+    rc = filter_batch(rn, &fx, begin, end, &pairs, &np, &one, err, errlen);
+    sum_add(&sum, &one);
     ++*batches;
     if (rc == 0) rc = fn(ctx, pairs, np, end, n, err, errlen);
     free(pairs);
     begin = end;
   }
-  if (*batches) rep->tasks = tasks;
+  sum_end(&sum);
   free(fx.order);
   free(fx.shared);
   return rc;
@@ -223,17 +276,18 @@ int ass_align(const ass_runner *rn, const uint32_t *const *tokens,
   as_align_out *out = malloc((n ? n : 1) * sizeof *out);
   if (!out) return AS_ENOMEM;
   const size_t step = max_pairs && max_pairs < n ? max_pairs : n;
-  uint64_t tasks = 0;
+  report_sum sum = {rep, 0, {0}};
+  as_report one;
   int rc = 0;
   /* One batch at least, so that the report says how an empty one ran. */
   for (size_t at = 0; rc == 0 && (at < n || at == 0); at += step) {
     const size_t k = n - at < step ? n - at : step;
-    rc =
-        align_batch(rn, tokens, len, pairs + at, k, rep, out + at, err, errlen);
-    tasks += rep->tasks;
+    rc = align_batch(rn, tokens, len, pairs + at, k, &one, out + at, err,
+                     errlen);
+    sum_add(&sum, &one);
     if (step == 0) break;
   }
-  rep->tasks = tasks;
+  sum_end(&sum);
   if (rc < 0)
     free(out);
   else

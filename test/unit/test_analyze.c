@@ -114,6 +114,23 @@ static void check_variant(asp_module *mod, const asp_pair *want, size_t n_want,
             "exhaustive alignment %zu",
             v->strategy, v->threads, (int)v->fault, s, mod->n, res.n_pairs,
             n_want);
+  /* Each record sums its batches (align ones of ASP_ALIGN_CHUNK pairs
+   * here): the tasks add up across devices, and every moved task ran on
+   * the CPU. */
+  for (int k = 0; rc == 0 && k < ASP_BATCHES; k++) {
+    const as_report *r = &res.batch[k];
+    uint64_t moved = 0;
+    for (unsigned e = 0; e < r->n_events; e++)
+      moved += r->events[e].tasks_moved;
+    CHECK_MSG(
+        r->tasks_on[AS_DEVICE_CPU] + r->tasks_on[AS_DEVICE_GPU] == r->tasks &&
+            moved <= r->tasks_on[AS_DEVICE_CPU],
+        "%s fault %d batch %d: %llu tasks, cpu %llu, gpu %llu, moved %llu",
+        v->strategy, (int)v->fault, k, (unsigned long long)r->tasks,
+        (unsigned long long)r->tasks_on[AS_DEVICE_CPU],
+        (unsigned long long)r->tasks_on[AS_DEVICE_GPU],
+        (unsigned long long)moved);
+  }
   asp_result_free(&res);
   as_executor_destroy(ex);
 }

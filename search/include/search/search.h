@@ -48,10 +48,11 @@ typedef int (*ass_pairs_fn)(void *ctx, const uint64_t *pairs, size_t n,
  * (a project's): filter batches of at most max_tasks tasks each (whole
  * queries; a query of more tasks runs alone), each batch's candidates
  * handed to fn before the next runs; with exhaustive every pair, in chunks
- * of at most max_tasks pairs. *rep is the last batch's report with tasks
- * counting those of every batch; *batches counts the batches (0 for
- * exhaustive). Every candidate ass_candidates finds is handed to fn exactly
- * once. Returns as ass_candidates, or fn's error. */
+ * of at most max_tasks pairs. *rep sums the batches' reports (counts,
+ * times, tasks per device and events summed; the first batch's choice,
+ * its reason telling how many batches chose what); *batches counts the batches
+ * (0 for exhaustive). Every candidate ass_candidates finds is handed to fn
+ * exactly once. Returns as ass_candidates, or fn's error. */
 int ass_candidates_each(const ass_runner *rn, const uint32_t *const *tokens,
                         const uint32_t *len, size_t n, double min_similarity,
                         int exhaustive, size_t max_tasks, ass_pairs_fn fn,
@@ -61,8 +62,8 @@ int ass_candidates_each(const ass_runner *rn, const uint32_t *const *tokens,
 /* The LCS of each of the n pairs (a << 32 | b, any order of a and b) of
  * streams tokens[]/len[]: align batches of at most max_pairs pairs (0: one
  * batch), so that a batch's data (both streams of every pair) stay bounded
- * however many pairs there are; *rep is the last batch's report with tasks
- * counting them all, *out malloc'ed with one result per pair. Returns as
+ * however many pairs there are; *rep sums the batches' reports (as
+ * ass_candidates_each's), *out malloc'ed with one result per pair. Returns as
  * ass_candidates. */
 int ass_align(const ass_runner *rn, const uint32_t *const *tokens,
               const uint32_t *len, const uint64_t *pairs, size_t n,
