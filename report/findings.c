@@ -133,16 +133,17 @@ typedef struct aligner {
   const uint32_t *len;
   uint64_t *buf; /* candidates not aligned yet, chunk at most */
   size_t n_buf, chunk, cap_pairs;
-  uint64_t tasks;
+  ass_report_sum sum; /* of the align batches, into out->batch[1] */
   rp_findings *out;
 } aligner;
 
 static int align_buffer(aligner *a, char *err, size_t errlen) {
   rp_findings *out = a->out;
   as_align_out *lcs = NULL;
-  int rc = ass_align(a->rn, a->tokens, a->len, a->buf, a->n_buf, a->chunk,
-                     &out->batch[1], &lcs, err, errlen);
-  a->tasks += out->batch[1].tasks;
+  as_report one; /* a->chunk pairs at most: one batch */
+  int rc = ass_align(a->rn, a->tokens, a->len, a->buf, a->n_buf, a->chunk, &one,
+                     &lcs, err, errlen);
+  ass_report_sum_add(&a->sum, &one);
   out->align_batches++;
   for (size_t i = 0; rc == 0 && i < a->n_buf; i++) {
     if (!as_similarity_reaches(lcs[i].lcs, lcs[i].total, a->s->min_similarity))
@@ -165,7 +166,7 @@ static int align_buffer(aligner *a, char *err, size_t errlen) {
   a->n_buf = 0;
   /* tasks: every pair aligned so far (an align batch's tasks are its pairs) */
   if (rc == 0 && a->watch && a->watch->aligned)
-    a->watch->aligned(a->watch->ctx, a->tasks, out->candidates);
+    a->watch->aligned(a->watch->ctx, out->batch[1].tasks, out->candidates);
   return rc;
 }
 
@@ -203,14 +204,16 @@ static int near_pairs(const rp_project *p, const rp_settings *s,
   }
   const ass_runner rn = {ex, NULL, watch ? watch->ctx : NULL,
                          watch ? watch->batch : NULL};
-  aligner a = {&rn, s, watch, tokens, len, buf, 0, chunk, 0, 0, out};
+  aligner a = {&rn, s, watch, tokens, len,
+               buf, 0, chunk, 0,      {&out->batch[1], 0, {0}},
+               out};
   if (rc == 0)
     rc = ass_candidates_each(
         &rn, tokens, len, n, s->min_similarity, s->exhaustive,
         s->filter_batch_tasks ? s->filter_batch_tasks : RP_FILTER_TASKS, take,
         &a, &out->batch[0], &out->filter_batches, err, errlen);
   if (rc == 0 && a.n_buf) rc = align_buffer(&a, err, errlen);
-  out->batch[1].tasks = a.tasks; /* the last batch's report, all its tasks */
+  ass_report_sum_end(&a.sum);
   free(tokens), free(len), free(buf);
   return rc;
 }

@@ -54,7 +54,7 @@ typedef struct rp_findings {
   rp_pair *pairs; /* every near-duplicate pair of representatives */
   size_t n_pairs;
   size_t analysed, representatives, candidates;
-  as_report batch[2]; /* the last filter and align batch (tasks: all) */
+  as_report batch[2]; /* the filter and the align batches, each summed */
   size_t filter_batches, align_batches; /* both run in bounded batches */
 } rp_findings;
 
@@ -71,8 +71,7 @@ typedef struct rp_watch {
 /* Finds everything in p with ex (watch may be NULL). Returns 0, or a
  * negative as_errno with a message in err. */
 int rp_find(const rp_project *p, const rp_settings *s, as_executor *ex,
-            const rp_watch *watch, rp_findings *out, char *err,
-            size_t errlen);
+            const rp_watch *watch, rp_findings *out, char *err, size_t errlen);
 void rp_findings_free(rp_findings *f);
 
 /* Report order of two functions: file, line, column, symbol. */

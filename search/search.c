@@ -17,18 +17,7 @@ static int run_batch(const ass_runner *rn, const as_batch *b, as_report *rep,
   return rc;
 }
 
-/* The report of a search's batches as one: counts, work, times and tasks
- * per device summed, events in order (those beyond AS_MAX_EVENTS counted as
- * dropped), the most threads any batch used, the first error; the first
- * batch's choice and reason, followed by how many batches there were and,
- * when they chose differently, how many chose each strategy. */
-typedef struct report_sum {
-  as_report *rep;
-  size_t batches;
-  size_t chose[AS_STRATEGY_HYBRID_STATIC + 1];
-} report_sum;
-
-static void sum_add(report_sum *sum, const as_report *r) {
+void ass_report_sum_add(ass_report_sum *sum, const as_report *r) {
   as_report *s = sum->rep;
   if (r->chosen.kind <= AS_STRATEGY_HYBRID_STATIC) sum->chose[r->chosen.kind]++;
   if (sum->batches++ == 0) {
@@ -55,7 +44,7 @@ static void sum_add(report_sum *sum, const as_report *r) {
   if (!s->error) s->error = r->error;
 }
 
-static void sum_end(report_sum *sum) {
+void ass_report_sum_end(ass_report_sum *sum) {
   if (sum->batches < 2) return;
   char *buf = sum->rep->reason;
   size_t at = strlen(buf), kinds = 0;
@@ -158,7 +147,7 @@ int ass_candidates_each(const ass_runner *rn, const uint32_t *const *tokens,
   if (rc == 0)
     rc = as_filter_build_any_order(tokens, len, n, min_similarity, fx.order,
                                    &fx.shared, &fx.shared_size);
-  report_sum sum = {rep, 0, {0}};
+  ass_report_sum sum = {rep, 0, {0}};
   as_report one;
   /* Consecutive queries up to max_tasks tasks a batch; one batch (of no
    * tasks) when there are none, so that the report says how it ran. */
@@ -174,13 +163,13 @@ int ass_candidates_each(const ass_runner *rn, const uint32_t *const *tokens,
     uint64_t *pairs = NULL;
     size_t np = 0;
     rc = filter_batch(rn, &fx, begin, end, &pairs, &np, &one, err, errlen);
-    sum_add(&sum, &one);
+    ass_report_sum_add(&sum, &one);
     ++*batches;
     if (rc == 0) rc = fn(ctx, pairs, np, end, n, err, errlen);
     free(pairs);
     begin = end;
   }
-  sum_end(&sum);
+  ass_report_sum_end(&sum);
   free(fx.order);
   free(fx.shared);
   return rc;
@@ -276,7 +265,7 @@ int ass_align(const ass_runner *rn, const uint32_t *const *tokens,
   as_align_out *out = malloc((n ? n : 1) * sizeof *out);
   if (!out) return AS_ENOMEM;
   const size_t step = max_pairs && max_pairs < n ? max_pairs : n;
-  report_sum sum = {rep, 0, {0}};
+  ass_report_sum sum = {rep, 0, {0}};
   as_report one;
   int rc = 0;
   /* One batch at least, so that the report says how an empty one ran. */
@@ -284,10 +273,10 @@ int ass_align(const ass_runner *rn, const uint32_t *const *tokens,
     const size_t k = n - at < step ? n - at : step;
     rc = align_batch(rn, tokens, len, pairs + at, k, &one, out + at, err,
                      errlen);
-    sum_add(&sum, &one);
+    ass_report_sum_add(&sum, &one);
     if (step == 0) break;
   }
-  sum_end(&sum);
+  ass_report_sum_end(&sum);
   if (rc < 0)
     free(out);
   else

@@ -255,9 +255,8 @@ static void one_random(uint64_t seed) {
     char err[512] = "";
     CHECK_MSG(rp_find(&p, &sk, ex, NULL, &fd, err, sizeof err) == 0, "%s", err);
     if (k > 0)
-      CHECK_MSG(fd.align_batches ==
-                    (fd.candidates + sk.align_batch_pairs - 1) /
-                        sk.align_batch_pairs,
+      CHECK_MSG(fd.align_batches == (fd.candidates + sk.align_batch_pairs - 1) /
+                                        sk.align_batch_pairs,
                 "seed %llu: %zu candidates in %zu align batches",
                 (unsigned long long)seed, fd.candidates, fd.align_batches);
     /* Under AS_FILTER_BLOCK functions a query has one task at most. */
@@ -267,6 +266,22 @@ static void one_random(uint64_t seed) {
                 "seed %llu: %zu filter tasks in %zu batches of %zu",
                 (unsigned long long)seed, t, fd.filter_batches, b);
     }
+    /* Each record sums its batches: the align one has every candidate,
+     * and both add up across devices. */
+    if (!sk.exhaustive)
+      CHECK_MSG(fd.align_batches == 0 || fd.batch[1].tasks == fd.candidates,
+                "seed %llu: %llu align tasks for %zu candidates",
+                (unsigned long long)seed, (unsigned long long)fd.batch[1].tasks,
+                fd.candidates);
+    for (int r = 0; r < 2; r++)
+      CHECK_MSG(fd.batch[r].tasks_on[AS_DEVICE_CPU] +
+                        fd.batch[r].tasks_on[AS_DEVICE_GPU] ==
+                    fd.batch[r].tasks,
+                "seed %llu: %s: batch %d: %llu tasks, %llu + %llu on devices",
+                (unsigned long long)seed, strategies[k], r,
+                (unsigned long long)fd.batch[r].tasks,
+                (unsigned long long)fd.batch[r].tasks_on[AS_DEVICE_CPU],
+                (unsigned long long)fd.batch[r].tasks_on[AS_DEVICE_GPU]);
     qsort(fd.pairs, fd.n_pairs, sizeof *fd.pairs, pair_order);
     same_pairs(&fd, ref, n_ref, strategies[k], seed);
     if (k == 0)

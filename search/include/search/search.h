@@ -36,6 +36,21 @@ int ass_candidates(const ass_runner *rn, const uint32_t *const *tokens,
                    int exhaustive, uint64_t **pairs, size_t *n_pairs,
                    as_report *rep, char *err, size_t errlen);
 
+/* The report of a search's batches as one: counts, work, times,
+ * predictions and tasks per device summed, events in order (those beyond
+ * AS_MAX_EVENTS counted as dropped), the most threads any batch used, the
+ * first error; the first batch's choice and reason, to which _end appends
+ * how many batches there were and, when they chose differently, how many
+ * chose each strategy. Start with {rep} (rep's old contents are replaced
+ * by the first batch's). */
+typedef struct ass_report_sum {
+  as_report *rep;
+  size_t batches;
+  size_t chose[AS_STRATEGY_HYBRID_STATIC + 1];
+} ass_report_sum;
+void ass_report_sum_add(ass_report_sum *sum, const as_report *r);
+void ass_report_sum_end(ass_report_sum *sum);
+
 /* Takes a chunk of n candidate pairs (as ass_candidates gives them, n may be
  * 0), once `done` of the search's `total` queries (rows for exhaustive) have
  * been searched; returns 0 to go on, or a negative as_errno (with a message
