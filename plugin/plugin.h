@@ -27,9 +27,14 @@ typedef struct asp_host {
   /* The demangled form of a symbol (malloc'd; the name itself when it is not
    * mangled), NULL when out of memory. */
   char *(*demangle)(const char *name, size_t len);
+  /* Whether the compiler shows or records remarks of pass "accelstrat"
+   * (-Rpass-analysis=accelstrat, an optimization record); NULL: yes. */
+  int (*remarks_wanted)(void *ctx);
 } asp_host;
 
-/* Analyses module m with opts and reports through host. Never changes m,
+/* Analyses module m with opts and reports through host, when anything
+ * reads the findings (run.c: remarks, report=, metrics=, dump=, a strategy
+ * asked for; else only index= is done). Never changes m,
  * but for index=object, which adds the TU's index record (a global that
  * nothing uses, in a section the linker drops). Returns 0, 1 when it added
  * that record, or -1 after host->error was called. */

@@ -189,6 +189,17 @@ uint64_t asp_process_cpu_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Whether anything reads the TU's findings: remarks shown or recorded,
+ * report=, metrics= or dump=, or a strategy asked for (whose fallback is a
+ * warning). Otherwise, with index= alone, say, the search is not run: its
+ * pairs would go nowhere, and on a TU of thousands of similar functions
+ * they cost far more than the compile. */
+static int findings_wanted(const asp_options *opts, const asp_host *host) {
+  return opts->report[0] || opts->metrics[0] || opts->dump[0] ||
+         opts->runtime.strategy.kind != AS_STRATEGY_AUTO ||
+         !host->remarks_wanted || host->remarks_wanted(host->ctx);
+}
+
 int asp_run(LLVMModuleRef m, const asp_options *opts, const asp_host *host) {
   const uint64_t start = as__now_ns(), start_cpu = asp_process_cpu_ns();
   char err[1024] = "";
@@ -202,6 +213,19 @@ int asp_run(LLVMModuleRef m, const asp_options *opts, const asp_host *host) {
   snprintf(tu_name, sizeof tu_name, "%.*s", (int)n, tu);
   dumper dump = {0};
   int changed = 0;
+  if (!findings_wanted(opts, host)) {
+    int rc = opts->index[0] ? asp_module_load(m, &mod) : 0;
+    if (rc == 0 && opts->index[0]) {
+      asp_take_frontend_sites(&mod);
+      changed = asp_index_record(m, &mod, tu_name, opts->index, host);
+    } else if (rc < 0) {
+      char msg[4600];
+      snprintf(msg, sizeof msg, "%s: out of memory", tu_name);
+      host->error(host->ctx, msg);
+    }
+    asp_module_free(&mod);
+    return rc < 0 ? -1 : changed;
+  }
   if (opts->dump[0]) dump_init(&dump, tu_name, opts, host);
   int rc = asp_module_load(m, &mod);
   if (rc == 0) asp_take_frontend_sites(&mod);

@@ -128,6 +128,12 @@ void emitWarning(void *Ctx, const char *Msg) {
   M.getContext().diagnose(AccelstratDiagnostic(Text, DS_Warning));
 }
 
+int remarksWanted(void *Ctx) {
+  LLVMContext &C = static_cast<Host *>(Ctx)->M.getContext();
+  return C.getLLVMRemarkStreamer() || C.getMainRemarkStreamer() ||
+         C.getDiagHandlerPtr()->isAnalysisRemarkEnabled("accelstrat");
+}
+
 char *demangleName(const char *Name, size_t Len) {
   std::string D = llvm::demangle(std::string_view(Name, Len));
   return strdup(D.c_str());
@@ -159,7 +165,8 @@ struct AccelstratPass : PassInfoMixin<AccelstratPass> {
         (At == Stage::Late && Opts.stage != ASP_STAGE_LATE))
       return PreservedAnalyses::all();
     Host H{M};
-    asp_host Callbacks = {&H, emitRemark, emitError, emitWarning, demangleName};
+    asp_host Callbacks = {&H,          emitRemark,   emitError,
+                          emitWarning, demangleName, remarksWanted};
     // The IR is never changed, but for the index global of index=object,
     // which nothing uses.
     if (asp_run(wrap(&M), &Opts, &Callbacks) == 1)
