@@ -4,7 +4,7 @@ BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build demo check bench-compile clean
+.PHONY: all deps build demo check fuzz bench-compile clean
 
 all: build
 
@@ -22,6 +22,10 @@ demo: build
 
 check: build
 	@utils/check.sh $(BUILD)
+
+# The libFuzzer targets of test/fuzz, 5 minutes each (build-fuzz/, clang-19).
+fuzz: deps
+	@utils/fuzz.sh 300 $(BUILD)-fuzz
 
 clean:
 	rm -rf $(BUILD)

@@ -10,7 +10,8 @@ config.name = "accelstrat"
 config.test_format = lit.formats.ShTest(True)
 config.suffixes = [".c", ".cpp", ".ll", ".test"]
 config.test_source_root = os.path.dirname(__file__)
-config.excludes = ["Inputs", "unit", "gpu", "bench", "lit.cfg.py", "lit.site.cfg.py.in"]
+config.excludes = ["Inputs", "unit", "gpu", "bench", "fuzz", "lit.cfg.py",
+                   "lit.site.cfg.py.in"]
 
 tools = config.llvm_tools_dir
 config.environment["PATH"] = os.pathsep.join(

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: ctest (runtime and kernel unit tests, examples, real
-# projects), the plugin's lit tests, and the unit tests again under ASan and
-# UBSan; then one summary line: "N passed, N failed, N skipped".
+# projects), the plugin's lit tests, the libFuzzer targets for a few seconds
+# each, and the unit tests again under ASan and UBSan; then one summary
+# line: "N passed, N failed, N skipped".
 #   utils/check.sh [BUILD_DIR]     ACCELSTRAT_CHECK_SANITIZE=0 skips the last part
 set -uo pipefail
 build=${1:-build}
@@ -39,6 +40,21 @@ if [[ -f "$build/test/lit.site.cfg.py" ]]; then
     failed=$((failed + 1))
   fi
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${x:-0})); skipped=$((skipped + ${u:-0}))
+fi
+
+# The libFuzzer targets (test/fuzz/), 5 seconds each from their committed
+# corpora; `make fuzz` runs them 5 minutes each. One count per target.
+"$root/utils/fuzz.sh" 5 "$build-fuzz" 2>&1 | tee "$log"
+summary=$(grep -E '^fuzz: [0-9]+ targets, .*, [0-9]+ failed$' "$log" | tail -n 1)
+if grep -q '^fuzz: skipped' "$log"; then
+  skipped=$((skipped + 1))
+elif [[ -z "$summary" ]]; then
+  echo "check: utils/fuzz.sh did not finish" >&2
+  failed=$((failed + 1))
+else
+  n=$(sed -E 's/^fuzz: ([0-9]+) targets.*/\1/' <<<"$summary")
+  bad=$(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$summary")
+  passed=$((passed + n - bad)); failed=$((failed + bad))
 fi
 
 if [[ "${ACCELSTRAT_CHECK_SANITIZE:-1}" == 1 ]]; then

@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(cmake make gcc g++ python3 pkg-config libjansson-dev)
 if [[ "${1:-}" != "--runtime" ]]; then
   packages+=(clang-19 llvm-19-dev libclang-19-dev libomp-19-dev llvm-19-tools
-             dpkg-dev gnuplot-nox ccache python3-pip chromium tcl)
+             libclang-rt-19-dev dpkg-dev gnuplot-nox ccache python3-pip chromium tcl)
 fi
 
 missing=()

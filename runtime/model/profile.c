@@ -142,9 +142,8 @@ static double clamp(const bound *b, double v) {
 static int number(const char *line, const bound *b, double *out) {
   char buf[64], *end;
   if (!field(line, b->key, buf, sizeof buf)) return 0;
-  errno = 0;
   double v = strtod(buf, &end);
-  if (*end || errno || !isfinite(v) || v < b->lo || v > b->hi) return 0;
+  if (*end || !isfinite(v) || v < b->lo || v > b->hi) return 0;
   *out = v;
   return 1;
 }
