@@ -28,16 +28,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   return 0;
 }
 
-static uint32_t lcs_exact_workspace(const uint32_t *a, uint32_t la,
-                                    const uint32_t *b, uint32_t lb) {
-  size_t words = as_lcs_workspace_words(la, lb);
-  uint64_t *work = words ? malloc(words * sizeof *work) : NULL;
-  if (words && !work) abort();
-  uint32_t lcs = as_lcs(a, la, b, lb, work);
-  free(work);
-  return lcs;
-}
-
 static void check_pair(const uint32_t *a, uint32_t la, const uint32_t *b,
                        uint32_t lb, uint32_t want) {
   uint32_t got[6] = {lcs_exact_workspace(a, la, b, lb),
@@ -113,7 +103,7 @@ static void pairs_mode(fuzz_in *in) {
     }
     offsets[t] = at * 4;
     at += 2 + (size_t)la + lb;
-    want[t].lcs = fuzz_lcs_dp(a, la, b, lb);
+    want[t].lcs = as_lcs_dp(a, la, b, lb);
     want[t].total = la + lb;
     check_pair(a, la, b, lb, want[t].lcs);
   }
@@ -155,7 +145,7 @@ static void raw_mode(fuzz_in *in) {
     const uint32_t *w = raw_task(data, offsets, i);
     valid = w != NULL;
     if (valid) {
-      want[i].lcs = fuzz_lcs_dp(w + 2, w[0], w + 2 + w[0], w[1]);
+      want[i].lcs = as_lcs_dp(w + 2, w[0], w + 2 + w[0], w[1]);
       want[i].total = w[0] + w[1];
     }
   }

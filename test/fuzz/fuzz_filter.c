@@ -174,7 +174,7 @@ static void exact_mode(const as_filter_shared *shared, const uint32_t *order,
                  j, m, l, s, bit, bound);
       if (small && !bit && (uint64_t)m * l <= 10000)
         FUZZ_CHECK(!as_similarity_reaches(
-                       fuzz_lcs_dp(st.tok[fi], m, st.tok[fj], l), total, s),
+                       as_lcs_dp(st.tok[fi], m, st.tok[fj], l), total, s),
                    "pair (%u, %u) reaches %g aligned but was dropped", i, j, s);
     }
   }

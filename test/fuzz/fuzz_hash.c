@@ -1,5 +1,5 @@
 /* The executor on a kernel of one's own, against a plain call: the unit
- * tests' hash kernel (test/unit/test_hash_kernel.h: task i hashes its bytes
+ * tests' hash kernel (test/unit/hash_kernel.h: task i hashes its bytes
  * with FNV-1a seeded with i), which counts its executions per task, run by
  * as_run under a strategy, thread count, fault and sim device all from the
  * input. With fallback on every run succeeds, each task runs exactly once,
@@ -13,32 +13,10 @@
 #include <stdatomic.h>
 
 #include "gpu/gpu.h"
+#include "hash_kernel.h"
 #include "hash.h"
 #include "registry.h"
 #include "support/fnv.h"
-
-static atomic_uint *runs;
-
-static int hash_cpu(const as_batch *b, size_t begin, size_t end) {
-  for (size_t i = begin; i < end; i++) {
-    size_t n;
-    const unsigned char *p = as_task_input(b, i, &n);
-    uint64_t h = 1469598103934665603ULL ^ i;
-    for (size_t k = 0; k < n; k++) h = (h ^ p[k]) * 1099511628211ULL;
-    memcpy(as_task_output(b, i), &h, sizeof h);
-    atomic_fetch_add(&runs[i], 1);
-  }
-  return 0;
-}
-
-static uint64_t hash_cost(const as_batch *b, size_t i) {
-  size_t n;
-  as_task_input(b, i, &n);
-  return (n + 1) << 12;
-}
-
-static const as_kernel hash_kernel = {"fuzz-hash", 1,        sizeof(uint64_t),
-                                      hash_cost,   hash_cpu, 0};
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc, (void)argv;
@@ -123,10 +101,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (size_t k = 0; k < bytes; k++) input[k] = fuzz_u8(&in) ^ (uint8_t)k;
   uint64_t *out = malloc((n ? n : 1) * sizeof *out);
   uint64_t *want = malloc((n ? n : 1) * sizeof *want);
-  runs = calloc(n ? n : 1, sizeof *runs);
+  test_runs = calloc(n ? n : 1, sizeof *test_runs);
   as_batch plain = {&hash_kernel, n, input, offsets, NULL, 0, want};
   hash_cpu(&plain, 0, n);
-  for (size_t i = 0; i < n; i++) atomic_store(&runs[i], 0);
+  for (size_t i = 0; i < n; i++) atomic_store(&test_runs[i], 0);
 
   as__gpu_reset(); /* a driver error ends the sim for the process */
   setenv("ACCELSTRAT_SIM", sim, 1);
@@ -150,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FUZZ_CHECK(rc == 0 || !fallback, "%s %s %s, %zu tasks: rc %d (%s)", strategy,
              fault, sim, n, rc, rep.reason);
   for (size_t i = 0; i < n; i++) {
-    unsigned times = atomic_load(&runs[i]);
+    unsigned times = atomic_load(&test_runs[i]);
     FUZZ_CHECK(rc == 0 ? times == 1 : times <= 1,
                "%s %s %s fallback %d, %zu tasks: task %zu ran %u times (rc "
                "%d)",
@@ -166,6 +144,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                strategy, fault, sim, (unsigned long long)rep.tasks,
                (unsigned long long)rep.tasks_on[AS_DEVICE_CPU],
                (unsigned long long)rep.tasks_on[AS_DEVICE_GPU]);
-  free(runs), free(want), free(out), free(input), free(offsets);
+  free(test_runs), free(want), free(out), free(input), free(offsets);
   return 0;
 }

@@ -10,6 +10,8 @@
 
 #include <accelstrat/accelstrat.h>
 
+#include "lcs_ref.h" /* test/unit: the references */
+
 static as_executor *fuzz_executor;
 
 static inline void fuzz_kernel_init(void) {
@@ -44,24 +46,6 @@ static inline uint32_t fuzz_token(fuzz_in *in, int kind) {
            (uint32_t)fuzz_u8(in) << 24;
   default: return x & 0x80 ? x % 4 : x * 0x01000193u; /* few and many */
   }
-}
-
-/* O(la * lb) time, one row of memory. */
-static inline uint32_t fuzz_lcs_dp(const uint32_t *a, uint32_t la,
-                                   const uint32_t *b, uint32_t lb) {
-  uint32_t *row = calloc((size_t)lb + 1, sizeof *row);
-  if (!row) abort();
-  for (uint32_t i = 0; i < la; i++) {
-    uint32_t diagonal = 0;
-    for (uint32_t j = 0; j < lb; j++) {
-      uint32_t up = row[j + 1];
-      row[j + 1] = a[i] == b[j] ? diagonal + 1 : (up > row[j] ? up : row[j]);
-      diagonal = up;
-    }
-  }
-  uint32_t lcs = row[lb];
-  free(row);
-  return lcs;
 }
 
 #endif

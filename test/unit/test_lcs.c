@@ -10,38 +10,9 @@
 
 #include "lcs.h"
 #include "lcs_cpu.h"
+#include "lcs_ref.h"
 #include "registry.h"
 #include "test_util.h"
-
-/* O(la * lb) time, one row of memory. */
-static uint32_t as_lcs_dp(const uint32_t *a, uint32_t la, const uint32_t *b,
-                          uint32_t lb) {
-  uint32_t *row = calloc((size_t)lb + 1, sizeof *row);
-  if (!row) abort();
-  for (uint32_t i = 0; i < la; i++) {
-    uint32_t diagonal = 0;
-    for (uint32_t j = 0; j < lb; j++) {
-      uint32_t up = row[j + 1];
-      row[j + 1] = a[i] == b[j] ? diagonal + 1 : (up > row[j] ? up : row[j]);
-      diagonal = up;
-    }
-  }
-  uint32_t lcs = row[lb];
-  free(row);
-  return lcs;
-}
-
-/* as_lcs with a workspace of exactly the advertised size (none at all when
- * it is 0), so the sanitizers catch any access past it. */
-static uint32_t lcs_exact_workspace(const uint32_t *a, uint32_t la,
-                                    const uint32_t *b, uint32_t lb) {
-  size_t words = as_lcs_workspace_words(la, lb);
-  uint64_t *work = words ? malloc(words * sizeof *work) : NULL;
-  if (words && !work) abort();
-  uint32_t lcs = as_lcs(a, la, b, lb, work);
-  free(work);
-  return lcs;
-}
 
 static uint32_t *tokens_alloc(uint32_t n) {
   uint32_t *t = malloc(((size_t)n + 1) * sizeof *t);
