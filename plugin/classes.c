@@ -182,17 +182,27 @@ static int cc_grow(closure *c, const uint32_t *members, size_t n_callers) {
 }
 
 /* Looks f's signature up: a caller of another class with it is a join to
- * make; else f goes in. */
+ * make; else f goes in. Entries are compared by their callers' signatures
+ * now, so an entry of f left from an earlier signature serves as one of
+ * its signature now where it lies on that signature's probe path; but it
+ * may lie before another caller's entry of that signature, which must
+ * still be met: the probe goes on past it. */
 static int cc_sign(closure *c, uint32_t f) {
+  bool present = false;
   for (size_t k = (size_t)cc_hash(c, f) & c->table_mask;;
        k = (k + 1) & c->table_mask) {
     uint32_t g = c->table[k];
     if (g == UINT32_MAX) {
-      c->table[k] = f;
-      c->table_used++;
+      if (!present) {
+        c->table[k] = f;
+        c->table_used++;
+      }
       return 0;
     }
-    if (g == f) return 0;
+    if (g == f) {
+      present = true;
+      continue;
+    }
     if (cc_equal(c, f, g)) /* the same class already, or a join */
       return cc_find(c, f) == cc_find(c, g) ? 0 : cc_push(c, f, g);
   }
