@@ -4,7 +4,7 @@ BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build demo check fuzz bench-compile clean
+.PHONY: all deps build demo check check-sanitizers fuzz bench-compile clean
 
 all: build
 
@@ -22,6 +22,11 @@ demo: build
 
 check: build
 	@utils/check.sh $(BUILD)
+
+# The tests under ASan/UBSan (build-asan/) and TSan (build-tsan/); make check
+# runs them too.
+check-sanitizers: deps
+	@utils/check-sanitizers.sh $(BUILD)
 
 # The libFuzzer targets of test/fuzz, 5 minutes each (build-fuzz/, clang-19).
 fuzz: deps

@@ -368,7 +368,10 @@ static int fails(const options *o, const rp_findings *fd) {
 int main(int argc, char **argv) {
   options o = {0};
   int rc = parse(&o, argc, argv);
-  if (rc) return rc > 0 ? EXIT_CLEAN : EXIT_ERROR;
+  if (rc) { /* --help, --version or a bad option: nothing else was made */
+    free(o.exclude);
+    return rc > 0 ? EXIT_CLEAN : EXIT_ERROR;
+  }
   rp_project p = {0};
   rp_progress bar;
   rp_progress_init(&bar, o.progress, stderr);

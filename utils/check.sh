@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: ctest (runtime and kernel unit tests, examples, real
 # projects), the plugin's lit tests, the libFuzzer targets for a few seconds
-# each, and the unit tests again under ASan and UBSan; then one summary
-# line: "N passed, N failed, N skipped".
+# each, and utils/check-sanitizers.sh (unit and lit tests under ASan and
+# UBSan, unit tests under TSan); then one summary line: "N passed, N
+# failed, N skipped".
 #   utils/check.sh [BUILD_DIR]     ACCELSTRAT_CHECK_SANITIZE=0 skips the last part
 set -uo pipefail
 build=${1:-build}
@@ -58,12 +59,16 @@ else
 fi
 
 if [[ "${ACCELSTRAT_CHECK_SANITIZE:-1}" == 1 ]]; then
-  asan=$build-asan
-  # The CUDA module is host-tested in the main build; nvcc twice buys nothing.
-  { cmake -S "$root" -B "$asan" -DACCELSTRAT_SANITIZE=ON -DACCELSTRAT_CUDA=OFF >/dev/null &&
-    cmake --build "$asan" -j "$jobs" >/dev/null &&
-    (cd "$asan" && ctest -L unit --output-on-failure -j "$jobs"); } 2>&1 | tee "$log"
-  count_ctest "the ASan/UBSan build and its unit tests"
+  # ASan/UBSan (unit and lit) in $build-asan, TSan (unit) in $build-tsan.
+  "$root/utils/check-sanitizers.sh" "$build" 2>&1 | tee "$log"
+  summary=$(tail -n 1 "$log")
+  if [[ $summary =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+    passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
+    skipped=$((skipped + BASH_REMATCH[3]))
+  else
+    echo "check: utils/check-sanitizers.sh did not finish" >&2
+    failed=$((failed + 1))
+  fi
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -35,6 +35,17 @@ static int near(double a, double b) {
   return fabs(a - b) <= 1e-4 * fabs(b) + 1e-9;
 }
 
+/* The shape the executor predicts b's run from (its pass over the tasks). */
+static as_shape shape_of(const as_batch *b) {
+  as_shape sh = {b->n, 0, 0, 0};
+  for (size_t i = 0; i < b->n; i++) {
+    uint64_t c = b->kernel->cost(b, i);
+    sh.work += c;
+    if (c > sh.max_work) sh.max_work = c;
+  }
+  return sh;
+}
+
 static const as_rates sample_rates = {1500, 2500, 0.5, 0.5, 0, 0.8, 1, 1};
 
 static void test_predictions(void) {
@@ -456,12 +467,7 @@ static void test_snapshot(void) {
   as_synth_shape shape = {200, 256, 1024, 0, 10, 0};
   CHECK_INT_EQ(as__synth_make(&s, &as_kernel_align, &shape, 3), 0);
   const as_kernel *k = &as_kernel_align;
-  as_shape sh = {s.batch.n, 0, 0, 0};
-  for (size_t i = 0; i < s.batch.n; i++) {
-    uint64_t c = k->cost(&s.batch, i);
-    sh.work += c;
-    if (c > sh.max_work) sh.max_work = c;
-  }
+  const as_shape sh = shape_of(&s.batch);
   as_config cfg;
   as_config_defaults(&cfg);
   cfg.strategy.kind = AS_STRATEGY_CPU;
@@ -525,10 +531,21 @@ static void test_gpu_view(void) {
   CHECK_INT_EQ(as_run(gpu, &s.batch, &rep), 0); /* wakes the sim */
   CHECK_MSG(rep.chosen.kind == AS_STRATEGY_GPU, "gpu: %s", rep.reason);
   CHECK_INT_EQ(as_run(autox, &s.batch, &rep), 0);
+  /* Up: the device's rates (learned from the run that woke it, as fast as
+   * this build runs the sim: slower than the defaults under TSan) and no
+   * cold start. */
+  char key[96];
+  as_rates r;
+  CHECK_INT_EQ(as__gpu_peek(key, sizeof key, NULL, NULL), 1);
+  as__model_rates(&as_kernel_align, key, &r);
+  const as_shape sh = shape_of(&s.batch);
+  const double up =
+      as__predict_gpu(&r, &sh, as__model_gpu_mem(as__gpu_choice(), key));
   CHECK_MSG(rep.predicted_ns[AS_PREDICT_GPU] &&
-                rep.predicted_ns[AS_PREDICT_GPU] <= cold,
-            "the sim up: gpu predicted %llu ns, %llu while it was asleep",
-            (unsigned long long)rep.predicted_ns[AS_PREDICT_GPU],
+                fabs((double)rep.predicted_ns[AS_PREDICT_GPU] - up) <= 1,
+            "the sim up: gpu predicted %llu ns, the model says %.0f (%llu "
+            "while it was asleep)",
+            (unsigned long long)rep.predicted_ns[AS_PREDICT_GPU], up,
             (unsigned long long)cold);
   as__gpu_mark_dead("test");
   CHECK_INT_EQ(as_run(autox, &s.batch, &rep), 0);
