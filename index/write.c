@@ -56,8 +56,11 @@ int asx_write_dir(const char *dir, const asx_tu *tu, char *err, size_t errlen) {
                 strerror(errno));
   else if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
     as__message(err, errlen, "%s/%s: %s", dir, name, strerror(ENAMETOOLONG));
-  else if ((rc = as__replace_file(path, buf, len)) < 0)
-    as__message(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+  else {
+    as__remove_stale_temps(path); /* a killed compile's */
+    if ((rc = as__replace_file(path, buf, len)) < 0)
+      as__message(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+  }
   free(buf);
   return rc;
 }

@@ -93,7 +93,9 @@ int asp_report_write(const asp_record *r, const char *path) {
   size_t len = 0;
   if (record_line(r, &line, &len) < 0) return -1;
   /* A temporary file beside it, renamed over it: a kill or a full disk
-   * leaves the previous report whole, never half of the new one. */
+   * leaves the previous report whole, never half of the new one (and the
+   * temporary, which the next write removes). */
+  as__remove_stale_temps(path);
   int rc = as__replace_file(path, line, len);
   int saved = errno;
   free(line);

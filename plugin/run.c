@@ -181,6 +181,11 @@ static void dump_init(dumper *d, const char *tu, const asp_options *opts,
     return;
   }
   dump_prefix(tu, d->prefix, sizeof d->prefix);
+  /* What a killed compile of this TU left: temporaries .<base>-<hash>-*. */
+  char stale[sizeof d->prefix + 1];
+  snprintf(stale, sizeof stale, ".%.*s",
+           (int)(strrchr(d->prefix, '-') - d->prefix + 1), d->prefix);
+  as__remove_stale_temps_in(opts->dump, stale);
 }
 
 uint64_t asp_process_cpu_ns(void) {

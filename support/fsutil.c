@@ -122,20 +122,29 @@ void as__remove_stale_temps(const char *path) {
   if (n < 0 || (size_t)n >= sizeof dir) return;
   n = snprintf(prefix, sizeof prefix, ".%.200s.tmp.", base);
   if (n < 0 || (size_t)n >= sizeof prefix) return;
+  as__remove_stale_temps_in(dir, prefix);
+}
+
+void as__remove_stale_temps_in(const char *dir, const char *prefix) {
+  const size_t n = strlen(prefix);
   DIR *d = opendir(dir);
   if (!d) return;
   for (struct dirent *e; (e = readdir(d));) {
-    if (strncmp(e->d_name, prefix, (size_t)n) != 0) continue;
+    if (strncmp(e->d_name, prefix, n) != 0) continue;
+    /* .BASE.tmp.PID.N: the pid follows the last ".tmp." (BASE may hold one) */
+    const char *t = NULL;
+    for (const char *s = e->d_name; (s = strstr(s, ".tmp.")); s++) t = s;
+    if (!t) continue;
     char *end;
-    long pid = strtol(e->d_name + n, &end, 10);
-    if (end == e->d_name + n || *end != '.' || pid <= 0) continue;
+    long pid = strtol(t + 5, &end, 10);
+    if (end == t + 5 || *end != '.' || pid <= 0) continue;
     /* A writer still running may be about to rename it. */
     if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
       continue;
     char file[PATH_MAX];
     struct stat st;
-    if (snprintf(file, sizeof file, "%s%s%s", dir, slash ? "" : "/",
-                 e->d_name) >= (int)sizeof file ||
+    if (snprintf(file, sizeof file, "%s/%s", dir, e->d_name) >=
+            (int)sizeof file ||
         lstat(file, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
       continue; /* only our own plain files */
     unlink(file);

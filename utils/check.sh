@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: ctest (runtime and kernel unit tests, examples, real
 # projects), the plugin's lit tests, the libFuzzer targets for a few seconds
-# each, and utils/check-sanitizers.sh (unit and lit tests under ASan and
-# UBSan, unit tests under TSan); then one summary line: "N passed, N
-# failed, N skipped".
+# each, the kill -9 and full-disk tests, and utils/check-sanitizers.sh (unit
+# and lit tests under ASan and UBSan, unit tests under TSan); then one
+# summary line: "N passed, N failed, N skipped".
 #   utils/check.sh [BUILD_DIR]     ACCELSTRAT_CHECK_SANITIZE=0 skips the last part
 set -uo pipefail
 build=${1:-build}
@@ -56,6 +56,21 @@ else
   n=$(sed -E 's/^fuzz: ([0-9]+) targets.*/\1/' <<<"$summary")
   bad=$(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$summary")
   passed=$((passed + n - bad)); failed=$((failed + bad))
+fi
+
+# kill -9 and a full disk under every write (test/stress/): one count each,
+# exit 77 a skip. The long run: python3 test/stress/kill.py build --kills 1000
+stress() {
+  python3 "$root/test/stress/$1" "$build" "${@:2}"
+  case $? in
+  0) passed=$((passed + 1)) ;;
+  77) skipped=$((skipped + 1)) ;;
+  *) echo "check: test/stress/$1 failed" >&2; failed=$((failed + 1)) ;;
+  esac
+}
+if [[ -f "$build/lib/libaccelstrat.so" ]]; then
+  stress kill.py --kills 200
+  stress enospc.py
 fi
 
 if [[ "${ACCELSTRAT_CHECK_SANITIZE:-1}" == 1 ]]; then

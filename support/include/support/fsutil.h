@@ -33,6 +33,11 @@ FILE *as__fopen_regular(const char *path);
  * user's plain files. */
 void as__remove_stale_temps(const char *path);
 
+/* The same for the temporaries in dir whose names start with prefix (a dot
+ * and the start of their targets' names): of targets whose names differ
+ * from one writer to the next (dump=: one file per process and batch). */
+void as__remove_stale_temps_in(const char *dir, const char *prefix);
+
 /* Writes every byte of buf[0, len) to fd (retrying EINTR and short
  * writes). Returns 0, or -1 with errno (EIO for a write of nothing). */
 int as__write_all(int fd, const void *buf, size_t len);
