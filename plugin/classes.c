@@ -1,14 +1,10 @@
 /* Identity classes (classes.h).
  *
  * Two functions are equal, as mergefunc judges them, when their local data
- * are equal and their direct callees are pairwise equal. mergefunc reaches
- * this by merging and then re-comparing the callers of what it merged, which
- * is the least fixed point: mutually recursive pairs (f1 -> f2 -> f1 and
- * g1 -> g2 -> g1) stay apart, unlike lld's ICF. So refinement starts from
- * every function in a class of its own and only ever coarsens, joining
- * two classes only when their signatures say they must (refine, by
- * congruence closure). A class is named by its first member in module
- * order.
+ * are equal and their direct callees are pairwise equal: the least fixed
+ * point, which search/identity.h computes (the report's on a project is
+ * the same partition). Here: the local groups it starts from. A class is
+ * named by its first member in module order.
  *
  * These call classes are what a call counts as: of two equal functions,
  * mergefunc redirects the calls of the one it does not keep to the other
@@ -22,7 +18,7 @@
 #include <string.h>
 
 #include "hash.h"
-#include "irhash.h"
+#include "search/identity.h"
 
 typedef struct class_state {
   const asp_func *funcs;
@@ -80,15 +76,11 @@ static size_t label_groups(const class_state *s, const uint32_t *members,
   return groups;
 }
 
-/* Groups by local data and returns, in members, the functions that take
- * part in the rounds: those with callees. Functions without callees are
- * settled by their local data, and a function mergefunc does not admit
- * stays alone; so does one whose key no other function shares, which
- * nothing can equal. Such a group of one would be a class of its own in
- * every round too (callee_classes_equal needs one local group), so it
- * takes no part in them: that changes neither the other labels nor when
- * the class count stops falling. */
-static size_t settle_local_groups(class_state *s, uint32_t *members, size_t n) {
+/* Groups by local data (local_group: the first function with equal local
+ * data) and finds the call classes (klass). A function mergefunc does not
+ * admit stays alone; so does one whose key no other function shares,
+ * which nothing can equal. */
+static int call_classes(class_state *s, uint32_t *members, size_t n) {
   size_t n_grouped = 0;
   for (size_t i = 0; i < n; i++) {
     s->local_group[i] = (uint32_t)i;
@@ -97,191 +89,15 @@ static size_t settle_local_groups(class_state *s, uint32_t *members, size_t n) {
   }
   label_groups(s, members, n_grouped, local_data_hash, local_data_equal,
                s->local_group);
-  size_t n_callers = 0;
+  ass_node *nodes = malloc(n * sizeof *nodes);
+  if (!nodes) return -1;
   for (size_t i = 0; i < n; i++) {
-    bool in_rounds = s->traits[i].eligible && s->walks[i].shared &&
-                     s->funcs[i].n_callees > 0;
-    s->klass[i] = in_rounds ? (uint32_t)i : s->local_group[i];
-    if (in_rounds) members[n_callers++] = (uint32_t)i;
+    const bool grouped = s->traits[i].eligible && s->walks[i].shared;
+    nodes[i] = (ass_node){grouped ? s->local_group[i] : ASS_NO_GROUP,
+                          s->funcs[i].n_callees, s->funcs[i].callees};
   }
-  return n_callers;
-}
-
-/* ---- the least fixed point, by congruence closure -------------------------
- *
- * Rounds of relabelling take one round per level of a call chain: O(n x
- * depth), quadratic on a TU of long chains. The same partition comes from
- * congruence closure (Downey, Sethi and Tarjan): a table of signatures
- * (local group, the classes of the callees) finds the callers that become
- * equal, a union-find joins their classes, and after a join only the
- * callers of the smaller class are signed again (their callees' class
- * changed; the others' did not). Each caller is signed again O(log n)
- * times: near-linear. It only ever joins two callers whose signatures are
- * equal, starting from every caller alone, so it is the finest partition
- * closed under the rule: the least fixed point, as the rounds were. */
-
-typedef struct closure {
-  class_state *s;
-  uint32_t *parent, *size, *first; /* union-find; first: smallest member */
-  uint32_t *use_head, *use_tail;   /* callers of each class: lists */
-  uint32_t *use_next, *use_fn;     /* ... of entries */
-  uint32_t *table;                 /* signature table: callers */
-  size_t table_mask, table_used;
-  uint32_t *stack; /* pending joins (pairs) */
-  size_t n_stack, cap_stack;
-} closure;
-
-static uint32_t cc_find(closure *c, uint32_t f) {
-  while (c->parent[f] != f) f = c->parent[f] = c->parent[c->parent[f]];
-  return f;
-}
-
-static uint64_t cc_hash(closure *c, uint32_t f) {
-  const asp_func *fn = &c->s->funcs[f];
-  uint64_t h = as_hash_combine(TAG_CALLEE, c->s->local_group[f]);
-  for (uint32_t i = 0; i < fn->n_callees; i++)
-    h = as_hash_combine(h, cc_find(c, fn->callees[i]));
-  return h;
-}
-
-static bool cc_equal(closure *c, uint32_t a, uint32_t b) {
-  if (c->s->local_group[a] != c->s->local_group[b]) return false;
-  const asp_func *fa = &c->s->funcs[a], *fb = &c->s->funcs[b];
-  for (uint32_t i = 0; i < fa->n_callees; i++)
-    if (cc_find(c, fa->callees[i]) != cc_find(c, fb->callees[i])) return false;
-  return true;
-}
-
-static int cc_push(closure *c, uint32_t a, uint32_t b) {
-  if (c->n_stack + 2 > c->cap_stack) {
-    size_t cap = c->cap_stack ? 2 * c->cap_stack : 64;
-    uint32_t *grown = realloc(c->stack, cap * sizeof *grown);
-    if (!grown) return -1;
-    c->stack = grown, c->cap_stack = cap;
-  }
-  c->stack[c->n_stack++] = a;
-  c->stack[c->n_stack++] = b;
-  return 0;
-}
-
-static int cc_sign(closure *c, uint32_t f);
-
-/* The table at twice the size, with the callers' signatures now (the
- * entries of old signatures are dropped on the way). */
-static int cc_grow(closure *c, const uint32_t *members, size_t n_callers) {
-  free(c->table);
-  size_t slots = 2 * (c->table_mask + 1);
-  while (slots < 4 * n_callers) slots *= 2;
-  if (!(c->table = malloc(slots * sizeof *c->table))) return -1;
-  memset(c->table, 0xff, slots * sizeof *c->table);
-  c->table_mask = slots - 1;
-  c->table_used = 0;
-  for (size_t i = 0; i < n_callers; i++)
-    if (cc_sign(c, members[i]) < 0) return -1;
-  return 0;
-}
-
-/* Looks f's signature up: a caller of another class with it is a join to
- * make; else f goes in. Entries are compared by their callers' signatures
- * now, so an entry of f left from an earlier signature serves as one of
- * its signature now where it lies on that signature's probe path; but it
- * may lie before another caller's entry of that signature, which must
- * still be met: the probe goes on past it. */
-static int cc_sign(closure *c, uint32_t f) {
-  bool present = false;
-  for (size_t k = (size_t)cc_hash(c, f) & c->table_mask;;
-       k = (k + 1) & c->table_mask) {
-    uint32_t g = c->table[k];
-    if (g == UINT32_MAX) {
-      if (!present) {
-        c->table[k] = f;
-        c->table_used++;
-      }
-      return 0;
-    }
-    if (g == f) {
-      present = true;
-      continue;
-    }
-    if (cc_equal(c, f, g)) /* the same class already, or a join */
-      return cc_find(c, f) == cc_find(c, g) ? 0 : cc_push(c, f, g);
-  }
-}
-
-/* Joins the classes of a and b, then signs the smaller one's callers again. */
-static int cc_join(closure *c, uint32_t a, uint32_t b) {
-  uint32_t ra = cc_find(c, a), rb = cc_find(c, b);
-  if (ra == rb) return 0;
-  if (c->size[ra] < c->size[rb]) {
-    uint32_t t = ra;
-    ra = rb, rb = t;
-  }
-  c->parent[rb] = ra;
-  c->size[ra] += c->size[rb];
-  if (c->first[rb] < c->first[ra]) c->first[ra] = c->first[rb];
-  for (uint32_t e = c->use_head[rb]; e != UINT32_MAX; e = c->use_next[e])
-    if (cc_sign(c, c->use_fn[e]) < 0) return -1;
-  if (c->use_head[rb] != UINT32_MAX) { /* the lists go together */
-    if (c->use_head[ra] == UINT32_MAX)
-      c->use_head[ra] = c->use_head[rb];
-    else
-      c->use_next[c->use_tail[ra]] = c->use_head[rb];
-    c->use_tail[ra] = c->use_tail[rb];
-  }
-  return 0;
-}
-
-static int refine(class_state *s, const uint32_t *members, size_t n_callers,
-                  size_t n) {
-  size_t n_uses = 0;
-  for (size_t i = 0; i < n_callers; i++)
-    n_uses += s->funcs[members[i]].n_callees;
-  closure c = {.s = s};
-  c.parent = malloc(n * sizeof *c.parent);
-  c.size = malloc(n * sizeof *c.size);
-  c.first = malloc(n * sizeof *c.first);
-  c.use_head = malloc(n * sizeof *c.use_head);
-  c.use_tail = malloc(n * sizeof *c.use_tail);
-  c.use_next = malloc((n_uses ? n_uses : 1) * sizeof *c.use_next);
-  c.use_fn = malloc((n_uses ? n_uses : 1) * sizeof *c.use_fn);
-  int rc = c.parent && c.size && c.first && c.use_head && c.use_tail &&
-                   c.use_next && c.use_fn
-               ? 0
-               : -1;
-  for (size_t i = 0; rc == 0 && i < n; i++) {
-    /* Settled functions are their local group's class from the start. */
-    c.parent[i] = s->klass[i];
-    c.size[i] = 1, c.first[i] = (uint32_t)i;
-    c.use_head[i] = c.use_tail[i] = UINT32_MAX;
-  }
-  size_t e = 0;
-  for (size_t i = 0; rc == 0 && i < n_callers; i++) {
-    const asp_func *fn = &s->funcs[members[i]];
-    for (uint32_t k = 0; k < fn->n_callees; k++, e++) {
-      uint32_t r = cc_find(&c, fn->callees[k]);
-      c.use_fn[e] = members[i];
-      c.use_next[e] = UINT32_MAX;
-      if (c.use_head[r] == UINT32_MAX)
-        c.use_head[r] = (uint32_t)e;
-      else
-        c.use_next[c.use_tail[r]] = (uint32_t)e;
-      c.use_tail[r] = (uint32_t)e;
-    }
-  }
-  c.table_mask = 15;
-  if (rc == 0) rc = cc_grow(&c, members, n_callers);
-  while (rc == 0 && c.n_stack) {
-    uint32_t b = c.stack[--c.n_stack], a = c.stack[--c.n_stack];
-    rc = cc_join(&c, a, b);
-    if (rc == 0 && 2 * c.table_used > c.table_mask)
-      rc = cc_grow(&c, members, n_callers);
-  }
-  /* A class is named by its first member in module order. */
-  for (size_t i = 0; rc == 0 && i < n; i++)
-    s->klass[i] = c.first[cc_find(&c, (uint32_t)i)];
-  free(c.parent), free(c.size), free(c.first), free(c.use_head);
-  free(c.use_tail), free(c.use_next), free(c.use_fn), free(c.table);
-  free(c.stack);
+  int rc = ass_identity_classes(nodes, n, s->klass);
+  free(nodes);
   return rc;
 }
 
@@ -385,8 +201,7 @@ int assign_classes(asp_module *mod, const walk_record *walks,
                    n_slots};
   int rc = -1;
   if (!members || !next || !s.local_group || !s.klass || !s.slots) goto out;
-  size_t n_callers = settle_local_groups(&s, members, n);
-  if (refine(&s, members, n_callers, n) < 0) goto out;
+  if (call_classes(&s, members, n) < 0) goto out;
   /* members and next are scratch again. */
   split_unmerged(&s, n, next, members);
   number_classes(mod, &s, members, call_class);

@@ -128,8 +128,8 @@ void load_function(load_ctx *c, asp_func *rec, walk_record *walk,
     key = as_hash_combine(key, as_hash_fold32(walk->tokens[k]));
   walk->key = key;
   /* What local_hash stays where no other function has this key: nothing
-   * is compared with it (settle_local_groups). hash_local_data replaces it
-   * for the others. */
+   * is compared with it (classes.c, call_classes). hash_local_data
+   * replaces it for the others. */
   rec->local_hash = key;
 }
 

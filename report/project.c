@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "search/identity.h"
 #include "support/fnv.h"
 
 /* ---- TUs ------------------------------------------------------------------
@@ -228,56 +229,34 @@ static int resolve_callees(rp_project *p) {
   return rc;
 }
 
-/* The class a callee stands for: a function's, or the name's own. */
-static uint32_t callee_class(const rp_project *p, uint32_t c) {
-  return c & RP_EXTERN ? c : p->fns[c].klass;
-}
-
-/* Equal hashes, eligible, the same TU where either is bound to its own,
- * and callees pairwise in one class. */
-static bool mergeable(const rp_project *p, const rp_fn *a, const rp_fn *b) {
+/* Equal hashes and callee counts, both eligible, the same TU where either
+ * is bound to its own: equal but for the callees. */
+static bool same_local(const rp_fn *a, const rp_fn *b) {
   if (a->f->hash != b->f->hash || a->f->n_callees != b->f->n_callees ||
       !(a->f->flags & b->f->flags & ASX_F_ELIGIBLE))
     return false;
-  if (((a->f->flags | b->f->flags) & ASX_F_TU_GLOBALS) && a->tu != b->tu)
-    return false;
-  for (uint32_t c = 0; c < a->f->n_callees; c++)
-    if (callee_class(p, a->callees[c]) != callee_class(p, b->callees[c]))
-      return false;
-  return true;
+  return !((a->f->flags | b->f->flags) & ASX_F_TU_GLOBALS) || a->tu == b->tu;
 }
 
-static uint64_t class_key(const rp_project *p, const rp_fn *fn) {
+static uint64_t local_key(const rp_fn *fn) {
   uint64_t h = as__fnv1a(AS_FNV_OFFSET, &fn->f->hash, sizeof fn->f->hash);
   if (fn->f->flags & ASX_F_TU_GLOBALS) h = as__fnv1a(h, &fn->tu, sizeof fn->tu);
-  for (uint32_t c = 0; c < fn->f->n_callees; c++) {
-    uint32_t k = callee_class(p, fn->callees[c]);
-    h = as__fnv1a(h, &k, sizeof k);
-  }
   return h;
 }
 
-/* One round: the functions that can merge (equal keys, mergeable with the
- * first of their key) take the least class among them. Returns whether
- * any class changed, or -1. */
-static int merge_round(rp_project *p) {
+/* Each eligible function's group: the first function equal to it but for
+ * the callees. */
+static int local_groups(const rp_project *p, ass_node *nodes) {
   table firsts;
-  const size_t n = p->n_fns ? p->n_fns : 1;
-  uint32_t *first = malloc(n * sizeof *first),
-           *least = malloc(n * sizeof *least);
-  if (table_init(&firsts, p->n_fns) < 0 || !first || !least) {
-    table_free(&firsts), free(first), free(least);
-    return -1;
-  }
+  if (table_init(&firsts, p->n_fns) < 0) return -1;
   for (size_t i = 0; i < p->n_fns; i++) {
-    rp_fn *fn = &p->fns[i];
-    first[i] = (uint32_t)i;
-    least[i] = fn->klass;
+    const rp_fn *fn = &p->fns[i];
+    nodes[i].group = ASS_NO_GROUP;
     if (!(fn->f->flags & ASX_F_ELIGIBLE)) continue;
-    const uint64_t key = class_key(p, fn);
+    const uint64_t key = local_key(fn);
     size_t s = table_slot(&firsts, key);
     while (firsts.values[s] != UINT32_MAX &&
-           !mergeable(p, &p->fns[firsts.values[s]], fn)) {
+           !same_local(&p->fns[firsts.values[s]], fn)) {
       s = (s + 1) & (firsts.cap - 1); /* the same key by chance */
       while (firsts.values[s] != UINT32_MAX && firsts.keys[s] != key)
         s = (s + 1) & (firsts.cap - 1);
@@ -285,28 +264,48 @@ static int merge_round(rp_project *p) {
     if (firsts.values[s] == UINT32_MAX) {
       firsts.keys[s] = key;
       firsts.values[s] = (uint32_t)i;
-    } else {
-      first[i] = firsts.values[s];
-      if (fn->klass < least[first[i]]) least[first[i]] = fn->klass;
+    }
+    nodes[i].group = firsts.values[s];
+  }
+  table_free(&firsts);
+  return 0;
+}
+
+/* Identity classes (search/identity.h) over the project's functions and,
+ * after them, the names of callees it does not define for good, each a
+ * class of its own. */
+static int assign_classes(rp_project *p) {
+  size_t n = p->n_fns, n_names = 0, n_calls = 0;
+  for (size_t i = 0; i < n; i++)
+    for (uint32_t c = 0; c < p->fns[i].f->n_callees; c++, n_calls++)
+      if (p->fns[i].callees[c] & RP_EXTERN &&
+          (p->fns[i].callees[c] & ~RP_EXTERN) >= n_names)
+        n_names = (p->fns[i].callees[c] & ~RP_EXTERN) + 1u;
+  const size_t total = n + n_names;
+  ass_node *nodes = calloc(total ? total : 1, sizeof *nodes);
+  uint32_t *calls = malloc((n_calls ? n_calls : 1) * sizeof *calls);
+  uint32_t *klass = malloc((total ? total : 1) * sizeof *klass);
+  int rc = nodes && calls && klass ? local_groups(p, nodes) : -1;
+  for (size_t i = n; rc == 0 && i < total; i++) nodes[i].group = ASS_NO_GROUP;
+  uint32_t *at = calls;
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    const rp_fn *fn = &p->fns[i];
+    nodes[i].n_calls = fn->f->n_callees;
+    nodes[i].calls = at;
+    for (uint32_t c = 0; c < fn->f->n_callees; c++) {
+      const uint32_t k = fn->callees[c];
+      *at++ = k & RP_EXTERN ? (uint32_t)n + (k & ~RP_EXTERN) : k;
     }
   }
-  int changed = 0;
-  for (size_t i = 0; i < p->n_fns; i++) {
-    const uint32_t k = least[first[i]];
-    changed |= k != p->fns[i].klass;
-    p->fns[i].klass = k;
-  }
-  free(first), free(least);
-  table_free(&firsts);
-  return changed;
+  if (rc == 0) rc = ass_identity_classes(nodes, total, klass);
+  for (size_t i = 0; rc == 0 && i < n; i++) p->fns[i].klass = klass[i];
+  free(nodes), free(calls), free(klass);
+  return rc;
 }
 
 int rp_finish(rp_project *p) {
   if (fold_copies(p) < 0 || resolve_callees(p) < 0) return -1;
-  int changed;
-  while ((changed = merge_round(p)) > 0) {
-  }
-  return changed < 0 ? -1 : 0;
+  return assign_classes(p);
 }
 
 void rp_project_free(rp_project *p) {
