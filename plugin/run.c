@@ -218,40 +218,33 @@ int asp_run(LLVMModuleRef m, const asp_options *opts, const asp_host *host) {
   snprintf(tu_name, sizeof tu_name, "%.*s", (int)n, tu);
   dumper dump = {0};
   int changed = 0;
-  if (!findings_wanted(opts, host)) {
-    int rc = opts->index[0] ? asp_module_load(m, &mod) : 0;
-    if (rc == 0 && opts->index[0]) {
-      asp_take_frontend_sites(&mod);
-      changed = asp_index_record(m, &mod, tu_name, opts->index, host);
-    } else if (rc < 0) {
-      char msg[4600];
-      snprintf(msg, sizeof msg, "%s: out of memory", tu_name);
-      host->error(host->ctx, msg);
-    }
-    asp_module_free(&mod);
-    return rc < 0 ? -1 : changed;
-  }
-  if (opts->dump[0]) dump_init(&dump, tu_name, opts, host);
+  const int wanted = findings_wanted(opts, host);
+  if (!wanted && !opts->index[0]) return 0;
+  if (wanted && opts->dump[0]) dump_init(&dump, tu_name, opts, host);
   int rc = asp_module_load(m, &mod);
   if (rc == 0) asp_take_frontend_sites(&mod);
-  if (rc == 0) rc = as_executor_create(&opts->runtime, &ex);
-  if (rc == 0) rc = as_executor_inject(ex, opts->inject, opts->inject_chunk);
-  if (rc == 0)
-    rc = asp_analyze(&mod, opts, ex, opts->dump[0] ? dump_batch : NULL, &dump,
-                     &res, err, sizeof err);
-  if (rc == 0) {
-    views = calloc(mod.n ? mod.n : 1, sizeof *views);
-    rc = views ? fill_views(m, &mod, &res, host, views) : -1;
+  if (wanted) {
+    if (rc == 0) rc = as_executor_create(&opts->runtime, &ex);
+    if (rc == 0) rc = as_executor_inject(ex, opts->inject, opts->inject_chunk);
+    if (rc == 0)
+      rc = asp_analyze(&mod, opts, ex, opts->dump[0] ? dump_batch : NULL, &dump,
+                       &res, err, sizeof err);
+    if (rc == 0) {
+      views = calloc(mod.n ? mod.n : 1, sizeof *views);
+      rc = views ? fill_views(m, &mod, &res, host, views) : -1;
+    }
   }
   if (rc == 0) {
-    emit_remarks(&mod, &res, views, host);
-    const uint64_t frontend = asp_frontend_ns();
-    asp_record rec = {
-        tu_name,  opts,
-        &mod,     &res,
-        views,    as__now_ns() - start + frontend,
-        frontend, asp_process_cpu_ns() - start_cpu + asp_frontend_cpu_ns()};
-    rc = write_outputs(&rec, opts, host);
+    if (wanted) {
+      emit_remarks(&mod, &res, views, host);
+      const uint64_t frontend = asp_frontend_ns();
+      asp_record rec = {
+          tu_name,  opts,
+          &mod,     &res,
+          views,    as__now_ns() - start + frontend,
+          frontend, asp_process_cpu_ns() - start_cpu + asp_frontend_cpu_ns()};
+      rc = write_outputs(&rec, opts, host);
+    }
     /* Last: index=object adds the record to the module. */
     if (rc == 0 && opts->index[0])
       changed = asp_index_record(m, &mod, tu_name, opts->index, host);
